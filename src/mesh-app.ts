@@ -1,0 +1,101 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { Mesh, MESH_APP_SYMBOL } from './mesh';
+import { renderMesh } from './render/render-mesh';
+import { resolveMesh } from './resolve/resolved-mesh';
+import { MeshConfigError } from './validation/errors';
+import { writeOutputs, WriteReport } from './write/bundle-writer';
+import { OutputFile } from './write/output-file';
+import { toYaml } from './write/yaml';
+
+/** Properties of a {@link MeshApp}. */
+export interface MeshAppProps {
+  /**
+   * Directory of the per-cluster bundles (`<outdir>/<cluster>/kustomization.yaml`), meant to be committed.
+   * Deliberately not `$CDK8S_OUTDIR`: the cdk8s CLI empties that directory before every synth,
+   * which would drop files placed next to the bundles and lose the last good bundle on a failed synth.
+   * @default 'dist'
+   */
+  readonly outdir?: string;
+
+  /**
+   * Directory of files that carry private keys (the `cacerts` Secrets), never committed:
+   * it is created mode 0700 with a `.gitignore` that ignores everything in it.
+   * @default 'secrets'
+   */
+  readonly secretsOutdir?: string;
+}
+
+/**
+ * The root of a mesh synthesis: validates every mesh in it, resolves and renders each into per-cluster
+ * bundles, and writes them with stable, reviewable output.
+ */
+export class MeshApp extends App {
+  /** Whether `x` is a MeshApp (works across copies of this library). */
+  public static isMeshApp(x: unknown): x is MeshApp {
+    return x !== null && typeof x === 'object' && MESH_APP_SYMBOL in x;
+  }
+
+  public readonly secretsOutdir: string;
+  private rendered?: OutputFile[];
+
+  public constructor(props: MeshAppProps = {}) {
+    super({ outdir: props.outdir ?? 'dist' });
+    Object.defineProperty(this, MESH_APP_SYMBOL, { value: true });
+    this.secretsOutdir = props.secretsOutdir ?? 'secrets';
+  }
+
+  /** Validates, renders and writes every cluster bundle. Nothing is written when anything fails. */
+  public synth(): void {
+    const report = writeOutputs(this._synthFiles(), { bundles: this.outdir, secrets: this.secretsOutdir });
+    this.leaveNoteForCdk8sCli();
+    printReport(report);
+  }
+
+  /** Everything `synth()` writes, in memory. Rendering happens once per app. @internal */
+  public _synthFiles(): OutputFile[] {
+    if (!this.rendered) {
+      this.validate();
+      const meshes = this.node.findAll().filter(Mesh.isMesh);
+      this.rendered = meshes.flatMap(mesh => renderMesh(resolveMesh(mesh)));
+    }
+    return this.rendered;
+  }
+
+  private validate(): void {
+    const errors = this.node.findAll().flatMap(c => c.node.validate().map(e => `[${c.node.path}] ${e}`));
+    if (errors.length > 0) {
+      throw new MeshConfigError(`the mesh is not valid; nothing was written:\n  ${errors.join('\n  ')}`);
+    }
+  }
+
+  /**
+   * Under `cdk8s synth`, the CLI expects its output directory to exist and lists the YAML in it.
+   * The bundles live in `outdir`; leave an index there that says where.
+   */
+  private leaveNoteForCdk8sCli(): void {
+    const cliOutdir = process.env.CDK8S_OUTDIR;
+    if (!cliOutdir || path.resolve(cliOutdir) === path.resolve(this.outdir)) {
+      return;
+    }
+    fs.mkdirSync(cliOutdir, { recursive: true });
+    const bundles = [...new Set(this.rendered!.map(f => f.path.split('/')[0]))].sort();
+    fs.writeFileSync(path.join(cliOutdir, 'bundles.yaml'),
+      '# Not a manifest. cdk8s-istio-multicluster writes its bundles outside the cdk8s CLI output directory,\n'
+      + '# which the CLI empties before every synth. Apply each bundle with `kubectl apply -k <dir>`.\n'
+      + toYaml({ bundles: bundles.map(b => path.join(this.outdir, b)) }));
+  }
+}
+
+function printReport(report: WriteReport): void {
+  if (process.env.JEST_WORKER_ID) {
+    return;
+  }
+  const lines = [
+    ...report.written.map(f => `  written    ${f}`),
+    ...report.removed.map(f => `  removed    ${f}`),
+  ];
+  console.log(`mesh synthesized: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed`);
+  if (lines.length > 0) console.log(lines.join('\n'));
+}

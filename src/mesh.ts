@@ -1,0 +1,102 @@
+import { App } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { meshRules } from './validation/mesh-rules';
+import { checkDnsLabel, checkDnsSubdomain } from './validation/names';
+
+const MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.Mesh');
+/** Brand of MeshApp, looked up by key so that this file need not import the app. */
+export const MESH_APP_SYMBOL = Symbol.for('cdk8s-istio-multicluster.MeshApp');
+
+/** The Istio API version that rendered Istio objects carry. */
+export enum IstioApiVersion {
+  /** `networking.istio.io/v1`, `security.istio.io/v1`: the storage version since Istio 1.22. */
+  V1 = 'v1',
+  /** `v1beta1`, for control planes older than Istio 1.22. The object shapes are the same. */
+  V1BETA1 = 'v1beta1',
+}
+
+/** Properties of a {@link Mesh}. */
+export interface MeshProps {
+  /**
+   * The mesh ID that every cluster's control plane is installed with (`values.global.meshID`).
+   * @default - the construct id
+   */
+  readonly meshId?: string;
+
+  /**
+   * The trust domain of workload identities (`spiffe://<trustDomain>/ns/<ns>/sa/<sa>`).
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+
+  /**
+   * The DNS suffix under which services are reached across clusters (`<name>.<namespace>.<suffix>`).
+   * @default 'global'
+   */
+  readonly globalDomain?: string;
+
+  /**
+   * The API version of rendered Istio objects.
+   * @default IstioApiVersion.V1
+   */
+  readonly apiVersion?: IstioApiVersion;
+
+  /**
+   * Render a mesh-wide STRICT mTLS `PeerAuthentication` named `default` in `istio-system` of every cluster.
+   * @default true
+   */
+  readonly strictMtls?: boolean;
+}
+
+/**
+ * An Istio mesh spanning several clusters with replicated control planes, joined through gateways.
+ *
+ * Clusters, services, routes and VMs are declared as constructs inside it; a {@link MeshApp} resolves
+ * the whole mesh at synth time and writes one bundle per cluster.
+ *
+ * @example
+ * const app = new MeshApp();
+ * const mesh = new Mesh(app, 'mesh', { meshId: 'mesh1' });
+ * new MeshCluster(mesh, 'cluster1', { network: 'network1', gateway: { address: '172.18.0.3' } });
+ * app.synth();
+ */
+export class Mesh extends Construct {
+  /** Whether `x` is a Mesh (works across copies of this library). */
+  public static isMesh(x: unknown): x is Mesh {
+    return x !== null && typeof x === 'object' && MESH_SYMBOL in x;
+  }
+
+  /** The Mesh that `construct` belongs to. */
+  public static of(construct: IConstruct): Mesh {
+    const mesh = construct.node.scopes.slice().reverse().find(Mesh.isMesh);
+    if (!mesh) {
+      throw new Error(`[${construct.node.path}] is not inside a Mesh: create it with a Mesh (or a construct inside one) as its scope`);
+    }
+    return mesh;
+  }
+
+  public readonly meshId: string;
+  public readonly trustDomain: string;
+  public readonly globalDomain: string;
+  public readonly apiVersion: IstioApiVersion;
+  public readonly strictMtls: boolean;
+
+  public constructor(scope: Construct, id: string, props: MeshProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, MESH_SYMBOL, { value: true });
+    this.meshId = checkDnsLabel(this, 'meshId', props.meshId ?? id);
+    this.trustDomain = checkDnsSubdomain(this, 'trustDomain', props.trustDomain ?? 'cluster.local');
+    this.globalDomain = checkDnsSubdomain(this, 'globalDomain', props.globalDomain ?? 'global');
+    this.apiVersion = props.apiVersion ?? IstioApiVersion.V1;
+    if (!Object.values(IstioApiVersion).includes(this.apiVersion)) {
+      throw new Error(`[${this.node.path}] apiVersion ${JSON.stringify(this.apiVersion)} is not supported: use ${Object.values(IstioApiVersion).join(' or ')}`);
+    }
+    this.strictMtls = props.strictMtls ?? true;
+    this.node.addValidation({
+      validate: () => MESH_APP_SYMBOL in App.of(this)
+        ? []
+        : ['a Mesh renders only when synthesized by a MeshApp: create the app with `new MeshApp()` instead of `new App()`'],
+    });
+    this.node.addValidation({ validate: () => meshRules(this).flatMap(rule => rule.check()) });
+  }
+}

@@ -1,0 +1,151 @@
+import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct, IConstruct } from 'constructs';
+import { IstioApiVersion, Mesh } from '../mesh';
+import { MeshCluster } from '../mesh-cluster';
+import { MeshConfigError } from '../validation/errors';
+import { OutputFile, OutputRoot } from '../write/output-file';
+
+export const ISTIO_SYSTEM = 'istio-system';
+
+/**
+ * What a rendered object is for. Each concern is one file of the cluster bundle, in this order;
+ * the order is also the kustomization's resource order.
+ */
+export const CONCERNS = {
+  'namespaces': { file: 'namespaces.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'mesh-gateway': { file: 'mesh-gateway.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'security': { file: 'security.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'dns': { file: 'dns.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'global-services': { file: 'global-services.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'routing': { file: 'routing.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'workloads': { file: 'workloads.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  // Applied with `istioctl install -f`, not kubectl: kept out of the kustomization.
+  'install': { file: 'install/istio-operator.yaml', root: OutputRoot.BUNDLES, kustomize: false },
+  // Applied by hand before Istio is installed; carries private keys.
+  'secrets': { file: 'cacerts.yaml', root: OutputRoot.SECRETS, kustomize: false },
+} as const;
+
+export type Concern = keyof typeof CONCERNS;
+
+/** A generated cdk8s class: a static GVK and a (scope, id, props) constructor. */
+export interface ApiObjectClass {
+  readonly GVK: GroupVersionKind;
+  new (scope: Construct, id: string, props: never): ApiObject;
+}
+
+/** Metadata every rendered object must carry: rendered names are part of the public contract. */
+export interface RenderedMetadata extends ApiObjectMetadata {
+  readonly name: string;
+}
+
+/** The kinds that must come first in a file; the rest follow alphabetically. */
+const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Service'];
+
+interface Entry {
+  readonly concern: Concern;
+  readonly apiObject: ApiObject;
+  readonly origin: IConstruct;
+  readonly sortKey: string;
+}
+
+/**
+ * Everything rendered into one cluster: its objects grouped by concern, plus text files.
+ * Renderers add to it; `toFiles()` emits the cluster's bundle.
+ */
+export class ClusterBundle {
+  private readonly entries = new Map<string, Entry>();
+  private readonly namespaces = new Set<string>();
+  private readonly extraFiles: OutputFile[] = [];
+  private readonly istioVersion: IstioApiVersion;
+  /** Proxy metadata the install overlay sets mesh-wide (`meshConfig.defaultConfig.proxyMetadata`). */
+  public readonly proxyMetadata: { [key: string]: string } = {};
+
+  public constructor(public readonly cluster: MeshCluster, public readonly mesh: Mesh) {
+    this.istioVersion = mesh.apiVersion;
+    cluster._namespaces.forEach(ns => this.useNamespace(ns));
+  }
+
+  /**
+   * Renders one object into this cluster. Two objects of the same kind, namespace and name are an error
+   * naming both origins, never a silent overwrite.
+   */
+  public add<C extends ApiObjectClass>(
+    concern: Concern, origin: IConstruct, type: C, props: ConstructorParameters<C>[2] & { readonly metadata: RenderedMetadata },
+  ): ApiObject {
+    const { name, namespace = '' } = (props as { readonly metadata: RenderedMetadata }).metadata;
+    const key = `${type.GVK.apiVersion.split('/')[0]}|${type.GVK.kind}|${namespace}|${name}`;
+    const existing = this.entries.get(key);
+    if (existing) {
+      const where = namespace ? `${namespace}/${name}` : name;
+      throw new MeshConfigError(`[${this.cluster.node.path}] ${type.GVK.kind} "${where}" is rendered twice, by ${existing.origin.node.path} and by ${origin.node.path}: give one of them another name`);
+    }
+    const apiObject = new type(this.cluster, key, props as never);
+    const rank = KIND_ORDER.indexOf(type.GVK.kind);
+    const sortKey = `${String(rank < 0 ? KIND_ORDER.length : rank).padStart(2, '0')}|${type.GVK.kind}|${namespace}|${name}`;
+    this.entries.set(key, { concern, apiObject, origin, sortKey });
+    return apiObject;
+  }
+
+  /** Declares that a namespace of this cluster runs mesh workloads; it is rendered once, with injection on. */
+  public useNamespace(namespace: string): void {
+    if (namespace !== ISTIO_SYSTEM) {
+      this.namespaces.add(namespace);
+    }
+  }
+
+  /** Adds a text file to the cluster's directory (or its secrets directory). */
+  public addFile(file: Omit<OutputFile, 'path'> & { readonly path: string }): void {
+    this.extraFiles.push({ ...file, path: `${this.cluster.clusterName}/${file.path}` });
+  }
+
+  /** Emits the bundle: one file per concern, text files, and the kustomization that lists the applied ones. */
+  public toFiles(): OutputFile[] {
+    this.renderNamespaces();
+    const byConcern = new Map<Concern, Entry[]>();
+    for (const entry of this.entries.values()) {
+      byConcern.set(entry.concern, [...byConcern.get(entry.concern) ?? [], entry]);
+    }
+    const files: OutputFile[] = [];
+    const kustomized: string[] = [];
+    for (const concern of Object.keys(CONCERNS) as Concern[]) {
+      const entries = byConcern.get(concern);
+      if (!entries) continue;
+      const target = CONCERNS[concern];
+      entries.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+      files.push({
+        root: target.root,
+        path: `${this.cluster.clusterName}/${target.file}`,
+        content: entries.map(e => this.emit(e.apiObject)),
+        private: target.root === OutputRoot.SECRETS,
+      });
+      if (target.kustomize) kustomized.push(target.file);
+    }
+    files.push({
+      root: OutputRoot.BUNDLES,
+      path: `${this.cluster.clusterName}/kustomization.yaml`,
+      content: [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: kustomized }],
+    });
+    return [...files, ...this.extraFiles];
+  }
+
+  private emit(apiObject: ApiObject): object {
+    const json = apiObject.toJson();
+    if (this.istioVersion !== IstioApiVersion.V1 && /^[a-z]+\.istio\.io\/v1$/.test(json.apiVersion)) {
+      json.apiVersion = json.apiVersion.replace(/v1$/, this.istioVersion);
+    }
+    return json;
+  }
+
+  private renderNamespaces(): void {
+    const network = this.cluster.network;
+    this.add('namespaces', this.cluster, k8s.KubeNamespace, {
+      metadata: { name: ISTIO_SYSTEM, labels: network ? { 'topology.istio.io/network': network } : undefined },
+    });
+    for (const namespace of [...this.namespaces].sort()) {
+      this.add('namespaces', this.cluster, k8s.KubeNamespace, {
+        metadata: { name: namespace, labels: { 'istio-injection': 'enabled' } },
+      });
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
+import { Construct } from 'constructs';
+
+/** The subset of the IstioOperator install API the library renders (no CRD: istioctl reads it). */
+export interface IstioOperatorSpec {
+  readonly meshConfig?: {
+    readonly trustDomain?: string;
+    readonly defaultConfig?: { readonly proxyMetadata?: { readonly [key: string]: string } };
+  };
+  readonly values?: {
+    readonly global?: {
+      readonly meshID?: string;
+      readonly multiCluster?: { readonly clusterName?: string };
+      readonly network?: string;
+    };
+  };
+  readonly components?: {
+    readonly ingressGateways?: ReadonlyArray<{
+      readonly name: string;
+      readonly enabled: boolean;
+      readonly label?: { readonly [key: string]: string };
+      readonly k8s?: {
+        readonly env?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+        readonly service?: {
+          readonly type?: 'LoadBalancer' | 'NodePort';
+          readonly ports?: ReadonlyArray<{
+            readonly name: string; readonly port: number; readonly targetPort: number; readonly nodePort?: number;
+          }>;
+        };
+      };
+    }>;
+  };
+}
+
+export interface IstioOperatorProps {
+  readonly metadata?: ApiObjectMetadata;
+  readonly spec: IstioOperatorSpec;
+}
+
+/** An `install.istio.io/v1alpha1` IstioOperator overlay, for `istioctl install -f`. */
+export class IstioOperator extends ApiObject {
+  public static readonly GVK: GroupVersionKind = { apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator' };
+
+  public constructor(scope: Construct, id: string, props: IstioOperatorProps) {
+    super(scope, id, { ...IstioOperator.GVK, ...props });
+  }
+}

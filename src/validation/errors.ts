@@ -1,0 +1,24 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * A mesh description that cannot be rendered. The message names the construct path, the property,
+ * the value received and what is allowed, e.g.
+ * `[mesh/cluster1] gateway.port 70000 is out of range: use 1-65535`.
+ */
+export class MeshConfigError extends Error {
+  public readonly name = 'MeshConfigError';
+}
+
+/** Builds the error for one bad property of a construct. */
+export function propError(scope: IConstruct, prop: string, value: unknown, problem: string): MeshConfigError {
+  return new MeshConfigError(`[${scope.node.path}] ${prop} ${JSON.stringify(value)} ${problem}`);
+}
+
+/**
+ * A rule about the whole mesh, checked at synth time through construct validation.
+ * Kept as data so each rule can be listed and tested on its own.
+ */
+export interface MeshRule {
+  /** Returns the problems found; each is one sentence that says what to fix. */
+  readonly check: () => string[];
+}

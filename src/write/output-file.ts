@@ -1,0 +1,21 @@
+/** Where a synthesized file is written. */
+export enum OutputRoot {
+  /** The Git-facing bundles, `dist/` by default. */
+  BUNDLES = 'bundles',
+  /** Files that carry private keys, outside the bundles and never committed. */
+  SECRETS = 'secrets',
+}
+
+/** One file of the synth output, before it is written. */
+export interface OutputFile {
+  readonly root: OutputRoot;
+  /** Path relative to the root, `/`-separated. */
+  readonly path: string;
+  /** Text, or Kubernetes objects that the writer serializes as a YAML stream. */
+  readonly content: string | readonly object[];
+  /**
+   * Written with mode 0600 in a 0700 directory.
+   * @default false
+   */
+  readonly private?: boolean;
+}

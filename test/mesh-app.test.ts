@@ -1,0 +1,120 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Mesh, MeshApp, MeshCluster } from '../src';
+import { MANIFEST_FILE } from '../src/write/bundle-writer';
+import { istioSchemaErrors } from './support/istio-schema';
+import { listFiles, readYaml, tempDir } from './support/synth';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** Declares a small mesh into a fresh app writing to `dir`. */
+function declare(dir: string, clusters = ['cluster1', 'cluster2']): MeshApp {
+  const app = new MeshApp({ outdir: path.join(dir, 'dist'), secretsOutdir: path.join(dir, 'secrets') });
+  const mesh = new Mesh(app, 'mesh', { meshId: 'mesh1' });
+  for (const name of clusters) {
+    const n = Number(name.replace(/\D/g, ''));
+    new MeshCluster(mesh, name, { network: `network${n}`, gateway: { address: `172.18.0.${n + 2}` } });
+  }
+  return app;
+}
+
+function readAll(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+describe('MeshApp synth', () => {
+  test('writes one kustomize bundle per cluster, the install overlay beside it', () => {
+    const dir = tempDir();
+    declare(dir).synth();
+
+    expect(listFiles(path.join(dir, 'dist'))).toEqual([
+      MANIFEST_FILE,
+      'cluster1/install/istio-operator.yaml', 'cluster1/kustomization.yaml', 'cluster1/mesh-gateway.yaml', 'cluster1/namespaces.yaml', 'cluster1/security.yaml',
+      'cluster2/install/istio-operator.yaml', 'cluster2/kustomization.yaml', 'cluster2/mesh-gateway.yaml', 'cluster2/namespaces.yaml', 'cluster2/security.yaml',
+    ]);
+    const [kustomization] = readYaml(path.join(dir, 'dist/cluster1/kustomization.yaml'));
+    expect(kustomization.resources).toEqual(['namespaces.yaml', 'mesh-gateway.yaml', 'security.yaml']);
+    for (const resource of kustomization.resources) {
+      expect(istioSchemaErrors(readYaml(path.join(dir, 'dist/cluster1', resource)))).toEqual([]);
+    }
+  });
+
+  test('is deterministic: two apps declaring the same mesh write byte-identical files', () => {
+    const a = tempDir();
+    const b = tempDir();
+    declare(a).synth();
+    declare(b, ['cluster2', 'cluster1']).synth(); // declaration order must not matter
+    expect(readAll(path.join(b, 'dist'))).toEqual(readAll(path.join(a, 'dist')));
+  });
+
+  test('a second synth rewrites nothing', () => {
+    const dir = tempDir();
+    declare(dir).synth();
+    const before = fs.statSync(path.join(dir, 'dist/cluster1/mesh-gateway.yaml')).mtimeMs;
+    const second = declare(dir);
+    second.synth();
+    expect(fs.statSync(path.join(dir, 'dist/cluster1/mesh-gateway.yaml')).mtimeMs).toBe(before);
+  });
+
+  test('removes the bundle of a cluster that left the mesh, keeps files the user placed there', () => {
+    const dir = tempDir();
+    declare(dir).synth();
+    fs.writeFileSync(path.join(dir, 'dist/cluster2/README.md'), 'ours');
+    fs.writeFileSync(path.join(dir, 'dist/cluster1/extra.yaml'), 'ours');
+
+    declare(dir, ['cluster1']).synth();
+
+    const files = listFiles(path.join(dir, 'dist'));
+    expect(files.filter(f => f.startsWith('cluster2/'))).toEqual(['cluster2/README.md']);
+    expect(files).toContain('cluster1/extra.yaml');
+    expect(files).toContain('cluster1/kustomization.yaml');
+  });
+
+  test('a failed synth leaves the previous bundle intact and says nothing was written', () => {
+    const dir = tempDir();
+    declare(dir).synth();
+    const before = readAll(path.join(dir, 'dist'));
+
+    const broken = declare(dir);
+    new MeshCluster(broken.node.findChild('mesh') as Mesh, 'again', { name: 'cluster1' });
+    expect(() => broken.synth()).toThrow(/the mesh is not valid; nothing was written:\n {2}\[mesh\] cluster name "cluster1" is used by/);
+
+    expect(readAll(path.join(dir, 'dist'))).toEqual(before);
+  });
+
+  test('under the cdk8s CLI, leaves an index of the bundles in its output directory', () => {
+    const dir = tempDir();
+    process.env.CDK8S_OUTDIR = path.join(dir, 'cdk8s.out');
+    try {
+      declare(dir).synth();
+    } finally {
+      delete process.env.CDK8S_OUTDIR;
+    }
+    expect(readYaml(path.join(dir, 'cdk8s.out/bundles.yaml'))).toEqual([{ bundles: [path.join(dir, 'dist/cluster1'), path.join(dir, 'dist/cluster2')] }]);
+  });
+});
+
+describe('the repository app, end to end', () => {
+  /** A scratch project that runs the repository's main.ts with the repository's cdk8s.yaml. */
+  function project(): string {
+    const dir = tempDir('mesh-e2e-');
+    for (const entry of ['main.ts', 'cdk8s.yaml', 'node_modules', 'tsconfig.json']) {
+      fs.symlinkSync(path.join(ROOT, entry), path.join(dir, entry));
+    }
+    return dir;
+  }
+  const env = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', CDK8S_OUTDIR: undefined };
+
+  test('`cdk8s synth` and `ts-node main.ts` write the same bundles', () => {
+    const viaCli = project();
+    const viaNode = project();
+    execFileSync(path.join(ROOT, 'node_modules/.bin/cdk8s'), ['synth'], { cwd: viaCli, env, stdio: 'pipe' });
+    execFileSync(path.join(ROOT, 'node_modules/.bin/ts-node'), ['main.ts'], { cwd: viaNode, env, stdio: 'pipe' });
+
+    const bundles = readAll(path.join(viaCli, 'dist'));
+    expect(Object.keys(bundles)).toEqual(expect.arrayContaining(['cluster1/kustomization.yaml', 'cluster2/kustomization.yaml']));
+    expect(readAll(path.join(viaNode, 'dist'))).toEqual(bundles);
+    expect(listFiles(path.join(viaCli, 'cdk8s.out'))).toEqual(['bundles.yaml']);
+  });
+});

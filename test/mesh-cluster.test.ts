@@ -1,0 +1,96 @@
+import { Mesh, MeshCluster } from '../src';
+import { istioSchemaErrors } from './support/istio-schema';
+import { allObjects, objectsOf, testApp } from './support/synth';
+
+function twoClusters() {
+  const app = testApp();
+  const mesh = new Mesh(app, 'mesh', { meshId: 'mesh1' });
+  const cluster1 = new MeshCluster(mesh, 'cluster1', { network: 'network1', gateway: { address: '172.18.0.3', nodePort: 30001 } });
+  const cluster2 = new MeshCluster(mesh, 'cluster2', { gateway: { address: 'gw.cluster2.example.com' } });
+  return { app, mesh, cluster1, cluster2 };
+}
+
+describe('MeshCluster', () => {
+  test('renders the *.global AUTO_PASSTHROUGH gateway and its ISTIO_MUTUAL rule in istio-system', () => {
+    const { app } = twoClusters();
+    const objects = objectsOf(app, 'cluster1');
+
+    expect(objects.get('Gateway/istio-system/istio-multicluster-ingressgateway')?.spec).toEqual({
+      selector: { istio: 'ingressgateway' },
+      servers: [{ hosts: ['*.global'], port: { name: 'tls', number: 15443, protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' } }],
+    });
+    expect(objects.get('DestinationRule/istio-system/istio-multicluster-destinationrule')?.spec).toEqual({
+      host: '*.global', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+    });
+    expect(objects.get('PeerAuthentication/istio-system/default')?.spec).toEqual({ mtls: { mode: 'STRICT' } });
+  });
+
+  test('labels istio-system with the network only when there is one', () => {
+    const { app } = twoClusters();
+    expect(objectsOf(app, 'cluster1').get('Namespace/istio-system')?.metadata.labels).toEqual({ 'topology.istio.io/network': 'network1' });
+    expect(objectsOf(app, 'cluster2').get('Namespace/istio-system')?.metadata.labels).toBeUndefined();
+  });
+
+  test('renders a namespace added twice once, with injection on', () => {
+    const { app, cluster1 } = twoClusters();
+    cluster1.addNamespace('foo');
+    cluster1.addNamespace('foo');
+    const namespaces = [...objectsOf(app, 'cluster1').values()].filter(o => o.kind === 'Namespace');
+    expect(namespaces.map(n => [n.metadata.name, n.metadata.labels])).toEqual([
+      ['foo', { 'istio-injection': 'enabled' }],
+      ['istio-system', { 'topology.istio.io/network': 'network1' }],
+    ]);
+  });
+
+  test('install overlay: mesh id, cluster name, network, and a NodePort 15443 on the SNI-DNAT gateway', () => {
+    const { app } = twoClusters();
+    const overlay = objectsOf(app, 'cluster1').get('IstioOperator/istio-system/cluster1')!;
+    expect(overlay.apiVersion).toBe('install.istio.io/v1alpha1');
+    expect(overlay.spec.values).toEqual({ global: { meshID: 'mesh1', multiCluster: { clusterName: 'cluster1' }, network: 'network1' } });
+    expect(overlay.spec.meshConfig).toEqual({ trustDomain: 'cluster.local' });
+    const gateway = overlay.spec.components.ingressGateways[0];
+    expect(gateway.k8s.env).toEqual([{ name: 'ISTIO_META_ROUTER_MODE', value: 'sni-dnat' }]);
+    expect(gateway.k8s.service.type).toBe('NodePort');
+    expect(gateway.k8s.service.ports).toContainEqual({ name: 'tls', port: 15443, targetPort: 15443, nodePort: 30001 });
+  });
+
+  test('a cluster without a gateway renders no Gateway and no gateway overlay', () => {
+    const app = testApp();
+    new MeshCluster(new Mesh(app, 'mesh'), 'edge');
+    const objects = objectsOf(app, 'edge');
+    expect([...objects.keys()].some(k => k.startsWith('Gateway/'))).toBe(false);
+    expect(objects.get('IstioOperator/istio-system/edge')?.spec.components).toBeUndefined();
+  });
+
+  test('every rendered Istio object validates against the Istio 1.30 CRD schemas', () => {
+    const { app } = twoClusters();
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+  });
+
+  describe('bad props fail at once, naming the construct, property, value and fix', () => {
+    const mesh = () => new Mesh(testApp(), 'mesh');
+    test.each([
+      [{ name: 'Cluster_1' }, /\[mesh\/c\] name "Cluster_1" is not a DNS-1123 label: use at most 63 lower-case/],
+      [{ network: 'net 1' }, /\[mesh\/c\] network "net 1" is not a DNS-1123 label/],
+      [{ gateway: { address: 'gw_1' } }, /\[mesh\/c\] gateway.address "gw_1" is neither an IP address nor a DNS hostname: use an IPv4 address/],
+      [{ gateway: { address: '10.0.0.300' } }, /gateway.address "10.0.0.300" is neither/],
+      [{ gateway: { address: '10.0.0.1', port: 70000 } }, /\[mesh\/c\] gateway.port 70000 is out of range: use an integer from 1 to 65535/],
+      [{ gateway: { address: '10.0.0.1', nodePort: 0 } }, /gateway.nodePort 0 is out of range/],
+      [{ locality: 'us-east-1//a' }, /\[mesh\/c\] locality "us-east-1\/\/a" is not a locality: use region\[\/zone\[\/subzone\]\]/],
+      [{ locality: 'a/b/c/d' }, /locality "a\/b\/c\/d" is not a locality/],
+    ])('%j', (props, message) => {
+      expect(() => new MeshCluster(mesh(), 'c', props)).toThrow(message);
+    });
+
+    test('a namespace that is not a DNS label', () => {
+      const cluster = new MeshCluster(mesh(), 'c');
+      expect(() => cluster.addNamespace('Foo')).toThrow(/\[mesh\/c\] namespace "Foo" is not a DNS-1123 label/);
+    });
+  });
+
+  test('accepts IPv6 gateways and full localities', () => {
+    const cluster = new MeshCluster(new Mesh(testApp(), 'mesh'), 'c', { gateway: { address: 'fd00::4' }, locality: 'us/us-east-1/az-1' });
+    expect(cluster.gateway).toMatchObject({ addressKind: 'ipv6', port: 15443, remotePort: 15443 });
+    expect(cluster.locality).toBe('us/us-east-1/az-1');
+  });
+});

@@ -1,0 +1,58 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { MANIFEST_FILE, writeOutputs } from '../../src/write/bundle-writer';
+import { OutputFile, OutputRoot } from '../../src/write/output-file';
+import { listFiles, tempDir } from '../support/synth';
+
+function targets() {
+  const dir = tempDir();
+  return { bundles: path.join(dir, 'dist'), secrets: path.join(dir, 'secrets') };
+}
+
+const bundleFile = (p: string, content: OutputFile['content']): OutputFile => ({ root: OutputRoot.BUNDLES, path: p, content });
+
+describe('writeOutputs', () => {
+  test('writes text as is and objects as a YAML stream, and records what it wrote', () => {
+    const t = targets();
+    writeOutputs([bundleFile('c1/a.yaml', [{ kind: 'A' }, { kind: 'B' }]), bundleFile('c1/notes.md', '# hi\n')], t);
+    expect(fs.readFileSync(path.join(t.bundles, 'c1/a.yaml'), 'utf8')).toBe('kind: A\n---\nkind: B\n');
+    expect(fs.readFileSync(path.join(t.bundles, 'c1/notes.md'), 'utf8')).toBe('# hi\n');
+    expect(JSON.parse(fs.readFileSync(path.join(t.bundles, MANIFEST_FILE), 'utf8'))).toEqual(['c1/a.yaml', 'c1/notes.md']);
+  });
+
+  test('removes files it wrote before and no longer writes, keeps files it never wrote', () => {
+    const t = targets();
+    writeOutputs([bundleFile('c1/a.yaml', 'a: 1\n'), bundleFile('c2/b.yaml', 'b: 1\n')], t);
+    fs.writeFileSync(path.join(t.bundles, 'c1', 'user-notes.md'), 'mine');
+
+    const report = writeOutputs([bundleFile('c1/a.yaml', 'a: 1\n')], t);
+
+    expect(listFiles(t.bundles)).toEqual([MANIFEST_FILE, 'c1/a.yaml', 'c1/user-notes.md']);
+    expect(report.removed).toEqual([path.join(t.bundles, 'c2/b.yaml')]);
+    expect(report.unchanged).toEqual([path.join(t.bundles, 'c1/a.yaml')]);
+  });
+
+  test('never deletes outside its root, whatever the manifest says', () => {
+    const t = targets();
+    const outside = path.join(path.dirname(t.bundles), 'precious.txt');
+    fs.writeFileSync(outside, 'keep');
+    fs.mkdirSync(t.bundles, { recursive: true });
+    fs.writeFileSync(path.join(t.bundles, MANIFEST_FILE), JSON.stringify(['../precious.txt', outside]));
+    writeOutputs([bundleFile('c1/a.yaml', 'a: 1\n')], t);
+    expect(fs.readFileSync(outside, 'utf8')).toBe('keep');
+  });
+
+  test('writes secrets 0600 in a 0700 directory that git ignores', () => {
+    const t = targets();
+    writeOutputs([{ root: OutputRoot.SECRETS, path: 'c1/cacerts.yaml', content: 'k: v\n' }], t);
+    expect(fs.statSync(path.join(t.secrets, 'c1/cacerts.yaml')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(t.secrets).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(t.secrets, 'c1')).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(path.join(t.secrets, '.gitignore'), 'utf8')).toBe('*\n');
+  });
+
+  test('refuses two outputs for one path', () => {
+    expect(() => writeOutputs([bundleFile('c1/a.yaml', 'a'), bundleFile('c1/a.yaml', 'b')], targets()))
+      .toThrow(/two outputs would be written to bundles\/c1\/a.yaml/);
+  });
+});
