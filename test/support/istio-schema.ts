@@ -1,3 +1,5 @@
+import * as networkingModels from '@kubernetes-models/istio/networking.istio.io/v1beta1';
+import * as securityModels from '@kubernetes-models/istio/security.istio.io/v1beta1';
 import Ajv, { ValidateFunction } from 'ajv';
 import { istioCrdFile, loadCrds } from '../../scripts/istio-crds';
 
@@ -62,19 +64,41 @@ export function isIstioObject(object: KubeObject): boolean {
   return /^[a-z]+\.istio\.io\//.test(object.apiVersion) && !object.apiVersion.startsWith('install.istio.io/');
 }
 
+type Model = new (data: object) => { validate(): void };
+const MODELS: Record<string, Model> = {
+  ...Object.fromEntries(Object.entries(networkingModels).map(([kind, cls]) => [`networking.istio.io|${kind}`, cls as unknown as Model])),
+  ...Object.fromEntries(Object.entries(securityModels).map(([kind, cls]) => [`security.istio.io|${kind}`, cls as unknown as Model])),
+};
+
 /**
- * Validates Istio objects against the CRD schemas of Istio 1.30.3; returns one line per problem.
- * Objects of other groups are skipped; an Istio kind without a schema is a problem.
+ * Validates Istio objects; returns one line per problem. Two independent checks:
+ * - the CRD schemas of Istio 1.30.3 (`shared/istio`), for the object's own version, unknown fields rejected;
+ * - the `@kubernetes-models/istio` validators (Istio 1.18, v1beta1 shapes, which v1 kept unchanged).
+ * Objects of other groups are skipped; an Istio kind neither check knows is a problem.
  */
 export function istioSchemaErrors(objects: readonly KubeObject[]): string[] {
   const errors: string[] = [];
+  const withCrds = istioCrdFile() !== undefined;
   for (const object of objects.filter(isIstioObject)) {
     const where = `${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
-    const validate = crdValidators().get(`${object.apiVersion}|${object.kind}`);
-    if (!validate) {
-      errors.push(`${where}: no CRD serves ${object.apiVersion} ${object.kind}`);
-    } else if (!validate(object)) {
-      errors.push(...(validate.errors ?? []).map(e => `${where}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+    if (withCrds) {
+      const validate = crdValidators().get(`${object.apiVersion}|${object.kind}`);
+      if (!validate) {
+        errors.push(`${where}: no CRD serves ${object.apiVersion} ${object.kind}`);
+      } else if (!validate(object)) {
+        errors.push(...(validate.errors ?? []).map(e => `${where}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+      }
+    }
+    const group = object.apiVersion.split('/')[0];
+    const Model = MODELS[`${group}|${object.kind}`];
+    if (!Model) {
+      errors.push(`${where}: @kubernetes-models/istio has no model for ${object.kind}`);
+      continue;
+    }
+    try {
+      new Model({ ...object, apiVersion: `${group}/v1beta1` }).validate();
+    } catch (e) {
+      errors.push(`${where}: ${(e as Error).message}`);
     }
   }
   return errors;
