@@ -6,7 +6,7 @@ import { renderMesh } from './render/render-mesh';
 import { resolveMesh } from './resolve/resolved-mesh';
 import { MeshConfigError } from './validation/errors';
 import { writeOutputs, WriteReport } from './write/bundle-writer';
-import { OutputFile } from './write/output-file';
+import { OutputFile, OutputRoot } from './write/output-file';
 import { toYaml } from './write/yaml';
 
 /** Properties of a {@link MeshApp}. */
@@ -80,7 +80,7 @@ export class MeshApp extends App {
       return;
     }
     fs.mkdirSync(cliOutdir, { recursive: true });
-    const bundles = [...new Set(this.rendered!.map(f => f.path.split('/')[0]))].sort();
+    const bundles = [...new Set(this.rendered!.filter(f => f.root === OutputRoot.BUNDLES).map(f => f.path.split('/')[0]))].sort();
     fs.writeFileSync(path.join(cliOutdir, 'bundles.yaml'),
       '# Not a manifest. cdk8s-istio-multicluster writes its bundles outside the cdk8s CLI output directory,\n'
       + '# which the CLI empties before every synth. Apply each bundle with `kubectl apply -k <dir>`.\n'

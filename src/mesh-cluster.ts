@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { GlobalDns, ResolvedGlobalDns } from './global-dns';
 import { Mesh } from './mesh';
 import { propError } from './validation/errors';
 import { checkDnsLabel } from './validation/names';
@@ -65,6 +66,12 @@ export interface MeshClusterProps {
    * @default - no locality
    */
   readonly locality?: string;
+
+  /**
+   * How the cluster resolves `.global` names.
+   * @default GlobalDns.dnsProxy()
+   */
+  readonly dns?: GlobalDns;
 }
 
 /** A resolved, validated gateway of a cluster. */
@@ -94,6 +101,7 @@ export class MeshCluster extends Chart {
   public readonly network?: string;
   public readonly gateway?: MeshGateway;
   public readonly locality?: string;
+  public readonly dns: ResolvedGlobalDns;
   private readonly namespaces = new Set<string>();
 
   public constructor(mesh: Mesh, id: string, props: MeshClusterProps = {}) {
@@ -104,6 +112,7 @@ export class MeshCluster extends Chart {
     this.network = props.network === undefined ? undefined : checkDnsLabel(this, 'network', props.network);
     this.gateway = props.gateway && this.resolveGateway(props.gateway);
     this.locality = props.locality === undefined ? undefined : checkLocality(this, props.locality);
+    this.dns = (props.dns ?? GlobalDns.dnsProxy())._resolve(this, mesh.globalDomain);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { parseVipRange, VipRange } from './resolve/vips';
 import { meshRules } from './validation/mesh-rules';
 import { checkDnsLabel, checkDnsSubdomain } from './validation/names';
 
@@ -46,6 +47,27 @@ export interface MeshProps {
    * @default true
    */
   readonly strictMtls?: boolean;
+
+  /**
+   * The range `.global` VIPs are allocated from: inside class E (240.0.0.0/4), clear of Istio's own
+   * auto-allocation range 240.240.0.0/16. A VIP is never routed; the sidecar captures the traffic.
+   * @default '240.0.0.0/16'
+   */
+  readonly vipRange?: string;
+
+  /**
+   * The file that keeps every `.global` host's VIP across synths, relative to the working directory.
+   * Commit it: it is what keeps VIPs from moving when services are added, removed or reordered.
+   * @default 'mesh.lock.json'
+   */
+  readonly lockFile?: string;
+
+  /**
+   * Free the VIPs of services that left the mesh. Until then they stay reserved, so that no new
+   * service gets an address that clients may still have cached for an old one.
+   * @default false
+   */
+  readonly pruneVips?: boolean;
 }
 
 /**
@@ -80,6 +102,9 @@ export class Mesh extends Construct {
   public readonly globalDomain: string;
   public readonly apiVersion: IstioApiVersion;
   public readonly strictMtls: boolean;
+  public readonly vipRange: VipRange;
+  public readonly lockFile: string;
+  public readonly pruneVips: boolean;
 
   public constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
@@ -92,6 +117,9 @@ export class Mesh extends Construct {
       throw new Error(`[${this.node.path}] apiVersion ${JSON.stringify(this.apiVersion)} is not supported: use ${Object.values(IstioApiVersion).join(' or ')}`);
     }
     this.strictMtls = props.strictMtls ?? true;
+    this.vipRange = parseVipRange(this.node.path, props.vipRange ?? '240.0.0.0/16');
+    this.lockFile = props.lockFile ?? 'mesh.lock.json';
+    this.pruneVips = props.pruneVips ?? false;
     this.node.addValidation({
       validate: () => MESH_APP_SYMBOL in App.of(this)
         ? []

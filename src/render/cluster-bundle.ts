@@ -60,6 +60,8 @@ export class ClusterBundle {
   private readonly istioVersion: IstioApiVersion;
   /** Proxy metadata the install overlay sets mesh-wide (`meshConfig.defaultConfig.proxyMetadata`). */
   public readonly proxyMetadata: { [key: string]: string } = {};
+  /** `.global` hosts this cluster knows, with their VIPs: what a static DNS zone answers. */
+  public readonly globalHosts = new Map<string, string>();
 
   public constructor(public readonly cluster: MeshCluster, public readonly mesh: Mesh) {
     this.istioVersion = mesh.apiVersion;

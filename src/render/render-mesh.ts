@@ -1,12 +1,23 @@
+import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
-import { OutputFile } from '../write/output-file';
+import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
 import { ClusterBundle } from './cluster-bundle';
+import { renderGlobalDns } from './dns';
+import { renderGlobalService } from './global-services';
 
-/** Renders a resolved mesh into one bundle per cluster. */
+/** Renders a resolved mesh into one bundle per cluster, plus the mesh's state files. */
 export function renderMesh(model: ResolvedMesh): OutputFile[] {
-  const bundles = model.clusters.map(cluster => new ClusterBundle(cluster, model.mesh));
-  // The baseline goes last: the install overlay collects what the other renderers asked of it.
+  const bundles = new Map(model.clusters.map(cluster => [cluster, new ClusterBundle(cluster, model.mesh)]));
+  const bundleOf = (cluster: MeshCluster) => bundles.get(cluster)!;
+
+  model.services.forEach(service => renderGlobalService(service, bundleOf));
+  // DNS and the baseline go last: they collect what the renderers above registered.
+  bundles.forEach(renderGlobalDns);
   bundles.forEach(renderClusterBaseline);
-  return bundles.flatMap(bundle => bundle.toFiles());
+
+  const lock: OutputFile[] = model.services.length > 0 || model.staleVips.length > 0
+    ? [{ root: OutputRoot.PROJECT, path: model.mesh.lockFile, content: model.vipLock }]
+    : [];
+  return [...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...lock];
 }

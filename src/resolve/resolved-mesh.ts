@@ -1,21 +1,64 @@
+import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
+import { allocateVips, readVipLock, renderVipLock } from './vips';
+
+/** A global service with its VIP and the clusters on both ends decided. */
+export interface ResolvedService {
+  readonly service: GlobalService;
+  /** `<name>.<namespace>.<globalDomain>`. */
+  readonly host: string;
+  readonly vip: string;
+  /** Serving clusters, sorted by name. */
+  readonly servedBy: readonly MeshCluster[];
+  /** Consuming clusters, sorted by name. */
+  readonly consumers: readonly MeshCluster[];
+}
 
 /** A mesh with every cross-construct question answered: what the renderers read. */
 export interface ResolvedMesh {
   readonly mesh: Mesh;
   /** Clusters sorted by name. */
   readonly clusters: readonly MeshCluster[];
+  /** Global services sorted by host. */
+  readonly services: readonly ResolvedService[];
+  /** The VIP lock file's new content. */
+  readonly vipLock: string;
+  /** Hosts whose VIPs stay reserved although no service uses them any more. */
+  readonly staleVips: readonly string[];
 }
+
+const byName = (a: MeshCluster, b: MeshCluster) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0);
 
 /** The clusters of a mesh, sorted by name so that output never depends on declaration order. */
 export function meshClusters(mesh: Mesh): MeshCluster[] {
-  return mesh.node.children
-    .filter(MeshCluster.isMeshCluster)
-    .sort((a, b) => a.clusterName.localeCompare(b.clusterName));
+  return mesh.node.children.filter(MeshCluster.isMeshCluster).sort(byName);
 }
 
-/** Resolves a validated mesh. */
+/** The global services declared anywhere in a mesh, sorted by host. */
+export function meshServices(mesh: Mesh): GlobalService[] {
+  return mesh.node.findAll().filter(GlobalService.isGlobalService)
+    .sort((a, b) => (a.globalHost < b.globalHost ? -1 : a.globalHost > b.globalHost ? 1 : 0));
+}
+
+/** Resolves a validated mesh: VIPs from the lock file, serving and consuming clusters of each service. */
 export function resolveMesh(mesh: Mesh): ResolvedMesh {
-  return { mesh, clusters: meshClusters(mesh) };
+  const clusters = meshClusters(mesh);
+  const services = meshServices(mesh);
+  const allocation = allocateVips(
+    services.map(s => ({ host: s.globalHost, owner: s.node.path, pinned: s.vip })),
+    readVipLock(mesh.lockFile), mesh.vipRange, mesh.pruneVips, mesh.node.path);
+  return {
+    mesh,
+    clusters,
+    services: services.map(service => ({
+      service,
+      host: service.globalHost,
+      vip: allocation.vips.get(service.globalHost)!,
+      servedBy: [...service.servedBy].sort(byName),
+      consumers: service._consumers(clusters).sort(byName),
+    })),
+    vipLock: renderVipLock(allocation.lock),
+    staleVips: allocation.stale,
+  };
 }

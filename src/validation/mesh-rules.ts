@@ -1,10 +1,11 @@
 import { Mesh } from '../mesh';
-import { meshClusters } from '../resolve/resolved-mesh';
+import { meshClusters, meshServices } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
 export function meshRules(mesh: Mesh): MeshRule[] {
   const clusters = () => meshClusters(mesh);
+  const services = () => meshServices(mesh);
   return [
     {
       check: () => clusters().length === 0
@@ -14,6 +15,24 @@ export function meshRules(mesh: Mesh): MeshRule[] {
     {
       check: () => duplicates(clusters().map(c => c.clusterName))
         .map(name => `cluster name "${name}" is used by ${clusters().filter(c => c.clusterName === name).map(c => c.node.path).join(' and ')}: cluster names must be unique in the mesh`),
+    },
+    {
+      check: () => duplicates(services().map(s => s.globalHost))
+        .map(host => `${host} is declared by ${services().filter(s => s.globalHost === host).map(s => s.node.path).join(' and ')}: declare each global service once, with all the clusters that serve it in servedBy`),
+    },
+    {
+      // One .global host cannot be both the local pods' entry and the remote gateways' entry in a cluster.
+      check: () => services().flatMap(s => s._consumers(clusters())
+        .filter(c => s.servedBy.includes(c))
+        .map(c => `[${s.node.path}] cluster ${c.clusterName} both serves ${s.globalHost} and consumes it from other clusters: remove it from the consumers (its workloads call the local service)`)),
+    },
+    {
+      check: () => services().flatMap(s => {
+        const consumers = s._consumers(clusters());
+        return s.servedBy
+          .filter(server => !server.gateway && consumers.some(c => c !== server))
+          .map(server => `[${s.node.path}] cluster ${server.clusterName} serves ${s.globalHost} to ${consumers.map(c => c.clusterName).join(', ')} but has no gateway: set gateway.address on ${server.node.path}`);
+      }),
     },
   ];
 }

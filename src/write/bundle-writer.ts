@@ -32,7 +32,7 @@ interface SerializedFile {
  * Files the previous synth wrote and this one does not are removed; other files are left alone.
  */
 export function writeOutputs(files: readonly OutputFile[], targets: WriteTargets): WriteReport {
-  const byRoot = new Map<OutputRoot, SerializedFile[]>([[OutputRoot.BUNDLES, []], [OutputRoot.SECRETS, []]]);
+  const byRoot = new Map<OutputRoot, SerializedFile[]>([[OutputRoot.BUNDLES, []], [OutputRoot.SECRETS, []], [OutputRoot.PROJECT, []]]);
   const seen = new Set<string>();
   for (const file of files) {
     const key = `${file.root}:${file.path}`;
@@ -47,6 +47,11 @@ export function writeOutputs(files: readonly OutputFile[], targets: WriteTargets
   const report: WriteReport = { written: [], unchanged: [], removed: [] };
   writeRoot(targets.bundles, byRoot.get(OutputRoot.BUNDLES)!, false, report);
   writeRoot(targets.secrets, byRoot.get(OutputRoot.SECRETS)!, true, report);
+  for (const file of byRoot.get(OutputRoot.PROJECT)!) {
+    fs.mkdirSync(path.dirname(file.path), { recursive: true, mode: file.private ? 0o700 : 0o777 });
+    const changed = writeIfChanged(file.path, file.text, file.private ? 0o600 : 0o644);
+    (changed ? report.written : report.unchanged).push(file.path);
+  }
   return report;
 }
 

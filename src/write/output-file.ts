@@ -4,6 +4,11 @@ export enum OutputRoot {
   BUNDLES = 'bundles',
   /** Files that carry private keys, outside the bundles and never committed. */
   SECRETS = 'secrets',
+  /**
+   * State kept next to the app (the VIP lock file, the CA key store): paths relative to the working
+   * directory, written only when the whole synth succeeds, never removed by a later synth.
+   */
+  PROJECT = 'project',
 }
 
 /** One file of the synth output, before it is written. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { MeshApp } from '../../src';
+import { Mesh, MeshApp, MeshProps } from '../../src';
 import { OutputRoot } from '../../src/write/output-file';
 
 export interface KubeObject {
@@ -60,4 +60,13 @@ export function listFiles(dir: string): string[] {
     .filter(e => e.isFile())
     .map(e => path.relative(dir, path.join(e.parentPath, e.name)))
     .sort();
+}
+
+/** An app and a mesh whose lock file lives in a fresh temporary directory. */
+export function testMesh(props: Omit<MeshProps, 'lockFile'> = {}) {
+  const app = testApp();
+  const mesh = new Mesh(app, 'mesh', {
+    ...props, lockFile: path.join(path.dirname(app.outdir), 'mesh.lock.json'),
+  });
+  return { app, mesh };
 }

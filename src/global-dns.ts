@@ -1,0 +1,174 @@
+import * as fs from 'fs';
+import { IConstruct } from 'constructs';
+import { CorefileError, keyZone, parseCorefile, ServerBlock } from './dns/corefile';
+import { MeshConfigError, propError } from './validation/errors';
+import { checkIpAddress } from './validation/network';
+
+/** How a cluster answers DNS queries for `.global` names. */
+export enum GlobalDnsMode {
+  /** Istio's sidecar DNS proxy answers from each ServiceEntry's VIP. No DNS change in the cluster. */
+  DNS_PROXY = 'dns-proxy',
+  /** The cluster's CoreDNS forwards the `global` zone to istiocoredns. */
+  COREDNS = 'coredns',
+  /** The cluster's kube-dns forwards the `global` zone to istiocoredns (`stubDomains`). */
+  KUBE_DNS = 'kube-dns',
+  /** Only istiocoredns itself (its Corefile and a Service with a pinned ClusterIP); the cluster DNS is wired by hand. */
+  ISTIO_COREDNS = 'istiocoredns',
+  /** The cluster's CoreDNS answers the `global` zone itself from the VIPs known at synth time. */
+  STATIC_ZONE = 'static-zone',
+}
+
+/** The cluster's existing CoreDNS configuration, which is kept and extended, never replaced. */
+export interface ExistingCorefile {
+  /**
+   * The cluster's Corefile as it is now
+   * (`kubectl -n kube-system get configmap coredns -o jsonpath='{.data.Corefile}'`).
+   * @default - read from `corefileFile`
+   */
+  readonly corefile?: string;
+
+  /**
+   * A file holding the cluster's current Corefile, relative to the working directory.
+   * @default - `corefile` must be given
+   */
+  readonly corefileFile?: string;
+}
+
+/** Options of {@link GlobalDns.coreDns}. */
+export interface CoreDnsOptions extends ExistingCorefile {
+  /** The ClusterIP of the istiocoredns Service that answers the `global` zone. */
+  readonly istioCoreDnsIp: string;
+
+  /**
+   * Also render istiocoredns's own Corefile and its Service with `istioCoreDnsIp` pinned.
+   * @default false
+   */
+  readonly renderIstioCoreDns?: boolean;
+}
+
+/** Options of {@link GlobalDns.kubeDns}. */
+export interface KubeDnsOptions {
+  /** The ClusterIP of the istiocoredns Service that answers the `global` zone. */
+  readonly istioCoreDnsIp: string;
+
+  /**
+   * Stub domains the cluster's kube-dns already has; they are kept.
+   * @default - none
+   */
+  readonly existingStubDomains?: { readonly [zone: string]: string[] };
+
+  /**
+   * Upstream nameservers the cluster's kube-dns already has; they are kept.
+   * @default - none
+   */
+  readonly upstreamNameservers?: string[];
+
+  /**
+   * Also render istiocoredns's own Corefile and its Service with `istioCoreDnsIp` pinned.
+   * @default false
+   */
+  readonly renderIstioCoreDns?: boolean;
+}
+
+/** Options of {@link GlobalDns.istioCoreDns}. */
+export interface IstioCoreDnsOptions {
+  /** The ClusterIP to pin on the istiocoredns Service, inside the cluster's service CIDR. */
+  readonly clusterIp: string;
+}
+
+/** A cluster's DNS set-up for `.global` names, validated against the cluster it belongs to. */
+export interface ResolvedGlobalDns {
+  readonly mode: GlobalDnsMode;
+  /** The cluster's Corefile, verbatim, for the CoreDNS modes. */
+  readonly existingCorefile?: string;
+  readonly istioCoreDnsIp?: string;
+  readonly renderIstioCoreDns: boolean;
+  readonly existingStubDomains?: { readonly [zone: string]: string[] };
+  readonly upstreamNameservers?: string[];
+}
+
+/**
+ * How a cluster resolves `<name>.<namespace>.global` (REFERENCE.md section 3 and 10).
+ *
+ * On current Istio (1.9 and later, no istiocoredns addon) pick `dnsProxy()` or `staticZone()`;
+ * `coreDns()`, `kubeDns()` and `istioCoreDns()` reproduce the articles' set-up for clusters that still run istiocoredns.
+ */
+export class GlobalDns {
+  /** Istio's DNS proxy answers `.global` names from ServiceEntry VIPs (`ISTIO_META_DNS_CAPTURE`). */
+  public static dnsProxy(): GlobalDns {
+    return new GlobalDns(GlobalDnsMode.DNS_PROXY, {});
+  }
+
+  /** Appends a `global:53` server block forwarding to istiocoredns to the cluster's CoreDNS Corefile. */
+  public static coreDns(options: CoreDnsOptions): GlobalDns {
+    return new GlobalDns(GlobalDnsMode.COREDNS, options);
+  }
+
+  /** Adds `global` to the cluster's kube-dns `stubDomains`, pointing at istiocoredns. */
+  public static kubeDns(options: KubeDnsOptions): GlobalDns {
+    return new GlobalDns(GlobalDnsMode.KUBE_DNS, options);
+  }
+
+  /** Renders only istiocoredns (its Corefile and a Service with a pinned ClusterIP). */
+  public static istioCoreDns(options: IstioCoreDnsOptions): GlobalDns {
+    return new GlobalDns(GlobalDnsMode.ISTIO_COREDNS, { istioCoreDnsIp: options.clusterIp, renderIstioCoreDns: true });
+  }
+
+  /** Appends a `global:53` server block that answers every `.global` host with its VIP (CoreDNS `hosts`). */
+  public static staticZone(options: ExistingCorefile): GlobalDns {
+    return new GlobalDns(GlobalDnsMode.STATIC_ZONE, options);
+  }
+
+  private constructor(
+    public readonly mode: GlobalDnsMode,
+    private readonly options: ExistingCorefile & Partial<CoreDnsOptions & KubeDnsOptions>,
+  ) {}
+
+  /** Validates the options for a cluster; errors name the cluster and the option. @internal */
+  public _resolve(cluster: IConstruct, globalDomain: string): ResolvedGlobalDns {
+    const o = this.options;
+    const ip = o.istioCoreDnsIp === undefined ? undefined : (checkIpAddress(cluster, prop(this.mode === GlobalDnsMode.ISTIO_COREDNS ? 'clusterIp' : 'istioCoreDnsIp'), o.istioCoreDnsIp), o.istioCoreDnsIp);
+    const needsCorefile = this.mode === GlobalDnsMode.COREDNS || this.mode === GlobalDnsMode.STATIC_ZONE;
+    return {
+      mode: this.mode,
+      existingCorefile: needsCorefile ? readCorefile(cluster, o, globalDomain) : undefined,
+      istioCoreDnsIp: ip,
+      renderIstioCoreDns: o.renderIstioCoreDns ?? false,
+      existingStubDomains: o.existingStubDomains,
+      upstreamNameservers: o.upstreamNameservers,
+    };
+  }
+}
+
+const prop = (name: string) => `dns.${name}`;
+
+function readCorefile(cluster: IConstruct, options: ExistingCorefile, globalDomain: string): string {
+  if ((options.corefile === undefined) === (options.corefileFile === undefined)) {
+    throw new MeshConfigError(`[${cluster.node.path}] dns needs the cluster's current Corefile, as exactly one of corefile (text) or corefileFile (a path): `
+      + 'get it with kubectl -n kube-system get configmap coredns -o jsonpath=\'{.data.Corefile}\'');
+  }
+  let text = options.corefile;
+  const source = options.corefileFile === undefined ? `[${cluster.node.path}] dns.corefile` : `[${cluster.node.path}] dns.corefileFile ${options.corefileFile}`;
+  if (options.corefileFile !== undefined) {
+    try {
+      text = fs.readFileSync(options.corefileFile, 'utf8');
+    } catch (e) {
+      throw propError(cluster, prop('corefileFile'), options.corefileFile, `cannot be read (${(e as NodeJS.ErrnoException).code}): give the path of a file holding the Corefile`);
+    }
+  }
+  let blocks: ServerBlock[];
+  try {
+    blocks = parseCorefile(text!, source);
+  } catch (e) {
+    if (e instanceof CorefileError) throw new MeshConfigError(e.message);
+    throw e;
+  }
+  if (blocks.length === 0) {
+    throw new MeshConfigError(`${source} has no server block: pass the cluster's whole Corefile, not an empty one`);
+  }
+  const global = blocks.find(b => b.keys.some(k => keyZone(k) === globalDomain));
+  if (global) {
+    throw new MeshConfigError(`${source} already has a server block for ${globalDomain} (line ${global.line}): pass the Corefile as it was before, the library appends that block itself`);
+  }
+  return text!;
+}

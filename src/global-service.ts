@@ -1,0 +1,149 @@
+import { Construct } from 'constructs';
+import { Mesh } from './mesh';
+import { MeshCluster } from './mesh-cluster';
+import { checkPinnedVip } from './resolve/vips';
+import { ResolvedPort, resolvePorts, ServicePort } from './service-port';
+import { propError } from './validation/errors';
+import { checkDnsLabel } from './validation/names';
+
+const GLOBAL_SERVICE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.GlobalService');
+
+/** How a serving cluster's own entry for the `.global` host reaches the service's pods. */
+export enum ServingEntry {
+  /**
+   * A ServiceEntry whose `workloadSelector` selects the pods (resolution STATIC). The gateway then sees
+   * each pod with its labels, so DestinationRule subsets (versions) work across clusters.
+   */
+  WORKLOAD_SELECTOR = 'workload-selector',
+  /**
+   * Seed 003's form: one DNS endpoint, `<name>.<namespace>.svc.cluster.local`. Simpler, but every pod
+   * looks the same to the gateway, so subsets cannot pick versions.
+   */
+  LOCAL_DNS = 'local-dns',
+}
+
+/** Properties of a {@link GlobalService}. */
+export interface GlobalServiceProps {
+  /**
+   * The Kubernetes service name; the service is reached as `<name>.<namespace>.<globalDomain>`.
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /** The namespace the service's workloads run in. */
+  readonly namespace: string;
+
+  /** The service's ports, named `<protocol>[-<suffix>]` or with an explicit protocol. */
+  readonly ports: ServicePort[];
+
+  /** The clusters the service runs in. */
+  readonly servedBy: MeshCluster[];
+
+  /**
+   * Labels that select the service's pods in the serving clusters.
+   * @default { app: <name> }
+   */
+  readonly workloadLabels?: { readonly [label: string]: string };
+
+  /**
+   * Clusters whose workloads call the service by its `.global` name; each gets a ServiceEntry that
+   * sends the traffic to the serving clusters' gateways. More can be added with `addConsumer()`.
+   * @default - every cluster of the mesh that does not serve it, unless consumers are added
+   */
+  readonly consumers?: MeshCluster[];
+
+  /**
+   * A fixed VIP for the `.global` host, inside class E (240.0.0.0/4).
+   * @default - allocated from the mesh's VIP range and kept in the lock file
+   */
+  readonly vip?: string;
+
+  /**
+   * How each serving cluster's own entry for the `.global` host selects the pods.
+   * @default ServingEntry.WORKLOAD_SELECTOR
+   */
+  readonly servingEntry?: ServingEntry;
+}
+
+/**
+ * A service that runs in one or more clusters and is called from the others as
+ * `<name>.<namespace>.global` through the serving clusters' 15443 gateways.
+ *
+ * In each consuming cluster it renders a MESH_INTERNAL ServiceEntry with the service's VIP and one
+ * endpoint per serving cluster's gateway. In each serving cluster it renders the companion entry for the
+ * same host and ports: current Istio gateways route an SNI name only to a service they know, so without it
+ * the gateway answers 503 (seed 003's finding).
+ *
+ * @example
+ * new GlobalService(mesh, 'httpbin', {
+ *   namespace: 'bar',
+ *   ports: [{ name: 'http1', number: 8000 }],
+ *   servedBy: [cluster2],
+ * });
+ */
+export class GlobalService extends Construct {
+  /** Whether `x` is a GlobalService (works across copies of this library). */
+  public static isGlobalService(x: unknown): x is GlobalService {
+    return x !== null && typeof x === 'object' && GLOBAL_SERVICE_SYMBOL in x;
+  }
+
+  public readonly mesh: Mesh;
+  public readonly serviceName: string;
+  public readonly namespace: string;
+  public readonly ports: readonly ResolvedPort[];
+  public readonly servedBy: readonly MeshCluster[];
+  public readonly workloadLabels: { readonly [label: string]: string };
+  public readonly vip?: string;
+  public readonly servingEntry: ServingEntry;
+  private readonly explicitConsumers = new Set<MeshCluster>();
+
+  public constructor(scope: Construct, id: string, props: GlobalServiceProps) {
+    super(scope, id);
+    Object.defineProperty(this, GLOBAL_SERVICE_SYMBOL, { value: true });
+    this.mesh = Mesh.of(this);
+    this.serviceName = checkDnsLabel(this, 'name', props.name ?? id);
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace);
+    this.ports = resolvePorts(this, props.ports);
+    if (props.servedBy.length === 0) {
+      throw propError(this, 'servedBy', [], 'is empty: name the cluster(s) the service runs in');
+    }
+    props.servedBy.forEach((cluster, i) => this.checkMember(cluster, `servedBy[${i}]`));
+    this.servedBy = [...new Set(props.servedBy)];
+    this.workloadLabels = props.workloadLabels ?? { app: this.serviceName };
+    if (Object.keys(this.workloadLabels).length === 0) {
+      throw propError(this, 'workloadLabels', {}, 'is empty: it would select every pod; give the labels of the service\'s pods, e.g. { app: "httpbin" }');
+    }
+    this.vip = props.vip === undefined ? undefined : checkPinnedVip(this.node.path, props.vip);
+    this.servingEntry = props.servingEntry ?? ServingEntry.WORKLOAD_SELECTOR;
+    (props.consumers ?? []).forEach(cluster => this.addConsumer(cluster));
+  }
+
+  /** The name clients use in every cluster: `<name>.<namespace>.<globalDomain>`. */
+  public get globalHost(): string {
+    return `${this.serviceName}.${this.namespace}.${this.mesh.globalDomain}`;
+  }
+
+  /** The service's in-cluster name: `<name>.<namespace>.svc.cluster.local`. */
+  public get localHost(): string {
+    return `${this.serviceName}.${this.namespace}.svc.cluster.local`;
+  }
+
+  /** Declares that workloads in `cluster` call this service by its `.global` name. */
+  public addConsumer(cluster: MeshCluster): void {
+    this.checkMember(cluster, 'consumer');
+    this.explicitConsumers.add(cluster);
+  }
+
+  /** The consuming clusters: the explicit ones, else every cluster that does not serve the service. @internal */
+  public _consumers(allClusters: readonly MeshCluster[]): MeshCluster[] {
+    return this.explicitConsumers.size > 0
+      ? [...this.explicitConsumers]
+      : allClusters.filter(c => !this.servedBy.includes(c));
+  }
+
+  private checkMember(cluster: MeshCluster, prop: string): void {
+    if (cluster.mesh !== this.mesh) {
+      throw propError(this, prop, cluster.node.path, `is a cluster of another mesh (${cluster.mesh.node.path}): use clusters of ${this.mesh.node.path}`);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { IConstruct } from 'constructs';
+import { propError } from './validation/errors';
+import { checkPort } from './validation/network';
+
+/** Protocols Istio selects by port (the `<protocol>` of a `<protocol>[-<suffix>]` port name). */
+export enum Protocol {
+  HTTP = 'HTTP',
+  HTTP2 = 'HTTP2',
+  HTTPS = 'HTTPS',
+  GRPC = 'GRPC',
+  GRPC_WEB = 'GRPC-Web',
+  TCP = 'TCP',
+  TLS = 'TLS',
+  MONGO = 'MONGO',
+  MYSQL = 'MYSQL',
+  REDIS = 'REDIS',
+}
+
+/** A port of a mesh service. */
+export interface ServicePort {
+  /**
+   * The port name. Istio reads the protocol from it: `<protocol>[-<suffix>]`, e.g. `http`, `http-web`, `grpc-api`.
+   */
+  readonly name: string;
+
+  /** The port number clients use. */
+  readonly number: number;
+
+  /**
+   * The protocol, when the name does not start with one.
+   * @default - read from the name's `<protocol>` prefix
+   */
+  readonly protocol?: Protocol;
+
+  /**
+   * The port the workload listens on.
+   * @default - the same as `number`
+   */
+  readonly targetPort?: number;
+}
+
+/** A validated port with its protocol decided. */
+export interface ResolvedPort {
+  readonly name: string;
+  readonly number: number;
+  readonly protocol: Protocol;
+  readonly targetPort?: number;
+}
+
+const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const PREFIXES: ReadonlyArray<[string, Protocol]> = [
+  ['grpc-web', Protocol.GRPC_WEB], ['http2', Protocol.HTTP2], ['https', Protocol.HTTPS], ['http', Protocol.HTTP],
+  ['grpc', Protocol.GRPC], ['tcp', Protocol.TCP], ['tls', Protocol.TLS], ['mongo', Protocol.MONGO],
+  ['mysql', Protocol.MYSQL], ['redis', Protocol.REDIS],
+];
+
+/** The protocol a port name states (`http`, `http-web`, `http1`), if any. */
+export function protocolFromName(name: string): Protocol | undefined {
+  // `http1` (seed 000) counts as http: Istio accepts a protocol prefix followed by a suffix.
+  return PREFIXES.find(([prefix]) => name === prefix || name.startsWith(`${prefix}-`) || new RegExp(`^${prefix}[0-9]+$`).test(name))?.[1];
+}
+
+/**
+ * Validates a construct's ports: names follow Istio's convention (or state a protocol), names and
+ * numbers are unique, numbers are in range.
+ */
+export function resolvePorts(scope: IConstruct, ports: readonly ServicePort[], prop = 'ports'): ResolvedPort[] {
+  if (ports.length === 0) {
+    throw propError(scope, prop, ports, 'is empty: a service needs at least one port, e.g. { name: "http", number: 8000 }');
+  }
+  const names = new Set<string>();
+  const numbers = new Set<number>();
+  return ports.map((port, i) => {
+    const where = `${prop}[${i}]`;
+    if (!PORT_NAME.test(port.name) || port.name.length > 63) {
+      throw propError(scope, `${where}.name`, port.name, 'is not a valid port name: use lower-case letters, digits and "-", e.g. http-web');
+    }
+    const protocol = port.protocol ?? protocolFromName(port.name);
+    if (!protocol) {
+      throw propError(scope, `${where}.name`, port.name,
+        `does not say its protocol: name it <protocol>[-<suffix>] (e.g. http-${port.name}) or set protocol (${Object.values(Protocol).join(', ')})`);
+    }
+    if (!Object.values(Protocol).includes(protocol)) {
+      throw propError(scope, `${where}.protocol`, protocol, `is not a protocol Istio knows: use one of ${Object.values(Protocol).join(', ')}`);
+    }
+    checkPort(scope, `${where}.number`, port.number);
+    if (port.targetPort !== undefined) checkPort(scope, `${where}.targetPort`, port.targetPort);
+    if (names.has(port.name)) {
+      throw propError(scope, `${where}.name`, port.name, 'is used by two ports: port names must be unique');
+    }
+    if (numbers.has(port.number)) {
+      throw propError(scope, `${where}.number`, port.number, 'is used by two ports: port numbers must be unique');
+    }
+    names.add(port.name);
+    numbers.add(port.number);
+    return { name: port.name, number: port.number, protocol, targetPort: port.targetPort };
+  });
+}

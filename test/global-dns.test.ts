@@ -1,0 +1,104 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GlobalDns, GlobalService, MeshCluster } from '../src';
+import { parseCorefile } from '../src/dns/corefile';
+import { KUBEADM_COREFILE } from './support/fixtures';
+import { objectsOf, tempDir, testMesh } from './support/synth';
+
+/** httpbin served by cluster2, consumed by cluster1, whose DNS is `dns`. */
+function withDns(dns?: GlobalDns) {
+  const { app, mesh } = testMesh();
+  const cluster1 = new MeshCluster(mesh, 'cluster1', { dns });
+  const cluster2 = new MeshCluster(mesh, 'cluster2', { gateway: { address: '172.18.0.4' } });
+  new GlobalService(mesh, 'httpbin', { namespace: 'bar', ports: [{ name: 'http', number: 8000 }], servedBy: [cluster2] });
+  new GlobalService(mesh, 'echo', { namespace: 'bar', ports: [{ name: 'http', number: 80 }], servedBy: [cluster2] });
+  return { app, objects: () => objectsOf(app, 'cluster1'), cluster1 };
+}
+
+describe('GlobalDns', () => {
+  test('default: Istio DNS proxying, set in the install overlay, no DNS objects', () => {
+    const { objects } = withDns();
+    const all = objects();
+    expect(all.get('IstioOperator/istio-system/cluster1')?.spec.meshConfig.defaultConfig).toEqual({ proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true' } });
+    expect([...all.keys()].filter(k => k.startsWith('ConfigMap/'))).toEqual([]);
+  });
+
+  test('coreDns: keeps the cluster\'s Corefile verbatim and appends a global:53 block forwarding to istiocoredns', () => {
+    const { objects } = withDns(GlobalDns.coreDns({ corefile: KUBEADM_COREFILE, istioCoreDnsIp: '10.96.0.100' }));
+    const corefile: string = objects().get('ConfigMap/kube-system/coredns')!.data!.Corefile;
+    expect(corefile.startsWith(KUBEADM_COREFILE)).toBe(true);
+    expect(corefile.slice(KUBEADM_COREFILE.length)).toBe('global:53 {\n    errors\n    cache 30\n    forward . 10.96.0.100:53\n}\n');
+    expect(corefile).not.toMatch(/\bproxy\b/);
+    expect(parseCorefile(corefile).map(b => b.keys)).toEqual([['.:53'], ['global:53']]);
+  });
+
+  test('coreDns can read the Corefile from a file and render istiocoredns too', () => {
+    const file = path.join(tempDir(), 'Corefile');
+    fs.writeFileSync(file, KUBEADM_COREFILE);
+    const { objects } = withDns(GlobalDns.coreDns({ corefileFile: file, istioCoreDnsIp: '10.96.0.100', renderIstioCoreDns: true }));
+    expect(objects().get('ConfigMap/kube-system/coredns')!.data!.Corefile.startsWith(KUBEADM_COREFILE)).toBe(true);
+    expect(objects().get('Service/istio-system/istiocoredns')?.spec.clusterIP).toBe('10.96.0.100');
+  });
+
+  test('kubeDns: stubDomains for global, keeping existing stub domains and upstreams', () => {
+    const { objects } = withDns(GlobalDns.kubeDns({
+      istioCoreDnsIp: '10.96.0.100', existingStubDomains: { 'acme.local': ['1.2.3.4'] }, upstreamNameservers: ['8.8.8.8'],
+    }));
+    expect(objects().get('ConfigMap/kube-system/kube-dns')?.data).toEqual({
+      stubDomains: '{"acme.local":["1.2.3.4"],"global":["10.96.0.100"]}',
+      upstreamNameservers: '["8.8.8.8"]',
+    });
+  });
+
+  test('istioCoreDns: its Corefile with the gRPC plugin, and a Service with the pinned ClusterIP', () => {
+    const { objects } = withDns(GlobalDns.istioCoreDns({ clusterIp: '10.96.0.100' }));
+    expect(objects().get('ConfigMap/istio-system/coredns')!.data!.Corefile).toBe(`.:53 {
+    errors
+    health
+    grpc global 127.0.0.1:8053
+    forward . /etc/resolv.conf {
+        except global
+    }
+    prometheus :9153
+    cache 30
+    reload
+}
+`);
+    expect(objects().get('Service/istio-system/istiocoredns')?.spec).toEqual({
+      clusterIP: '10.96.0.100',
+      selector: { app: 'istiocoredns' },
+      ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }],
+    });
+    expect(objects().has('ConfigMap/kube-system/coredns')).toBe(false);
+  });
+
+  test('staticZone: CoreDNS answers each .global host the cluster knows with its VIP, sorted', () => {
+    const { objects } = withDns(GlobalDns.staticZone({ corefile: KUBEADM_COREFILE }));
+    const corefile: string = objects().get('ConfigMap/kube-system/coredns')!.data!.Corefile;
+    expect(corefile.slice(KUBEADM_COREFILE.length)).toBe(`global:53 {
+    errors
+    cache 30
+    hosts {
+        240.0.0.1 echo.bar.global
+        240.0.0.2 httpbin.bar.global
+    }
+}
+`);
+  });
+
+  describe('errors name the cluster and the option', () => {
+    const cluster = (dns: GlobalDns) => () => new MeshCluster(testMesh().mesh, 'c1', { dns });
+    test.each([
+      [GlobalDns.coreDns({ corefile: '.:53 {\n  errors\n', istioCoreDnsIp: '10.0.0.1' }), /\[mesh\/c1\] dns.corefile does not parse: line 1: block opened here is never closed/],
+      [GlobalDns.coreDns({ corefile: KUBEADM_COREFILE, istioCoreDnsIp: 'istiocoredns' }), /\[mesh\/c1\] dns.istioCoreDnsIp "istiocoredns" is not an IP address/],
+      [GlobalDns.istioCoreDns({ clusterIp: '10.0.0' }), /\[mesh\/c1\] dns.clusterIp "10.0.0" is not an IP address/],
+      [GlobalDns.staticZone({}), /\[mesh\/c1\] dns needs the cluster's current Corefile, as exactly one of corefile \(text\) or corefileFile/],
+      [GlobalDns.staticZone({ corefile: 'x', corefileFile: 'y' }), /exactly one of corefile/],
+      [GlobalDns.staticZone({ corefileFile: '/nonexistent/Corefile' }), /dns.corefileFile "\/nonexistent\/Corefile" cannot be read \(ENOENT\)/],
+      [GlobalDns.staticZone({ corefile: '# nothing\n' }), /has no server block/],
+      [GlobalDns.staticZone({ corefile: `${KUBEADM_COREFILE}global:53 {\n  forward . 1.1.1.1\n}\n` }), /already has a server block for global \(line 21\): pass the Corefile as it was before/],
+    ])('%#', (dns, message) => {
+      expect(cluster(dns)).toThrow(message);
+    });
+  });
+});

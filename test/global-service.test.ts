@@ -1,0 +1,158 @@
+import * as fs from 'fs';
+import { GlobalService, MeshCluster, Protocol, ServingEntry } from '../src';
+import { istioSchemaErrors } from './support/istio-schema';
+import { allObjects, objectsOf, testMesh } from './support/synth';
+
+/** Seeds 000/003: sleep in cluster1 calls httpbin.bar.global:8000, which runs in cluster2. */
+function httpbin(servingEntry?: ServingEntry) {
+  const { app, mesh } = testMesh({ meshId: 'mesh1' });
+  const cluster1 = new MeshCluster(mesh, 'cluster1', { network: 'network1', gateway: { address: '172.18.0.3', nodePort: 30001 } });
+  const cluster2 = new MeshCluster(mesh, 'cluster2', { network: 'network2', gateway: { address: '172.18.0.4', nodePort: 30001 }, locality: 'us-east-1/us-east-1a' });
+  cluster1.addNamespace('foo');
+  const service = new GlobalService(mesh, 'httpbin', { namespace: 'bar', ports: [{ name: 'http1', number: 8000 }], servedBy: [cluster2], servingEntry });
+  return { app, mesh, cluster1, cluster2, service };
+}
+
+describe('GlobalService', () => {
+  test('the consuming cluster gets the MESH_INTERNAL entry to the serving gateway, with a class E VIP', () => {
+    const { app } = httpbin();
+    expect(objectsOf(app, 'cluster1').get('ServiceEntry/bar/httpbin-global')?.spec).toEqual({
+      hosts: ['httpbin.bar.global'],
+      location: 'MESH_INTERNAL',
+      resolution: 'DNS',
+      addresses: ['240.0.0.1'],
+      ports: [{ name: 'http1', number: 8000, protocol: 'HTTP' }],
+      endpoints: [{ address: '172.18.0.4', ports: { http1: 30001 }, labels: { cluster: 'cluster2' }, locality: 'us-east-1/us-east-1a' }],
+    });
+  });
+
+  test('the serving cluster gets the companion entry for the same host and ports, selecting its pods', () => {
+    const { app } = httpbin();
+    expect(objectsOf(app, 'cluster2').get('ServiceEntry/bar/httpbin-global')?.spec).toEqual({
+      hosts: ['httpbin.bar.global'],
+      location: 'MESH_INTERNAL',
+      resolution: 'STATIC',
+      addresses: ['240.0.0.1'],
+      ports: [{ name: 'http1', number: 8000, protocol: 'HTTP' }],
+      workloadSelector: { labels: { app: 'httpbin' } },
+    });
+  });
+
+  test('the seeds\' simple form points the companion entry at the local service name', () => {
+    const { app } = httpbin(ServingEntry.LOCAL_DNS);
+    expect(objectsOf(app, 'cluster2').get('ServiceEntry/bar/httpbin-global')?.spec).toMatchObject({
+      resolution: 'DNS',
+      endpoints: [{ address: 'httpbin.bar.svc.cluster.local', ports: { http1: 8000 } }],
+    });
+  });
+
+  test('the service namespace is rendered with injection on both ends, once', () => {
+    const { app } = httpbin();
+    for (const cluster of ['cluster1', 'cluster2']) {
+      expect(objectsOf(app, cluster).get('Namespace/bar')?.metadata.labels).toEqual({ 'istio-injection': 'enabled' });
+    }
+  });
+
+  test('nothing renders in a cluster that neither serves nor consumes', () => {
+    const { app, mesh, cluster1, cluster2 } = httpbin();
+    new MeshCluster(mesh, 'cluster3');
+    new GlobalService(mesh, 'only12', { namespace: 'x', ports: [{ name: 'tcp', number: 9 }], servedBy: [cluster2], consumers: [cluster1] });
+    expect(objectsOf(app, 'cluster3').has('ServiceEntry/x/only12-global')).toBe(false);
+    expect(objectsOf(app, 'cluster1').has('ServiceEntry/x/only12-global')).toBe(true);
+  });
+
+  test('a service served by two clusters has one endpoint per gateway, a hostname gateway included', () => {
+    const { app, mesh, cluster2 } = httpbin();
+    const cluster3 = new MeshCluster(mesh, 'cluster3', { gateway: { address: 'gw.cluster3.example.com' } });
+    new MeshCluster(mesh, 'client');
+    new GlobalService(mesh, 'api', { namespace: 'x', ports: [{ name: 'grpc', number: 9000 }], servedBy: [cluster3, cluster2] });
+    expect(objectsOf(app, 'client').get('ServiceEntry/x/api-global')?.spec.endpoints).toEqual([
+      { address: '172.18.0.4', ports: { grpc: 30001 }, labels: { cluster: 'cluster2' }, locality: 'us-east-1/us-east-1a' },
+      { address: 'gw.cluster3.example.com', ports: { grpc: 15443 }, labels: { cluster: 'cluster3' } },
+    ]);
+  });
+
+  test('consumers added later through addConsumer count', () => {
+    const { app, mesh, cluster2 } = httpbin();
+    const late = new MeshCluster(mesh, 'late');
+    const other = new MeshCluster(mesh, 'other');
+    const service = new GlobalService(mesh, 'db', { namespace: 'data', ports: [{ name: 'tcp-db', number: 5432 }], servedBy: [cluster2] });
+    service.addConsumer(late);
+    expect(objectsOf(app, 'late').has('ServiceEntry/data/db-global')).toBe(true);
+    expect(objectsOf(app, 'other').has('ServiceEntry/data/db-global')).toBe(false);
+    expect(other.clusterName).toBe('other');
+  });
+
+  test('all output validates against the Istio schemas', () => {
+    const { app } = httpbin();
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+  });
+
+  test('the synth writes the VIP lock file next to the app', () => {
+    const { app, mesh } = httpbin();
+    app.synth();
+    expect(JSON.parse(fs.readFileSync(mesh.lockFile, 'utf8')).vips).toEqual({ 'httpbin.bar.global': '240.0.0.1' });
+  });
+
+  describe('errors', () => {
+    const base = () => {
+      const { app, mesh } = testMesh();
+      return { app, mesh, c1: new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1' } }), c2: new MeshCluster(mesh, 'c2') };
+    };
+
+    test.each([
+      [{ ports: [{ name: 'web', number: 80 }] }, /\[mesh\/svc\] ports\[0\].name "web" does not say its protocol: name it <protocol>\[-<suffix>\] \(e.g. http-web\) or set protocol/],
+      [{ ports: [{ name: 'http', number: 80 }, { name: 'http', number: 81 }] }, /ports\[1\].name "http" is used by two ports/],
+      [{ ports: [{ name: 'http', number: 80 }, { name: 'tcp', number: 80 }] }, /ports\[1\].number 80 is used by two ports/],
+      [{ ports: [{ name: 'http', number: 0 }] }, /ports\[0\].number 0 is out of range/],
+      [{ ports: [] }, /ports \[\] is empty: a service needs at least one port/],
+      [{ servedBy: [] }, /servedBy \[\] is empty: name the cluster\(s\) the service runs in/],
+      [{ namespace: 'Bar' }, /namespace "Bar" is not a DNS-1123 label/],
+      [{ vip: '127.255.0.8' }, /vip "127.255.0.8" overlaps loopback 127.0.0.0\/8/],
+      [{ vip: '240.240.0.9' }, /vip "240.240.0.9" overlaps 240.240.0.0\/16, where Istio auto-allocates/],
+      [{ workloadLabels: {} }, /workloadLabels \{\} is empty: it would select every pod/],
+    ])('%j', (props, message) => {
+      const { mesh, c1 } = base();
+      expect(() => new GlobalService(mesh, 'svc', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1], ...props })).toThrow(message);
+    });
+
+    test('an explicit protocol makes any port name fine', () => {
+      const { mesh, c1 } = base();
+      const svc = new GlobalService(mesh, 'svc', { namespace: 'ns', ports: [{ name: 'web', number: 80, protocol: Protocol.HTTP }], servedBy: [c1] });
+      expect(svc.ports[0].protocol).toBe('HTTP');
+    });
+
+    test('the same .global host declared twice', () => {
+      const { app, mesh, c1 } = base();
+      new GlobalService(mesh, 'a', { name: 'svc', namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1] });
+      new GlobalService(mesh, 'b', { name: 'svc', namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1] });
+      expect(() => app.synth()).toThrow(/svc.ns.global is declared by mesh\/a and mesh\/b: declare each global service once/);
+    });
+
+    test('a serving cluster without a gateway while others consume', () => {
+      const { app, mesh, c2 } = base();
+      new GlobalService(mesh, 'svc', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c2] });
+      expect(() => app.synth()).toThrow(/\[mesh\/svc\] cluster c2 serves svc.ns.global to c1 but has no gateway: set gateway.address on mesh\/c2/);
+    });
+
+    test('a cluster that both serves and consumes the same host', () => {
+      const { app, mesh, c1 } = base();
+      new GlobalService(mesh, 'svc', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1], consumers: [c1] });
+      expect(() => app.synth()).toThrow(/cluster c1 both serves svc.ns.global and consumes it from other clusters/);
+    });
+
+    test('a cluster of another mesh', () => {
+      const { mesh, c1 } = base();
+      const foreign = new MeshCluster(testMesh().mesh, 'x');
+      expect(() => new GlobalService(mesh, 'svc', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1, foreign] }))
+        .toThrow(/servedBy\[1\] "mesh\/x" is a cluster of another mesh/);
+    });
+
+    test('two services pinned to one VIP', () => {
+      const { app, mesh, c1 } = base();
+      new GlobalService(mesh, 'a', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1], vip: '240.0.0.9' });
+      new GlobalService(mesh, 'b', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1], vip: '240.0.0.9' });
+      expect(() => app.synth()).toThrow(/\[mesh\/b\] vip "240.0.0.9" is pinned for a.ns.global too/);
+    });
+  });
+});
