@@ -47,7 +47,7 @@ describe('MeshCluster', () => {
     const overlay = objectsOf(app, 'cluster1').get('IstioOperator/istio-system/cluster1')!;
     expect(overlay.apiVersion).toBe('install.istio.io/v1alpha1');
     expect(overlay.spec.values).toEqual({ global: { meshID: 'mesh1', multiCluster: { clusterName: 'cluster1' }, network: 'network1' } });
-    expect(overlay.spec.meshConfig).toEqual({ trustDomain: 'cluster.local' });
+    expect(overlay.spec.meshConfig).toEqual({ trustDomain: 'cluster.local', defaultConfig: { proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true' } } });
     const gateway = overlay.spec.components.ingressGateways[0];
     expect(gateway.k8s.env).toEqual([{ name: 'ISTIO_META_ROUTER_MODE', value: 'sni-dnat' }]);
     expect(gateway.k8s.service.type).toBe('NodePort');
