@@ -99,7 +99,8 @@ export interface VipAllocation {
  */
 export function allocateVips(requests: readonly VipRequest[], locked: ReadonlyMap<string, string>, range: VipRange, prune: boolean, owner: string): VipAllocation {
   const sorted = [...requests].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-  const requested = new Set(sorted.map(r => r.host));
+  const byHost = new Map(sorted.map(r => [r.host, r]));
+  const requested = new Set(byHost.keys());
   const stale = [...locked.keys()].filter(host => !requested.has(host)).sort();
 
   // Which host holds each address: pinned first, then the lock (stale included unless pruned).
@@ -112,11 +113,11 @@ export function allocateVips(requests: readonly VipRequest[], locked: ReadonlyMa
     holder.set(request.pinned!, request.host);
   }
   for (const [host, vip] of locked) {
-    const pinnedHere = sorted.find(r => r.host === host)?.pinned;
+    const pinnedHere = byHost.get(host)?.pinned;
     if (pinnedHere || (prune && !requested.has(host))) continue;
     const other = holder.get(vip);
     if (other && other !== host) {
-      const owned = sorted.find(r => r.host === other)!;
+      const owned = byHost.get(other)!;
       throw new MeshConfigError(`[${owned.owner}] vip "${vip}" is pinned for ${other}, but the lock file gives it to ${host}${requested.has(host) ? '' : ' (a removed service; prune it with `pruneVips: true`)'}: pin another address`);
     }
     holder.set(vip, host);
