@@ -39,6 +39,7 @@ export class MeshApp extends App {
 
   public readonly secretsOutdir: string;
   private rendered?: OutputFile[];
+  private warnings: string[] = [];
 
   public constructor(props: MeshAppProps = {}) {
     super({ outdir: props.outdir ?? 'dist' });
@@ -50,17 +51,23 @@ export class MeshApp extends App {
   public synth(): void {
     const report = writeOutputs(this._synthFiles(), { bundles: this.outdir, secrets: this.secretsOutdir });
     this.leaveNoteForCdk8sCli();
-    printReport(report);
+    printReport(report, this.warnings);
   }
 
   /** Everything `synth()` writes, in memory. Rendering happens once per app. @internal */
   public _synthFiles(): OutputFile[] {
     if (!this.rendered) {
       this.validate();
-      const meshes = this.node.findAll().filter(Mesh.isMesh);
-      this.rendered = meshes.flatMap(mesh => renderMesh(resolveMesh(mesh)));
+      const models = this.node.findAll().filter(Mesh.isMesh).map(resolveMesh);
+      this.rendered = models.flatMap(renderMesh);
+      this.warnings = models.flatMap(m => m.warnings);
     }
     return this.rendered;
+  }
+
+  /** Warnings of the last synth (also printed by `synth()`). @internal */
+  public get _warnings(): readonly string[] {
+    return this.warnings;
   }
 
   private validate(): void {
@@ -88,10 +95,11 @@ export class MeshApp extends App {
   }
 }
 
-function printReport(report: WriteReport): void {
+function printReport(report: WriteReport, warnings: readonly string[]): void {
   if (process.env.JEST_WORKER_ID) {
     return;
   }
+  warnings.forEach(w => console.warn(`warning: ${w}`));
   const lines = [
     ...report.written.map(f => `  written    ${f}`),
     ...report.removed.map(f => `  removed    ${f}`),

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { MeshCa } from './mesh-ca';
 import { parseVipRange, VipRange } from './resolve/vips';
 import { meshRules } from './validation/mesh-rules';
 import { checkDnsLabel, checkDnsSubdomain } from './validation/names';
@@ -68,6 +69,13 @@ export interface MeshProps {
    * @default false
    */
   readonly pruneVips?: boolean;
+
+  /**
+   * The shared root CA and per-cluster intermediates, rendered as each cluster's `cacerts` Secret.
+   * Without it every istiod makes its own self-signed root and the clusters cannot talk.
+   * @default - no `cacerts` rendered (a warning says so at synth)
+   */
+  readonly ca?: MeshCa;
 }
 
 /**
@@ -105,6 +113,7 @@ export class Mesh extends Construct {
   public readonly vipRange: VipRange;
   public readonly lockFile: string;
   public readonly pruneVips: boolean;
+  public readonly ca?: MeshCa;
 
   public constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
@@ -120,6 +129,7 @@ export class Mesh extends Construct {
     this.vipRange = parseVipRange(this.node.path, props.vipRange ?? '240.0.0.0/16');
     this.lockFile = props.lockFile ?? 'mesh.lock.json';
     this.pruneVips = props.pruneVips ?? false;
+    this.ca = props.ca;
     this.node.addValidation({
       validate: () => MESH_APP_SYMBOL in App.of(this)
         ? []

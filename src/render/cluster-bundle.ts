@@ -20,6 +20,8 @@ export const CONCERNS = {
   'global-services': { file: 'global-services.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'routing': { file: 'routing.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'workloads': { file: 'workloads.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  // Only when the user opts in to the Secret in Git, or for an ExternalSecret reference.
+  'ca': { file: 'cacerts.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   // Applied with `istioctl install -f`, not kubectl: kept out of the kustomization.
   'install': { file: 'install/istio-operator.yaml', root: OutputRoot.BUNDLES, kustomize: false },
   // Applied by hand before Istio is installed; carries private keys.

@@ -2,6 +2,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
+import { renderCacerts } from './cacerts';
 import { ClusterBundle } from './cluster-bundle';
 import { renderGlobalDns } from './dns';
 import { renderGlobalService } from './global-services';
@@ -12,6 +13,7 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   const bundleOf = (cluster: MeshCluster) => bundles.get(cluster)!;
 
   model.services.forEach(service => renderGlobalService(service, bundleOf));
+  model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material));
   // DNS and the baseline go last: they collect what the renderers above registered.
   bundles.forEach(renderGlobalDns);
   bundles.forEach(renderClusterBaseline);
@@ -19,5 +21,5 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   const lock: OutputFile[] = model.services.length > 0 || model.staleVips.length > 0
     ? [{ root: OutputRoot.PROJECT, path: model.mesh.lockFile, content: model.vipLock }]
     : [];
-  return [...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...lock];
+  return [...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...lock, ...model.pki?.keyStoreFiles ?? []];
 }

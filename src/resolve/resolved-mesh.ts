@@ -1,6 +1,7 @@
 import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
+import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
 
 /** A global service with its VIP and the clusters on both ends decided. */
@@ -26,6 +27,10 @@ export interface ResolvedMesh {
   readonly vipLock: string;
   /** Hosts whose VIPs stay reserved although no service uses them any more. */
   readonly staleVips: readonly string[];
+  /** The CA material of every cluster, when the mesh has a CA. */
+  readonly pki?: ResolvedPki;
+  /** Things worth telling the user that do not stop the synth. */
+  readonly warnings: readonly string[];
 }
 
 const byName = (a: MeshCluster, b: MeshCluster) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0);
@@ -60,5 +65,10 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
     })),
     vipLock: renderVipLock(allocation.lock),
     staleVips: allocation.stale,
+    pki: mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters),
+    warnings: [
+      ...(mesh.ca || clusters.length < 2 ? [] : [`[${mesh.node.path}] no ca: each istiod will make its own root and the clusters will not trust each other; set ca: MeshCa.generate() or MeshCa.fromFiles(...)`]),
+      ...(allocation.stale.length === 0 ? [] : [`[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${allocation.stale.join(', ')}; free them with pruneVips: true`]),
+    ],
   };
 }

@@ -24,9 +24,8 @@ export function tempDir(prefix = 'mesh-test-'): string {
   return dir;
 }
 
-/** A MeshApp writing into a fresh temporary directory. */
-export function testApp(): MeshApp {
-  const dir = tempDir();
+/** A MeshApp writing into `dir` (a fresh temporary directory by default). */
+export function testApp(dir = tempDir()): MeshApp {
   return new MeshApp({ outdir: path.join(dir, 'dist'), secretsOutdir: path.join(dir, 'secrets') });
 }
 
@@ -62,9 +61,9 @@ export function listFiles(dir: string): string[] {
     .sort();
 }
 
-/** An app and a mesh whose lock file lives in a fresh temporary directory. */
-export function testMesh(props: Omit<MeshProps, 'lockFile'> = {}) {
-  const app = testApp();
+/** An app and a mesh whose output and lock file live in `dir` (a fresh temporary directory by default). */
+export function testMesh(props: Omit<MeshProps, 'lockFile'> = {}, dir = tempDir()) {
+  const app = testApp(dir);
   const mesh = new Mesh(app, 'mesh', {
     ...props, lockFile: path.join(path.dirname(app.outdir), 'mesh.lock.json'),
   });

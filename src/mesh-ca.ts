@@ -1,0 +1,182 @@
+/** Which keys the `cacerts` Secret carries. istiod reads either. */
+export enum CacertsLayout {
+  /** `ca-cert.pem`, `ca-key.pem`, `root-cert.pem`, `cert-chain.pem` (type Opaque). */
+  ISTIO = 'istio',
+  /** `tls.crt`, `tls.key`, `ca.crt` (type kubernetes.io/tls), as cert-manager writes them. */
+  KUBERNETES_TLS = 'kubernetes.io/tls',
+}
+
+/** Where the `cacerts` Secret of each cluster goes. */
+export enum CacertsDeliveryMode {
+  /** A separate directory that is never committed (MeshApp's `secretsOutdir`), applied before Istio is installed. */
+  SECRETS_DIR = 'secrets-dir',
+  /** Inside the Git-facing bundle and its kustomization: the private key lands in Git. Opt-in only. */
+  INLINE = 'inline',
+  /** An ExternalSecret in the bundle that reads the material from a secret store; the material goes to the secrets directory for upload. */
+  EXTERNAL_SECRET = 'external-secret',
+}
+
+/** Options of {@link CacertsDelivery.externalSecret}. */
+export interface ExternalSecretOptions {
+  /** The SecretStore or ClusterSecretStore to read from. */
+  readonly storeName: string;
+
+  /**
+   * The kind of the store.
+   * @default 'ClusterSecretStore'
+   */
+  readonly storeKind?: 'SecretStore' | 'ClusterSecretStore';
+
+  /**
+   * The remote key prefix; each cluster reads `<prefix>/<cluster>`, one property per Secret key.
+   * @default '<meshId>/cacerts'
+   */
+  readonly remoteKeyPrefix?: string;
+
+  /**
+   * How often the operator refreshes the Secret.
+   * @default '1h'
+   */
+  readonly refreshInterval?: string;
+}
+
+/** How the `cacerts` Secrets reach the clusters. */
+export class CacertsDelivery {
+  /** Into MeshApp's `secretsOutdir`, outside the Git-facing bundles (the default). */
+  public static secretsDir(): CacertsDelivery {
+    return new CacertsDelivery(CacertsDeliveryMode.SECRETS_DIR);
+  }
+
+  /** Into each cluster's bundle and kustomization. The intermediate's private key then lands in Git. */
+  public static inlineInBundle(): CacertsDelivery {
+    return new CacertsDelivery(CacertsDeliveryMode.INLINE);
+  }
+
+  /** An external-secrets.io ExternalSecret that reads the material from a store. */
+  public static externalSecret(options: ExternalSecretOptions): CacertsDelivery {
+    return new CacertsDelivery(CacertsDeliveryMode.EXTERNAL_SECRET, options);
+  }
+
+  private constructor(public readonly mode: CacertsDeliveryMode, public readonly externalSecret?: ExternalSecretOptions) {}
+}
+
+/** Options every kind of mesh CA shares. */
+export interface MeshCaOptions {
+  /**
+   * Directory that keeps generated keys and certificates across synths (0700, files 0600, with a
+   * `.gitignore` that ignores everything), relative to the working directory.
+   * @default '.mesh-keys'
+   */
+  readonly keyStore?: string;
+
+  /**
+   * Key size of generated intermediate CAs, in bits.
+   * @default 4096
+   */
+  readonly intermediateKeySize?: number;
+
+  /**
+   * Validity of generated intermediate CAs, in days; never beyond the root's.
+   * @default 730
+   */
+  readonly intermediateValidityDays?: number;
+
+  /**
+   * A synth fails when an intermediate expires within this many days.
+   * @default 30
+   */
+  readonly expiryWarningDays?: number;
+
+  /**
+   * Further root certificates (PEM) trusted alongside the mesh root, e.g. the next root during a rotation.
+   * They are appended to `root-cert.pem`.
+   * @default - only the mesh root
+   */
+  readonly additionalRootCerts?: string[];
+
+  /**
+   * The keys of the `cacerts` Secret.
+   * @default CacertsLayout.ISTIO
+   */
+  readonly layout?: CacertsLayout;
+
+  /**
+   * Where the `cacerts` Secrets go.
+   * @default CacertsDelivery.secretsDir()
+   */
+  readonly delivery?: CacertsDelivery;
+}
+
+/** Options of {@link MeshCa.generate}. */
+export interface GeneratedRootCaOptions extends MeshCaOptions {
+  /**
+   * Key size of the generated root, in bits.
+   * @default 4096
+   */
+  readonly rootKeySize?: number;
+
+  /**
+   * Validity of the generated root, in days.
+   * @default 3650
+   */
+  readonly rootValidityDays?: number;
+}
+
+/** Options of {@link MeshCa.fromFiles}. */
+export interface LoadedRootCaOptions extends MeshCaOptions {
+  /** PEM file of the root certificate. */
+  readonly rootCertFile: string;
+  /** PEM file of the root's private key. */
+  readonly rootKeyFile: string;
+}
+
+/** A cluster's intermediate CA, issued outside the library. */
+export interface IntermediateCaFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** Options of {@link MeshCa.offlineRoot}. */
+export interface OfflineRootCaOptions extends Omit<MeshCaOptions, 'keyStore' | 'intermediateKeySize' | 'intermediateValidityDays'> {
+  /** PEM file of the root certificate; its key stays offline. */
+  readonly rootCertFile: string;
+  /** Each cluster's intermediate CA, by cluster name. */
+  readonly intermediates: { readonly [clusterName: string]: IntermediateCaFiles };
+}
+
+/** Where the mesh root comes from. */
+export enum RootCaSource {
+  GENERATED = 'generated',
+  FILES = 'files',
+  OFFLINE = 'offline',
+}
+
+/**
+ * The mesh's shared root of trust and one intermediate CA per cluster (REFERENCE.md section 2), rendered
+ * as the `cacerts` Secret each cluster needs before Istio is installed.
+ *
+ * @example
+ * new Mesh(app, 'mesh', { ca: MeshCa.generate() });
+ */
+export class MeshCa {
+  /** Generates the root (RSA 4096, SHA-256, 10 years, `O=Istio, CN=Root CA`) and keeps it in the key store. */
+  public static generate(options: GeneratedRootCaOptions = {}): MeshCa {
+    return new MeshCa(RootCaSource.GENERATED, options);
+  }
+
+  /** Uses the root certificate and key from PEM files; intermediates are generated and kept in the key store. */
+  public static fromFiles(options: LoadedRootCaOptions): MeshCa {
+    return new MeshCa(RootCaSource.FILES, options);
+  }
+
+  /** Uses only the root certificate; every cluster's intermediate is issued by you and given as files. */
+  public static offlineRoot(options: OfflineRootCaOptions): MeshCa {
+    return new MeshCa(RootCaSource.OFFLINE, options);
+  }
+
+  private constructor(
+    public readonly source: RootCaSource,
+    /** @internal */
+    public readonly _options: GeneratedRootCaOptions & Partial<LoadedRootCaOptions> & Partial<OfflineRootCaOptions>,
+  ) {}
+}

@@ -1,0 +1,134 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { MeshCa, RootCaSource } from '../mesh-ca';
+import { MeshCluster } from '../mesh-cluster';
+import { MeshConfigError } from '../validation/errors';
+import { OutputFile, OutputRoot } from '../write/output-file';
+import {
+  checkIsCa, checkKeyMatches, checkNotExpiring, checkSignedBy, generateIntermediateCa, generateRootCa, KeyPairPem,
+  parseCertificate, splitPemBundle,
+} from './x509';
+
+/** One cluster's CA material: what its `cacerts` Secret carries. */
+export interface ClusterCaMaterial {
+  /** The intermediate CA certificate (`ca-cert.pem`). */
+  readonly caCert: string;
+  /** Its private key (`ca-key.pem`). */
+  readonly caKey: string;
+  /** Every trusted root, the mesh root first (`root-cert.pem`). */
+  readonly rootCerts: string;
+  /** The intermediate, then the mesh root (`cert-chain.pem`). */
+  readonly certChain: string;
+}
+
+/** The resolved PKI: material per cluster, and the key store files to persist when the synth succeeds. */
+export interface ResolvedPki {
+  readonly clusters: ReadonlyMap<MeshCluster, ClusterCaMaterial>;
+  readonly keyStoreFiles: readonly OutputFile[];
+  /** How many keys this synth generated (0 on a re-synth). */
+  readonly generatedKeys: number;
+}
+
+function readFile(file: string, what: string, owner: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MeshConfigError(`[${owner}] ${what} ${file} cannot be read (${(e as NodeJS.ErrnoException).code}): check the path`);
+  }
+}
+
+function readPair(dir: string): KeyPairPem | undefined {
+  const certFile = path.join(dir, 'cert.pem');
+  const keyFile = path.join(dir, 'key.pem');
+  if (!fs.existsSync(certFile) || !fs.existsSync(keyFile)) return undefined;
+  return { certPem: fs.readFileSync(certFile, 'utf8'), keyPem: fs.readFileSync(keyFile, 'utf8') };
+}
+
+/**
+ * Resolves the mesh's CA: loads the root and every cluster's intermediate (from files or the key store),
+ * generates what is missing, and checks that every chain ends at the one root, that keys match their
+ * certificates and that no intermediate expires within the warning window.
+ */
+export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: readonly MeshCluster[]): ResolvedPki {
+  const o = ca._options;
+  const store = path.join(o.keyStore ?? '.mesh-keys', meshId);
+  const keyStoreFiles: OutputFile[] = [];
+  let generatedKeys = 0;
+  const persist = (dir: string, pair: KeyPairPem) => {
+    keyStoreFiles.push(
+      { root: OutputRoot.PROJECT, path: path.join(dir, 'cert.pem'), content: pair.certPem, private: true },
+      { root: OutputRoot.PROJECT, path: path.join(dir, 'key.pem'), content: pair.keyPem, private: true },
+    );
+  };
+
+  // The root: its certificate always, its key unless it is kept offline.
+  let root: { certPem: string; keyPem?: string; source: string };
+  if (ca.source === RootCaSource.GENERATED) {
+    const dir = path.join(store, 'root');
+    let pair = readPair(dir);
+    if (!pair) {
+      pair = generateRootCa({
+        keySize: o.rootKeySize ?? 4096,
+        validityDays: o.rootValidityDays ?? 3650,
+        subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
+      });
+      generatedKeys++;
+    }
+    persist(dir, pair);
+    root = { ...pair, source: path.join(dir, 'cert.pem') };
+  } else {
+    const certPem = readFile(o.rootCertFile!, 'rootCertFile', owner);
+    root = ca.source === RootCaSource.FILES
+      ? { certPem, keyPem: readFile(o.rootKeyFile!, 'rootKeyFile', owner), source: o.rootCertFile! }
+      : { certPem, source: o.rootCertFile! };
+  }
+  const rootCert = parseCertificate(root.certPem, `[${owner}] root certificate ${root.source}`);
+  checkIsCa(rootCert, `[${owner}] root certificate ${root.source}`);
+  if (root.keyPem) {
+    checkKeyMatches(rootCert, root.keyPem, root.source, ca.source === RootCaSource.FILES ? `[${owner}] rootKeyFile ${o.rootKeyFile}` : `[${owner}] ${path.join(store, 'root', 'key.pem')}`);
+  }
+  const extraRoots = (o.additionalRootCerts ?? []).map((pem, i) => {
+    parseCertificate(pem, `[${owner}] additionalRootCerts[${i}]`);
+    return pem.endsWith('\n') ? pem : `${pem}\n`;
+  });
+  const rootCerts = [splitPemBundle(root.certPem)[0] ?? root.certPem, ...extraRoots].join('');
+
+  const material = new Map<MeshCluster, ClusterCaMaterial>();
+  for (const cluster of clusters) {
+    const name = cluster.clusterName;
+    let pair: KeyPairPem;
+    let certSource: string;
+    let keySource: string;
+    if (ca.source === RootCaSource.OFFLINE) {
+      const files = o.intermediates?.[name];
+      if (!files) {
+        throw new MeshConfigError(`[${owner}] ca.intermediates has no entry for cluster ${name}: with an offline root, issue an intermediate for every cluster and add intermediates.${name} = { certFile, keyFile }`);
+      }
+      pair = { certPem: readFile(files.certFile, `intermediates.${name}.certFile`, owner), keyPem: readFile(files.keyFile, `intermediates.${name}.keyFile`, owner) };
+      certSource = `[${owner}] intermediates.${name}.certFile ${files.certFile}`;
+      keySource = `[${owner}] intermediates.${name}.keyFile ${files.keyFile}`;
+    } else {
+      const dir = path.join(store, 'clusters', name);
+      pair = readPair(dir) ?? (generatedKeys++, generateIntermediateCa({ certPem: root.certPem, keyPem: root.keyPem! }, {
+        keySize: o.intermediateKeySize ?? 4096,
+        validityDays: o.intermediateValidityDays ?? 730,
+        subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Intermediate CA' }, { shortName: 'L', value: name }],
+      }));
+      persist(dir, pair);
+      certSource = `[${owner}] intermediate CA of ${name} ${path.join(dir, 'cert.pem')}`;
+      keySource = `[${owner}] ${path.join(dir, 'key.pem')}`;
+    }
+    const cert = parseCertificate(pair.certPem, certSource);
+    checkIsCa(cert, certSource);
+    checkKeyMatches(cert, pair.keyPem, certSource, keySource);
+    checkSignedBy(cert, rootCert, certSource, root.source);
+    checkNotExpiring(cert, o.expiryWarningDays ?? 30, certSource);
+    const caCert = splitPemBundle(pair.certPem)[0];
+    material.set(cluster, { caCert, caKey: pair.keyPem, rootCerts, certChain: `${caCert}${splitPemBundle(root.certPem)[0]}` });
+  }
+
+  const ignore: OutputFile[] = keyStoreFiles.length > 0
+    ? [{ root: OutputRoot.PROJECT, path: path.join(o.keyStore ?? '.mesh-keys', '.gitignore'), content: '*\n', private: true }]
+    : [];
+  return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles], generatedKeys };
+}

@@ -1,0 +1,265 @@
+import { execFileSync } from 'child_process';
+import * as crypto from 'crypto';
+// The module object itself (not an import's copy of it), which node-forge calls into.
+const nodeCrypto: typeof crypto = require('crypto');
+import * as fs from 'fs';
+import * as path from 'path';
+import { CacertsDelivery, CacertsLayout, MeshCa, MeshCaOptions, MeshCluster } from '../src';
+import { generateIntermediateCa, generateRootCa } from '../src/pki/x509';
+import { OutputRoot } from '../src/write/output-file';
+import { listFiles, objectsOf, tempDir, testMesh } from './support/synth';
+
+const FAST = { rootKeySize: 2048, intermediateKeySize: 2048 };
+
+/** A two-cluster mesh with a CA whose key store lives in `dir`. */
+function meshWithCa(dir: string, ca: (keyStore: string) => MeshCa, clusters = ['cluster1', 'cluster2']) {
+  const { app, mesh } = testMesh({ meshId: 'mesh1', ca: ca(path.join(dir, 'keys')) }, dir);
+  for (const name of clusters) new MeshCluster(mesh, name);
+  return app;
+}
+
+const generated = (options: MeshCaOptions = {}) => (keyStore: string) => MeshCa.generate({ ...FAST, keyStore, ...options });
+
+/** The decoded `cacerts` data of a cluster. */
+function cacerts(app: ReturnType<typeof meshWithCa>, cluster: string, root = OutputRoot.SECRETS): Record<string, string> {
+  const secret = objectsOf(app, cluster, root).get('Secret/istio-system/cacerts')!;
+  return Object.fromEntries(Object.entries(secret.data!).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+}
+
+function openssl(...args: string[]): string {
+  return execFileSync('openssl', args, { encoding: 'utf8' });
+}
+
+describe('MeshCa', () => {
+  test('every cluster\'s chain verifies against the one root, with Node and with openssl', () => {
+    const dir = tempDir();
+    const app = meshWithCa(dir, generated());
+    const roots = new Set<string>();
+    for (const cluster of ['cluster1', 'cluster2']) {
+      const data = cacerts(app, cluster);
+      expect(Object.keys(data).sort()).toEqual(['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem', 'root-cert.pem']);
+      const root = new crypto.X509Certificate(data['root-cert.pem']);
+      const intermediate = new crypto.X509Certificate(data['ca-cert.pem']);
+      expect(intermediate.verify(root.publicKey)).toBe(true);
+      expect(intermediate.checkPrivateKey(crypto.createPrivateKey(data['ca-key.pem']))).toBe(true);
+      expect(data['cert-chain.pem']).toBe(data['ca-cert.pem'] + data['root-cert.pem']);
+
+      const files = path.join(dir, cluster);
+      fs.mkdirSync(files);
+      for (const [name, pem] of Object.entries(data)) fs.writeFileSync(path.join(files, name), pem);
+      expect(openssl('verify', '-CAfile', path.join(files, 'root-cert.pem'), '-untrusted', path.join(files, 'cert-chain.pem'), path.join(files, 'ca-cert.pem')))
+        .toBe(`${path.join(files, 'ca-cert.pem')}: OK\n`);
+      roots.add(data['root-cert.pem']);
+    }
+    expect(roots.size).toBe(1);
+  });
+
+  test('extensions match Istio\'s Makefile.selfsigned.mk, field by field', () => {
+    const dir = tempDir();
+    const data = cacerts(meshWithCa(dir, generated()), 'cluster1');
+    fs.writeFileSync(path.join(dir, 'root.pem'), data['root-cert.pem']);
+    fs.writeFileSync(path.join(dir, 'ca.pem'), data['ca-cert.pem']);
+    const root = openssl('x509', '-in', path.join(dir, 'root.pem'), '-noout', '-text', '-nameopt', 'compat');
+    const ca = openssl('x509', '-in', path.join(dir, 'ca.pem'), '-noout', '-text', '-nameopt', 'compat');
+    const KEY_USAGE = /X509v3 Key Usage: critical\n\s+Digital Signature, Non Repudiation, Key Encipherment, Certificate Sign\n/;
+
+    expect(root).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
+    expect(root).toMatch(/Subject: O=Istio, CN=Root CA\n/);
+    expect(root).toMatch(/Issuer: O=Istio, CN=Root CA\n/);
+    expect(root).toMatch(/X509v3 Basic Constraints: critical\n\s+CA:TRUE\n/);
+    expect(root).toMatch(KEY_USAGE);
+    const rootSki = root.match(/X509v3 Subject Key Identifier: \n\s+([0-9A-F:]+)/)![1];
+
+    expect(ca).toMatch(/Subject: O=Istio, CN=Intermediate CA, L=cluster1\n/);
+    expect(ca).toMatch(/Issuer: O=Istio, CN=Root CA\n/);
+    expect(ca).toMatch(/X509v3 Basic Constraints: critical\n\s+CA:TRUE, pathlen:0\n/);
+    expect(ca).toMatch(KEY_USAGE);
+    expect(ca).toMatch(/X509v3 Subject Alternative Name: \n\s+DNS:istiod.istio-system.svc\n/);
+    expect(ca).toMatch(/X509v3 Subject Key Identifier: \n\s+[0-9A-F:]+\n/);
+    expect(ca).toMatch(new RegExp(`X509v3 Authority Key Identifier: \\n\\s+(keyid:)?${rootSki}\\n`));
+
+    const days = (pem: string) => (new Date(new crypto.X509Certificate(pem).validTo).getTime() - Date.now()) / 86_400_000;
+    expect(Math.round(days(data['root-cert.pem']))).toBe(3650);
+    expect(Math.round(days(data['ca-cert.pem']))).toBe(730);
+  });
+
+  test('keys come from Node\'s native RSA, not pure-JS forge', () => {
+    const spy = jest.spyOn(nodeCrypto, 'generateKeyPairSync');
+    try {
+      meshWithCa(tempDir(), generated())._synthFiles();
+      expect(spy).toHaveBeenCalledTimes(3); // root + two intermediates
+      expect(spy.mock.calls.map(([type]) => type)).toEqual(['rsa', 'rsa', 'rsa']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('a second synth generates no key and changes no byte; a new cluster adds one intermediate only', () => {
+    const dir = tempDir();
+    const first = meshWithCa(dir, generated());
+    first.synth();
+    const snapshot = () => Object.fromEntries([path.dirname(first.outdir)].flatMap(root => listFiles(root)
+      .filter(f => !f.endsWith('mesh.lock.json'))
+      .map(f => [f, fs.readFileSync(path.join(root, f), 'utf8')])));
+    const before = snapshot();
+
+    const spy = jest.spyOn(nodeCrypto, 'generateKeyPairSync');
+    try {
+      meshWithCa(dir, generated()).synth();
+      expect(spy).not.toHaveBeenCalled();
+
+      meshWithCa(dir, generated(), ['cluster1', 'cluster2', 'cluster3']).synth();
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+    const after = snapshot();
+    for (const [file, text] of Object.entries(before)) {
+      if (!file.includes('kustomization') && !file.endsWith('.synth-manifest.json')) expect([file, after[file]]).toEqual([file, text]);
+    }
+    expect(Object.keys(after).filter(f => !(f in before)).sort()).toEqual(expect.arrayContaining(['secrets/cluster3/cacerts.yaml']));
+  });
+
+  test('key store and secrets: files 0600, directories 0700, ignored by git; no private key anywhere in dist/', () => {
+    const dir = tempDir();
+    const app = meshWithCa(dir, generated());
+    app.synth();
+    const keys = path.join(dir, 'keys');
+    for (const file of listFiles(keys)) expect([file, fs.statSync(path.join(keys, file)).mode & 0o777]).toEqual([file, 0o600]);
+    expect(fs.statSync(path.join(keys, 'mesh1', 'root')).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(path.join(keys, '.gitignore'), 'utf8')).toBe('*\n');
+    expect(fs.statSync(path.join(app.secretsOutdir, 'cluster1', 'cacerts.yaml')).mode & 0o777).toBe(0o600);
+
+    for (const file of listFiles(app.outdir)) {
+      const text = fs.readFileSync(path.join(app.outdir, file), 'utf8');
+      expect([file, /PRIVATE KEY|LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVk|ca-key\.pem|tls\.key/.test(text)]).toEqual([file, false]);
+    }
+    expect(fs.readFileSync(path.join(app.outdir, 'cluster1/kustomization.yaml'), 'utf8')).not.toMatch(/cacerts/);
+  });
+
+  test('inline delivery is an explicit opt-in: the Secret joins the bundle and its kustomization', () => {
+    const app = meshWithCa(tempDir(), generated({ delivery: CacertsDelivery.inlineInBundle() }));
+    app.synth();
+    expect(fs.readFileSync(path.join(app.outdir, 'cluster1/kustomization.yaml'), 'utf8')).toMatch(/- cacerts.yaml/);
+    expect(cacerts(app, 'cluster1', OutputRoot.BUNDLES)['ca-key.pem']).toMatch(/BEGIN (RSA )?PRIVATE KEY/);
+    expect(listFiles(app.secretsOutdir)).toEqual([]);
+  });
+
+  test('ExternalSecret delivery references the store; the material goes to the secrets directory for upload', () => {
+    const app = meshWithCa(tempDir(), generated({ delivery: CacertsDelivery.externalSecret({ storeName: 'vault' }) }));
+    const external = objectsOf(app, 'cluster1').get('ExternalSecret/istio-system/cacerts')!;
+    expect(external.apiVersion).toBe('external-secrets.io/v1');
+    expect(external.spec).toEqual({
+      refreshInterval: '1h',
+      secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' },
+      target: { name: 'cacerts', creationPolicy: 'Owner', template: { type: 'Opaque' } },
+      data: ['ca-cert.pem', 'ca-key.pem', 'cert-chain.pem', 'root-cert.pem']
+        .map(key => ({ secretKey: key, remoteRef: { key: 'mesh1/cacerts/cluster1', property: key } })),
+    });
+    expect(JSON.stringify(external)).not.toMatch(/PRIVATE KEY|LS0tLS1CRUdJTi/);
+    expect(cacerts(app, 'cluster1')['ca-key.pem']).toMatch(/PRIVATE KEY/);
+  });
+
+  test('the kubernetes.io/tls layout', () => {
+    const app = meshWithCa(tempDir(), generated({ layout: CacertsLayout.KUBERNETES_TLS }));
+    const secret = objectsOf(app, 'cluster1', OutputRoot.SECRETS).get('Secret/istio-system/cacerts')!;
+    expect(secret.type).toBe('kubernetes.io/tls');
+    const data = cacerts(app, 'cluster1');
+    expect(Object.keys(data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    expect(new crypto.X509Certificate(data['tls.crt']).verify(new crypto.X509Certificate(data['ca.crt']).publicKey)).toBe(true);
+  });
+
+  test('root-cert.pem can carry further roots for a rotation', () => {
+    const next = generateRootCa({ keySize: 2048, validityDays: 10, subject: [{ shortName: 'CN', value: 'Next Root' }] });
+    const data = cacerts(meshWithCa(tempDir(), generated({ additionalRootCerts: [next.certPem] })), 'cluster1');
+    expect(data['root-cert.pem'].match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect(data['root-cert.pem'].endsWith(next.certPem)).toBe(true);
+    expect(data['cert-chain.pem'].match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+  });
+
+  describe('loaded roots', () => {
+    function rootFiles(dir: string, root = generateRootCa({ keySize: 2048, validityDays: 100, subject: [{ shortName: 'O', value: 'Acme' }, { shortName: 'CN', value: 'Acme Root' }] })) {
+      fs.writeFileSync(path.join(dir, 'root-cert.pem'), root.certPem);
+      fs.writeFileSync(path.join(dir, 'root-key.pem'), root.keyPem);
+      return { root, rootCertFile: path.join(dir, 'root-cert.pem'), rootKeyFile: path.join(dir, 'root-key.pem') };
+    }
+
+    test('fromFiles: intermediates are issued by the user\'s root, never beyond its validity', () => {
+      const dir = tempDir();
+      const { root, rootCertFile, rootKeyFile } = rootFiles(dir);
+      const data = cacerts(meshWithCa(dir, keyStore => MeshCa.fromFiles({ rootCertFile, rootKeyFile, keyStore, intermediateKeySize: 2048, expiryWarningDays: 1 })), 'cluster1');
+      expect(data['root-cert.pem']).toBe(root.certPem);
+      const intermediate = new crypto.X509Certificate(data['ca-cert.pem']);
+      expect(intermediate.verify(new crypto.X509Certificate(root.certPem).publicKey)).toBe(true);
+      expect(new Date(intermediate.validTo).getTime()).toBeLessThanOrEqual(new Date(new crypto.X509Certificate(root.certPem).validTo).getTime());
+    });
+
+    test('offlineRoot: the user\'s intermediates are used as they are', () => {
+      const dir = tempDir();
+      const { root, rootCertFile } = rootFiles(dir);
+      const intermediates = Object.fromEntries(['cluster1', 'cluster2'].map(name => {
+        const pair = generateIntermediateCa(root, { keySize: 2048, validityDays: 60, subject: [{ shortName: 'CN', value: name }] });
+        fs.writeFileSync(path.join(dir, `${name}.pem`), pair.certPem);
+        fs.writeFileSync(path.join(dir, `${name}-key.pem`), pair.keyPem);
+        return [name, { certFile: path.join(dir, `${name}.pem`), keyFile: path.join(dir, `${name}-key.pem`) }];
+      }));
+      const app = meshWithCa(dir, () => MeshCa.offlineRoot({ rootCertFile, intermediates }));
+      expect(cacerts(app, 'cluster2')['ca-cert.pem']).toBe(fs.readFileSync(intermediates.cluster2.certFile, 'utf8'));
+      expect(listFiles(path.join(dir, 'keys'))).toEqual([]);
+    });
+
+    describe('bad material: clear errors naming the file', () => {
+      test('a root that does not parse', () => {
+        const dir = tempDir();
+        const { rootKeyFile } = rootFiles(dir);
+        fs.writeFileSync(path.join(dir, 'junk.pem'), 'not a cert');
+        expect(() => meshWithCa(dir, () => MeshCa.fromFiles({ rootCertFile: path.join(dir, 'junk.pem'), rootKeyFile }))._synthFiles())
+          .toThrow(new RegExp(`\\[mesh\\] root certificate ${dir}/junk.pem is not a PEM certificate .*: give the file that starts with -----BEGIN CERTIFICATE-----`));
+      });
+
+      test('a key that is not the root\'s', () => {
+        const dir = tempDir();
+        const { rootCertFile } = rootFiles(dir);
+        const other = rootFiles(tempDir());
+        expect(() => meshWithCa(dir, () => MeshCa.fromFiles({ rootCertFile, rootKeyFile: other.rootKeyFile }))._synthFiles())
+          .toThrow(new RegExp(`rootKeyFile ${other.rootKeyFile} is not the key of ${rootCertFile}`));
+      });
+
+      test('a root that is not a CA', () => {
+        const dir = tempDir();
+        const { root, rootKeyFile } = rootFiles(dir);
+        const leafPem = execFileSync('openssl', ['req', '-x509', '-key', rootKeyFile, '-subj', '/CN=leaf', '-days', '1', '-addext', 'basicConstraints=critical,CA:FALSE'], { encoding: 'utf8' });
+        fs.writeFileSync(path.join(dir, 'leaf.pem'), leafPem);
+        expect(root.certPem).not.toBe(leafPem);
+        expect(() => meshWithCa(dir, () => MeshCa.fromFiles({ rootCertFile: path.join(dir, 'leaf.pem'), rootKeyFile }))._synthFiles())
+          .toThrow(/leaf.pem is not a CA certificate \(basicConstraints CA:true is missing\)/);
+      });
+
+      test('an intermediate not signed by the root', () => {
+        const dir = tempDir();
+        const { rootCertFile } = rootFiles(dir);
+        const stranger = rootFiles(tempDir()).root;
+        const pair = generateIntermediateCa(stranger, { keySize: 2048, validityDays: 60, subject: [{ shortName: 'CN', value: 'x' }] });
+        fs.writeFileSync(path.join(dir, 'i.pem'), pair.certPem);
+        fs.writeFileSync(path.join(dir, 'i-key.pem'), pair.keyPem);
+        const files = { certFile: path.join(dir, 'i.pem'), keyFile: path.join(dir, 'i-key.pem') };
+        expect(() => meshWithCa(dir, () => MeshCa.offlineRoot({ rootCertFile, intermediates: { cluster1: files, cluster2: files } }))._synthFiles())
+          .toThrow(/intermediates.cluster1.certFile .*i.pem is not signed by the root CA .*root-cert.pem: every cluster's intermediate must chain to the one shared root/);
+      });
+
+      test('a cluster without an intermediate under an offline root', () => {
+        const dir = tempDir();
+        const { rootCertFile } = rootFiles(dir);
+        expect(() => meshWithCa(dir, () => MeshCa.offlineRoot({ rootCertFile, intermediates: {} }))._synthFiles())
+          .toThrow(/ca.intermediates has no entry for cluster cluster1: .* add intermediates.cluster1 = \{ certFile, keyFile \}/);
+      });
+
+      test('an intermediate that expires within the warning window, with its date', () => {
+        const dir = tempDir();
+        const app = () => meshWithCa(dir, generated({ intermediateValidityDays: 10 }));
+        const expiry = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+        expect(() => app()._synthFiles()).toThrow(new RegExp(`intermediate CA of cluster1 .* expires on ${expiry}, within 30 days: rotate it now`));
+      });
+    });
+  });
+});
