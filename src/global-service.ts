@@ -22,6 +22,35 @@ export enum ServingEntry {
   LOCAL_DNS = 'local-dns',
 }
 
+/** Options of {@link GlobalService.addVersion}. */
+export interface ServiceVersionOptions {
+  /** The clusters this version runs in; each must serve the service. */
+  readonly clusters: MeshCluster[];
+
+  /**
+   * Pod labels that identify the version: the labels of its DestinationRule subset.
+   * @default { version: <name> }
+   */
+  readonly labels?: { readonly [label: string]: string };
+}
+
+/** One version of a global service: a subset name, the pod labels that pick it, where it runs. */
+export class ServiceVersion {
+  /** @internal */
+  public constructor(
+    public readonly service: GlobalService,
+    public readonly name: string,
+    public readonly labels: { readonly [label: string]: string },
+    /** Sorted by cluster name. */
+    public readonly clusters: readonly MeshCluster[],
+  ) {}
+
+  /** `<service>/<version>`, as errors name it. */
+  public toString(): string {
+    return `${this.service.serviceName}/${this.name}`;
+  }
+}
+
 /** Properties of a {@link GlobalService}. */
 export interface GlobalServiceProps {
   /**
@@ -96,6 +125,8 @@ export class GlobalService extends Construct {
   public readonly vip?: string;
   public readonly servingEntry: ServingEntry;
   private readonly explicitConsumers = new Set<MeshCluster>();
+  private readonly versionsByName = new Map<string, ServiceVersion>();
+  private readonly routeClients = new Set<MeshCluster>();
 
   public constructor(scope: Construct, id: string, props: GlobalServiceProps) {
     super(scope, id);
@@ -128,17 +159,68 @@ export class GlobalService extends Construct {
     return `${this.serviceName}.${this.namespace}.svc.cluster.local`;
   }
 
+  /** The versions declared with `addVersion`, sorted by name. */
+  public get versions(): readonly ServiceVersion[] {
+    return [...this.versionsByName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /**
+   * Declares a version of the service (a DestinationRule subset), for {@link VersionedRoute}s.
+   *
+   * @example
+   * const v2 = helloworld.addVersion('v2', { clusters: [cluster2] });
+   */
+  public addVersion(name: string, options: ServiceVersionOptions): ServiceVersion {
+    const prop = `version "${name}"`;
+    checkDnsLabel(this, 'version name', name);
+    if (this.versionsByName.has(name)) {
+      throw propError(this, 'version name', name, 'is declared twice: version names must be unique per service');
+    }
+    if (options.clusters.length === 0) {
+      throw propError(this, `${prop}.clusters`, [], 'is empty: name the cluster(s) the version runs in');
+    }
+    for (const cluster of options.clusters) {
+      if (!this.servedBy.includes(cluster)) {
+        throw propError(this, `${prop}.clusters`, cluster.clusterName, `does not serve ${this.serviceName}: add it to servedBy, or run the version where the service is served`);
+      }
+    }
+    const labels = options.labels ?? { version: name };
+    if (Object.keys(labels).length === 0) {
+      throw propError(this, `${prop}.labels`, {}, 'is empty: a subset needs labels that pick the version\'s pods, e.g. { version: "v2" }');
+    }
+    const clusters = [...new Set(options.clusters)].sort((a, b) => (a.clusterName < b.clusterName ? -1 : 1));
+    const version = new ServiceVersion(this, name, { ...labels }, clusters);
+    this.versionsByName.set(name, version);
+    return version;
+  }
+
   /** Declares that workloads in `cluster` call this service by its `.global` name. */
   public addConsumer(cluster: MeshCluster): void {
     this.checkMember(cluster, 'consumer');
     this.explicitConsumers.add(cluster);
   }
 
-  /** The consuming clusters: the explicit ones, else every cluster that does not serve the service. @internal */
+  /**
+   * The consuming clusters: the explicit ones (else every cluster that does not serve the service),
+   * plus the client clusters of routes to it. @internal
+   */
   public _consumers(allClusters: readonly MeshCluster[]): MeshCluster[] {
-    return this.explicitConsumers.size > 0
+    const declared = this.explicitConsumers.size > 0
       ? [...this.explicitConsumers]
       : allClusters.filter(c => !this.servedBy.includes(c));
+    return [...new Set([...declared, ...this.routeClients])];
+  }
+
+  /** Clusters whose consumers reach this one through `.global`: they need the serving-side entry. @internal */
+  public _reachedServers(allClusters: readonly MeshCluster[]): MeshCluster[] {
+    const consumers = this._consumers(allClusters);
+    return this.servedBy.filter(server => consumers.some(c => c !== server));
+  }
+
+  /** Records a route's client cluster, which consumes the service. @internal */
+  public _addRouteClient(cluster: MeshCluster): void {
+    this.checkMember(cluster, 'client');
+    this.routeClients.add(cluster);
   }
 
   private checkMember(cluster: MeshCluster, prop: string): void {

@@ -5,4 +5,6 @@ export * from './mesh-app';
 export * from './mesh-ca';
 export * from './mesh-cluster';
 export * from './service-port';
+export * from './traffic-policy';
+export * from './versioned-route';
 export { MeshConfigError } from './validation/errors';

@@ -135,10 +135,17 @@ describe('GlobalService', () => {
       expect(() => app.synth()).toThrow(/\[mesh\/svc\] cluster c2 serves svc.ns.global to c1 but has no gateway: set gateway.address on mesh\/c2/);
     });
 
-    test('a cluster that both serves and consumes the same host', () => {
+    test('a cluster that both serves the host to others and consumes it from them', () => {
+      const { app, mesh, c1 } = base();
+      const c3 = new MeshCluster(mesh, 'c3', { gateway: { address: '10.0.0.3' } });
+      new GlobalService(mesh, 'svc', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1, c3], consumers: [c1, c3] });
+      expect(() => app.synth()).toThrow(/cluster c1 both serves svc.ns.global to other clusters and consumes it from them: a cluster can hold only one entry for the host/);
+    });
+
+    test('a cluster that consumes only its own instance renders nothing for it', () => {
       const { app, mesh, c1 } = base();
       new GlobalService(mesh, 'svc', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1], consumers: [c1] });
-      expect(() => app.synth()).toThrow(/cluster c1 both serves svc.ns.global and consumes it from other clusters/);
+      expect([...objectsOf(app, 'c1').keys()].filter(k => k.startsWith('ServiceEntry'))).toEqual([]);
     });
 
     test('a cluster of another mesh', () => {

@@ -14,18 +14,16 @@ export const globalEntryName = (rs: ResolvedService) => `${rs.service.serviceNam
  *   without which its AUTO_PASSTHROUGH gateway cannot route the SNI name and answers 503.
  */
 export function renderGlobalService(rs: ResolvedService, bundleOf: (cluster: MeshCluster) => ClusterBundle): void {
-  if (rs.consumers.length === 0) {
-    return;
-  }
   for (const consumer of rs.consumers) {
-    renderConsumerEntry(rs, bundleOf(consumer));
+    const remote = rs.servedBy.filter(server => server !== consumer);
+    if (remote.length > 0) renderConsumerEntry(rs, remote, bundleOf(consumer));
   }
-  for (const server of rs.servedBy) {
+  for (const server of rs.reachedServers) {
     renderServingEntry(rs, bundleOf(server));
   }
 }
 
-function renderConsumerEntry(rs: ResolvedService, bundle: ClusterBundle): void {
+function renderConsumerEntry(rs: ResolvedService, remote: readonly MeshCluster[], bundle: ClusterBundle): void {
   const { service } = rs;
   bundle.useNamespace(service.namespace);
   bundle.globalHosts.set(rs.host, rs.vip);
@@ -37,7 +35,7 @@ function renderConsumerEntry(rs: ResolvedService, bundle: ClusterBundle): void {
       resolution: ServiceEntrySpecResolution.DNS,
       addresses: [rs.vip],
       ports: service.ports.map(p => ({ name: p.name, number: p.number, protocol: p.protocol })),
-      endpoints: rs.servedBy.map(server => ({
+      endpoints: remote.map(server => ({
         address: server.gateway!.address,
         ports: Object.fromEntries(service.ports.map(p => [p.name, server.gateway!.remotePort])),
         labels: { cluster: server.clusterName },

@@ -6,6 +6,7 @@ import { renderCacerts } from './cacerts';
 import { ClusterBundle } from './cluster-bundle';
 import { renderGlobalDns } from './dns';
 import { renderGlobalService } from './global-services';
+import { renderVersionedRoute } from './versioned-routes';
 
 /** Renders a resolved mesh into one bundle per cluster, plus the mesh's state files. */
 export function renderMesh(model: ResolvedMesh): OutputFile[] {
@@ -13,6 +14,7 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   const bundleOf = (cluster: MeshCluster) => bundles.get(cluster)!;
 
   model.services.forEach(service => renderGlobalService(service, bundleOf));
+  model.routes.forEach(route => renderVersionedRoute(route, bundleOf));
   model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material));
   // DNS and the baseline go last: they collect what the renderers above registered.
   bundles.forEach(renderGlobalDns);

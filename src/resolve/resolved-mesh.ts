@@ -2,6 +2,7 @@ import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
+import { VersionedRoute } from '../versioned-route';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
 
 /** A global service with its VIP and the clusters on both ends decided. */
@@ -14,6 +15,8 @@ export interface ResolvedService {
   readonly servedBy: readonly MeshCluster[];
   /** Consuming clusters, sorted by name. */
   readonly consumers: readonly MeshCluster[];
+  /** Serving clusters that some consumer reaches through the `.global` host, sorted by name. */
+  readonly reachedServers: readonly MeshCluster[];
 }
 
 /** A mesh with every cross-construct question answered: what the renderers read. */
@@ -23,6 +26,8 @@ export interface ResolvedMesh {
   readonly clusters: readonly MeshCluster[];
   /** Global services sorted by host. */
   readonly services: readonly ResolvedService[];
+  /** Versioned routes sorted by service host. */
+  readonly routes: readonly VersionedRoute[];
   /** The VIP lock file's new content. */
   readonly vipLock: string;
   /** Hosts whose VIPs stay reserved although no service uses them any more. */
@@ -46,10 +51,17 @@ export function meshServices(mesh: Mesh): GlobalService[] {
     .sort((a, b) => (a.globalHost < b.globalHost ? -1 : a.globalHost > b.globalHost ? 1 : 0));
 }
 
+/** The versioned routes declared anywhere in a mesh, sorted by their service's host. */
+export function meshRoutes(mesh: Mesh): VersionedRoute[] {
+  return mesh.node.findAll().filter(VersionedRoute.isVersionedRoute)
+    .sort((a, b) => (a.service.globalHost < b.service.globalHost ? -1 : a.service.globalHost > b.service.globalHost ? 1 : 0));
+}
+
 /** Resolves a validated mesh: VIPs from the lock file, serving and consuming clusters of each service. */
 export function resolveMesh(mesh: Mesh): ResolvedMesh {
   const clusters = meshClusters(mesh);
   const services = meshServices(mesh);
+  const routes = meshRoutes(mesh);
   const allocation = allocateVips(
     services.map(s => ({ host: s.globalHost, owner: s.node.path, pinned: s.vip })),
     readVipLock(mesh.lockFile), mesh.vipRange, mesh.pruneVips, mesh.node.path);
@@ -62,12 +74,15 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
       vip: allocation.vips.get(service.globalHost)!,
       servedBy: [...service.servedBy].sort(byName),
       consumers: service._consumers(clusters).sort(byName),
+      reachedServers: service._reachedServers(clusters).sort(byName),
     })),
+    routes,
     vipLock: renderVipLock(allocation.lock),
     staleVips: allocation.stale,
     pki: mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters),
     warnings: [
       ...(mesh.ca || clusters.length < 2 ? [] : [`[${mesh.node.path}] no ca: each istiod will make its own root and the clusters will not trust each other; set ca: MeshCa.generate() or MeshCa.fromFiles(...)`]),
+      ...routes.flatMap(route => route._unreachableRules()),
       ...(allocation.stale.length === 0 ? [] : [`[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${allocation.stale.join(', ')}; free them with pruneVips: true`]),
     ],
   };

@@ -1,5 +1,5 @@
 import { Mesh } from '../mesh';
-import { meshClusters, meshServices } from '../resolve/resolved-mesh';
+import { meshClusters, meshRoutes, meshServices } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
@@ -22,17 +22,27 @@ export function meshRules(mesh: Mesh): MeshRule[] {
     },
     {
       // One .global host cannot be both the local pods' entry and the remote gateways' entry in a cluster.
-      check: () => services().flatMap(s => s._consumers(clusters())
-        .filter(c => s.servedBy.includes(c))
-        .map(c => `[${s.node.path}] cluster ${c.clusterName} both serves ${s.globalHost} and consumes it from other clusters: remove it from the consumers (its workloads call the local service)`)),
+      check: () => services().flatMap(s => {
+        const reached = s._reachedServers(clusters());
+        return s._consumers(clusters())
+          .filter(c => reached.includes(c))
+          .map(c => `[${s.node.path}] cluster ${c.clusterName} both serves ${s.globalHost} to other clusters and consumes it from them: a cluster can hold only one entry for the host; drop it from the consumers (or route clients), or stop other clusters from consuming its instance`);
+      }),
     },
     {
       check: () => services().flatMap(s => {
         const consumers = s._consumers(clusters());
-        return s.servedBy
-          .filter(server => !server.gateway && consumers.some(c => c !== server))
-          .map(server => `[${s.node.path}] cluster ${server.clusterName} serves ${s.globalHost} to ${consumers.map(c => c.clusterName).join(', ')} but has no gateway: set gateway.address on ${server.node.path}`);
+        return s._reachedServers(clusters())
+          .filter(server => !server.gateway)
+          .map(server => `[${s.node.path}] cluster ${server.clusterName} serves ${s.globalHost} to ${consumers.filter(c => c !== server).map(c => c.clusterName).join(', ')} but has no gateway: set gateway.address on ${server.node.path}`);
       }),
+    },
+    {
+      check: () => {
+        const routes = meshRoutes(mesh);
+        return duplicates(routes.map(r => r.service.globalHost))
+          .map(host => `${host} has several VersionedRoutes (${routes.filter(r => r.service.globalHost === host).map(r => r.node.path).join(', ')}): declare one route per service with all its rules and clients`);
+      },
     },
   ];
 }

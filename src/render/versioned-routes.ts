@@ -1,0 +1,117 @@
+import { DestinationRule, VirtualService, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../imports/networking.istio.io';
+import { MeshCluster } from '../mesh-cluster';
+import { ClientPlan, RoutePlan } from '../resolve/route-plan';
+import { RequestMatch, StringMatch, VersionedRoute } from '../versioned-route';
+import { ClusterBundle } from './cluster-bundle';
+import { istioDuration, renderTrafficPolicy } from './traffic-policy';
+
+const sortedSubsets = (subsets: Iterable<[string, { readonly [label: string]: string }]>) =>
+  [...subsets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, labels]) => ({ name, labels: { ...labels } }));
+
+/**
+ * Renders a route into every cluster it touches:
+ * - where versions run: the local DestinationRule with a subset per local version (the seeds' `helloworld`);
+ * - in each client: the `.global` DestinationRule whose subsets pick serving clusters by the
+ *   ServiceEntry endpoint label `cluster`, and the VirtualService over both hosts;
+ * - in each serving cluster reached across: the `.global` DestinationRule with the same subset names,
+ *   picking pods by version labels, so its gateway can route the subset's SNI name.
+ */
+export function renderVersionedRoute(route: VersionedRoute, bundleOf: (cluster: MeshCluster) => ClusterBundle): void {
+  const { service } = route;
+  const plan = route._plan();
+  const policy = renderTrafficPolicy(route.trafficPolicy);
+  const namespace = service.namespace;
+
+  const versionClusters = [...new Set(service.versions.flatMap(v => v.clusters))];
+  for (const cluster of versionClusters) {
+    const bundle = bundleOf(cluster);
+    bundle.useNamespace(namespace);
+    bundle.add('routing', route, DestinationRule, {
+      metadata: { name: service.serviceName, namespace },
+      spec: {
+        host: service.localHost,
+        trafficPolicy: policy,
+        subsets: sortedSubsets(service.versions.filter(v => v.clusters.includes(cluster)).map(v => [v.name, v.labels])),
+      },
+    });
+  }
+  for (const [server, subsets] of plan.servingSubsets) {
+    bundleOf(server).add('routing', route, DestinationRule, {
+      metadata: { name: `${service.serviceName}-global`, namespace },
+      spec: { host: service.globalHost, trafficPolicy: policy, subsets: sortedSubsets(subsets) },
+    });
+  }
+  for (const client of plan.clients) {
+    const bundle = bundleOf(client.client);
+    bundle.useNamespace(namespace);
+    const subsets = plan.consumerSubsets.get(client.client);
+    if (subsets) {
+      bundle.add('routing', route, DestinationRule, {
+        metadata: { name: `${service.serviceName}-global`, namespace },
+        spec: {
+          host: service.globalHost,
+          trafficPolicy: policy,
+          subsets: sortedSubsets([...subsets].map(([name, cluster]) => [name, { cluster: cluster.clusterName }])),
+        },
+      });
+    }
+    bundle.add('routing', route, VirtualService, {
+      metadata: { name: service.serviceName, namespace },
+      spec: { hosts: [service.localHost, service.globalHost], http: renderHttpRoutes(route, client) },
+    });
+    bundle.addRouteTable(routeTable(route, client, plan));
+  }
+}
+
+function renderHttpRoutes(route: VersionedRoute, client: ClientPlan): VirtualServiceSpecHttp[] {
+  const { service } = route;
+  const port = service.ports.length > 1 ? { number: route.port.number } : undefined;
+  return client.rules.map(({ rule, hops }) => ({
+    name: rule.isDefault ? 'default' : rule.name,
+    match: rule.isDefault ? undefined : rule.match.map(renderMatch),
+    route: hops.map(hop => ({
+      destination: { host: hop.local ? service.localHost : service.globalHost, subset: hop.subset, port },
+      weight: hops.length > 1 ? hop.weight : undefined,
+    })),
+    timeout: rule.timeout && istioDuration(rule.timeout),
+    retries: rule.retries && {
+      attempts: rule.retries.attempts,
+      perTryTimeout: rule.retries.perTryTimeout && istioDuration(rule.retries.perTryTimeout),
+      retryOn: rule.retries.retryOn,
+    },
+    fault: rule.fault && {
+      delay: rule.fault.delay && { fixedDelay: istioDuration(rule.fault.delay.fixedDelay), percentage: { value: rule.fault.delay.percent } },
+      abort: rule.fault.abort && { httpStatus: rule.fault.abort.httpStatus, percentage: { value: rule.fault.abort.percent } },
+    },
+  }));
+}
+
+const stringMatch = (m: StringMatch) => ({ exact: m.exact, prefix: m.prefix, regex: m.regex });
+const stringMatches = (record?: { readonly [name: string]: StringMatch }) =>
+  record && Object.fromEntries(Object.entries(record).map(([k, v]) => [k, stringMatch(v)]));
+
+function renderMatch(m: RequestMatch): VirtualServiceSpecHttpMatch {
+  return {
+    headers: stringMatches(m.headers),
+    uri: m.uri && stringMatch(m.uri),
+    method: m.method && { exact: m.method },
+    queryParams: stringMatches(m.queryParams),
+    sourceLabels: m.sourceLabels && { ...m.sourceLabels },
+  };
+}
+
+/** The route's section of a cluster's routes.md: one row per rule, in match order. */
+function routeTable(route: VersionedRoute, client: ClientPlan, plan: RoutePlan): string {
+  const rows = client.rules.map(r => `| ${r.rule.name} | ${r.condition} | ${r.hops.map(h => `${h.version.name}@${h.cluster.clusterName} ${h.weight}%`).join(', ')} |`);
+  const crossing = plan.consumerSubsets.get(client.client);
+  return [
+    `## ${route.service.globalHost} (${route.node.path})`,
+    '',
+    '| rule | when | to |',
+    '| --- | --- | --- |',
+    ...rows,
+    '',
+    crossing ? `Cross-cluster subsets: ${[...crossing].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, c]) => `${s} -> ${c.clusterName}`).join(', ')}.` : 'All traffic stays in this cluster.',
+    '',
+  ].join('\n');
+}

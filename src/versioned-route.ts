@@ -1,0 +1,278 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GlobalService, ServiceVersion } from './global-service';
+import { Mesh } from './mesh';
+import { MeshCluster } from './mesh-cluster';
+import { planRoute, RoutePlan } from './resolve/route-plan';
+import { Protocol, ResolvedPort } from './service-port';
+import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
+import { propError } from './validation/errors';
+
+const ROUTE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.VersionedRoute');
+
+/** How a string is compared; set exactly one. */
+export interface StringMatch {
+  readonly exact?: string;
+  readonly prefix?: string;
+  /** RE2 syntax. */
+  readonly regex?: string;
+}
+
+/** HTTP methods a rule can match. */
+export enum HttpMethod {
+  GET = 'GET', HEAD = 'HEAD', POST = 'POST', PUT = 'PUT', PATCH = 'PATCH', DELETE = 'DELETE', OPTIONS = 'OPTIONS',
+}
+
+/** Conditions on a request; all must hold. An empty match matches every request. */
+export interface RequestMatch {
+  /** @default - any headers */
+  readonly headers?: { readonly [name: string]: StringMatch };
+  /** @default - any URI */
+  readonly uri?: StringMatch;
+  /** @default - any method */
+  readonly method?: HttpMethod;
+  /** @default - any query */
+  readonly queryParams?: { readonly [name: string]: StringMatch };
+  /** Labels of the calling workload. @default - any caller */
+  readonly sourceLabels?: { readonly [label: string]: string };
+}
+
+/** A share of traffic for one version. */
+export interface WeightedVersion {
+  readonly version: ServiceVersion;
+  /**
+   * Percent of the rule's traffic; a rule's weights must sum to 100.
+   * @default 100
+   */
+  readonly weight?: number;
+}
+
+/** Retries of a rule's requests. */
+export interface RetryPolicy {
+  readonly attempts: number;
+  /** @default - the rule's timeout */
+  readonly perTryTimeout?: Duration;
+  /** Envoy retry conditions, e.g. `5xx,connect-failure`. @default - Istio's default */
+  readonly retryOn?: string;
+}
+
+/** Faults injected into a rule's requests, for testing resilience. */
+export interface FaultInjection {
+  /** @default - no delay */
+  readonly delay?: { readonly fixedDelay: Duration; readonly percent: number };
+  /** @default - no abort */
+  readonly abort?: { readonly httpStatus: number; readonly percent: number };
+}
+
+/** One routing rule: requests that match go to the weighted versions. */
+export interface RouteRule {
+  /**
+   * Names the rule in errors and in the routing table.
+   * @default - `rule <n>` (1-based)
+   */
+  readonly name?: string;
+  /** The rule applies when any of these matches. */
+  readonly match: RequestMatch[];
+  readonly to: WeightedVersion[];
+  /** @default - no timeout */
+  readonly timeout?: Duration;
+  /** @default - Istio's default retries */
+  readonly retries?: RetryPolicy;
+  /** @default - no fault injection */
+  readonly fault?: FaultInjection;
+}
+
+/** Properties of a {@link VersionedRoute}. */
+export interface VersionedRouteProps {
+  /** The service whose versions the route splits traffic between. */
+  readonly service: GlobalService;
+
+  /** Clusters whose workloads call the service and get the route. They consume the service. */
+  readonly clients: MeshCluster[];
+
+  /**
+   * Rules tried in order; the first that matches wins.
+   * @default - only the default route
+   */
+  readonly rules?: RouteRule[];
+
+  /** Where requests that match no rule go. */
+  readonly defaultRoute: WeightedVersion[];
+
+  /**
+   * The name of the HTTP port the route applies to.
+   * @default - the service's only port
+   */
+  readonly port?: string;
+
+  /**
+   * Spread a version's share over every cluster it runs in. Otherwise a client uses its own cluster
+   * when the version runs there, else the first cluster (by name) that runs it.
+   * @default false
+   */
+  readonly spread?: boolean;
+
+  /**
+   * Traffic policy of the route's DestinationRules (mTLS is always ISTIO_MUTUAL).
+   * @default - Istio's defaults
+   */
+  readonly trafficPolicy?: TrafficPolicy;
+}
+
+/** A checked rule: its name, and the default route as the last rule. */
+export interface ResolvedRule {
+  readonly name: string;
+  /** Empty for the default route. */
+  readonly match: readonly RequestMatch[];
+  readonly to: readonly WeightedVersion[];
+  readonly isDefault: boolean;
+  readonly timeout?: Duration;
+  readonly retries?: RetryPolicy;
+  readonly fault?: FaultInjection;
+}
+
+const HTTP_PROTOCOLS = [Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC, Protocol.GRPC_WEB];
+
+/**
+ * Weighted, header- and path-aware routing between the versions of a global service across clusters
+ * (REFERENCE.md section 5): per client cluster a VirtualService over the local and `.global` hosts and the
+ * DestinationRules with matching subsets on both ends of every cross-cluster hop.
+ *
+ * @example
+ * new VersionedRoute(mesh, 'helloworld-route', {
+ *   service: helloworld,
+ *   clients: [cluster1],
+ *   rules: [{ name: 'jason', match: [{ headers: { 'end-user': { exact: 'jason' } } }], to: [{ version: v2, weight: 70 }, { version: v3, weight: 30 }] }],
+ *   defaultRoute: [{ version: v1 }],
+ * });
+ */
+export class VersionedRoute extends Construct {
+  /** Whether `x` is a VersionedRoute (works across copies of this library). */
+  public static isVersionedRoute(x: unknown): x is VersionedRoute {
+    return x !== null && typeof x === 'object' && ROUTE_SYMBOL in x;
+  }
+
+  public readonly service: GlobalService;
+  /** Sorted by cluster name. */
+  public readonly clients: readonly MeshCluster[];
+  public readonly rules: readonly ResolvedRule[];
+  public readonly port: ResolvedPort;
+  public readonly spread: boolean;
+  public readonly trafficPolicy?: TrafficPolicy;
+
+  public constructor(scope: Construct, id: string, props: VersionedRouteProps) {
+    super(scope, id);
+    Object.defineProperty(this, ROUTE_SYMBOL, { value: true });
+    const mesh = Mesh.of(this);
+    this.service = props.service;
+    if (this.service.mesh !== mesh) {
+      throw propError(this, 'service', this.service.node.path, 'is a service of another mesh');
+    }
+    if (props.clients.length === 0) {
+      throw propError(this, 'clients', [], 'is empty: name the cluster(s) whose workloads call the service');
+    }
+    props.clients.forEach(c => this.service._addRouteClient(c));
+    this.clients = [...new Set(props.clients)].sort((a, b) => (a.clusterName < b.clusterName ? -1 : 1));
+    this.port = this.resolvePort(props.port);
+    this.spread = props.spread ?? false;
+    this.trafficPolicy = props.trafficPolicy;
+    if (props.trafficPolicy) checkTrafficPolicy(this, 'trafficPolicy', props.trafficPolicy);
+
+    const rules = (props.rules ?? []).map((rule, i) => this.resolveRule(rule.name ?? `rule ${i + 1}`, rule.match, rule.to, rule));
+    this.rules = [...rules, this.resolveRule('otherwise', [], props.defaultRoute, {})];
+    const names = this.rules.map(r => r.name);
+    const repeated = names.find((n, i) => names.indexOf(n) !== i);
+    if (repeated) throw propError(this, 'rules', repeated, 'names two rules: rule names must be unique');
+  }
+
+  /**
+   * The routing table: per client cluster, where each rule sends traffic and with what share, e.g.
+   * `cluster1: end-user=jason -> v2@cluster2 70%, v3@cluster2 30%; otherwise -> v1@cluster1 100%`.
+   */
+  public describe(): string {
+    return this._plan().clients.map(client => `${client.client.clusterName}: ${client.rules
+      .map(rule => `${rule.condition} -> ${rule.hops.map(h => `${h.version.name}@${h.cluster.clusterName} ${h.weight}%`).join(', ')}`)
+      .join('; ')}`).join('\n');
+  }
+
+  /** Rules that can never match because an earlier rule catches every request. @internal */
+  public _unreachableRules(): string[] {
+    const catchAll = this.rules.findIndex(r => !r.isDefault && r.match.some(m => isEmptyMatch(m)));
+    return catchAll < 0 ? [] : this.rules.slice(catchAll + 1).map(r =>
+      `[${this.node.path}] rule "${r.name}" can never match: rule "${this.rules[catchAll].name}" before it matches every request`);
+  }
+
+  /** Where each client's traffic goes. @internal */
+  public _plan(): RoutePlan {
+    return planRoute(this);
+  }
+
+  private resolvePort(name?: string): ResolvedPort {
+    const ports = this.service.ports;
+    const port = name === undefined ? (ports.length === 1 ? ports[0] : undefined) : ports.find(p => p.name === name);
+    if (!port) {
+      throw propError(this, 'port', name ?? null, name === undefined
+        ? `must name one of ${this.service.serviceName}'s ports (${ports.map(p => p.name).join(', ')}): the service has several`
+        : `is not a port of ${this.service.serviceName}: use one of ${ports.map(p => p.name).join(', ')}`);
+    }
+    if (!HTTP_PROTOCOLS.includes(port.protocol)) {
+      throw propError(this, 'port', port.name, `is ${port.protocol}: HTTP routing needs an HTTP, HTTP2 or gRPC port`);
+    }
+    return port;
+  }
+
+  private resolveRule(name: string, match: readonly RequestMatch[], to: readonly WeightedVersion[], rule: Partial<RouteRule>): ResolvedRule {
+    const where = `rule "${name}"`;
+    const isDefault = name === 'otherwise' && match.length === 0 && rule.match === undefined;
+    if (!isDefault && match.length === 0) {
+      throw propError(this, `${where}.match`, [], 'is empty: give at least one match, or put the destinations in defaultRoute');
+    }
+    match.forEach((m, i) => checkMatch(this, `${where}.match[${i}]`, m));
+    if (to.length === 0) {
+      throw propError(this, `${where}.to`, [], 'is empty: send the traffic to at least one version');
+    }
+    for (const { version, weight = 100 } of to) {
+      if (version.service !== this.service) {
+        throw propError(this, `${where} version`, version.name, `belongs to ${version.service.serviceName}, not ${this.service.serviceName}: use a version from ${this.service.serviceName}.addVersion()`);
+      }
+      if (!Number.isInteger(weight) || weight < 0) {
+        throw propError(this, `${where} weight of ${version.name}`, weight, 'is not a non-negative integer percent');
+      }
+    }
+    const versions = to.map(t => t.version.name);
+    const twice = versions.find((v, i) => versions.indexOf(v) !== i);
+    if (twice) throw propError(this, `${where}.to`, twice, 'names a version twice: give each version one weight');
+    const total = to.reduce((sum, t) => sum + (t.weight ?? 100), 0);
+    if (total !== 100) {
+      throw propError(this, `${where} weights`, to.map(t => `${t.version.name} ${t.weight ?? 100}`).join(', '), `must sum to 100, got ${total}`);
+    }
+    rule.fault?.delay && checkPercent(this, `${where}.fault.delay.percent`, rule.fault.delay.percent);
+    rule.fault?.abort && checkPercent(this, `${where}.fault.abort.percent`, rule.fault.abort.percent);
+    if (rule.retries && (!Number.isInteger(rule.retries.attempts) || rule.retries.attempts < 0)) {
+      throw propError(this, `${where}.retries.attempts`, rule.retries.attempts, 'is not a non-negative integer');
+    }
+    return { name, match, to, isDefault, timeout: rule.timeout, retries: rule.retries, fault: rule.fault };
+  }
+}
+
+function isEmptyMatch(m: RequestMatch): boolean {
+  return Object.values(m).every(v => v === undefined || (typeof v === 'object' && Object.keys(v).length === 0));
+}
+
+function checkPercent(scope: Construct, prop: string, value: number): void {
+  if (!(value >= 0 && value <= 100)) throw propError(scope, prop, value, 'is not a percentage from 0 to 100');
+}
+
+function checkMatch(scope: Construct, prop: string, m: RequestMatch): void {
+  const strings: Array<[string, StringMatch]> = [
+    ...Object.entries(m.headers ?? {}).map(([k, v]) => [`${prop}.headers.${k}`, v] as [string, StringMatch]),
+    ...Object.entries(m.queryParams ?? {}).map(([k, v]) => [`${prop}.queryParams.${k}`, v] as [string, StringMatch]),
+    ...(m.uri ? [[`${prop}.uri`, m.uri] as [string, StringMatch]] : []),
+  ];
+  for (const [where, match] of strings) {
+    const set = (['exact', 'prefix', 'regex'] as const).filter(k => match[k] !== undefined);
+    if (set.length !== 1) {
+      throw propError(scope, where, match, 'must set exactly one of exact, prefix, regex');
+    }
+  }
+}

@@ -1,0 +1,248 @@
+import { Duration } from 'cdk8s';
+import { GlobalService, HttpMethod, LoadBalancerAlgorithm, MeshCluster, VersionedRoute } from '../src';
+import { istioSchemaErrors } from './support/istio-schema';
+import { allObjects, objectsOf, testMesh } from './support/synth';
+
+/** Seed 000: helloworld v1 in cluster1, v2 and v3 in cluster2; jason goes 70/30 to v2/v3, everyone else to v1. */
+function helloworld() {
+  const { app, mesh } = testMesh();
+  const cluster1 = new MeshCluster(mesh, 'cluster1', { gateway: { address: '172.18.0.3' } });
+  const cluster2 = new MeshCluster(mesh, 'cluster2', { gateway: { address: '172.18.0.4', nodePort: 30001 } });
+  const service = new GlobalService(mesh, 'helloworld', { namespace: 'hello', ports: [{ name: 'http1', number: 5000 }], servedBy: [cluster1, cluster2] });
+  const v1 = service.addVersion('v1', { clusters: [cluster1] });
+  const v2 = service.addVersion('v2', { clusters: [cluster2] });
+  const v3 = service.addVersion('v3', { clusters: [cluster2] });
+  const route = new VersionedRoute(mesh, 'helloworld-route', {
+    service,
+    clients: [cluster1],
+    rules: [{ name: 'jason', match: [{ headers: { 'end-user': { exact: 'jason' } } }], to: [{ version: v2, weight: 70 }, { version: v3, weight: 30 }] }],
+    defaultRoute: [{ version: v1 }],
+  });
+  return { app, mesh, cluster1, cluster2, service, v1, v2, v3, route };
+}
+
+describe('VersionedRoute', () => {
+  test('helloworld: the client cluster gets the objects of REFERENCE.md section 5', () => {
+    const { app } = helloworld();
+    const c1 = objectsOf(app, 'cluster1');
+
+    expect(c1.get('ServiceEntry/hello/helloworld-global')?.spec).toMatchObject({
+      hosts: ['helloworld.hello.global'],
+      location: 'MESH_INTERNAL',
+      ports: [{ name: 'http1', number: 5000, protocol: 'HTTP' }],
+      endpoints: [{ address: '172.18.0.4', labels: { cluster: 'cluster2' }, ports: { http1: 30001 } }],
+    });
+    expect(c1.get('DestinationRule/hello/helloworld-global')?.spec).toEqual({
+      host: 'helloworld.hello.global',
+      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      subsets: [{ name: 'v2', labels: { cluster: 'cluster2' } }, { name: 'v3', labels: { cluster: 'cluster2' } }],
+    });
+    expect(c1.get('DestinationRule/hello/helloworld')?.spec).toEqual({
+      host: 'helloworld.hello.svc.cluster.local',
+      trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      subsets: [{ name: 'v1', labels: { version: 'v1' } }],
+    });
+    expect(c1.get('VirtualService/hello/helloworld')?.spec).toEqual({
+      hosts: ['helloworld.hello.svc.cluster.local', 'helloworld.hello.global'],
+      http: [
+        {
+          name: 'jason',
+          match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+          route: [
+            { destination: { host: 'helloworld.hello.global', subset: 'v2' }, weight: 70 },
+            { destination: { host: 'helloworld.hello.global', subset: 'v3' }, weight: 30 },
+          ],
+        },
+        { name: 'default', route: [{ destination: { host: 'helloworld.hello.svc.cluster.local', subset: 'v1' } }] },
+      ],
+    });
+  });
+
+  test('helloworld: the serving cluster gets the companion entry and subsets of the same names that pick pods', () => {
+    const { app } = helloworld();
+    const c2 = objectsOf(app, 'cluster2');
+    expect(c2.get('ServiceEntry/hello/helloworld-global')?.spec).toMatchObject({
+      hosts: ['helloworld.hello.global'], resolution: 'STATIC', workloadSelector: { labels: { app: 'helloworld' } },
+    });
+    expect(c2.get('DestinationRule/hello/helloworld-global')?.spec.subsets).toEqual([
+      { name: 'v2', labels: { version: 'v2' } }, { name: 'v3', labels: { version: 'v3' } },
+    ]);
+    expect(c2.get('DestinationRule/hello/helloworld')?.spec.subsets).toEqual([
+      { name: 'v2', labels: { version: 'v2' } }, { name: 'v3', labels: { version: 'v3' } },
+    ]);
+    expect(c2.has('VirtualService/hello/helloworld')).toBe(false);
+    // cluster1 is reached by nobody: no companion entry there
+    expect(objectsOf(app, 'cluster1').get('ServiceEntry/hello/helloworld-global')?.spec.resolution).toBe('DNS');
+  });
+
+  test('every cross-cluster subset exists under the same name on both ends', () => {
+    const { app } = helloworld();
+    const subsets = (cluster: string) => objectsOf(app, cluster).get('DestinationRule/hello/helloworld-global')!.spec.subsets.map((s: any) => s.name);
+    const routed = objectsOf(app, 'cluster1').get('VirtualService/hello/helloworld')!.spec.http
+      .flatMap((h: any) => h.route).filter((r: any) => r.destination.host.endsWith('.global')).map((r: any) => r.destination.subset);
+    expect(subsets('cluster1')).toEqual(subsets('cluster2'));
+    expect(subsets('cluster2')).toEqual(expect.arrayContaining(routed));
+  });
+
+  test('describe() and routes.md state the shares per client cluster', () => {
+    const { app, route } = helloworld();
+    expect(route.describe()).toBe('cluster1: end-user=jason -> v2@cluster2 70%, v3@cluster2 30%; otherwise -> v1@cluster1 100%');
+    const routes = app._synthFiles().find(f => f.path === 'cluster1/routes.md')!.content as string;
+    expect(routes).toContain('| jason | end-user=jason | v2@cluster2 70%, v3@cluster2 30% |');
+    expect(routes).toContain('| otherwise | otherwise | v1@cluster1 100% |');
+    expect(routes).toContain('Cross-cluster subsets: v2 -> cluster2, v3 -> cluster2.');
+    expect(app._synthFiles().some(f => f.path === 'cluster2/routes.md')).toBe(false);
+  });
+
+  test('seed 004: region-weighted routing, 70% us-east and 30% us-west', () => {
+    const { app, mesh } = testMesh();
+    const client = new MeshCluster(mesh, 'client', { locality: 'eu-west-1' });
+    const east = new MeshCluster(mesh, 'east', { gateway: { address: 'gw.east.example.com' }, locality: 'us-east-1' });
+    const west = new MeshCluster(mesh, 'west', { gateway: { address: 'gw.west.example.com' }, locality: 'us-west-1' });
+    const service = new GlobalService(mesh, 'service', { namespace: 'default', ports: [{ name: 'http', number: 80 }], servedBy: [east, west] });
+    const usEast = service.addVersion('us-east', { clusters: [east], labels: { app: 'service' } });
+    const usWest = service.addVersion('us-west', { clusters: [west], labels: { app: 'service' } });
+    const route = new VersionedRoute(mesh, 'by-region', { service, clients: [client], defaultRoute: [{ version: usEast, weight: 70 }, { version: usWest, weight: 30 }] });
+
+    expect(route.describe()).toBe('client: otherwise -> us-east@east 70%, us-west@west 30%');
+    expect(objectsOf(app, 'client').get('DestinationRule/default/service-global')?.spec.subsets).toEqual([
+      { name: 'us-east', labels: { cluster: 'east' } }, { name: 'us-west', labels: { cluster: 'west' } },
+    ]);
+    expect(objectsOf(app, 'east').get('DestinationRule/default/service-global')?.spec.subsets).toEqual([{ name: 'us-east', labels: { app: 'service' } }]);
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+  });
+
+  test('three clusters, two regions: local first, spreading on request, locality failover with outlier detection', () => {
+    const { app, mesh } = testMesh();
+    const c1 = new MeshCluster(mesh, 'cluster1', { gateway: { address: '10.0.1.1' }, locality: 'us-east-1/us-east-1a' });
+    const c2 = new MeshCluster(mesh, 'cluster2', { gateway: { address: '10.0.2.1' }, locality: 'us-east-1/us-east-1b' });
+    const c3 = new MeshCluster(mesh, 'cluster3', { gateway: { address: '10.0.3.1' }, locality: 'us-west-2/us-west-2a' });
+    const service = new GlobalService(mesh, 'api', { namespace: 'shop', ports: [{ name: 'http', number: 8080 }, { name: 'grpc', number: 9090 }], servedBy: [c1, c2, c3] });
+    const stable = service.addVersion('stable', { clusters: [c2, c3] });
+    const canary = service.addVersion('canary', { clusters: [c3] });
+    const route = new VersionedRoute(mesh, 'api-route', {
+      service,
+      clients: [c1],
+      port: 'http',
+      spread: true,
+      rules: [{
+        name: 'beta-testers',
+        match: [{ headers: { 'x-beta': { exact: 'true' } }, method: HttpMethod.GET }, { uri: { prefix: '/beta' } }],
+        to: [{ version: canary }],
+        timeout: Duration.seconds(2),
+        retries: { attempts: 3, perTryTimeout: Duration.millis(500), retryOn: '5xx,connect-failure' },
+        fault: { delay: { fixedDelay: Duration.millis(100), percent: 10 } },
+      }],
+      defaultRoute: [{ version: stable, weight: 90 }, { version: canary, weight: 10 }],
+      trafficPolicy: {
+        loadBalancer: LoadBalancerAlgorithm.ROUND_ROBIN,
+        outlierDetection: { consecutive5xxErrors: 1, interval: Duration.seconds(1), baseEjectionTime: Duration.minutes(1) },
+        localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }],
+      },
+    });
+
+    expect(route.describe()).toBe('cluster1: x-beta=true and method=GET or uri^=/beta -> canary@cluster3 100%; '
+      + 'otherwise -> stable@cluster2 45%, stable@cluster3 45%, canary@cluster3 10%');
+    const vs = objectsOf(app, 'cluster1').get('VirtualService/shop/api')!.spec;
+    expect(vs.http[0]).toEqual({
+      name: 'beta-testers',
+      match: [{ headers: { 'x-beta': { exact: 'true' } }, method: { exact: 'GET' } }, { uri: { prefix: '/beta' } }],
+      route: [{ destination: { host: 'api.shop.global', subset: 'canary-cluster3', port: { number: 8080 } } }],
+      timeout: '2s',
+      retries: { attempts: 3, perTryTimeout: '500ms', retryOn: '5xx,connect-failure' },
+      fault: { delay: { fixedDelay: '100ms', percentage: { value: 10 } } },
+    });
+    const dr = objectsOf(app, 'cluster1').get('DestinationRule/shop/api-global')!.spec;
+    expect(dr.trafficPolicy).toEqual({
+      tls: { mode: 'ISTIO_MUTUAL' },
+      loadBalancer: { simple: 'ROUND_ROBIN', localityLbSetting: { enabled: true, failover: [{ from: 'us-east-1', to: 'us-west-2' }] } },
+      outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '60s' },
+    });
+    expect(dr.subsets).toEqual([
+      { name: 'canary-cluster3', labels: { cluster: 'cluster3' } },
+      { name: 'stable-cluster2', labels: { cluster: 'cluster2' } },
+      { name: 'stable-cluster3', labels: { cluster: 'cluster3' } },
+    ]);
+    expect(objectsOf(app, 'cluster3').get('DestinationRule/shop/api-global')!.spec.subsets).toEqual([
+      { name: 'canary-cluster3', labels: { version: 'canary' } }, { name: 'stable-cluster3', labels: { version: 'stable' } },
+    ]);
+    expect(objectsOf(app, 'cluster2').get('DestinationRule/shop/api-global')!.spec.subsets).toEqual([{ name: 'stable-cluster2', labels: { version: 'stable' } }]);
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+  });
+
+  test('all helloworld output validates against the Istio schemas', () => {
+    expect(istioSchemaErrors(allObjects(helloworld().app))).toEqual([]);
+  });
+
+  test('a rule after a catch-all rule is a warning, not an error', () => {
+    const { app, mesh, cluster1, cluster2 } = helloworld();
+    const other = new GlobalService(mesh, 'other', { namespace: 'hello', ports: [{ name: 'http', number: 80 }], servedBy: [cluster2] });
+    const v = other.addVersion('v1', { clusters: [cluster2] });
+    new VersionedRoute(mesh, 'other-route', {
+      service: other, clients: [cluster1],
+      rules: [{ name: 'all', match: [{}], to: [{ version: v }] }, { name: 'never', match: [{ uri: { exact: '/x' } }], to: [{ version: v }] }],
+      defaultRoute: [{ version: v }],
+    });
+    app._synthFiles();
+    expect(app._warnings).toEqual(expect.arrayContaining([
+      '[mesh/other-route] rule "never" can never match: rule "all" before it matches every request',
+      '[mesh/other-route] rule "otherwise" can never match: rule "all" before it matches every request',
+    ]));
+  });
+
+  describe('errors name the route, the rule and the version', () => {
+    const route = (change: (h: ReturnType<typeof helloworld>) => Partial<ConstructorParameters<typeof VersionedRoute>[2]>) => () => {
+      const h = helloworld();
+      new VersionedRoute(h.mesh, 'r', {
+        service: h.service, clients: [h.cluster1], defaultRoute: [{ version: h.v1 }], ...change(h),
+      });
+    };
+
+    test.each<[string, (h: ReturnType<typeof helloworld>) => Partial<ConstructorParameters<typeof VersionedRoute>[2]>, RegExp]>([
+      ['weights that do not sum to 100', h => ({ rules: [{ name: 'jason', match: [{ headers: { u: { exact: 'j' } } }], to: [{ version: h.v2, weight: 70 }, { version: h.v3, weight: 20 }] }] }),
+        /\[mesh\/r\] rule "jason" weights "v2 70, v3 20" must sum to 100, got 90/],
+      ['a negative weight', h => ({ defaultRoute: [{ version: h.v1, weight: 110 }, { version: h.v2, weight: -10 }] }),
+        /\[mesh\/r\] rule "otherwise" weight of v2 -10 is not a non-negative integer percent/],
+      ['a fractional weight', h => ({ defaultRoute: [{ version: h.v1, weight: 50.5 }, { version: h.v2, weight: 49.5 }] }),
+        /rule "otherwise" weight of v1 50.5 is not a non-negative integer percent/],
+      ['a version of another service', h => {
+        const other = new GlobalService(h.mesh, 'other', { namespace: 'x', ports: [{ name: 'http', number: 80 }], servedBy: [h.cluster2] });
+        return { defaultRoute: [{ version: other.addVersion('v9', { clusters: [h.cluster2] }) }] };
+      }, /\[mesh\/r\] rule "otherwise" version "v9" belongs to other, not helloworld/],
+      ['a version named twice', h => ({ defaultRoute: [{ version: h.v1, weight: 50 }, { version: h.v1, weight: 50 }] }),
+        /rule "otherwise".to "v1" names a version twice/],
+      ['an empty match list', h => ({ rules: [{ name: 'r1', match: [], to: [{ version: h.v1 }] }] }),
+        /rule "r1".match \[\] is empty: give at least one match, or put the destinations in defaultRoute/],
+      ['a string match with two operators', h => ({ rules: [{ name: 'r1', match: [{ uri: { exact: '/a', prefix: '/' } }], to: [{ version: h.v1 }] }] }),
+        /rule "r1".match\[0\].uri \{"exact":"\/a","prefix":"\/"\} must set exactly one of exact, prefix, regex/],
+      ['a port that is not the service\'s', () => ({ port: 'grpc' }), /\[mesh\/r\] port "grpc" is not a port of helloworld: use one of http1/],
+      ['locality failover without outlier detection', () => ({ trafficPolicy: { localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }] } }),
+        /\[mesh\/r\] trafficPolicy.localityFailover \["us-east-1->us-west-2"\] has no effect without outlierDetection \(Istio ignores it\)/],
+      ['zone-level failover (seed 001)', () => ({ trafficPolicy: { outlierDetection: {}, localityFailover: [{ from: 'us/us-east-1/az-1/r11', to: 'us/us-west-1' }] } }),
+        /trafficPolicy.localityFailover\[0\].from "us\/us-east-1\/az-1\/r11" is a zone or subzone: Istio fails over between regions only/],
+      ['no clients', () => ({ clients: [] }), /\[mesh\/r\] clients \[\] is empty/],
+      ['duplicate rule names', h => ({ rules: [1, 2].map(() => ({ name: 'x', match: [{ uri: { prefix: '/' } }], to: [{ version: h.v1 }] })) }), /rules "x" names two rules/],
+    ])('%s', (_, change, message) => {
+      expect(route(change)).toThrow(message);
+    });
+
+    test('a TCP port cannot carry HTTP routes', () => {
+      const { mesh, cluster1, cluster2 } = helloworld();
+      const db = new GlobalService(mesh, 'db', { namespace: 'x', ports: [{ name: 'tcp', number: 5432 }], servedBy: [cluster2] });
+      expect(() => new VersionedRoute(mesh, 'r', { service: db, clients: [cluster1], defaultRoute: [{ version: db.addVersion('v1', { clusters: [cluster2] }) }] }))
+        .toThrow(/\[mesh\/r\] port "tcp" is TCP: HTTP routing needs an HTTP, HTTP2 or gRPC port/);
+    });
+
+    test('a version that runs where the service is not served', () => {
+      const { mesh, service } = helloworld();
+      const c3 = new MeshCluster(mesh, 'cluster3');
+      expect(() => service.addVersion('v4', { clusters: [c3] })).toThrow(/\[mesh\/helloworld\] version "v4".clusters "cluster3" does not serve helloworld: add it to servedBy/);
+    });
+
+    test('two routes for one service', () => {
+      const { app, mesh, service, cluster1, v1 } = helloworld();
+      new VersionedRoute(mesh, 'again', { service, clients: [cluster1], defaultRoute: [{ version: v1 }] });
+      expect(() => app.synth()).toThrow(/helloworld.hello.global has several VersionedRoutes \(mesh\/helloworld-route, mesh\/again\)/);
+    });
+  });
+});
