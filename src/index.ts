@@ -7,4 +7,5 @@ export * from './mesh-cluster';
 export * from './service-port';
 export * from './traffic-policy';
 export * from './versioned-route';
+export * from './vm-workload';
 export { MeshConfigError } from './validation/errors';

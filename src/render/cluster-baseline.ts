@@ -77,6 +77,8 @@ function renderInstallOverlay(bundle: ClusterBundle): void {
               ports: [
                 ...DEFAULT_INGRESS_PORTS,
                 { name: 'tls', port: gateway.port, targetPort: 15443, nodePort: gateway.nodePort },
+                // VMs reach istiod through the gateway (see the istiod-gateway in mesh-gateway.yaml).
+                ...(bundle.exposesIstiod ? [{ name: 'tls-istiod', port: 15012, targetPort: 15012 }] : []),
               ],
             },
           },

@@ -63,6 +63,8 @@ export class ClusterBundle {
   private readonly istioVersion: IstioApiVersion;
   /** Proxy metadata the install overlay sets mesh-wide (`meshConfig.defaultConfig.proxyMetadata`). */
   public readonly proxyMetadata: { [key: string]: string } = {};
+  /** Whether istiod is exposed on the gateway for VMs (the install overlay then opens 15012). */
+  public exposesIstiod = false;
   /** `.global` hosts this cluster knows, with their VIPs: what a static DNS zone answers. */
   public readonly globalHosts = new Map<string, string>();
 

@@ -7,6 +7,7 @@ import { ClusterBundle } from './cluster-bundle';
 import { renderGlobalDns } from './dns';
 import { renderGlobalService } from './global-services';
 import { renderVersionedRoute } from './versioned-routes';
+import { renderVmWorkload } from './vm-workloads';
 
 /** Renders a resolved mesh into one bundle per cluster, plus the mesh's state files. */
 export function renderMesh(model: ResolvedMesh): OutputFile[] {
@@ -15,6 +16,7 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
 
   model.services.forEach(service => renderGlobalService(service, bundleOf));
   model.routes.forEach(route => renderVersionedRoute(route, bundleOf));
+  model.vms.forEach(vm => renderVmWorkload(vm, bundleOf(vm.cluster), model.pki?.clusters.get(vm.cluster)?.rootCerts));
   model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material));
   // DNS and the baseline go last: they collect what the renderers above registered.
   bundles.forEach(renderGlobalDns);

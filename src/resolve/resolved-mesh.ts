@@ -3,6 +3,7 @@ import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { VersionedRoute } from '../versioned-route';
+import { VmWorkload } from '../vm-workload';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
 
 /** A global service with its VIP and the clusters on both ends decided. */
@@ -28,6 +29,8 @@ export interface ResolvedMesh {
   readonly services: readonly ResolvedService[];
   /** Versioned routes sorted by service host. */
   readonly routes: readonly VersionedRoute[];
+  /** VM workloads sorted by construct path. */
+  readonly vms: readonly VmWorkload[];
   /** The VIP lock file's new content. */
   readonly vipLock: string;
   /** Hosts whose VIPs stay reserved although no service uses them any more. */
@@ -77,6 +80,7 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
       reachedServers: service._reachedServers(clusters).sort(byName),
     })),
     routes,
+    vms: mesh.node.findAll().filter(VmWorkload.isVmWorkload).sort((a, b) => (a.node.path < b.node.path ? -1 : 1)),
     vipLock: renderVipLock(allocation.lock),
     staleVips: allocation.stale,
     pki: mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters),

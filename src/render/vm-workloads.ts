@@ -1,0 +1,205 @@
+import { k8s } from 'cdk8s-plus-27';
+import {
+  DestinationRule, Gateway, GatewaySpecServersTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
+  VirtualService, WorkloadEntry, WorkloadGroup, WorkloadGroupSpecProbe,
+} from '../../imports/networking.istio.io';
+import { LoadBalancerAlgorithm } from '../traffic-policy';
+import { ResolvedVmInstance, VmProbe, VmWorkload } from '../vm-workload';
+import { OutputRoot } from '../write/output-file';
+import { toYaml } from '../write/yaml';
+import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
+import { renderTrafficPolicy } from './traffic-policy';
+
+const ISTIOD_PORT = 15012;
+const ISTIOD_HOST = 'istiod.istio-system.svc';
+
+const seconds = (d: { toSeconds(): number } | undefined) => d && d.toSeconds();
+
+function renderProbe(probe: VmProbe): WorkloadGroupSpecProbe {
+  return {
+    initialDelaySeconds: seconds(probe.initialDelay),
+    periodSeconds: seconds(probe.period),
+    timeoutSeconds: seconds(probe.timeout),
+    successThreshold: probe.successThreshold,
+    failureThreshold: probe.failureThreshold,
+    httpGet: probe.httpGet && {
+      path: probe.httpGet.path,
+      port: probe.httpGet.port,
+      scheme: probe.httpGet.scheme,
+      httpHeaders: probe.httpGet.headers && Object.entries(probe.httpGet.headers).map(([name, value]) => ({ name, value })),
+    },
+    tcpSocket: probe.tcpSocket && { port: probe.tcpSocket.port },
+    exec: probe.exec && { command: [...probe.exec.command] },
+  };
+}
+
+/**
+ * Renders a VM workload into its cluster: ServiceAccount, WorkloadGroup, a WorkloadEntry per VM, the
+ * STATIC ServiceEntry selecting VMs and pods by label, optional DestinationRule and ingress exposure,
+ * the istiod exposure VMs discover through, and each VM's onboarding kit.
+ */
+export function renderVmWorkload(vm: VmWorkload, bundle: ClusterBundle, rootCerts?: string): void {
+  const { namespace, serviceName: name } = vm;
+  bundle.useNamespace(namespace);
+  const targetPorts = Object.fromEntries(vm.ports.map(p => [p.name, p.targetPort ?? p.number]));
+
+  bundle.add('workloads', vm, k8s.KubeServiceAccount, { metadata: { name: vm.serviceAccount, namespace } });
+  bundle.add('workloads', vm, WorkloadGroup, {
+    metadata: { name, namespace },
+    spec: {
+      metadata: { labels: { ...vm.labels }, annotations: vm.annotations && { ...vm.annotations } },
+      template: { ports: targetPorts, serviceAccount: vm.serviceAccount, network: vm.network },
+      probe: vm.probe && renderProbe(vm.probe),
+    },
+  });
+  for (const instance of vm.instances) {
+    bundle.add('workloads', vm, WorkloadEntry, {
+      metadata: { name: `${name}-${instance.name}`, namespace },
+      spec: {
+        address: instance.address,
+        labels: { ...instance.allLabels },
+        ports: instance.ports && { ...instance.ports },
+        weight: instance.weight,
+        locality: instance.locality,
+        network: vm.network,
+        serviceAccount: vm.serviceAccount,
+      },
+    });
+  }
+  bundle.add('workloads', vm, ServiceEntry, {
+    metadata: { name, namespace },
+    spec: {
+      hosts: [vm.host],
+      location: ServiceEntrySpecLocation.MESH_UNDERSCORE_INTERNAL,
+      resolution: ServiceEntrySpecResolution.STATIC,
+      ports: vm.ports.map(p => ({ name: p.name, number: p.number, protocol: p.protocol, targetPort: p.targetPort })),
+      workloadSelector: { labels: { ...vm.labels } },
+    },
+  });
+  if (vm.trafficPolicy || vm.ingress) {
+    bundle.add('workloads', vm, DestinationRule, {
+      metadata: { name, namespace },
+      spec: { host: vm.host, trafficPolicy: renderTrafficPolicy(vm.trafficPolicy ?? { loadBalancer: LoadBalancerAlgorithm.ROUND_ROBIN }) },
+    });
+  }
+  if (vm.ingress) {
+    const port = vm.ports.find(p => ['HTTP', 'HTTP2', 'GRPC'].includes(p.protocol))!;
+    bundle.add('workloads', vm, Gateway, {
+      metadata: { name: `${name}-gateway`, namespace },
+      spec: {
+        selector: { ...vm.ingress.selector ?? { istio: 'ingressgateway' } },
+        servers: [{ hosts: [...vm.ingress.hosts], port: { name: 'http', number: vm.ingress.port ?? 80, protocol: 'HTTP' } }],
+      },
+    });
+    bundle.add('workloads', vm, VirtualService, {
+      metadata: { name: `${name}-ingress`, namespace },
+      spec: {
+        hosts: [...vm.ingress.hosts],
+        gateways: [`${name}-gateway`],
+        http: [{ route: [{ destination: { host: vm.host, port: { number: port.number } } }] }],
+      },
+    });
+  }
+  exposeIstiod(bundle);
+  for (const instance of vm.instances) {
+    writeOnboardingKit(vm, instance, bundle, rootCerts);
+  }
+}
+
+/**
+ * VMs reach istiod through the cluster's gateway on 15012 (Istio's expose-istiod.yaml): a TLS
+ * passthrough Gateway and a VirtualService to istiod. Rendered once per cluster.
+ */
+function exposeIstiod(bundle: ClusterBundle): void {
+  if (bundle.exposesIstiod || !bundle.cluster.gateway) return;
+  bundle.exposesIstiod = true;
+  bundle.add('mesh-gateway', bundle.cluster, Gateway, {
+    metadata: { name: 'istiod-gateway', namespace: ISTIO_SYSTEM },
+    spec: {
+      selector: { ...bundle.cluster.gateway.selector },
+      servers: [{ hosts: ['*'], port: { name: 'tls-istiod', number: ISTIOD_PORT, protocol: 'TLS' }, tls: { mode: GatewaySpecServersTlsMode.PASSTHROUGH } }],
+    },
+  });
+  bundle.add('mesh-gateway', bundle.cluster, VirtualService, {
+    metadata: { name: 'istiod-vs', namespace: ISTIO_SYSTEM },
+    spec: {
+      hosts: ['*'],
+      gateways: ['istiod-gateway'],
+      tls: [{
+        match: [{ port: ISTIOD_PORT, sniHosts: ['*'] }],
+        route: [{ destination: { host: 'istiod.istio-system.svc.cluster.local', port: { number: ISTIOD_PORT } } }],
+      }],
+    },
+  });
+}
+
+/** The environment `istioctl x workload entry configure` writes to cluster.env, for one VM. */
+function proxyEnvironment(vm: VmWorkload, instance: ResolvedVmInstance, bundle: ClusterBundle): Record<string, string> {
+  const labels = instance.allLabels;
+  const inbound = vm.ports.map(p => instance.ports?.[p.name] ?? p.targetPort ?? p.number);
+  return {
+    CANONICAL_REVISION: labels['service.istio.io/canonical-revision'] ?? labels.version ?? 'latest',
+    CANONICAL_SERVICE: labels['service.istio.io/canonical-name'] ?? labels.app ?? vm.serviceName,
+    ISTIO_INBOUND_PORTS: [...new Set(inbound)].sort((a, b) => a - b).join(','),
+    ISTIO_LOCAL_EXCLUDE_PORTS: '15090,15021,15020',
+    ISTIO_METAJSON_LABELS: JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)))),
+    ISTIO_META_CLUSTER_ID: bundle.cluster.clusterName,
+    ISTIO_META_DNS_CAPTURE: 'true',
+    ISTIO_META_MESH_ID: bundle.mesh.meshId,
+    ISTIO_META_NETWORK: vm.network ?? '',
+    ISTIO_META_WORKLOAD_NAME: vm.serviceName,
+    ISTIO_NAMESPACE: vm.namespace,
+    ISTIO_SERVICE: `${vm.serviceName}.${vm.namespace}`,
+    ISTIO_SERVICE_CIDR: '*',
+    ...(instance.addressKind === 'hostname' ? {} : { ISTIO_SVC_IP: instance.address }),
+    POD_NAMESPACE: vm.namespace,
+    SERVICE_ACCOUNT: vm.serviceAccount,
+    TRUST_DOMAIN: bundle.mesh.trustDomain,
+  };
+}
+
+/** cluster.env, mesh.yaml, hosts, root-cert.pem and README.md for one VM, beside the bundle (not in its kustomization). */
+function writeOnboardingKit(vm: VmWorkload, instance: ResolvedVmInstance, bundle: ClusterBundle, rootCerts?: string): void {
+  const dir = `vm/${vm.namespace}/${vm.serviceName}-${instance.name}`;
+  const env = proxyEnvironment(vm, instance, bundle);
+  const file = (path: string, content: string) => bundle.addFile({ root: OutputRoot.BUNDLES, path: `${dir}/${path}`, content });
+  const gateway = bundle.cluster.gateway;
+
+  file('cluster.env', Object.entries(env).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}='${v}'\n`).join(''));
+  file('mesh.yaml', toYaml({
+    defaultConfig: {
+      discoveryAddress: `${ISTIOD_HOST}:${ISTIOD_PORT}`,
+      meshId: bundle.mesh.meshId,
+      proxyMetadata: Object.fromEntries(Object.entries(env).filter(([k]) => !['ISTIO_INBOUND_PORTS', 'ISTIO_LOCAL_EXCLUDE_PORTS', 'ISTIO_SERVICE_CIDR', 'ISTIO_SVC_IP', 'ISTIO_NAMESPACE', 'ISTIO_SERVICE'].includes(k))),
+      readinessProbe: vm.probe && renderProbe(vm.probe),
+    },
+  }));
+  file('hosts', gateway && gateway.addressKind !== 'hostname'
+    ? `${gateway.address} ${ISTIOD_HOST}\n`
+    : `# The gateway of ${bundle.cluster.clusterName} has no IP address here (${gateway?.address ?? 'no gateway'}):\n# add "<its IP> ${ISTIOD_HOST}" by hand, or resolve ${ISTIOD_HOST} to it in the VM's DNS.\n`);
+  if (rootCerts) file('root-cert.pem', rootCerts);
+  file('README.md', [
+    `# Onboarding kit: ${vm.serviceName} on ${instance.name} (${instance.address})`,
+    '',
+    `Joins the VM to cluster \`${bundle.cluster.clusterName}\` of mesh \`${bundle.mesh.meshId}\` as service account \`${vm.serviceAccount}\` in \`${vm.namespace}\`.`,
+    '',
+    '1. The one file this kit cannot hold is the token, which needs the live cluster. Make it with:',
+    '',
+    '   ```sh',
+    `   kubectl --context ${bundle.cluster.clusterName} -n ${vm.namespace} create token ${vm.serviceAccount} --audience istio-ca --duration 1h > istio-token`,
+    '   ```',
+    '2. On the VM, install the `istio-sidecar` package of your Istio version, then:',
+    '',
+    '   ```sh',
+    '   sudo mkdir -p /etc/certs /var/run/secrets/tokens /etc/istio/config /var/lib/istio/envoy',
+    rootCerts ? '   sudo cp root-cert.pem /etc/certs/root-cert.pem' : '   # root-cert.pem: the mesh has no ca; copy it from the istio-ca-root-cert ConfigMap',
+    '   sudo cp istio-token /var/run/secrets/tokens/istio-token',
+    '   sudo cp cluster.env /var/lib/istio/envoy/cluster.env',
+    '   sudo cp mesh.yaml /etc/istio/config/mesh',
+    '   sudo sh -c "cat hosts >> /etc/hosts"',
+    '   sudo chown -R istio-proxy /var/lib/istio /etc/certs /etc/istio/proxy /etc/istio/config /var/run/secrets /etc/certs/root-cert.pem',
+    '   sudo systemctl start istio',
+    '   ```',
+    '',
+  ].join('\n'));
+}
