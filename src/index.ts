@@ -1,3 +1,4 @@
+export * from './access-policy';
 export * from './global-dns';
 export * from './global-service';
 export * from './mesh';

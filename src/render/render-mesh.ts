@@ -2,6 +2,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
+import { renderAccessPolicy } from './access-policies';
 import { renderCacerts } from './cacerts';
 import { ClusterBundle } from './cluster-bundle';
 import { renderGlobalDns } from './dns';
@@ -17,6 +18,7 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   model.services.forEach(service => renderGlobalService(service, bundleOf));
   model.routes.forEach(route => renderVersionedRoute(route, bundleOf));
   model.vms.forEach(vm => renderVmWorkload(vm, bundleOf(vm.cluster), model.pki?.clusters.get(vm.cluster)?.rootCerts));
+  model.policies.forEach(policy => policy._clusters(model.clusters).forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
   model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material));
   // DNS and the baseline go last: they collect what the renderers above registered.
   bundles.forEach(renderGlobalDns);

@@ -1,3 +1,5 @@
+import { IConstruct } from 'constructs';
+import { AccessPolicy } from '../access-policy';
 import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
@@ -31,6 +33,8 @@ export interface ResolvedMesh {
   readonly routes: readonly VersionedRoute[];
   /** VM workloads sorted by construct path. */
   readonly vms: readonly VmWorkload[];
+  /** Access policies sorted by construct path. */
+  readonly policies: readonly AccessPolicy[];
   /** The VIP lock file's new content. */
   readonly vipLock: string;
   /** Hosts whose VIPs stay reserved although no service uses them any more. */
@@ -41,6 +45,7 @@ export interface ResolvedMesh {
   readonly warnings: readonly string[];
 }
 
+const byPath = (a: IConstruct, b: IConstruct) => (a.node.path < b.node.path ? -1 : 1);
 const byName = (a: MeshCluster, b: MeshCluster) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0);
 
 /** The clusters of a mesh, sorted by name so that output never depends on declaration order. */
@@ -80,7 +85,8 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
       reachedServers: service._reachedServers(clusters).sort(byName),
     })),
     routes,
-    vms: mesh.node.findAll().filter(VmWorkload.isVmWorkload).sort((a, b) => (a.node.path < b.node.path ? -1 : 1)),
+    vms: mesh.node.findAll().filter(VmWorkload.isVmWorkload).sort(byPath),
+    policies: mesh.node.findAll().filter(AccessPolicy.isAccessPolicy).sort(byPath),
     vipLock: renderVipLock(allocation.lock),
     staleVips: allocation.stale,
     pki: mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters),

@@ -1,0 +1,117 @@
+import { Construct } from 'constructs';
+import { Mesh } from './mesh';
+import { MeshCluster } from './mesh-cluster';
+import { propError } from './validation/errors';
+import { checkDnsLabel, isDnsSubdomain } from './validation/names';
+import { HttpMethod } from './versioned-route';
+
+const ACCESS_POLICY_SYMBOL = Symbol.for('cdk8s-istio-multicluster.AccessPolicy');
+
+/** A workload identity that a policy admits: `<trust domain>/ns/<namespace>/sa/<service account>`. */
+export class Principal {
+  /** The workloads running as one service account. */
+  public static serviceAccount(namespace: string, serviceAccount: string): Principal {
+    return new Principal(namespace, serviceAccount);
+  }
+
+  /** Every workload of a namespace (`sa/*`, seed 004's `cluster.local/ns/default/sa/*`). */
+  public static namespace(namespace: string): Principal {
+    return new Principal(namespace, '*');
+  }
+
+  private constructor(public readonly namespace: string, public readonly serviceAccount: string) {}
+
+  /** The principal string for a trust domain. */
+  public render(trustDomain: string): string {
+    return `${trustDomain}/ns/${this.namespace}/sa/${this.serviceAccount}`;
+  }
+}
+
+/** Properties of an {@link AccessPolicy}. */
+export interface AccessPolicyProps {
+  /**
+   * The policy's name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /** The namespace of the workloads the policy protects. */
+  readonly namespace: string;
+  /** Labels of the workloads the policy protects. */
+  readonly selector: { readonly [label: string]: string };
+  /** Who may call them. */
+  readonly principals: Principal[];
+  /**
+   * The HTTP methods they may use.
+   * @default - any method
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * The paths they may call (exact, or `prefix*`).
+   * @default - any path
+   */
+  readonly paths?: string[];
+  /**
+   * The clusters the policy is rendered in.
+   * @default - every cluster of the mesh
+   */
+  readonly clusters?: MeshCluster[];
+}
+
+/**
+ * An ALLOW AuthorizationPolicy by workload identity (seed 004): with mesh-wide strict mTLS, only the
+ * listed principals may call the selected workloads, the same way in every cluster.
+ *
+ * @example
+ * new AccessPolicy(mesh, 'service-readers', {
+ *   namespace: 'default', selector: { app: 'service' },
+ *   principals: [Principal.namespace('default')], methods: [HttpMethod.GET, HttpMethod.POST],
+ * });
+ */
+export class AccessPolicy extends Construct {
+  /** Whether `x` is an AccessPolicy (works across copies of this library). */
+  public static isAccessPolicy(x: unknown): x is AccessPolicy {
+    return x !== null && typeof x === 'object' && ACCESS_POLICY_SYMBOL in x;
+  }
+
+  public readonly mesh: Mesh;
+  public readonly policyName: string;
+  public readonly namespace: string;
+  public readonly selector: { readonly [label: string]: string };
+  public readonly principals: readonly Principal[];
+  public readonly methods?: readonly HttpMethod[];
+  public readonly paths?: readonly string[];
+  private readonly clusters?: readonly MeshCluster[];
+
+  public constructor(scope: Construct, id: string, props: AccessPolicyProps) {
+    super(scope, id);
+    Object.defineProperty(this, ACCESS_POLICY_SYMBOL, { value: true });
+    this.mesh = Mesh.of(this);
+    this.policyName = checkDnsLabel(this, 'name', props.name ?? id);
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace);
+    if (Object.keys(props.selector).length === 0) {
+      throw propError(this, 'selector', {}, 'is empty: it would protect every workload of the namespace; give the labels of the workloads to protect');
+    }
+    this.selector = props.selector;
+    if (props.principals.length === 0) {
+      throw propError(this, 'principals', [], 'is empty: an ALLOW policy without principals denies everyone; name who may call');
+    }
+    props.principals.forEach((p, i) => {
+      checkDnsLabel(this, `principals[${i}].namespace`, p.namespace);
+      if (p.serviceAccount !== '*' && !isDnsSubdomain(p.serviceAccount)) {
+        throw propError(this, `principals[${i}].serviceAccount`, p.serviceAccount, 'is not a service account name (or "*")');
+      }
+    });
+    this.principals = props.principals;
+    this.methods = props.methods;
+    this.paths = props.paths;
+    (props.clusters ?? []).forEach((c, i) => {
+      if (c.mesh !== this.mesh) throw propError(this, `clusters[${i}]`, c.node.path, 'is a cluster of another mesh');
+    });
+    this.clusters = props.clusters;
+  }
+
+  /** The clusters the policy is rendered in. @internal */
+  public _clusters(all: readonly MeshCluster[]): readonly MeshCluster[] {
+    return this.clusters ?? all;
+  }
+}
