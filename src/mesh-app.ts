@@ -87,7 +87,7 @@ export class MeshApp extends App {
       return;
     }
     fs.mkdirSync(cliOutdir, { recursive: true });
-    const bundles = [...new Set(this.rendered!.filter(f => f.root === OutputRoot.BUNDLES).map(f => f.path.split('/')[0]))].sort();
+    const bundles = [...new Set(this.rendered!.filter(f => f.root === OutputRoot.BUNDLES && f.path.includes('/')).map(f => f.path.split('/')[0]))].sort();
     fs.writeFileSync(path.join(cliOutdir, 'bundles.yaml'),
       '# Not a manifest. cdk8s-istio-multicluster writes its bundles outside the cdk8s CLI output directory,\n'
       + '# which the CLI empties before every synth. Apply each bundle with `kubectl apply -k <dir>`.\n'

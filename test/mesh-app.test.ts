@@ -32,6 +32,7 @@ describe('MeshApp synth', () => {
       MANIFEST_FILE,
       'cluster1/install/istio-operator.yaml', 'cluster1/kustomization.yaml', 'cluster1/mesh-gateway.yaml', 'cluster1/namespaces.yaml', 'cluster1/security.yaml',
       'cluster2/install/istio-operator.yaml', 'cluster2/kustomization.yaml', 'cluster2/mesh-gateway.yaml', 'cluster2/namespaces.yaml', 'cluster2/security.yaml',
+      'mesh.md',
     ]);
     const [kustomization] = readYaml(path.join(dir, 'dist/cluster1/kustomization.yaml'));
     expect(kustomization.resources).toEqual(['namespaces.yaml', 'mesh-gateway.yaml', 'security.yaml']);

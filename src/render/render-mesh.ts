@@ -7,6 +7,7 @@ import { renderCacerts } from './cacerts';
 import { ClusterBundle } from './cluster-bundle';
 import { renderGlobalDns } from './dns';
 import { renderGlobalService } from './global-services';
+import { renderMeshPicture } from './mesh-picture';
 import { renderVersionedRoute } from './versioned-routes';
 import { renderVmWorkload } from './vm-workloads';
 
@@ -27,5 +28,6 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   const lock: OutputFile[] = model.services.length > 0 || model.staleVips.length > 0
     ? [{ root: OutputRoot.PROJECT, path: model.mesh.lockFile, content: model.vipLock }]
     : [];
-  return [...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...lock, ...model.pki?.keyStoreFiles ?? []];
+  const picture: OutputFile = { root: OutputRoot.BUNDLES, path: 'mesh.md', content: renderMeshPicture(model) };
+  return [...[...bundles.values()].flatMap(bundle => bundle.toFiles()), picture, ...lock, ...model.pki?.keyStoreFiles ?? []];
 }
