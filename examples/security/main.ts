@@ -1,0 +1,31 @@
+/**
+ * Seed 004: mesh-wide strict mTLS, and an AuthorizationPolicy that lets only workloads of the
+ * `default` namespace (and the frontend's service account) GET or POST to app=service, in every cluster.
+ */
+import * as path from 'path';
+import { AccessPolicy, HttpMethod, Mesh, MeshApp, MeshCa, MeshCluster, Principal } from '../../src';
+
+export function build(dir = __dirname): MeshApp {
+  const app = new MeshApp({ outdir: path.join(dir, 'dist'), secretsOutdir: path.join(dir, 'secrets') });
+  const mesh = new Mesh(app, 'mesh', {
+    meshId: 'mesh1',
+    strictMtls: true,
+    lockFile: path.join(dir, 'mesh.lock.json'),
+    // Strict mTLS across clusters needs one root of trust.
+    ca: MeshCa.generate({ keyStore: path.join(dir, '.mesh-keys') }),
+  });
+  new MeshCluster(mesh, 'cluster1', { network: 'network1', gateway: { address: '172.18.0.3' } });
+  new MeshCluster(mesh, 'cluster2', { network: 'network2', gateway: { address: '172.18.0.4' } });
+
+  new AccessPolicy(mesh, 'cross-cluster-authz', {
+    namespace: 'default',
+    selector: { app: 'service' },
+    principals: [Principal.namespace('default'), Principal.serviceAccount('frontend', 'web')],
+    methods: [HttpMethod.GET, HttpMethod.POST],
+  });
+  return app;
+}
+
+if (require.main === module) {
+  build().synth();
+}
