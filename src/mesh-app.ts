@@ -71,7 +71,8 @@ export class MeshApp extends App {
   }
 
   private validate(): void {
-    const errors = this.node.findAll().flatMap(c => c.node.validate().map(e => `[${c.node.path}] ${e}`));
+    // A problem that already names its construct (`[mesh/httpbin] ...`) is reported as it is.
+    const errors = this.node.findAll().flatMap(c => c.node.validate().map(e => (e.startsWith('[') ? e : `[${c.node.path}] ${e}`)));
     if (errors.length > 0) {
       throw new MeshConfigError(`the mesh is not valid; nothing was written:\n  ${errors.join('\n  ')}`);
     }

@@ -19,6 +19,9 @@ export function propError(scope: IConstruct, prop: string, value: unknown, probl
  * Kept as data so each rule can be listed and tested on its own.
  */
 export interface MeshRule {
-  /** Returns the problems found; each is one sentence that says what to fix. */
+  /**
+   * Returns the problems found; each is one sentence that says what to fix. A problem about one
+   * construct starts with its path (`[mesh/httpbin] ...`); others are prefixed with the mesh's.
+   */
   readonly check: () => string[];
 }
