@@ -111,6 +111,9 @@ describe('the repository app, end to end', () => {
     const viaCli = project();
     const viaNode = project();
     execFileSync(path.join(ROOT, 'node_modules/.bin/cdk8s'), ['synth'], { cwd: viaCli, env, stdio: 'pipe' });
+    // The same persisted state (CA keys, VIP lock), as a later synth of the same project would find it.
+    fs.cpSync(path.join(viaCli, '.mesh-keys'), path.join(viaNode, '.mesh-keys'), { recursive: true });
+    fs.copyFileSync(path.join(viaCli, 'mesh.lock.json'), path.join(viaNode, 'mesh.lock.json'));
     execFileSync(path.join(ROOT, 'node_modules/.bin/ts-node'), ['main.ts'], { cwd: viaNode, env, stdio: 'pipe' });
 
     const bundles = readAll(path.join(viaCli, 'dist'));
