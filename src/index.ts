@@ -1,12 +1,25 @@
-export * from './access-policy';
-export * from './global-dns';
-export * from './global-service';
-export * from './mesh';
-export * from './mesh-app';
-export * from './mesh-ca';
-export * from './mesh-cluster';
-export * from './service-port';
-export * from './traffic-policy';
-export * from './versioned-route';
-export * from './vm-workload';
+// The public API. Everything else under src/ is the pipeline's machinery (resolve, render, write).
+export { AccessPolicy, AccessPolicyProps, Principal } from './access-policy';
+export {
+  CoreDnsOptions, ExistingCorefile, GlobalDns, GlobalDnsMode, IstioCoreDnsOptions, KubeDnsOptions, ResolvedGlobalDns,
+} from './global-dns';
+export { GlobalService, GlobalServiceProps, ServiceVersion, ServiceVersionOptions, ServingEntry } from './global-service';
+export { IstioApiVersion, Mesh, MeshProps } from './mesh';
+export { MeshApp, MeshAppProps } from './mesh-app';
+export {
+  CacertsDelivery, CacertsDeliveryMode, CacertsLayout, ExternalSecretOptions, GeneratedRootCaOptions, IntermediateCaFiles,
+  LoadedRootCaOptions, MeshCa, MeshCaOptions, OfflineRootCaOptions, RootCaSource,
+} from './mesh-ca';
+export { CROSS_CLUSTER_PORT, MeshCluster, MeshClusterProps, MeshGateway, MeshGatewayProps } from './mesh-cluster';
+export { VipRange } from './resolve/vips';
+export { Protocol, ResolvedPort, ServicePort } from './service-port';
+export {
+  ConnectionPool, ConsistentHash, LoadBalancerAlgorithm, OutlierDetection, RegionFailover, TrafficPolicy,
+} from './traffic-policy';
 export { MeshConfigError } from './validation/errors';
+export { AddressKind } from './validation/network';
+export {
+  FaultInjection, HttpMethod, RequestMatch, ResolvedRule, RetryPolicy, RouteRule, StringMatch, VersionedRoute,
+  VersionedRouteProps, WeightedVersion,
+} from './versioned-route';
+export { ResolvedVmInstance, VmIngress, VmInstance, VmProbe, VmWorkload, VmWorkloadProps } from './vm-workload';
