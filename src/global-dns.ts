@@ -79,11 +79,20 @@ export interface IstioCoreDnsOptions {
 /** A cluster's DNS set-up for `.global` names, validated against the cluster it belongs to. */
 export interface ResolvedGlobalDns {
   readonly mode: GlobalDnsMode;
-  /** The cluster's Corefile, verbatim, for the CoreDNS modes. */
+  /**
+   * The cluster's Corefile, verbatim, for the CoreDNS modes.
+   * @default - not a CoreDNS mode
+   */
   readonly existingCorefile?: string;
+  /**
+   * The istiocoredns ClusterIP.
+   * @default - istiocoredns is not involved
+   */
   readonly istioCoreDnsIp?: string;
   readonly renderIstioCoreDns: boolean;
+  /** @default - none */
   readonly existingStubDomains?: { readonly [zone: string]: string[] };
+  /** @default - none */
   readonly upstreamNameservers?: string[];
 }
 

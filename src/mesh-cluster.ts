@@ -79,6 +79,7 @@ export interface MeshGateway {
   readonly address: string;
   readonly addressKind: AddressKind;
   readonly port: number;
+  /** @default - a LoadBalancer, no NodePort */
   readonly nodePort?: number;
   /** The port remote clusters dial: the NodePort when there is one. */
   readonly remotePort: number;

@@ -44,6 +44,7 @@ export interface ResolvedPort {
   readonly name: string;
   readonly number: number;
   readonly protocol: Protocol;
+  /** @default - the same as `number` */
   readonly targetPort?: number;
 }
 

@@ -12,11 +12,20 @@ export enum LoadBalancerAlgorithm {
 
 /** Session affinity by consistent hashing; give exactly one key. */
 export interface ConsistentHash {
-  /** Hash on the client's source IP. */
+  /**
+   * Hash on the client's source IP.
+   * @default false
+   */
   readonly useSourceIp?: boolean;
-  /** Hash on this request header. */
+  /**
+   * Hash on this request header.
+   * @default - not by header
+   */
   readonly httpHeaderName?: string;
-  /** Hash on this cookie, created with `ttl` when missing. */
+  /**
+   * Hash on this cookie, created with `ttl` when missing.
+   * @default - not by cookie
+   */
   readonly httpCookie?: { readonly name: string; readonly path?: string; readonly ttl: Duration };
 }
 

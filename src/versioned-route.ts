@@ -12,9 +12,14 @@ const ROUTE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.VersionedRoute');
 
 /** How a string is compared; set exactly one. */
 export interface StringMatch {
+  /** @default - not an exact match */
   readonly exact?: string;
+  /** @default - not a prefix match */
   readonly prefix?: string;
-  /** RE2 syntax. */
+  /**
+   * A regular expression in RE2 syntax.
+   * @default - not a regex match
+   */
   readonly regex?: string;
 }
 
@@ -126,8 +131,11 @@ export interface ResolvedRule {
   readonly match: readonly RequestMatch[];
   readonly to: readonly WeightedVersion[];
   readonly isDefault: boolean;
+  /** @default - no timeout */
   readonly timeout?: Duration;
+  /** @default - Istio's default retries */
   readonly retries?: RetryPolicy;
+  /** @default - no fault injection */
   readonly fault?: FaultInjection;
 }
 

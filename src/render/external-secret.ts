@@ -1,5 +1,4 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
-import { Construct } from 'constructs';
+import { customKind } from './custom-kind';
 
 /** The subset of external-secrets.io's ExternalSecret the library renders (no CRD import: not an Istio kind). */
 export interface ExternalSecretSpec {
@@ -9,16 +8,5 @@ export interface ExternalSecretSpec {
   readonly data: ReadonlyArray<{ readonly secretKey: string; readonly remoteRef: { readonly key: string; readonly property: string } }>;
 }
 
-export interface ExternalSecretProps {
-  readonly metadata?: ApiObjectMetadata;
-  readonly spec: ExternalSecretSpec;
-}
-
 /** An `external-secrets.io/v1` ExternalSecret. */
-export class ExternalSecret extends ApiObject {
-  public static readonly GVK: GroupVersionKind = { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret' };
-
-  public constructor(scope: Construct, id: string, props: ExternalSecretProps) {
-    super(scope, id, { ...ExternalSecret.GVK, ...props });
-  }
-}
+export const ExternalSecret = customKind<ExternalSecretSpec>({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret' });

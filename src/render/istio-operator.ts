@@ -1,5 +1,4 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
-import { Construct } from 'constructs';
+import { customKind } from './custom-kind';
 
 /** The subset of the IstioOperator install API the library renders (no CRD: istioctl reads it). */
 export interface IstioOperatorSpec {
@@ -32,16 +31,5 @@ export interface IstioOperatorSpec {
   };
 }
 
-export interface IstioOperatorProps {
-  readonly metadata?: ApiObjectMetadata;
-  readonly spec: IstioOperatorSpec;
-}
-
 /** An `install.istio.io/v1alpha1` IstioOperator overlay, for `istioctl install -f`. */
-export class IstioOperator extends ApiObject {
-  public static readonly GVK: GroupVersionKind = { apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator' };
-
-  public constructor(scope: Construct, id: string, props: IstioOperatorProps) {
-    super(scope, id, { ...IstioOperator.GVK, ...props });
-  }
-}
+export const IstioOperator = customKind<IstioOperatorSpec>({ apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator' });

@@ -13,3 +13,9 @@ test('npm run bench runs and reports every figure', () => {
   expect(out).toMatch(/peak RSS: +\d+ MB/);
   expect(out).toMatch(/serialization: .* ratio \d+\.\d\d/);
 });
+
+test('npm run bench:pki runs and reports fresh and re-synth times', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const out = execFileSync(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/bench-pki.ts', '2', '2048'], { cwd: root, encoding: 'utf8' });
+  expect(out).toMatch(/pki: 2 clusters, RSA 2048\nfresh synth \(root \+ 2 intermediates\): \d+\.\d\d s\nre-synth \(keys reused\): +\d+\.\d\d s\n/);
+});

@@ -1,0 +1,38 @@
+/**
+ * PKI benchmark: a fresh mesh of N clusters gets its root and N intermediates, then a re-synth reuses them.
+ *
+ * Usage: npm run bench:pki -- [clusters=10] [keySize=4096]
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Mesh, MeshApp, MeshCa, MeshCluster } from '../src';
+
+function synthMesh(dir: string, clusters: number, keySize: number): number {
+  const start = process.hrtime.bigint();
+  const app = new MeshApp({ outdir: path.join(dir, 'dist'), secretsOutdir: path.join(dir, 'secrets') });
+  const mesh = new Mesh(app, 'mesh', {
+    lockFile: path.join(dir, 'mesh.lock.json'),
+    ca: MeshCa.generate({ keyStore: path.join(dir, 'keys'), rootKeySize: keySize, intermediateKeySize: keySize }),
+  });
+  for (let i = 0; i < clusters; i++) new MeshCluster(mesh, `cluster${i}`);
+  app.synth();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+const clusters = Number(process.argv[2] ?? 10);
+const keySize = Number(process.argv[3] ?? 4096);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-pki-'));
+const log = console.log;
+console.log = () => undefined; // the synth report
+try {
+  const fresh = synthMesh(dir, clusters, keySize);
+  const again = synthMesh(dir, clusters, keySize);
+  console.log = log;
+  console.log(`pki: ${clusters} clusters, RSA ${keySize}`);
+  console.log(`fresh synth (root + ${clusters} intermediates): ${fresh.toFixed(2)} s`);
+  console.log(`re-synth (keys reused):     ${again.toFixed(2)} s`);
+} finally {
+  console.log = log;
+  fs.rmSync(dir, { recursive: true, force: true });
+}
