@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshCa } from './mesh-ca';
 import { parseVipRange, VipRange } from './resolve/vips';
+import { MeshConfigError, propError } from './validation/errors';
 import { meshRules } from './validation/mesh-rules';
 import { checkDnsLabel, checkDnsSubdomain } from './validation/names';
 
@@ -100,7 +101,7 @@ export class Mesh extends Construct {
   public static of(construct: IConstruct): Mesh {
     const mesh = construct.node.scopes.slice().reverse().find(Mesh.isMesh);
     if (!mesh) {
-      throw new Error(`[${construct.node.path}] is not inside a Mesh: create it with a Mesh (or a construct inside one) as its scope`);
+      throw new MeshConfigError(`[${construct.node.path}] is not inside a Mesh: create it with a Mesh (or a construct inside one) as its scope`);
     }
     return mesh;
   }
@@ -123,7 +124,7 @@ export class Mesh extends Construct {
     this.globalDomain = checkDnsSubdomain(this, 'globalDomain', props.globalDomain ?? 'global');
     this.apiVersion = props.apiVersion ?? IstioApiVersion.V1;
     if (!Object.values(IstioApiVersion).includes(this.apiVersion)) {
-      throw new Error(`[${this.node.path}] apiVersion ${JSON.stringify(this.apiVersion)} is not supported: use ${Object.values(IstioApiVersion).join(' or ')}`);
+      throw propError(this, 'apiVersion', this.apiVersion, `is not supported: use ${Object.values(IstioApiVersion).join(' or ')}`);
     }
     this.strictMtls = props.strictMtls ?? true;
     this.vipRange = parseVipRange(this.node.path, props.vipRange ?? '240.0.0.0/16');

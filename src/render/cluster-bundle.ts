@@ -101,8 +101,8 @@ export class ClusterBundle {
     }
   }
 
-  /** Adds a text file to the cluster's directory (or its secrets directory). */
-  public addFile(file: Omit<OutputFile, 'path'> & { readonly path: string }): void {
+  /** Adds a text file; its path is relative to the cluster's directory. */
+  public addFile(file: OutputFile): void {
     this.extraFiles.push({ ...file, path: `${this.cluster.clusterName}/${file.path}` });
   }
 
