@@ -4,35 +4,36 @@ import { MeshRule } from './errors';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
 export function meshRules(mesh: Mesh): MeshRule[] {
-  const clusters = () => meshClusters(mesh);
-  const services = () => meshServices(mesh);
+  // Listed once per validation: a mesh of thousands of services must not walk its tree per service.
+  const clusters = meshClusters(mesh);
+  const services = meshServices(mesh);
   return [
     {
-      check: () => clusters().length === 0
+      check: () => clusters.length === 0
         ? ['the mesh has no cluster: add one with `new MeshCluster(mesh, "cluster1", { ... })`']
         : [],
     },
     {
-      check: () => duplicates(clusters().map(c => c.clusterName))
-        .map(name => `cluster name "${name}" is used by ${clusters().filter(c => c.clusterName === name).map(c => c.node.path).join(' and ')}: cluster names must be unique in the mesh`),
+      check: () => duplicates(clusters.map(c => c.clusterName))
+        .map(name => `cluster name "${name}" is used by ${clusters.filter(c => c.clusterName === name).map(c => c.node.path).join(' and ')}: cluster names must be unique in the mesh`),
     },
     {
-      check: () => duplicates(services().map(s => s.globalHost))
-        .map(host => `${host} is declared by ${services().filter(s => s.globalHost === host).map(s => s.node.path).join(' and ')}: declare each global service once, with all the clusters that serve it in servedBy`),
+      check: () => duplicates(services.map(s => s.globalHost))
+        .map(host => `${host} is declared by ${services.filter(s => s.globalHost === host).map(s => s.node.path).join(' and ')}: declare each global service once, with all the clusters that serve it in servedBy`),
     },
     {
       // One .global host cannot be both the local pods' entry and the remote gateways' entry in a cluster.
-      check: () => services().flatMap(s => {
-        const reached = s._reachedServers(clusters());
-        return s._consumers(clusters())
+      check: () => services.flatMap(s => {
+        const reached = s._reachedServers(clusters);
+        return s._consumers(clusters)
           .filter(c => reached.includes(c))
           .map(c => `[${s.node.path}] cluster ${c.clusterName} both serves ${s.globalHost} to other clusters and consumes it from them: a cluster can hold only one entry for the host; drop it from the consumers (or route clients), or stop other clusters from consuming its instance`);
       }),
     },
     {
-      check: () => services().flatMap(s => {
-        const consumers = s._consumers(clusters());
-        return s._reachedServers(clusters())
+      check: () => services.flatMap(s => {
+        const consumers = s._consumers(clusters);
+        return s._reachedServers(clusters)
           .filter(server => !server.gateway)
           .map(server => `[${s.node.path}] cluster ${server.clusterName} serves ${s.globalHost} to ${consumers.filter(c => c !== server).map(c => c.clusterName).join(', ')} but has no gateway: set gateway.address on ${server.node.path}`);
       }),
