@@ -35,6 +35,9 @@ function renderConsumerEntry(rs: ResolvedService, remote: readonly MeshCluster[]
       resolution: ServiceEntrySpecResolution.DNS,
       addresses: [rs.vip],
       ports: service.ports.map(p => ({ name: p.name, number: p.number, protocol: p.protocol })),
+      // No `network` field and no topology.istio.io/network label: Istio would then treat the endpoint as
+      // on another network and, with no meshNetworks gateway for it, drop it from the client's endpoints.
+      // The endpoint already is that network's gateway.
       endpoints: remote.map(server => ({
         address: server.gateway!.address,
         ports: Object.fromEntries(service.ports.map(p => [p.name, server.gateway!.remotePort])),
