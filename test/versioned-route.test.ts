@@ -239,6 +239,16 @@ describe('VersionedRoute', () => {
       expect(() => service.addVersion('v4', { clusters: [c3] })).toThrow(/\[mesh\/helloworld\] version "v4".clusters "cluster3" does not serve helloworld: add it to servedBy/);
     });
 
+    test.each<[string, (h: ReturnType<typeof helloworld>) => void, RegExp]>([
+      ['a version that runs nowhere', h => h.service.addVersion('v4', { clusters: [] }), /\[mesh\/helloworld\] version "v4".clusters \[\] is empty: name the cluster\(s\) the version runs in/],
+      ['a version declared twice', h => h.service.addVersion('v1', { clusters: [h.cluster1] }), /\[mesh\/helloworld\] version name "v1" is declared twice/],
+      ['a version without labels', h => h.service.addVersion('v5', { clusters: [h.cluster1], labels: {} }), /version "v5".labels \{\} is empty: a subset needs labels/],
+      ['a version name that is not a subset name', h => h.service.addVersion('V_1', { clusters: [h.cluster1] }), /version name "V_1" is not a DNS-1123 label/],
+    ])('%s', (_, declare, message) => {
+      const h = helloworld();
+      expect(() => declare(h)).toThrow(message);
+    });
+
     test('two routes for one service', () => {
       const { app, mesh, service, cluster1, v1 } = helloworld();
       new VersionedRoute(mesh, 'again', { service, clients: [cluster1], defaultRoute: [{ version: v1 }] });
