@@ -73,6 +73,11 @@ export class MeshApp extends App {
   private validate(): void {
     // A problem that already names its construct (`[mesh/httpbin] ...`) is reported as it is.
     const errors = this.node.findAll().flatMap(c => c.node.validate().map(e => (e.startsWith('[') ? e : `[${c.node.path}] ${e}`)));
+    const meshes = this.node.findAll().filter(Mesh.isMesh);
+    if (meshes.length > 1) {
+      // Their bundles would share dist/<cluster>/ and dist/mesh.md.
+      errors.push(`[${this.node.path || 'app'}] holds ${meshes.length} meshes (${meshes.map(m => m.node.path).join(', ')}): give each mesh its own MeshApp and outdir`);
+    }
     if (errors.length > 0) {
       throw new MeshConfigError(`the mesh is not valid; nothing was written:\n  ${errors.join('\n  ')}`);
     }
@@ -97,9 +102,6 @@ export class MeshApp extends App {
 }
 
 function printReport(report: WriteReport, warnings: readonly string[]): void {
-  if (process.env.JEST_WORKER_ID) {
-    return;
-  }
   warnings.forEach(w => console.warn(`warning: ${w}`));
   const lines = [
     ...report.written.map(f => `  written    ${f}`),

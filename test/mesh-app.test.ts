@@ -122,3 +122,11 @@ describe('the repository app, end to end', () => {
     expect(listFiles(path.join(viaCli, 'cdk8s.out'))).toEqual(['bundles.yaml']);
   });
 });
+
+test('two meshes in one app are an error that says to split them', () => {
+  const dir = tempDir();
+  const app = new MeshApp({ outdir: path.join(dir, 'dist'), secretsOutdir: path.join(dir, 'secrets') });
+  new MeshCluster(new Mesh(app, 'a'), 'cluster1');
+  new MeshCluster(new Mesh(app, 'b'), 'cluster1');
+  expect(() => app.synth()).toThrow(/\[app\] holds 2 meshes \(a, b\): give each mesh its own MeshApp and outdir/);
+});

@@ -264,3 +264,15 @@ describe('MeshCa', () => {
     });
   });
 });
+
+test('a root that expires within the warning window fails too, with its date', () => {
+  const dir = tempDir();
+  const { app, mesh } = testMesh({ ca: MeshCa.generate({ keyStore: path.join(dir, 'keys'), rootKeySize: 2048, intermediateKeySize: 2048, rootValidityDays: 20, intermediateValidityDays: 10, expiryWarningDays: 5 }) }, dir);
+  new MeshCluster(mesh, 'cluster1');
+  app.synth(); // keeps the 20-day root in the key store; 20 and 10 days are beyond a 5-day window
+
+  const later = testMesh({ ca: MeshCa.generate({ keyStore: path.join(dir, 'keys'), expiryWarningDays: 25 }) }, dir);
+  new MeshCluster(later.mesh, 'cluster1');
+  const expiry = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+  expect(() => later.app._synthFiles()).toThrow(new RegExp(`root certificate .*root/cert.pem expires on ${expiry}, within 25 days: rotate it now`));
+});

@@ -25,8 +25,6 @@ export interface ClusterCaMaterial {
 export interface ResolvedPki {
   readonly clusters: ReadonlyMap<MeshCluster, ClusterCaMaterial>;
   readonly keyStoreFiles: readonly OutputFile[];
-  /** How many keys this synth generated (0 on a re-synth). */
-  readonly generatedKeys: number;
 }
 
 function readFile(file: string, what: string, owner: string): string {
@@ -53,7 +51,6 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   const o = ca._options;
   const store = path.join(o.keyStore ?? '.mesh-keys', meshId);
   const keyStoreFiles: OutputFile[] = [];
-  let generatedKeys = 0;
   const persist = (dir: string, pair: KeyPairPem) => {
     keyStoreFiles.push(
       { root: OutputRoot.PROJECT, path: path.join(dir, 'cert.pem'), content: pair.certPem, private: true },
@@ -65,15 +62,11 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   let root: { certPem: string; keyPem?: string; source: string };
   if (ca.source === RootCaSource.GENERATED) {
     const dir = path.join(store, 'root');
-    let pair = readPair(dir);
-    if (!pair) {
-      pair = generateRootCa({
-        keySize: o.rootKeySize ?? 4096,
-        validityDays: o.rootValidityDays ?? 3650,
-        subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
-      });
-      generatedKeys++;
-    }
+    const pair = readPair(dir) ?? generateRootCa({
+      keySize: o.rootKeySize ?? 4096,
+      validityDays: o.rootValidityDays ?? 3650,
+      subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
+    });
     persist(dir, pair);
     root = { ...pair, source: path.join(dir, 'cert.pem') };
   } else {
@@ -84,14 +77,15 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   }
   const rootCert = parseCertificate(root.certPem, `[${owner}] root certificate ${root.source}`);
   checkIsCa(rootCert, `[${owner}] root certificate ${root.source}`);
+  checkNotExpiring(rootCert, o.expiryWarningDays ?? 30, `[${owner}] root certificate ${root.source}`);
   if (root.keyPem) {
     checkKeyMatches(rootCert, root.keyPem, root.source, ca.source === RootCaSource.FILES ? `[${owner}] rootKeyFile ${o.rootKeyFile}` : `[${owner}] ${path.join(store, 'root', 'key.pem')}`);
   }
   const extraRoots = (o.additionalRootCerts ?? []).map((pem, i) => {
     parseCertificate(pem, `[${owner}] additionalRootCerts[${i}]`);
-    return pem.endsWith('\n') ? pem : `${pem}\n`;
+    return splitPemBundle(pem)[0];
   });
-  const rootCerts = [splitPemBundle(root.certPem)[0] ?? root.certPem, ...extraRoots].join('');
+  const rootCerts = [splitPemBundle(root.certPem)[0], ...extraRoots].join('');
 
   const material = new Map<MeshCluster, ClusterCaMaterial>();
   for (const cluster of clusters) {
@@ -109,11 +103,11 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
       keySource = `[${owner}] intermediates.${name}.keyFile ${files.keyFile}`;
     } else {
       const dir = path.join(store, 'clusters', name);
-      pair = readPair(dir) ?? (generatedKeys++, generateIntermediateCa({ certPem: root.certPem, keyPem: root.keyPem! }, {
+      pair = readPair(dir) ?? generateIntermediateCa({ certPem: root.certPem, keyPem: root.keyPem! }, {
         keySize: o.intermediateKeySize ?? 4096,
         validityDays: o.intermediateValidityDays ?? 730,
         subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Intermediate CA' }, { shortName: 'L', value: name }],
-      }));
+      });
       persist(dir, pair);
       certSource = `[${owner}] intermediate CA of ${name} ${path.join(dir, 'cert.pem')}`;
       keySource = `[${owner}] ${path.join(dir, 'key.pem')}`;
@@ -130,5 +124,5 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   const ignore: OutputFile[] = keyStoreFiles.length > 0
     ? [{ root: OutputRoot.PROJECT, path: path.join(o.keyStore ?? '.mesh-keys', '.gitignore'), content: '*\n', private: true }]
     : [];
-  return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles], generatedKeys };
+  return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles] };
 }

@@ -127,9 +127,9 @@ export function checkSignedBy(cert: X509Certificate, issuer: X509Certificate, so
 export function checkNotExpiring(cert: X509Certificate, days: number, source: string, now = new Date()): void {
   const notAfter = new Date(cert.validTo);
   if (notAfter <= now) {
-    throw new MeshConfigError(`${source} expired on ${notAfter.toISOString().slice(0, 10)}: issue a new intermediate (delete it from the key store to have one generated)`);
+    throw new MeshConfigError(`${source} expired on ${notAfter.toISOString().slice(0, 10)}: issue a new one (a generated one is reissued when you delete it from the key store)`);
   }
   if (notAfter.getTime() - now.getTime() < days * 86_400_000) {
-    throw new MeshConfigError(`${source} expires on ${notAfter.toISOString().slice(0, 10)}, within ${days} days: rotate it now (delete it from the key store to have one generated), or lower expiryWarningDays`);
+    throw new MeshConfigError(`${source} expires on ${notAfter.toISOString().slice(0, 10)}, within ${days} days: rotate it now (a generated one is reissued when you delete it from the key store), or lower expiryWarningDays`);
   }
 }
