@@ -23,16 +23,16 @@ function synthMesh(dir: string, clusters: number, keySize: number): number {
 const clusters = Number(process.argv[2] ?? 10);
 const keySize = Number(process.argv[3] ?? 4096);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-pki-'));
-const log = console.log;
-console.log = () => undefined; // the synth report
+const report = console.error;
+console.error = () => undefined; // the synth report
 try {
   const fresh = synthMesh(dir, clusters, keySize);
   const again = synthMesh(dir, clusters, keySize);
-  console.log = log;
+  console.error = report;
   console.log(`pki: ${clusters} clusters, RSA ${keySize}`);
   console.log(`fresh synth (root + ${clusters} intermediates): ${fresh.toFixed(2)} s`);
   console.log(`re-synth (keys reused):     ${again.toFixed(2)} s`);
 } finally {
-  console.log = log;
+  console.error = report;
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -101,12 +101,13 @@ export class MeshApp extends App {
   }
 }
 
+/** The synth report goes to stderr: the cdk8s CLI keeps an app's stdout to itself. */
 function printReport(report: WriteReport, warnings: readonly string[]): void {
-  warnings.forEach(w => console.warn(`warning: ${w}`));
+  warnings.forEach(w => console.error(`warning: ${w}`));
   const lines = [
     ...report.written.map(f => `  written    ${f}`),
     ...report.removed.map(f => `  removed    ${f}`),
   ];
-  console.log(`mesh synthesized: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed`);
-  if (lines.length > 0) console.log(lines.join('\n'));
+  console.error(`mesh synthesized: ${report.written.length} written, ${report.unchanged.length} unchanged, ${report.removed.length} removed`);
+  if (lines.length > 0) console.error(lines.join('\n'));
 }
