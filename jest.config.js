@@ -4,7 +4,9 @@ module.exports = {
   roots: ['<rootDir>/test', '<rootDir>/examples'],
   modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/lib'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  transform: { '^.+\\.[tj]s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  // The CEL evaluator the schema tests use ships as ES modules only.
+  transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
   testTimeout: 60000,
   // Synths print what they wrote; tests assert on files and warnings instead.
   silent: true,

@@ -1,5 +1,6 @@
 import * as networkingModels from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import * as securityModels from '@kubernetes-models/istio/security.istio.io/v1beta1';
+import { parse as parseCel } from '@marcbachmann/cel-js';
 import Ajv, { ValidateFunction } from 'ajv';
 import { istioCrdFile, loadCrds } from '../../scripts/istio-crds';
 
@@ -27,7 +28,48 @@ function closeObjects(schema: Schema): Schema {
   return closed;
 }
 
+interface CelRule { readonly rule: string; readonly message?: string }
+
+/** A schema node with its CEL rules (`x-kubernetes-validations`), as the API server evaluates them. */
+type CelSchema = Schema & { 'x-kubernetes-validations'?: CelRule[] };
+
+const compiledRules = new Map<string, (context: object) => unknown>();
+
+/**
+ * Evaluates the CRD's CEL rules against an object, walking the schema alongside it: every rule runs with
+ * `self` bound to the value at its node, where that value is present. Transition rules (`oldSelf`) need
+ * the previous object and are skipped.
+ */
+function celErrors(schema: CelSchema | undefined, value: unknown, where: string): string[] {
+  if (!schema || value === undefined || value === null) return [];
+  const errors: string[] = [];
+  for (const { rule, message } of schema['x-kubernetes-validations'] ?? []) {
+    if (rule.includes('oldSelf')) continue;
+    let evaluate = compiledRules.get(rule);
+    if (!evaluate) {
+      evaluate = parseCel(rule);
+      compiledRules.set(rule, evaluate);
+    }
+    try {
+      if (evaluate({ self: value }) !== true) errors.push(`${where || '/'}: ${message ?? rule}`);
+    } catch (e) {
+      errors.push(`${where || '/'}: CEL rule could not be evaluated (${(e as Error).message.split('\n')[0]}): ${rule}`);
+    }
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => errors.push(...celErrors(schema.items as CelSchema, item, `${where}/${i}`)));
+  } else if (typeof value === 'object') {
+    for (const [key, child] of Object.entries(value as object)) {
+      const properties = schema.properties as Record<string, CelSchema> | undefined;
+      const childSchema = properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties as CelSchema : undefined);
+      errors.push(...celErrors(childSchema, child, `${where}/${key}`));
+    }
+  }
+  return errors;
+}
+
 let validators: Map<string, ValidateFunction> | undefined;
+const celSchemas = new Map<string, CelSchema>();
 
 /** Validators keyed by `apiVersion|kind`, from the Istio CRD bundle (every served version). */
 function crdValidators(): Map<string, ValidateFunction> {
@@ -47,6 +89,7 @@ function crdValidators(): Map<string, ValidateFunction> {
         (schema.properties as Schema).apiVersion = { type: 'string' };
         (schema.properties as Schema).kind = { type: 'string' };
         validators.set(`${crd.spec.group}/${version.name}|${crd.spec.names.kind}`, ajv.compile(schema));
+        celSchemas.set(`${crd.spec.group}/${version.name}|${crd.spec.names.kind}`, version.schema.openAPIV3Schema as CelSchema);
       }
     }
   }
@@ -72,7 +115,8 @@ const MODELS: Record<string, Model> = {
 
 /**
  * Validates Istio objects; returns one line per problem. Two independent checks:
- * - the CRD schemas of Istio 1.30.3 (`shared/istio`), for the object's own version, unknown fields rejected;
+ * - the CRD schemas of Istio 1.30.3 (`shared/istio`), for the object's own version, unknown fields rejected,
+ *   then the CRDs' CEL rules (`x-kubernetes-validations`), as the API server evaluates them;
  * - the `@kubernetes-models/istio` validators (Istio 1.18, v1beta1 shapes, which v1 kept unchanged).
  * Objects of other groups are skipped; an Istio kind neither check knows is a problem.
  */
@@ -87,6 +131,8 @@ export function istioSchemaErrors(objects: readonly KubeObject[]): string[] {
         errors.push(`${where}: no CRD serves ${object.apiVersion} ${object.kind}`);
       } else if (!validate(object)) {
         errors.push(...(validate.errors ?? []).map(e => `${where}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+      } else {
+        errors.push(...celErrors(celSchemas.get(`${object.apiVersion}|${object.kind}`), object, '').map(e => `${where}: ${e}`));
       }
     }
     const group = object.apiVersion.split('/')[0];
