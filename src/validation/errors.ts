@@ -7,6 +7,13 @@ import { IConstruct } from 'constructs';
  */
 export class MeshConfigError extends Error {
   public readonly name = 'MeshConfigError';
+
+  public constructor(message: string) {
+    super(message);
+    // The problem is in the user's mesh description, not in this library: a stack into our code would
+    // only bury the message.
+    this.stack = `${this.name}: ${message}`;
+  }
 }
 
 /** Builds the error for one bad property of a construct. */
