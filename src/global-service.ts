@@ -5,6 +5,7 @@ import { checkPinnedVip } from './resolve/vips';
 import { ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { propError } from './validation/errors';
 import { checkDnsLabel } from './validation/names';
+import { byClusterName, byKey } from './resolve/order';
 
 const GLOBAL_SERVICE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.GlobalService');
 
@@ -161,7 +162,7 @@ export class GlobalService extends Construct {
 
   /** The versions declared with `addVersion`, sorted by name. */
   public get versions(): readonly ServiceVersion[] {
-    return [...this.versionsByName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    return [...this.versionsByName.values()].sort(byKey(v => v.name));
   }
 
   /**
@@ -188,7 +189,7 @@ export class GlobalService extends Construct {
     if (Object.keys(labels).length === 0) {
       throw propError(this, `${prop}.labels`, {}, 'is empty: a subset needs labels that pick the version\'s pods, e.g. { version: "v2" }');
     }
-    const clusters = [...new Set(options.clusters)].sort((a, b) => (a.clusterName < b.clusterName ? -1 : 1));
+    const clusters = [...new Set(options.clusters)].sort(byClusterName);
     const version = new ServiceVersion(this, name, { ...labels }, clusters);
     this.versionsByName.set(name, version);
     return version;

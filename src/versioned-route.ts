@@ -7,6 +7,7 @@ import { planRoute, RoutePlan } from './resolve/route-plan';
 import { Protocol, ResolvedPort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
+import { byClusterName } from './resolve/order';
 
 const ROUTE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.VersionedRoute');
 
@@ -180,7 +181,7 @@ export class VersionedRoute extends Construct {
       throw propError(this, 'clients', [], 'is empty: name the cluster(s) whose workloads call the service');
     }
     props.clients.forEach(c => this.service._addRouteClient(c));
-    this.clients = [...new Set(props.clients)].sort((a, b) => (a.clusterName < b.clusterName ? -1 : 1));
+    this.clients = [...new Set(props.clients)].sort(byClusterName);
     this.port = this.resolvePort(props.port);
     this.spread = props.spread ?? false;
     this.trafficPolicy = props.trafficPolicy;

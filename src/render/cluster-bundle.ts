@@ -5,6 +5,7 @@ import { IstioApiVersion, Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { MeshConfigError } from '../validation/errors';
 import { OutputFile, OutputRoot } from '../write/output-file';
+import { byKey } from '../resolve/order';
 
 export const ISTIO_SYSTEM = 'istio-system';
 
@@ -124,7 +125,7 @@ export class ClusterBundle {
       const entries = byConcern.get(concern);
       if (!entries) continue;
       const target = CONCERNS[concern];
-      entries.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+      entries.sort(byKey(e => e.sortKey));
       files.push({
         root: target.root,
         path: `${this.cluster.clusterName}/${target.file}`,

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { renderServerBlock } from '../dns/corefile';
 import { GlobalDnsMode } from '../global-dns';
 import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
+import { byEntryKey, sortedEntries } from '../resolve/order';
 
 const KUBE_SYSTEM = 'kube-system';
 
@@ -31,7 +32,7 @@ export function renderGlobalDns(bundle: ClusterBundle): void {
           { name: 'errors' },
           { name: 'cache', args: ['30'] },
           // No fallthrough: a .global name without a ServiceEntry has no VIP, so NXDOMAIN is the answer.
-          { name: 'hosts', block: [...bundle.globalHosts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([host, vip]) => ({ name: vip, args: [host] })) },
+          { name: 'hosts', block: [...bundle.globalHosts].sort(byEntryKey).map(([host, vip]) => ({ name: vip, args: [host] })) },
         ],
       }));
       break;
@@ -39,7 +40,7 @@ export function renderGlobalDns(bundle: ClusterBundle): void {
       bundle.add('dns', cluster, k8s.KubeConfigMap, {
         metadata: { name: 'kube-dns', namespace: KUBE_SYSTEM },
         data: {
-          stubDomains: JSON.stringify(sortKeys({ ...dns.existingStubDomains, [zone]: [dns.istioCoreDnsIp!] })),
+          stubDomains: JSON.stringify(Object.fromEntries(sortedEntries({ ...dns.existingStubDomains, [zone]: [dns.istioCoreDnsIp!] }))),
           ...(dns.upstreamNameservers ? { upstreamNameservers: JSON.stringify(dns.upstreamNameservers) } : {}),
         },
       });
@@ -91,8 +92,4 @@ function renderIstioCoreDns(bundle: ClusterBundle, clusterIp: string): void {
       ],
     },
   });
-}
-
-function sortKeys<T>(record: { readonly [key: string]: T }): { [key: string]: T } {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

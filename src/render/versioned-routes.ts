@@ -4,9 +4,10 @@ import { ClientPlan, RoutePlan } from '../resolve/route-plan';
 import { RequestMatch, StringMatch, VersionedRoute } from '../versioned-route';
 import { ClusterBundle } from './cluster-bundle';
 import { istioDuration, renderTrafficPolicy } from './traffic-policy';
+import { byEntryKey } from '../resolve/order';
 
 const sortedSubsets = (subsets: Iterable<[string, { readonly [label: string]: string }]>) =>
-  [...subsets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, labels]) => ({ name, labels: { ...labels } }));
+  [...subsets].sort(byEntryKey).map(([name, labels]) => ({ name, labels: { ...labels } }));
 
 /**
  * Renders a route into every cluster it touches:
@@ -111,7 +112,7 @@ function routeTable(route: VersionedRoute, client: ClientPlan, plan: RoutePlan):
     '| --- | --- | --- |',
     ...rows,
     '',
-    crossing ? `Cross-cluster subsets: ${[...crossing].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, c]) => `${s} -> ${c.clusterName}`).join(', ')}.` : 'All traffic stays in this cluster.',
+    crossing ? `Cross-cluster subsets: ${[...crossing].sort(byEntryKey).map(([s, c]) => `${s} -> ${c.clusterName}`).join(', ')}.` : 'All traffic stays in this cluster.',
     '',
   ].join('\n');
 }

@@ -9,6 +9,7 @@ import { OutputRoot } from '../write/output-file';
 import { toYaml } from '../write/yaml';
 import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { renderTrafficPolicy } from './traffic-policy';
+import { sortedEntries } from '../resolve/order';
 
 const ISTIOD_PORT = 15012;
 const ISTIOD_HOST = 'istiod.istio-system.svc';
@@ -142,7 +143,7 @@ function proxyEnvironment(vm: VmWorkload, instance: ResolvedVmInstance, bundle: 
     CANONICAL_SERVICE: labels['service.istio.io/canonical-name'] ?? labels.app ?? vm.serviceName,
     ISTIO_INBOUND_PORTS: [...new Set(inbound)].sort((a, b) => a - b).join(','),
     ISTIO_LOCAL_EXCLUDE_PORTS: '15090,15021,15020',
-    ISTIO_METAJSON_LABELS: JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)))),
+    ISTIO_METAJSON_LABELS: JSON.stringify(Object.fromEntries(sortedEntries(labels))),
     ISTIO_META_CLUSTER_ID: bundle.cluster.clusterName,
     ISTIO_META_DNS_CAPTURE: 'true',
     ISTIO_META_MESH_ID: bundle.mesh.meshId,
@@ -165,7 +166,7 @@ function writeOnboardingKit(vm: VmWorkload, instance: ResolvedVmInstance, bundle
   const file = (path: string, content: string) => bundle.addFile({ root: OutputRoot.BUNDLES, path: `${dir}/${path}`, content });
   const gateway = bundle.cluster.gateway;
 
-  file('cluster.env', Object.entries(env).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}='${v}'\n`).join(''));
+  file('cluster.env', sortedEntries(env).map(([k, v]) => `${k}='${v}'\n`).join(''));
   file('mesh.yaml', toYaml({
     defaultConfig: {
       discoveryAddress: `${ISTIOD_HOST}:${ISTIOD_PORT}`,

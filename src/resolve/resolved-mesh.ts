@@ -7,6 +7,7 @@ import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { VersionedRoute } from '../versioned-route';
 import { VmWorkload } from '../vm-workload';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
+import { byClusterName, byKey } from './order';
 
 /** A global service with its VIP and the clusters on both ends decided. */
 export interface ResolvedService {
@@ -45,24 +46,23 @@ export interface ResolvedMesh {
   readonly warnings: readonly string[];
 }
 
-const byPath = (a: IConstruct, b: IConstruct) => (a.node.path < b.node.path ? -1 : 1);
-const byName = (a: MeshCluster, b: MeshCluster) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0);
+const byPath = byKey<IConstruct>(c => c.node.path);
 
 /** The clusters of a mesh, sorted by name so that output never depends on declaration order. */
 export function meshClusters(mesh: Mesh): MeshCluster[] {
-  return mesh.node.children.filter(MeshCluster.isMeshCluster).sort(byName);
+  return mesh.node.children.filter(MeshCluster.isMeshCluster).sort(byClusterName);
 }
 
 /** The global services declared anywhere in a mesh, sorted by host. */
 export function meshServices(mesh: Mesh): GlobalService[] {
   return mesh.node.findAll().filter(GlobalService.isGlobalService)
-    .sort((a, b) => (a.globalHost < b.globalHost ? -1 : a.globalHost > b.globalHost ? 1 : 0));
+    .sort(byKey(s => s.globalHost));
 }
 
 /** The versioned routes declared anywhere in a mesh, sorted by their service's host. */
 export function meshRoutes(mesh: Mesh): VersionedRoute[] {
   return mesh.node.findAll().filter(VersionedRoute.isVersionedRoute)
-    .sort((a, b) => (a.service.globalHost < b.service.globalHost ? -1 : a.service.globalHost > b.service.globalHost ? 1 : 0));
+    .sort(byKey(r => r.service.globalHost));
 }
 
 /** Resolves a validated mesh: VIPs from the lock file, serving and consuming clusters of each service. */
@@ -80,9 +80,9 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
       service,
       host: service.globalHost,
       vip: allocation.vips.get(service.globalHost)!,
-      servedBy: [...service.servedBy].sort(byName),
-      consumers: service._consumers(clusters).sort(byName),
-      reachedServers: service._reachedServers(clusters).sort(byName),
+      servedBy: [...service.servedBy].sort(byClusterName),
+      consumers: service._consumers(clusters).sort(byClusterName),
+      reachedServers: service._reachedServers(clusters).sort(byClusterName),
     })),
     routes,
     vms: mesh.node.findAll().filter(VmWorkload.isVmWorkload).sort(byPath),

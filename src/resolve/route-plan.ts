@@ -1,6 +1,7 @@
 import type { ServiceVersion } from '../global-service';
 import type { MeshCluster } from '../mesh-cluster';
 import type { RequestMatch, ResolvedRule, StringMatch, VersionedRoute } from '../versioned-route';
+import { sortedEntries } from './order';
 
 /** One destination of a rule, as seen from a client cluster. */
 export interface Hop {
@@ -58,11 +59,11 @@ const describeString = (m: StringMatch, name: string) =>
 /** A match as the routing table writes it: `end-user=jason and uri^=/api`. */
 export function describeMatch(m: RequestMatch): string {
   const parts = [
-    ...Object.entries(m.headers ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => describeString(v, k)),
+    ...sortedEntries(m.headers ?? {}).map(([k, v]) => describeString(v, k)),
     ...(m.uri ? [describeString(m.uri, 'uri')] : []),
     ...(m.method ? [`method=${m.method}`] : []),
-    ...Object.entries(m.queryParams ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => describeString(v, `?${k}`)),
-    ...Object.entries(m.sourceLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `from ${k}=${v}`),
+    ...sortedEntries(m.queryParams ?? {}).map(([k, v]) => describeString(v, `?${k}`)),
+    ...sortedEntries(m.sourceLabels ?? {}).map(([k, v]) => `from ${k}=${v}`),
   ];
   return parts.length === 0 ? 'any request' : parts.join(' and ');
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { Address4 } from 'ip-address';
 import { MeshConfigError } from '../validation/errors';
+import { byEntryKey, byKey } from './order';
 
 /** Class E: reserved, never routed, so a VIP there can only be reached through the sidecar's capture. */
 const CLASS_E = { start: ipToNumber('240.0.0.0'), end: ipToNumber('255.255.255.255'), cidr: '240.0.0.0/4' };
@@ -98,7 +99,7 @@ export interface VipAllocation {
  *   service while clients may still cache it.
  */
 export function allocateVips(requests: readonly VipRequest[], locked: ReadonlyMap<string, string>, range: VipRange, prune: boolean, owner: string): VipAllocation {
-  const sorted = [...requests].sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+  const sorted = [...requests].sort(byKey(r => r.host));
   const byHost = new Map(sorted.map(r => [r.host, r]));
   const requested = new Set(byHost.keys());
   const stale = [...locked.keys()].filter(host => !requested.has(host)).sort();
@@ -143,8 +144,7 @@ export function allocateVips(requests: readonly VipRequest[], locked: ReadonlyMa
     vips.set(request.host, vip);
   }
 
-  const lock = new Map<string, string>([...vips, ...(prune ? [] : stale.map(h => [h, locked.get(h)!] as const))]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const lock = new Map<string, string>([...vips, ...(prune ? [] : stale.map(h => [h, locked.get(h)!] as const))].sort(byEntryKey));
   return { vips, lock, stale: prune ? [] : stale };
 }
 
