@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { GlobalService, ServiceVersion } from './global-service';
 import { Mesh } from './mesh';
 import { MeshCluster } from './mesh-cluster';
-import { planRoute, RoutePlan } from './resolve/route-plan';
+import { describePlan, planRoute } from './resolve/route-plan';
 import { Protocol, ResolvedPort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
@@ -199,9 +199,7 @@ export class VersionedRoute extends Construct {
    * `cluster1: end-user=jason -> v2@cluster2 70%, v3@cluster2 30%; otherwise -> v1@cluster1 100%`.
    */
   public describe(): string {
-    return this._plan().clients.map(client => `${client.client.clusterName}: ${client.rules
-      .map(rule => `${rule.condition} -> ${rule.hops.map(h => `${h.version.name}@${h.cluster.clusterName} ${h.weight}%`).join(', ')}`)
-      .join('; ')}`).join('\n');
+    return describePlan(planRoute(this));
   }
 
   /** Rules that can never match because an earlier rule catches every request. @internal */
@@ -209,11 +207,6 @@ export class VersionedRoute extends Construct {
     const catchAll = this.rules.findIndex(r => !r.isDefault && r.match.some(m => isEmptyMatch(m)));
     return catchAll < 0 ? [] : this.rules.slice(catchAll + 1).map(r =>
       `[${this.node.path}] rule "${r.name}" can never match: rule "${this.rules[catchAll].name}" before it matches every request`);
-  }
-
-  /** Where each client's traffic goes. @internal */
-  public _plan(): RoutePlan {
-    return planRoute(this);
   }
 
   private resolvePort(name?: string): ResolvedPort {

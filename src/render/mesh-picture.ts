@@ -1,5 +1,6 @@
 import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
+import { describePlan } from '../resolve/route-plan';
 
 /** A Mermaid node id: letters, digits and `_` only. */
 const id = (...parts: string[]) => parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
@@ -37,8 +38,8 @@ export function renderMeshPicture(model: ResolvedMesh): string {
       }
     }
   }
-  for (const route of model.routes) {
-    for (const client of route._plan().clients) {
+  for (const { route, plan } of model.routes) {
+    for (const client of plan.clients) {
       const shares = new Map<MeshCluster, string[]>();
       for (const rule of client.rules) {
         for (const hop of rule.hops.filter(h => !h.local)) {
@@ -70,7 +71,7 @@ export function renderMeshPicture(model: ResolvedMesh): string {
     '',
     '## Routing',
     '',
-    ...(model.routes.length === 0 ? ['None.'] : model.routes.flatMap(route => [`### ${route.service.globalHost}`, '', '```', route.describe(), '```', ''])),
+    ...(model.routes.length === 0 ? ['None.'] : model.routes.flatMap(({ route, plan }) => [`### ${route.service.globalHost}`, '', '```', describePlan(plan), '```', ''])),
     '',
     '## VMs',
     '',

@@ -17,7 +17,7 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   const bundleOf = (cluster: MeshCluster) => bundles.get(cluster)!;
 
   model.services.forEach(service => renderGlobalService(service, bundleOf));
-  model.routes.forEach(route => renderVersionedRoute(route, bundleOf));
+  model.routes.forEach(({ route, plan }) => renderVersionedRoute(route, plan, bundleOf));
   model.vms.forEach(vm => renderVmWorkload(vm, bundleOf(vm.cluster), model.pki?.clusters.get(vm.cluster)?.rootCerts));
   model.policies.forEach(policy => policy._clusters(model.clusters).forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
   model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material));

@@ -1,6 +1,6 @@
 import { DestinationRule, VirtualService, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../imports/networking.istio.io';
 import { MeshCluster } from '../mesh-cluster';
-import { ClientPlan, RoutePlan } from '../resolve/route-plan';
+import { ClientPlan, describeHop, RoutePlan } from '../resolve/route-plan';
 import { RequestMatch, StringMatch, VersionedRoute } from '../versioned-route';
 import { ClusterBundle } from './cluster-bundle';
 import { istioDuration, renderTrafficPolicy } from './traffic-policy';
@@ -17,9 +17,8 @@ const sortedSubsets = (subsets: Iterable<[string, { readonly [label: string]: st
  * - in each serving cluster reached across: the `.global` DestinationRule with the same subset names,
  *   picking pods by version labels, so its gateway can route the subset's SNI name.
  */
-export function renderVersionedRoute(route: VersionedRoute, bundleOf: (cluster: MeshCluster) => ClusterBundle): void {
+export function renderVersionedRoute(route: VersionedRoute, plan: RoutePlan, bundleOf: (cluster: MeshCluster) => ClusterBundle): void {
   const { service } = route;
-  const plan = route._plan();
   const policy = renderTrafficPolicy(route.trafficPolicy);
   const namespace = service.namespace;
 
@@ -103,7 +102,7 @@ function renderMatch(m: RequestMatch): VirtualServiceSpecHttpMatch {
 
 /** The route's section of a cluster's routes.md: one row per rule, in match order. */
 function routeTable(route: VersionedRoute, client: ClientPlan, plan: RoutePlan): string {
-  const rows = client.rules.map(r => `| ${r.rule.name} | ${r.condition} | ${r.hops.map(h => `${h.version.name}@${h.cluster.clusterName} ${h.weight}%`).join(', ')} |`);
+  const rows = client.rules.map(r => `| ${r.rule.name} | ${r.condition} | ${r.hops.map(describeHop).join(', ')} |`);
   const crossing = plan.consumerSubsets.get(client.client);
   return [
     `## ${route.service.globalHost} (${route.node.path})`,

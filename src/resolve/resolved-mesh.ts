@@ -6,6 +6,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { VersionedRoute } from '../versioned-route';
 import { VmWorkload } from '../vm-workload';
+import { planRoute, RoutePlan } from './route-plan';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
 import { byClusterName, byKey } from './order';
 
@@ -23,6 +24,12 @@ export interface ResolvedService {
   readonly reachedServers: readonly MeshCluster[];
 }
 
+/** A route with where it sends each client's traffic, planned once per synth. */
+export interface ResolvedRoute {
+  readonly route: VersionedRoute;
+  readonly plan: RoutePlan;
+}
+
 /** A mesh with every cross-construct question answered: what the renderers read. */
 export interface ResolvedMesh {
   readonly mesh: Mesh;
@@ -30,8 +37,8 @@ export interface ResolvedMesh {
   readonly clusters: readonly MeshCluster[];
   /** Global services sorted by host. */
   readonly services: readonly ResolvedService[];
-  /** Versioned routes sorted by service host. */
-  readonly routes: readonly VersionedRoute[];
+  /** Versioned routes sorted by service host, each with its plan. */
+  readonly routes: readonly ResolvedRoute[];
   /** VM workloads sorted by construct path. */
   readonly vms: readonly VmWorkload[];
   /** Access policies sorted by construct path. */
@@ -84,7 +91,7 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
       consumers: service._consumers(clusters).sort(byClusterName),
       reachedServers: service._reachedServers(clusters).sort(byClusterName),
     })),
-    routes,
+    routes: routes.map(route => ({ route, plan: planRoute(route) })),
     vms: mesh.node.findAll().filter(VmWorkload.isVmWorkload).sort(byPath),
     policies: mesh.node.findAll().filter(AccessPolicy.isAccessPolicy).sort(byPath),
     vipLock: renderVipLock(allocation.lock),

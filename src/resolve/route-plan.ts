@@ -68,6 +68,19 @@ export function describeMatch(m: RequestMatch): string {
   return parts.length === 0 ? 'any request' : parts.join(' and ');
 }
 
+/** A hop's share as the routing table writes it: `v2@cluster2 70%`. */
+export const describeHop = (h: Hop) => `${h.version.name}@${h.cluster.clusterName} ${h.weight}%`;
+
+/**
+ * The routing table of a plan, one line per client cluster:
+ * `cluster1: end-user=jason -> v2@cluster2 70%, v3@cluster2 30%; otherwise -> v1@cluster1 100%`.
+ */
+export function describePlan(plan: RoutePlan): string {
+  return plan.clients.map(client => `${client.client.clusterName}: ${client.rules
+    .map(rule => `${rule.condition} -> ${rule.hops.map(describeHop).join(', ')}`)
+    .join('; ')}`).join('\n');
+}
+
 /** Plans a route for each of its client clusters. */
 export function planRoute(route: VersionedRoute): RoutePlan {
   const servingSubsets = new Map<MeshCluster, Map<string, { readonly [label: string]: string }>>();
