@@ -48,6 +48,11 @@ export interface ResolvedPort {
   readonly targetPort?: number;
 }
 
+/** Whether HTTP routes (VirtualService `http`, an HTTP gateway server) can carry a port's traffic. */
+export function isHttpPort(port: ResolvedPort): boolean {
+  return [Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC, Protocol.GRPC_WEB].includes(port.protocol);
+}
+
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PREFIXES: ReadonlyArray<[string, Protocol]> = [
   ['grpc-web', Protocol.GRPC_WEB], ['http2', Protocol.HTTP2], ['https', Protocol.HTTPS], ['http', Protocol.HTTP],

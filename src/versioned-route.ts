@@ -4,7 +4,7 @@ import { GlobalService, ServiceVersion } from './global-service';
 import { Mesh } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { describePlan, planRoute } from './resolve/route-plan';
-import { Protocol, ResolvedPort } from './service-port';
+import { isHttpPort, ResolvedPort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
 import { byClusterName } from './resolve/order';
@@ -140,8 +140,6 @@ export interface ResolvedRule {
   readonly fault?: FaultInjection;
 }
 
-const HTTP_PROTOCOLS = [Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC, Protocol.GRPC_WEB];
-
 /**
  * Weighted, header- and path-aware routing between the versions of a global service across clusters
  * (REFERENCE.md section 5): per client cluster a VirtualService over the local and `.global` hosts and the
@@ -217,7 +215,7 @@ export class VersionedRoute extends Construct {
         ? `must name one of ${this.service.serviceName}'s ports (${ports.map(p => p.name).join(', ')}): the service has several`
         : `is not a port of ${this.service.serviceName}: use one of ${ports.map(p => p.name).join(', ')}`);
     }
-    if (!HTTP_PROTOCOLS.includes(port.protocol)) {
+    if (!isHttpPort(port)) {
       throw propError(this, 'port', port.name, `is ${port.protocol}: HTTP routing needs an HTTP, HTTP2 or gRPC port`);
     }
     return port;

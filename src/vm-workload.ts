@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { GlobalService } from './global-service';
 import { Mesh } from './mesh';
 import { checkLocality, MeshCluster } from './mesh-cluster';
-import { ResolvedPort, resolvePorts, ServicePort } from './service-port';
+import { isHttpPort, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
 import { checkDnsLabel, checkDnsSubdomain } from './validation/names';
@@ -259,7 +259,7 @@ export class VmWorkload extends Construct {
     }
     ingress.hosts.forEach((h, i) => checkDnsSubdomain(this, `ingress.hosts[${i}]`, h));
     if (ingress.port !== undefined) checkPort(this, 'ingress.port', ingress.port);
-    if (!this.ports.some(p => p.protocol === 'HTTP' || p.protocol === 'HTTP2' || p.protocol === 'GRPC')) {
+    if (!this.ports.some(isHttpPort)) {
       throw propError(this, 'ingress', ingress.hosts, 'needs an HTTP port on the workload to route to');
     }
     return ingress;

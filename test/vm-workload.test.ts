@@ -185,6 +185,7 @@ describe('VmWorkload', () => {
       [{ trafficPolicy: { localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }] } }, /trafficPolicy.localityFailover .* has no effect without outlierDetection/],
       [{ trafficPolicy: { outlierDetection: {}, localityFailover: [{ from: 'us/us-east-1/az-1/r11', to: 'us/us-west-1' }] } }, /is a zone or subzone: Istio fails over between regions only/],
       [{ ingress: { hosts: [] } }, /ingress.hosts \[\] is empty/],
+      [{ ports: [{ name: 'tcp', number: 80, targetPort: 8888 }] }, /\[mesh\/whoami\] ingress \["whoami.internal.com"\] needs an HTTP port on the workload to route to/],
     ])('%j', (props, message) => {
       expect(() => whoami(props)).toThrow(message);
     });

@@ -3,6 +3,7 @@ import {
   DestinationRule, Gateway, GatewaySpecServersTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
   VirtualService, WorkloadEntry, WorkloadGroup, WorkloadGroupSpecProbe,
 } from '../../imports/networking.istio.io';
+import { isHttpPort } from '../service-port';
 import { LoadBalancerAlgorithm } from '../traffic-policy';
 import { ResolvedVmInstance, VmProbe, VmWorkload } from '../vm-workload';
 import { OutputRoot } from '../write/output-file';
@@ -84,7 +85,7 @@ export function renderVmWorkload(vm: VmWorkload, bundle: ClusterBundle, rootCert
     });
   }
   if (vm.ingress) {
-    const port = vm.ports.find(p => ['HTTP', 'HTTP2', 'GRPC'].includes(p.protocol))!;
+    const port = vm.ports.find(isHttpPort)!;
     bundle.add('workloads', vm, Gateway, {
       metadata: { name: `${name}-gateway`, namespace },
       spec: {
