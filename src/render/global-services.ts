@@ -5,7 +5,7 @@ import { ResolvedService } from '../resolve/resolved-mesh';
 import { ClusterBundle } from './cluster-bundle';
 
 /** The name of the ServiceEntry for a service's `.global` host, the same on both ends. */
-export const globalEntryName = (rs: ResolvedService) => `${rs.service.serviceName}-global`;
+const globalEntryName = (rs: ResolvedService) => `${rs.service.serviceName}-global`;
 
 /**
  * Renders a global service into the clusters at both ends of each cross-cluster hop:
