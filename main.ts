@@ -29,7 +29,7 @@ const cluster3 = new MeshCluster(mesh, 'cluster3', {
 });
 
 // sleep in cluster1 and cluster3 call httpbin in cluster2 as httpbin.bar.global:8000.
-new GlobalService(mesh, 'httpbin', { namespace: 'bar', ports: [{ name: 'http1', number: 8000 }], servedBy: [cluster2] });
+new GlobalService(mesh, 'httpbin', { namespace: 'bar', ports: [{ name: 'http', number: 8000, targetPort: 8080 }], servedBy: [cluster2] });
 new AccessPolicy(mesh, 'httpbin-readers', {
   namespace: 'bar',
   selector: { app: 'httpbin' },
@@ -42,7 +42,7 @@ cluster3.addNamespace('foo');
 // helloworld v1 in cluster1, v2 and v3 in cluster2: jason gets 70/30 v2/v3, everyone else v1.
 // Only cluster1's clients call it (the route below), so cluster3 gets no entry for it.
 const helloworld = new GlobalService(mesh, 'helloworld', {
-  namespace: 'hello', ports: [{ name: 'http1', number: 5000 }], servedBy: [cluster1, cluster2], consumers: [cluster1],
+  namespace: 'hello', ports: [{ name: 'http', number: 5000, targetPort: 5000 }], servedBy: [cluster1, cluster2], consumers: [cluster1],
 });
 const v1 = helloworld.addVersion('v1', { clusters: [cluster1] });
 const v2 = helloworld.addVersion('v2', { clusters: [cluster2] });

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Mesh } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { propError } from './validation/errors';
-import { checkDnsLabel, isDnsSubdomain } from './validation/names';
+import { checkDnsLabel, checkLabels, isDnsSubdomain } from './validation/names';
 import { HttpMethod } from './versioned-route';
 
 const ACCESS_POLICY_SYMBOL = Symbol.for('cdk8s-istio-multicluster.AccessPolicy');
@@ -51,8 +51,8 @@ export interface AccessPolicyProps {
    */
   readonly paths?: string[];
   /**
-   * The clusters the policy is rendered in.
-   * @default - every cluster of the mesh
+   * The clusters the policy is rendered in. Name them for workloads the mesh does not declare.
+   * @default - the clusters where a global service's pods or a VM of the mesh match `namespace` and `selector`
    */
   readonly clusters?: MeshCluster[];
 }
@@ -80,7 +80,8 @@ export class AccessPolicy extends Construct {
   public readonly principals: readonly Principal[];
   public readonly methods?: readonly HttpMethod[];
   public readonly paths?: readonly string[];
-  private readonly clusters?: readonly MeshCluster[];
+  /** The clusters named in the props. @default - where the selected workloads run */
+  public readonly clusters?: readonly MeshCluster[];
 
   public constructor(scope: Construct, id: string, props: AccessPolicyProps) {
     super(scope, id);
@@ -91,7 +92,7 @@ export class AccessPolicy extends Construct {
     if (Object.keys(props.selector).length === 0) {
       throw propError(this, 'selector', {}, 'is empty: it would protect every workload of the namespace; give the labels of the workloads to protect');
     }
-    this.selector = props.selector;
+    this.selector = { ...checkLabels(this, 'selector', props.selector) };
     if (props.principals.length === 0) {
       throw propError(this, 'principals', [], 'is empty: an ALLOW policy without principals denies everyone; name who may call');
     }
@@ -102,16 +103,33 @@ export class AccessPolicy extends Construct {
       }
     });
     this.principals = props.principals;
-    this.methods = props.methods;
-    this.paths = props.paths;
+    (props.methods ?? []).forEach((m, i) => {
+      if (!Object.values(HttpMethod).includes(m)) {
+        throw propError(this, `methods[${i}]`, m, `is not an HTTP method: use one of ${Object.values(HttpMethod).join(', ')}`);
+      }
+    });
+    if (props.methods?.length === 0) {
+      throw propError(this, 'methods', [], 'is empty: it would allow no request; leave it out to allow any method');
+    }
+    this.methods = props.methods && [...new Set(props.methods)];
+    if (props.paths?.length === 0) {
+      throw propError(this, 'paths', [], 'is empty: it would allow no request; leave it out to allow any path');
+    }
+    (props.paths ?? []).forEach((p, i) => {
+      if (!PATH.test(p)) {
+        throw propError(this, `paths[${i}]`, p, 'is not a path Istio matches: start it with "/" (exact), end it with "*" for a prefix (/api/*), or use "*"');
+      }
+    });
+    this.paths = props.paths && [...props.paths];
+    if (props.clusters?.length === 0) {
+      throw propError(this, 'clusters', [], 'is empty: name the clusters to render the policy in, or leave it out to render it where its workloads run');
+    }
     (props.clusters ?? []).forEach((c, i) => {
       if (c.mesh !== this.mesh) throw propError(this, `clusters[${i}]`, c.node.path, 'is a cluster of another mesh');
     });
-    this.clusters = props.clusters;
-  }
-
-  /** The clusters the policy is rendered in. @internal */
-  public _clusters(all: readonly MeshCluster[]): readonly MeshCluster[] {
-    return this.clusters ?? all;
+    this.clusters = props.clusters && [...new Set(props.clusters)];
   }
 }
+
+/** An AuthorizationPolicy path: exact (`/a`), prefix (`/a/*`), suffix (`*.js`) or any (`*`), without spaces. */
+const PATH = /^(\*|\/[^\s*]*\*?|\*[^\s*]+)$/;

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { IConstruct } from 'constructs';
 import { CorefileError, keyZone, parseCorefile, ServerBlock } from './dns/corefile';
 import { MeshConfigError, propError } from './validation/errors';
-import { checkIpAddress } from './validation/network';
+import { checkIpAddress, checkPort } from './validation/network';
 
 /** How a cluster answers DNS queries for `.global` names. */
 export enum GlobalDnsMode {
@@ -138,6 +138,11 @@ export class GlobalDns {
     const o = this.options;
     const ip = o.istioCoreDnsIp === undefined ? undefined : (checkIpAddress(cluster, prop(this.mode === GlobalDnsMode.ISTIO_COREDNS ? 'clusterIp' : 'istioCoreDnsIp'), o.istioCoreDnsIp), o.istioCoreDnsIp);
     const needsCorefile = this.mode === GlobalDnsMode.COREDNS || this.mode === GlobalDnsMode.STATIC_ZONE;
+    // kube-dns reads stub domains and upstreams as plain IP addresses (an optional :port on IPv4).
+    for (const [zone, servers] of Object.entries(o.existingStubDomains ?? {})) {
+      servers.forEach((server, i) => checkNameserver(cluster, prop(`existingStubDomains.${zone}[${i}]`), server));
+    }
+    (o.upstreamNameservers ?? []).forEach((server, i) => checkNameserver(cluster, prop(`upstreamNameservers[${i}]`), server));
     return {
       mode: this.mode,
       existingCorefile: needsCorefile ? readCorefile(cluster, o, globalDomain) : undefined,
@@ -150,6 +155,12 @@ export class GlobalDns {
 }
 
 const prop = (name: string) => `dns.${name}`;
+
+function checkNameserver(cluster: IConstruct, where: string, server: string): void {
+  const [address, port] = /^[0-9.]+:[0-9]+$/.test(server) ? server.split(':') : [server, undefined];
+  checkIpAddress(cluster, where, address);
+  if (port !== undefined) checkPort(cluster, where, Number(port));
+}
 
 function readCorefile(cluster: IConstruct, options: ExistingCorefile, globalDomain: string): string {
   if ((options.corefile === undefined) === (options.corefileFile === undefined)) {

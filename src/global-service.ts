@@ -4,7 +4,7 @@ import { MeshCluster } from './mesh-cluster';
 import { checkPinnedVip } from './resolve/vips';
 import { ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { propError } from './validation/errors';
-import { checkDnsLabel } from './validation/names';
+import { checkDnsLabel, checkLabels } from './validation/names';
 import { byClusterName, byKey } from './resolve/order';
 
 const GLOBAL_SERVICE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.GlobalService');
@@ -78,6 +78,7 @@ export interface GlobalServiceProps {
   /**
    * Clusters whose workloads call the service by its `.global` name; each gets a ServiceEntry that
    * sends the traffic to the serving clusters' gateways. More can be added with `addConsumer()`.
+   * An empty list means none (only the clients of routes to the service).
    * @default - every cluster of the mesh that does not serve it, unless consumers are added
    */
   readonly consumers?: MeshCluster[];
@@ -126,6 +127,8 @@ export class GlobalService extends Construct {
   public readonly vip?: string;
   public readonly servingEntry: ServingEntry;
   private readonly explicitConsumers = new Set<MeshCluster>();
+  /** Whether consumers were declared (even as an empty list), which replaces the every-other-cluster default. */
+  private consumersDeclared: boolean;
   private readonly versionsByName = new Map<string, ServiceVersion>();
   private readonly routeClients = new Set<MeshCluster>();
 
@@ -141,13 +144,17 @@ export class GlobalService extends Construct {
     }
     props.servedBy.forEach((cluster, i) => this.checkMember(cluster, `servedBy[${i}]`));
     this.servedBy = [...new Set(props.servedBy)];
-    this.workloadLabels = props.workloadLabels ?? { app: this.serviceName };
+    this.workloadLabels = { ...checkLabels(this, 'workloadLabels', props.workloadLabels ?? { app: this.serviceName }) };
     if (Object.keys(this.workloadLabels).length === 0) {
       throw propError(this, 'workloadLabels', {}, 'is empty: it would select every pod; give the labels of the service\'s pods, e.g. { app: "httpbin" }');
     }
     this.vip = props.vip === undefined ? undefined : checkPinnedVip(this.node.path, props.vip);
     this.servingEntry = props.servingEntry ?? ServingEntry.WORKLOAD_SELECTOR;
-    (props.consumers ?? []).forEach(cluster => this.addConsumer(cluster));
+    if (!Object.values(ServingEntry).includes(this.servingEntry)) {
+      throw propError(this, 'servingEntry', this.servingEntry, `is not a serving entry: use one of ${Object.values(ServingEntry).join(', ')}`);
+    }
+    this.consumersDeclared = props.consumers !== undefined;
+    (props.consumers ?? []).forEach((cluster, i) => this.declareConsumer(cluster, `consumers[${i}]`));
   }
 
   /** The name clients use in every cluster: `<name>.<namespace>.<globalDomain>`. */
@@ -185,9 +192,15 @@ export class GlobalService extends Construct {
         throw propError(this, `${prop}.clusters`, cluster.clusterName, `does not serve ${this.serviceName}: add it to servedBy, or run the version where the service is served`);
       }
     }
-    const labels = options.labels ?? { version: name };
+    const labels = checkLabels(this, `${prop}.labels`, options.labels ?? { version: name });
     if (Object.keys(labels).length === 0) {
       throw propError(this, `${prop}.labels`, {}, 'is empty: a subset needs labels that pick the version\'s pods, e.g. { version: "v2" }');
+    }
+    for (const [label, value] of Object.entries(labels)) {
+      if (label in this.workloadLabels && this.workloadLabels[label] !== value) {
+        throw propError(this, `${prop}.labels.${label}`, value,
+          `contradicts the service's workload label ${label}=${this.workloadLabels[label]}: no pod of the service can carry both, so the subset would select nothing`);
+      }
     }
     const clusters = [...new Set(options.clusters)].sort(byClusterName);
     const version = new ServiceVersion(this, name, { ...labels }, clusters);
@@ -197,8 +210,7 @@ export class GlobalService extends Construct {
 
   /** Declares that workloads in `cluster` call this service by its `.global` name. */
   public addConsumer(cluster: MeshCluster): void {
-    this.checkMember(cluster, 'consumer');
-    this.explicitConsumers.add(cluster);
+    this.declareConsumer(cluster, 'consumer');
   }
 
   /**
@@ -206,7 +218,7 @@ export class GlobalService extends Construct {
    * plus the client clusters of routes to it. @internal
    */
   public _consumers(allClusters: readonly MeshCluster[]): MeshCluster[] {
-    const declared = this.explicitConsumers.size > 0
+    const declared = this.consumersDeclared
       ? [...this.explicitConsumers]
       : allClusters.filter(c => !this.servedBy.includes(c));
     return [...new Set([...declared, ...this.routeClients])];
@@ -222,6 +234,12 @@ export class GlobalService extends Construct {
   public _addRouteClient(cluster: MeshCluster): void {
     this.checkMember(cluster, 'client');
     this.routeClients.add(cluster);
+  }
+
+  private declareConsumer(cluster: MeshCluster, prop: string): void {
+    this.checkMember(cluster, prop);
+    this.consumersDeclared = true;
+    this.explicitConsumers.add(cluster);
   }
 
   private checkMember(cluster: MeshCluster, prop: string): void {

@@ -40,6 +40,7 @@ export class MeshApp extends App {
   public readonly secretsOutdir: string;
   private rendered?: OutputFile[];
   private warnings: string[] = [];
+  private notes: string[] = [];
 
   public constructor(props: MeshAppProps = {}) {
     super({ outdir: props.outdir ?? 'dist' });
@@ -51,7 +52,7 @@ export class MeshApp extends App {
   public synth(): void {
     const report = writeOutputs(this._synthFiles(), { bundles: this.outdir, secrets: this.secretsOutdir });
     this.leaveNoteForCdk8sCli();
-    printReport(report, this.warnings);
+    printReport(report, this.warnings, this.notes);
   }
 
   /** Everything `synth()` writes, in memory. Rendering happens once per app. @internal */
@@ -61,6 +62,7 @@ export class MeshApp extends App {
       const models = this.node.findAll().filter(Mesh.isMesh).map(resolveMesh);
       this.rendered = models.flatMap(renderMesh);
       this.warnings = models.flatMap(m => m.warnings);
+      this.notes = models.flatMap(m => m.notes);
     }
     return this.rendered;
   }
@@ -68,6 +70,11 @@ export class MeshApp extends App {
   /** Warnings of the last synth (also printed by `synth()`). @internal */
   public get _warnings(): readonly string[] {
     return this.warnings;
+  }
+
+  /** Assumptions of the last synth for the user to confirm (also printed by `synth()`). @internal */
+  public get _notes(): readonly string[] {
+    return this.notes;
   }
 
   private validate(): void {
@@ -101,9 +108,14 @@ export class MeshApp extends App {
   }
 }
 
+const NOTES_SHOWN = 10;
+
 /** The synth report goes to stderr: the cdk8s CLI keeps an app's stdout to itself. */
-function printReport(report: WriteReport, warnings: readonly string[]): void {
+function printReport(report: WriteReport, warnings: readonly string[], notes: readonly string[]): void {
   warnings.forEach(w => console.error(`warning: ${w}`));
+  // Notes are one per service: a mesh of thousands would bury the report, so show a few and count the rest.
+  notes.slice(0, NOTES_SHOWN).forEach(n => console.error(`note: ${n}`));
+  if (notes.length > NOTES_SHOWN) console.error(`note: ... and ${notes.length - NOTES_SHOWN} more like these`);
   const lines = [
     ...report.written.map(f => `  written    ${f}`),
     ...report.removed.map(f => `  removed    ${f}`),

@@ -1,3 +1,6 @@
+import { IConstruct } from 'constructs';
+import { propError } from './validation/errors';
+
 /** Which keys the `cacerts` Secret carries. istiod reads either. */
 export enum CacertsLayout {
   /** `ca-cert.pem`, `ca-key.pem`, `root-cert.pem`, `cert-chain.pem` (type Opaque). */
@@ -179,4 +182,25 @@ export class MeshCa {
     /** @internal */
     public readonly _options: GeneratedRootCaOptions & Partial<LoadedRootCaOptions> & Partial<OfflineRootCaOptions>,
   ) {}
+
+  /** Checks the numeric options against what Istio and X.509 accept; errors name the mesh and the option. @internal */
+  public _check(mesh: IConstruct): void {
+    const o = this._options;
+    for (const key of ['rootKeySize', 'intermediateKeySize'] as const) {
+      const bits = o[key];
+      if (bits !== undefined && (!Number.isInteger(bits) || bits < 2048 || bits > 8192 || bits % 8 !== 0)) {
+        throw propError(mesh, `ca.${key}`, bits, 'is not an RSA key size Istio accepts: use 2048, 3072 or 4096 (a multiple of 8 from 2048 to 8192)');
+      }
+    }
+    for (const key of ['rootValidityDays', 'intermediateValidityDays'] as const) {
+      const days = o[key];
+      if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
+        throw propError(mesh, `ca.${key}`, days, 'is not a whole number of days above zero: use e.g. 730');
+      }
+    }
+    const warning = o.expiryWarningDays;
+    if (warning !== undefined && (!Number.isInteger(warning) || warning < 0)) {
+      throw propError(mesh, 'ca.expiryWarningDays', warning, 'is not a whole number of days (0 or more): use e.g. 30');
+    }
+  }
 }

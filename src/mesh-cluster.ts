@@ -3,13 +3,31 @@ import { Construct } from 'constructs';
 import { GlobalDns, ResolvedGlobalDns } from './global-dns';
 import { Mesh } from './mesh';
 import { propError } from './validation/errors';
-import { checkDnsLabel } from './validation/names';
+import { checkDnsLabel, checkLabels, isKubeSystemNamespace } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
 
 const CLUSTER_SYMBOL = Symbol.for('cdk8s-istio-multicluster.MeshCluster');
 
 /** The port of the SNI-aware, AUTO_PASSTHROUGH listener that other clusters dial. */
 export const CROSS_CLUSTER_PORT = 15443;
+
+/** istiod's port for xDS and certificate signing, which VMs reach through the gateway. */
+export const ISTIOD_PORT = 15012;
+
+/** The gateway Deployment istioctl installs by default, which carries the default selector's label. */
+const DEFAULT_GATEWAY = { name: 'istio-ingressgateway', selector: { istio: 'ingressgateway' } };
+
+/**
+ * Service ports the gateway already has besides the cross-cluster one: the status port and, on Istio's
+ * default ingress gateway, HTTP and HTTPS. A second Service port with one of these numbers is rejected by
+ * the API server.
+ */
+export const GATEWAY_STATUS_PORT = { name: 'status-port', port: 15021, targetPort: 15021 };
+export const DEFAULT_INGRESS_PORTS = [
+  GATEWAY_STATUS_PORT,
+  { name: 'http2', port: 80, targetPort: 8080 },
+  { name: 'https', port: 443, targetPort: 8443 },
+];
 
 /** Where other clusters reach this cluster's cross-cluster (ingress or east-west) gateway. */
 export interface MeshGatewayProps {
@@ -26,17 +44,31 @@ export interface MeshGatewayProps {
   readonly port?: number;
 
   /**
-   * The NodePort mapped to `port`, for clusters without a LoadBalancer (seed 003 uses 30001).
+   * The NodePort mapped to `port`, for clusters without a LoadBalancer (e.g. 30001).
    * Remote clusters then dial `address:nodePort`.
    * @default - the gateway is a LoadBalancer, reached on `port`
    */
   readonly nodePort?: number;
 
   /**
-   * Labels that select the gateway's pods.
+   * The NodePort mapped to istiod's port 15012 on the gateway, on a NodePort gateway whose cluster VMs
+   * join: the VMs' onboarding kits dial `address:istiodNodePort` for discovery and certificates.
+   * @default 30012 when `nodePort` is set; otherwise unused (VMs dial the LoadBalancer on 15012)
+   */
+  readonly istiodNodePort?: number;
+
+  /**
+   * Labels that select the gateway's pods. With labels other than the default, the install overlay
+   * renders a separate gateway component (named `name`) that carries them and listens on `port`.
    * @default { istio: 'ingressgateway' }
    */
   readonly selector?: { readonly [label: string]: string };
+
+  /**
+   * The gateway's Deployment and Service name in the install overlay.
+   * @default 'istio-ingressgateway' with the default selector, else 'istio-crosscluster-gateway'
+   */
+  readonly name?: string;
 }
 
 /** Properties of a {@link MeshCluster}. */
@@ -83,7 +115,15 @@ export interface MeshGateway {
   readonly nodePort?: number;
   /** The port remote clusters dial: the NodePort when there is one. */
   readonly remotePort: number;
+  /** The NodePort of istiod's 15012 on a NodePort gateway. @default - a LoadBalancer, no NodePort */
+  readonly istiodNodePort?: number;
+  /** The port VMs dial for istiod: the istiod NodePort when there is one, else 15012. */
+  readonly istiodRemotePort: number;
   readonly selector: { readonly [label: string]: string };
+  /** The gateway's Deployment and Service name. */
+  readonly name: string;
+  /** Whether the gateway is Istio's default ingress gateway (patched) or a separate component (installed). */
+  readonly isDefaultGateway: boolean;
 }
 
 /**
@@ -121,7 +161,11 @@ export class MeshCluster extends Chart {
    * Namespaces that services in this cluster use are added automatically.
    */
   public addNamespace(name: string): void {
-    this.namespaces.add(checkDnsLabel(this, 'namespace', name));
+    checkDnsLabel(this, 'namespace', name);
+    if (isKubeSystemNamespace(name) || name === 'istio-system') {
+      throw propError(this, 'namespace', name, 'is a system namespace, which must never get sidecar injection: add the namespaces of your workloads');
+    }
+    this.namespaces.add(name);
   }
 
   /** @internal */
@@ -130,17 +174,44 @@ export class MeshCluster extends Chart {
   }
 
   private resolveGateway(props: MeshGatewayProps): MeshGateway {
+    const selector = props.selector ?? DEFAULT_GATEWAY.selector;
+    checkLabels(this, 'gateway.selector', selector);
+    if (Object.keys(selector).length === 0) {
+      throw propError(this, 'gateway.selector', {}, 'is empty: the Gateway would bind to every gateway pod; give the labels of the gateway pods, e.g. { istio: "crosscluster" }');
+    }
+    const isDefaultGateway = sameLabels(selector, DEFAULT_GATEWAY.selector);
+    const name = checkDnsLabel(this, 'gateway.name', props.name ?? (isDefaultGateway ? DEFAULT_GATEWAY.name : 'istio-crosscluster-gateway'));
     const port = checkPort(this, 'gateway.port', props.port ?? CROSS_CLUSTER_PORT);
+    const taken = [...(isDefaultGateway ? DEFAULT_INGRESS_PORTS : [GATEWAY_STATUS_PORT]), { name: 'tls-istiod', port: ISTIOD_PORT }];
+    const clash = taken.find(p => p.port === port);
+    if (clash) {
+      throw propError(this, 'gateway.port', port, `is already the gateway's ${clash.name} port: the Service cannot have it twice; use ${CROSS_CLUSTER_PORT}, or another free port`);
+    }
     const nodePort = props.nodePort === undefined ? undefined : checkPort(this, 'gateway.nodePort', props.nodePort);
+    if (props.istiodNodePort !== undefined && nodePort === undefined) {
+      throw propError(this, 'gateway.istiodNodePort', props.istiodNodePort, 'needs gateway.nodePort: a LoadBalancer gateway is reached on 15012 itself');
+    }
+    const istiodNodePort = nodePort === undefined ? undefined : checkPort(this, 'gateway.istiodNodePort', props.istiodNodePort ?? 30012);
+    if (istiodNodePort !== undefined && istiodNodePort === nodePort) {
+      throw propError(this, 'gateway.istiodNodePort', istiodNodePort, 'is also gateway.nodePort: give istiod its own NodePort');
+    }
     return {
       address: props.address,
       addressKind: checkAddress(this, 'gateway.address', props.address),
       port,
       nodePort,
       remotePort: nodePort ?? port,
-      selector: props.selector ?? { istio: 'ingressgateway' },
+      istiodNodePort,
+      istiodRemotePort: istiodNodePort ?? ISTIOD_PORT,
+      selector: { ...selector },
+      name,
+      isDefaultGateway,
     };
   }
+}
+
+function sameLabels(a: { readonly [label: string]: string }, b: { readonly [label: string]: string }): boolean {
+  return Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 }
 
 const LOCALITY_SEGMENT = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;

@@ -130,6 +130,7 @@ export class Mesh extends Construct {
     this.vipRange = parseVipRange(this.node.path, props.vipRange ?? '240.0.0.0/16');
     this.lockFile = props.lockFile ?? 'mesh.lock.json';
     this.pruneVips = props.pruneVips ?? false;
+    props.ca?._check(this);
     this.ca = props.ca;
     this.node.addValidation({
       validate: () => MESH_APP_SYMBOL in App.of(this)

@@ -33,7 +33,10 @@ export interface ServicePort {
   readonly protocol?: Protocol;
 
   /**
-   * The port the workload listens on.
+   * The port the workload's containers listen on. A serving cluster's entry selects the pods themselves,
+   * so its gateway sends cross-cluster traffic to `podIP:targetPort`, whatever the Kubernetes Service
+   * maps (Istio's httpbin sample: `number` 8000, `targetPort` 8080). Set it whenever the two differ;
+   * every synth notes the ports that leave it out.
    * @default - the same as `number`
    */
   readonly targetPort?: number;

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { propError } from './validation/errors';
+import { checkCount, checkDuration, checkHeaderName } from './validation/values';
 
 /** Simple load-balancing algorithms. */
 export enum LoadBalancerAlgorithm {
@@ -43,10 +44,25 @@ export interface ConnectionPool {
   readonly maxRequestsPerConnection?: number;
 }
 
-/** Ejection of failing endpoints; also what makes locality failover work. */
+/**
+ * Ejection of failing endpoints; also what makes locality failover work.
+ *
+ * Across clusters each `.global` endpoint is a remote gateway, so a subset of a cross-cluster route has
+ * one endpoint and ejecting it blacks out the whole cluster. There, eject on gateway errors (502, 503,
+ * 504: the cluster is unreachable) rather than on any 5xx (one bad pod):
+ * `{ consecutive5xxErrors: 0, consecutiveGatewayErrors: 3 }`.
+ */
 export interface OutlierDetection {
-  /** @default 5 */
+  /**
+   * 5xx answers in a row that eject an endpoint; 0 turns it off.
+   * @default - Istio's default, 5 (unless only consecutiveGatewayErrors is set, which Istio then uses alone)
+   */
   readonly consecutive5xxErrors?: number;
+  /**
+   * 502, 503 and 504 answers (and connection failures) in a row that eject an endpoint; 0 turns it off.
+   * @default - off
+   */
+  readonly consecutiveGatewayErrors?: number;
   /** @default Duration.seconds(10) */
   readonly interval?: Duration;
   /** @default Duration.seconds(30) */
@@ -60,6 +76,14 @@ export interface RegionFailover {
   /** A region, e.g. `us-east-1`. Istio accepts regions only, not zones. */
   readonly from: string;
   readonly to: string;
+}
+
+/** The outlier detection that failover examples in errors and docs recommend across clusters. */
+export const CROSS_CLUSTER_OUTLIER_EXAMPLE = '{ consecutive5xxErrors: 0, consecutiveGatewayErrors: 3, interval: Duration.seconds(5), baseEjectionTime: Duration.seconds(30) }';
+
+/** Whether outlier detection ejects an endpoint for 5xx answers that one bad pod behind it can cause. */
+export function ejectsOn5xx(outlier: OutlierDetection): boolean {
+  return outlier.consecutive5xxErrors === undefined ? outlier.consecutiveGatewayErrors === undefined : outlier.consecutive5xxErrors > 0;
 }
 
 /** Typed traffic policy of a DestinationRule. */
@@ -84,19 +108,57 @@ export interface TrafficPolicy {
  * of the mesh's clusters (and VMs), which failover must name.
  */
 export function checkTrafficPolicy(scope: IConstruct, prop: string, policy: TrafficPolicy, knownRegions?: ReadonlySet<string>): void {
+  if (policy.loadBalancer && !Object.values(LoadBalancerAlgorithm).includes(policy.loadBalancer)) {
+    throw propError(scope, `${prop}.loadBalancer`, policy.loadBalancer, `is not a load balancer: use one of ${Object.values(LoadBalancerAlgorithm).join(', ')}`);
+  }
   if (policy.loadBalancer && policy.consistentHash) {
     throw propError(scope, `${prop}.consistentHash`, policy.consistentHash, 'cannot be combined with loadBalancer: choose one');
   }
   if (policy.consistentHash) {
-    const keys = Object.entries(policy.consistentHash).filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
+    const hash = policy.consistentHash;
+    const keys = Object.entries(hash).filter(([, v]) => v !== undefined && v !== false).map(([k]) => k);
     if (keys.length !== 1) {
       throw propError(scope, `${prop}.consistentHash`, keys, 'must set exactly one of useSourceIp, httpHeaderName, httpCookie');
     }
+    if (hash.httpHeaderName !== undefined) checkHeaderName(scope, `${prop}.consistentHash.httpHeaderName`, hash.httpHeaderName);
+    if (hash.httpCookie) {
+      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(hash.httpCookie.name)) {
+        throw propError(scope, `${prop}.consistentHash.httpCookie.name`, hash.httpCookie.name, 'is not a cookie name: use letters, digits and !#$%&\'*+-.^_`|~');
+      }
+      checkDuration(scope, `${prop}.consistentHash.httpCookie.ttl`, hash.httpCookie.ttl);
+    }
+  }
+  const pool = policy.connectionPool;
+  if (pool) {
+    if (Object.values(pool).every(v => v === undefined)) {
+      throw propError(scope, `${prop}.connectionPool`, {}, 'is empty: set a limit, or leave connectionPool out for Istio\'s defaults');
+    }
+    for (const key of ['maxConnections', 'http1MaxPendingRequests', 'http2MaxRequests', 'maxRequestsPerConnection'] as const) {
+      if (pool[key] !== undefined) checkCount(scope, `${prop}.connectionPool.${key}`, pool[key]!, 1);
+    }
+    if (pool.connectTimeout) checkDuration(scope, `${prop}.connectionPool.connectTimeout`, pool.connectTimeout);
+  }
+  const outlier = policy.outlierDetection;
+  if (outlier) {
+    for (const key of ['consecutive5xxErrors', 'consecutiveGatewayErrors'] as const) {
+      if (outlier[key] !== undefined) checkCount(scope, `${prop}.outlierDetection.${key}`, outlier[key]!, 0);
+    }
+    if (outlier.consecutive5xxErrors === 0 && !outlier.consecutiveGatewayErrors) {
+      throw propError(scope, `${prop}.outlierDetection`, outlier, 'ejects nothing (consecutive5xxErrors 0 and no consecutiveGatewayErrors): set consecutiveGatewayErrors, or leave outlierDetection out');
+    }
+    if (outlier.maxEjectionPercent !== undefined) {
+      checkCount(scope, `${prop}.outlierDetection.maxEjectionPercent`, outlier.maxEjectionPercent, 0);
+      if (outlier.maxEjectionPercent > 100) {
+        throw propError(scope, `${prop}.outlierDetection.maxEjectionPercent`, outlier.maxEjectionPercent, 'is over 100: use a percentage from 0 to 100');
+      }
+    }
+    if (outlier.interval) checkDuration(scope, `${prop}.outlierDetection.interval`, outlier.interval);
+    if (outlier.baseEjectionTime) checkDuration(scope, `${prop}.outlierDetection.baseEjectionTime`, outlier.baseEjectionTime);
   }
   const failover = policy.localityFailover ?? [];
   if (failover.length > 0 && !policy.outlierDetection) {
     throw propError(scope, `${prop}.localityFailover`, failover.map(f => `${f.from}->${f.to}`),
-      'has no effect without outlierDetection (Istio ignores it): add outlierDetection, e.g. { consecutive5xxErrors: 1, interval: Duration.seconds(1), baseEjectionTime: Duration.minutes(1) }');
+      `has no effect without outlierDetection (Istio ignores it): add outlierDetection, e.g. ${CROSS_CLUSTER_OUTLIER_EXAMPLE}`);
   }
   failover.forEach((f, i) => {
     for (const side of ['from', 'to'] as const) {

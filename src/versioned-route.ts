@@ -1,12 +1,14 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GlobalService, ServiceVersion } from './global-service';
+import { GlobalService, ServiceVersion, ServingEntry } from './global-service';
 import { Mesh } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { describePlan, planRoute } from './resolve/route-plan';
 import { isHttpPort, ResolvedPort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
+import { checkLabels } from './validation/names';
+import { checkCount, checkDuration, checkHeaderName, checkPercent, checkRegex } from './validation/values';
 import { byClusterName } from './resolve/order';
 
 const ROUTE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.VersionedRoute');
@@ -190,6 +192,12 @@ export class VersionedRoute extends Construct {
     const names = this.rules.map(r => r.name);
     const repeated = names.find((n, i) => names.indexOf(n) !== i);
     if (repeated) throw propError(this, 'rules', repeated, 'names two rules: rule names must be unique');
+    const plan = planRoute(this);
+    if (this.service.servingEntry === ServingEntry.LOCAL_DNS && plan.servingSubsets.size > 0) {
+      const servers = [...plan.servingSubsets.keys()].map(c => c.clusterName).sort().join(', ');
+      throw propError(this, 'service', this.service.serviceName,
+        `has servingEntry LOCAL_DNS, whose one DNS endpoint hides the pods' version labels, so the subsets this route sends to ${servers} would select nothing (503): use ServingEntry.WORKLOAD_SELECTOR`);
+    }
   }
 
   /**
@@ -246,11 +254,9 @@ export class VersionedRoute extends Construct {
     if (total !== 100) {
       throw propError(this, `${where} weights`, to.map(t => `${t.version.name} ${t.weight ?? 100}`).join(', '), `must sum to 100, got ${total}`);
     }
-    rule.fault?.delay && checkPercent(this, `${where}.fault.delay.percent`, rule.fault.delay.percent);
-    rule.fault?.abort && checkPercent(this, `${where}.fault.abort.percent`, rule.fault.abort.percent);
-    if (rule.retries && (!Number.isInteger(rule.retries.attempts) || rule.retries.attempts < 0)) {
-      throw propError(this, `${where}.retries.attempts`, rule.retries.attempts, 'is not a non-negative integer');
-    }
+    if (rule.timeout) checkDuration(this, `${where}.timeout`, rule.timeout);
+    if (rule.fault) checkFault(this, `${where}.fault`, rule.fault);
+    if (rule.retries) checkRetries(this, `${where}.retries`, rule.retries);
     return { name, match, to, isDefault, timeout: rule.timeout, retries: rule.retries, fault: rule.fault };
   }
 }
@@ -259,14 +265,54 @@ function isEmptyMatch(m: RequestMatch): boolean {
   return Object.values(m).every(v => v === undefined || (typeof v === 'object' && Object.keys(v).length === 0));
 }
 
-function checkPercent(scope: Construct, prop: string, value: number): void {
-  if (!(value >= 0 && value <= 100)) throw propError(scope, prop, value, 'is not a percentage from 0 to 100');
+function checkFault(scope: Construct, prop: string, fault: FaultInjection): void {
+  if (!fault.delay && !fault.abort) {
+    throw propError(scope, prop, fault, 'is empty: set delay or abort, or leave fault out');
+  }
+  if (fault.delay) {
+    checkPercent(scope, `${prop}.delay.percent`, fault.delay.percent);
+    checkDuration(scope, `${prop}.delay.fixedDelay`, fault.delay.fixedDelay);
+  }
+  if (fault.abort) {
+    checkPercent(scope, `${prop}.abort.percent`, fault.abort.percent);
+    if (!Number.isInteger(fault.abort.httpStatus) || fault.abort.httpStatus < 200 || fault.abort.httpStatus > 599) {
+      throw propError(scope, `${prop}.abort.httpStatus`, fault.abort.httpStatus, 'is not an HTTP status from 200 to 599');
+    }
+  }
+}
+
+/** Retry conditions Istio accepts in `retryOn` (Envoy's HTTP and gRPC ones), besides plain status codes. */
+const RETRY_ON = [
+  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx',
+  'refused-stream', 'retriable-status-codes', 'retriable-headers', 'http3-post-connect-failure',
+  'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+];
+
+function checkRetries(scope: Construct, prop: string, retries: RetryPolicy): void {
+  checkCount(scope, `${prop}.attempts`, retries.attempts, 0);
+  if (retries.attempts === 0 && (retries.perTryTimeout || retries.retryOn)) {
+    throw propError(scope, `${prop}.attempts`, 0, 'turns retries off, so perTryTimeout and retryOn would be ignored: set attempts above 0, or drop them');
+  }
+  if (retries.perTryTimeout) checkDuration(scope, `${prop}.perTryTimeout`, retries.perTryTimeout);
+  if (retries.retryOn !== undefined) {
+    const conditions = retries.retryOn.split(',').map(c => c.trim());
+    const bad = conditions.find(c => !RETRY_ON.includes(c) && !/^[1-5][0-9][0-9]$/.test(c));
+    if (bad !== undefined) {
+      throw propError(scope, `${prop}.retryOn`, retries.retryOn, `has "${bad}", which Istio does not accept: use a comma-separated list of ${RETRY_ON.join(', ')} or HTTP status codes`);
+    }
+  }
 }
 
 function checkMatch(scope: Construct, prop: string, m: RequestMatch): void {
   const strings: Array<[string, StringMatch]> = [
-    ...Object.entries(m.headers ?? {}).map(([k, v]) => [`${prop}.headers.${k}`, v] as [string, StringMatch]),
-    ...Object.entries(m.queryParams ?? {}).map(([k, v]) => [`${prop}.queryParams.${k}`, v] as [string, StringMatch]),
+    ...Object.entries(m.headers ?? {}).map(([k, v]) => {
+      checkHeaderName(scope, `${prop}.headers`, k);
+      return [`${prop}.headers.${k}`, v] as [string, StringMatch];
+    }),
+    ...Object.entries(m.queryParams ?? {}).map(([k, v]) => {
+      if (k === '') throw propError(scope, `${prop}.queryParams`, k, 'is an empty parameter name: name the query parameter');
+      return [`${prop}.queryParams.${k}`, v] as [string, StringMatch];
+    }),
     ...(m.uri ? [[`${prop}.uri`, m.uri] as [string, StringMatch]] : []),
   ];
   for (const [where, match] of strings) {
@@ -274,5 +320,13 @@ function checkMatch(scope: Construct, prop: string, m: RequestMatch): void {
     if (set.length !== 1) {
       throw propError(scope, where, match, 'must set exactly one of exact, prefix, regex');
     }
+    if (match.regex !== undefined) checkRegex(scope, `${where}.regex`, match.regex);
+    if (where.endsWith('.uri') && match.prefix === '') {
+      throw propError(scope, `${where}.prefix`, '', 'is empty and matches every URI: use "/" to say so, or drop the uri match');
+    }
   }
+  if (m.method !== undefined && !Object.values(HttpMethod).includes(m.method)) {
+    throw propError(scope, `${prop}.method`, m.method, `is not an HTTP method: use one of ${Object.values(HttpMethod).join(', ')}`);
+  }
+  if (m.sourceLabels) checkLabels(scope, `${prop}.sourceLabels`, m.sourceLabels);
 }

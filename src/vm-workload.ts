@@ -244,6 +244,14 @@ export class VmWorkload extends Construct {
     if (probe.exec && probe.exec.command.length === 0) {
       throw propError(this, 'probe.exec.command', [], 'is empty: give the command and its arguments');
     }
+    for (const [key, minimum] of [['initialDelay', 0], ['period', 1], ['timeout', 1]] as const) {
+      const duration = probe[key];
+      if (duration === undefined) continue;
+      const ms = duration.toMilliseconds({ integral: false });
+      if (!Number.isFinite(ms) || ms % 1000 !== 0 || ms / 1000 < minimum) {
+        throw propError(this, `probe.${key}`, `${ms}ms`, `is not a whole number of seconds${minimum > 0 ? ' above zero' : ''}: Istio probes count in seconds, e.g. Duration.seconds(5)`);
+      }
+    }
     for (const key of ['successThreshold', 'failureThreshold'] as const) {
       const value = probe[key];
       if (value !== undefined && (!Number.isInteger(value) || value < 1)) {

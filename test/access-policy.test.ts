@@ -1,4 +1,4 @@
-import { AccessPolicy, HttpMethod, MeshCluster, Principal } from '../src';
+import { AccessPolicy, GlobalService, HttpMethod, MeshCluster, Principal, VmWorkload } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
 import { allObjects, objectsOf, testMesh } from './support/synth';
 
@@ -16,8 +16,8 @@ describe('AccessPolicy', () => {
     return app;
   }
 
-  test('seed 004: ALLOW GET/POST to app=service from principals, in every cluster', () => {
-    const app = seed004();
+  test('seed 004: ALLOW GET/POST to app=service from principals, in every cluster it is rendered in', () => {
+    const app = seed004(all => all);
     for (const cluster of ['cluster1', 'cluster2']) {
       expect(objectsOf(app, cluster).get('AuthorizationPolicy/default/cross-cluster-authz')?.spec).toEqual({
         action: 'ALLOW',
@@ -37,8 +37,34 @@ describe('AccessPolicy', () => {
     expect(objectsOf(app, 'cluster2').has('AuthorizationPolicy/default/cross-cluster-authz')).toBe(true);
   });
 
+  test('by default, only where the workloads it selects run (a global service\'s pods, a VM), so istioctl analyze finds no IST0127', () => {
+    const { app, mesh } = testMesh();
+    const [c1, c2, c3] = ['c1', 'c2', 'c3'].map(n => new MeshCluster(mesh, n, { gateway: { address: `gw.${n}.example.com` } }));
+    const svc = new GlobalService(mesh, 'reviews', { namespace: 'shop', ports: [{ name: 'http', number: 9080 }], servedBy: [c1, c2], consumers: [c3] });
+    svc.addVersion('v2', { clusters: [c2] });
+    new VmWorkload(mesh, 'legacy', { namespace: 'shop', cluster: c3, ports: [{ name: 'http', number: 80 }], instances: [{ name: 'vm1', address: '10.0.0.9' }] });
+    new AccessPolicy(mesh, 'reviews-v2', { namespace: 'shop', selector: { app: 'reviews', version: 'v2' }, principals: [Principal.namespace('shop')] });
+    new AccessPolicy(mesh, 'legacy-readers', { namespace: 'shop', selector: { app: 'legacy' }, principals: [Principal.namespace('shop')] });
+    const where = (name: string) => ['c1', 'c2', 'c3'].filter(c => objectsOf(app, c).has(`AuthorizationPolicy/shop/${name}`));
+    expect(where('reviews-v2')).toEqual(['c2']);
+    expect(where('legacy-readers')).toEqual(['c3']);
+  });
+
+  test('a policy that selects no declared workload and names no clusters is an error', () => {
+    const app = seed004();
+    expect(() => app.synth()).toThrow(/\[mesh\/cross-cluster-authz\] selector \{"app":"service"\} in namespace default selects no workload the mesh declares .*: fix the selector, or set clusters/);
+  });
+
   test.each([
     [{ selector: {} }, /selector \{\} is empty: it would protect every workload/],
+    [{ selector: { 'app name': 'x' } }, /selector key "app name" is not a label key/],
+    [{ selector: { app: 'x y' } }, /selector.app "x y" is not a label value/],
+    [{ paths: [] }, /paths \[\] is empty: it would allow no request; leave it out to allow any path/],
+    [{ paths: [''] }, /paths\[0\] "" is not a path Istio matches: start it with "\/"/],
+    [{ paths: ['api/*'] }, /paths\[0\] "api\/\*" is not a path Istio matches/],
+    [{ methods: [] }, /methods \[\] is empty: it would allow no request/],
+    [{ methods: ['FETCH' as HttpMethod] }, /methods\[0\] "FETCH" is not an HTTP method/],
+    [{ clusters: [] }, /clusters \[\] is empty: name the clusters to render the policy in, or leave it out/],
     [{ principals: [] }, /principals \[\] is empty: an ALLOW policy without principals denies everyone/],
     [{ principals: [Principal.serviceAccount('Default', 'x')] }, /principals\[0\].namespace "Default" is not a DNS-1123 label/],
   ])('errors: %j', (props, message) => {

@@ -97,8 +97,33 @@ describe('GlobalDns', () => {
       [GlobalDns.staticZone({ corefileFile: '/nonexistent/Corefile' }), /dns.corefileFile "\/nonexistent\/Corefile" cannot be read \(ENOENT\)/],
       [GlobalDns.staticZone({ corefile: '# nothing\n' }), /has no server block/],
       [GlobalDns.staticZone({ corefile: `${KUBEADM_COREFILE}global:53 {\n  forward . 1.1.1.1\n}\n` }), /already has a server block for global \(line 21\): pass the Corefile as it was before/],
+      [GlobalDns.kubeDns({ istioCoreDnsIp: '10.0.0.5', upstreamNameservers: ['dns.example.com'] }), /\[mesh\/c1\] dns.upstreamNameservers\[0\] "dns.example.com" is not an IP address/],
+      [GlobalDns.kubeDns({ istioCoreDnsIp: '10.0.0.5', existingStubDomains: { 'acme.local': ['1.2.3.4:99999'] } }), /dns.existingStubDomains.acme.local\[0\] 99999 is out of range/],
     ])('%#', (dns, message) => {
       expect(cluster(dns)).toThrow(message);
     });
+  });
+
+  test('an IPv6 istiocoredns address is bracketed where it meets a port', () => {
+    const { app, mesh } = testMesh();
+    new MeshCluster(mesh, 'c1', { dns: GlobalDns.coreDns({ corefile: KUBEADM_COREFILE, istioCoreDnsIp: 'fd00::a' }) });
+    expect(objectsOf(app, 'c1').get('ConfigMap/kube-system/coredns')?.data?.Corefile).toContain('forward . [fd00::a]:53');
+  });
+
+  test('kube-dns accepts stub upstreams with a port', () => {
+    const { app, mesh } = testMesh();
+    new MeshCluster(mesh, 'c1', { dns: GlobalDns.kubeDns({ istioCoreDnsIp: '10.0.0.5', existingStubDomains: { 'acme.local': ['1.2.3.4:5353'] } }) });
+    expect(JSON.parse(objectsOf(app, 'c1').get('ConfigMap/kube-system/kube-dns')!.data!.stubDomains)).toEqual({ 'acme.local': ['1.2.3.4:5353'], 'global': ['10.0.0.5'] });
+  });
+
+  test.each([
+    ['coreDns', () => GlobalDns.coreDns({ corefile: KUBEADM_COREFILE, istioCoreDnsIp: '10.0.0.5' })],
+    ['kubeDns', () => GlobalDns.kubeDns({ istioCoreDnsIp: '10.0.0.5' })],
+    ['istioCoreDns', () => GlobalDns.istioCoreDns({ clusterIp: '10.0.0.5' })],
+  ])('%s warns that istiocoredns is gone since Istio 1.9', (_, dns) => {
+    const { app, mesh } = testMesh();
+    new MeshCluster(mesh, 'c1', { dns: dns() });
+    app._synthFiles();
+    expect(app._warnings).toContainEqual(expect.stringMatching(/^\[mesh\/c1\] dns [a-z-]+ sends .global queries to istiocoredns, which Istio removed in 1.9 .*use GlobalDns.dnsProxy\(\) or GlobalDns.staticZone\(\)$/));
   });
 });

@@ -22,7 +22,7 @@ describe('GlobalService', () => {
       resolution: 'DNS',
       addresses: ['240.0.0.1'],
       ports: [{ name: 'http1', number: 8000, protocol: 'HTTP' }],
-      endpoints: [{ address: '172.18.0.4', ports: { http1: 30001 }, labels: { cluster: 'cluster2' }, locality: 'us-east-1/us-east-1a' }],
+      endpoints: [{ address: '172.18.0.4', ports: { http1: 30001 }, labels: { 'cluster': 'cluster2', 'security.istio.io/tlsMode': 'istio' }, locality: 'us-east-1/us-east-1a' }],
     });
   });
 
@@ -67,8 +67,8 @@ describe('GlobalService', () => {
     new MeshCluster(mesh, 'client');
     new GlobalService(mesh, 'api', { namespace: 'x', ports: [{ name: 'grpc', number: 9000 }], servedBy: [cluster3, cluster2] });
     expect(objectsOf(app, 'client').get('ServiceEntry/x/api-global')?.spec.endpoints).toEqual([
-      { address: '172.18.0.4', ports: { grpc: 30001 }, labels: { cluster: 'cluster2' }, locality: 'us-east-1/us-east-1a' },
-      { address: 'gw.cluster3.example.com', ports: { grpc: 15443 }, labels: { cluster: 'cluster3' } },
+      { address: '172.18.0.4', ports: { grpc: 30001 }, labels: { 'cluster': 'cluster2', 'security.istio.io/tlsMode': 'istio' }, locality: 'us-east-1/us-east-1a' },
+      { address: 'gw.cluster3.example.com', ports: { grpc: 15443 }, labels: { 'cluster': 'cluster3', 'security.istio.io/tlsMode': 'istio' } },
     ]);
   });
 
@@ -81,6 +81,31 @@ describe('GlobalService', () => {
     expect(objectsOf(app, 'late').has('ServiceEntry/data/db-global')).toBe(true);
     expect(objectsOf(app, 'other').has('ServiceEntry/data/db-global')).toBe(false);
     expect(other.clusterName).toBe('other');
+  });
+
+  test('consumers: [] means no consumers (only route clients), never every other cluster', () => {
+    const { app, mesh, cluster2 } = httpbin();
+    new GlobalService(mesh, 'quiet', { namespace: 'x', ports: [{ name: 'http', number: 80 }], servedBy: [cluster2], consumers: [] });
+    expect([...objectsOf(app, 'cluster1').keys()].filter(k => k.includes('quiet'))).toEqual([]);
+    expect([...objectsOf(app, 'cluster2').keys()].filter(k => k.includes('quiet'))).toEqual([]);
+  });
+
+  test('the synth notes every served port without targetPort: the pods must listen on the service port', () => {
+    const { app, mesh, cluster2 } = httpbin();
+    new GlobalService(mesh, 'explicit', { namespace: 'x', ports: [{ name: 'http', number: 8000, targetPort: 8080 }], servedBy: [cluster2] });
+    app._synthFiles();
+    expect(app._notes).toEqual([
+      '[mesh/httpbin] serving clusters send httpbin.bar.global traffic to the pods\' port http1 8000 (no targetPort): make sure the containers listen there, or set targetPort',
+    ]);
+    expect(objectsOf(app, 'cluster2').get('ServiceEntry/x/explicit-global')?.spec.ports).toEqual([{ name: 'http', number: 8000, protocol: 'HTTP', targetPort: 8080 }]);
+  });
+
+  test('a service in kube-system gets its entries, but the namespace is never labelled for injection', () => {
+    const { app, mesh, cluster2 } = httpbin();
+    new GlobalService(mesh, 'dns-api', { namespace: 'kube-system', ports: [{ name: 'http', number: 80 }], servedBy: [cluster2] });
+    const c1 = objectsOf(app, 'cluster1');
+    expect(c1.has('ServiceEntry/kube-system/dns-api-global')).toBe(true);
+    expect(c1.has('Namespace/kube-system')).toBe(false);
   });
 
   test('all output validates against the Istio schemas', () => {
@@ -111,6 +136,10 @@ describe('GlobalService', () => {
       [{ vip: '127.255.0.8' }, /vip "127.255.0.8" overlaps loopback 127.0.0.0\/8/],
       [{ vip: '240.240.0.9' }, /vip "240.240.0.9" overlaps 240.240.0.0\/16, where Istio auto-allocates/],
       [{ workloadLabels: {} }, /workloadLabels \{\} is empty: it would select every pod/],
+      [{ workloadLabels: { 'app kind': 'x' } }, /workloadLabels key "app kind" is not a label key/],
+      [{ workloadLabels: { app: '-x' } }, /workloadLabels.app "-x" is not a label value/],
+      [{ ports: [{ name: 'http', number: 80, targetPort: NaN }] }, /ports\[0\].targetPort NaN is out of range/],
+      [{ ports: [{ name: 'http', number: Infinity }] }, /ports\[0\].number Infinity is out of range/],
     ])('%j', (props, message) => {
       const { mesh, c1 } = base();
       expect(() => new GlobalService(mesh, 'svc', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1], ...props })).toThrow(message);

@@ -276,3 +276,14 @@ test('a root that expires within the warning window fails too, with its date', (
   const expiry = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
   expect(() => later.app._synthFiles()).toThrow(new RegExp(`root certificate .*root/cert.pem expires on ${expiry}, within 25 days: rotate it now`));
 });
+
+test.each([
+  [{ rootKeySize: 1024 }, /\[mesh\] ca.rootKeySize 1024 is not an RSA key size Istio accepts: use 2048, 3072 or 4096/],
+  [{ intermediateKeySize: 2048.5 }, /ca.intermediateKeySize 2048.5 is not an RSA key size/],
+  [{ rootValidityDays: NaN }, /ca.rootValidityDays NaN is not a whole number of days above zero/],
+  [{ intermediateValidityDays: Infinity }, /ca.intermediateValidityDays Infinity is not a whole number of days above zero/],
+  [{ intermediateValidityDays: 0 }, /ca.intermediateValidityDays 0 is not a whole number of days above zero/],
+  [{ expiryWarningDays: -1 }, /ca.expiryWarningDays -1 is not a whole number of days/],
+])('CA parameters that Istio or X.509 refuse fail at once: %j', (options, message) => {
+  expect(() => testMesh({ ca: MeshCa.generate(options) })).toThrow(message);
+});

@@ -42,16 +42,53 @@ describe('MeshCluster', () => {
     ]);
   });
 
-  test('install overlay: mesh id, cluster name, network, and a NodePort 15443 on the SNI-DNAT gateway', () => {
+  test('install overlay: mesh id, cluster name, network, and a NodePort 15443 on the default gateway, without labels or env', () => {
     const { app } = twoClusters();
     const overlay = objectsOf(app, 'cluster1').get('IstioOperator/istio-system/cluster1')!;
     expect(overlay.apiVersion).toBe('install.istio.io/v1alpha1');
     expect(overlay.spec.values).toEqual({ global: { meshID: 'mesh1', multiCluster: { clusterName: 'cluster1' }, network: 'network1' } });
     expect(overlay.spec.meshConfig).toEqual({ trustDomain: 'cluster.local', defaultConfig: { proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true' } } });
-    const gateway = overlay.spec.components.ingressGateways[0];
-    expect(gateway.k8s.env).toEqual([{ name: 'ISTIO_META_ROUTER_MODE', value: 'sni-dnat' }]);
-    expect(gateway.k8s.service.type).toBe('NodePort');
-    expect(gateway.k8s.service.ports).toContainEqual({ name: 'tls', port: 15443, targetPort: 15443, nodePort: 30001 });
+    // No label (it would become the Deployment's immutable selector) and no ISTIO_META_ROUTER_MODE
+    // (auto-detected since Istio 1.11): the component is Istio's default ingress gateway, patched.
+    expect(overlay.spec.components.ingressGateways).toEqual([{
+      name: 'istio-ingressgateway',
+      enabled: true,
+      k8s: {
+        service: {
+          type: 'NodePort',
+          ports: [
+            { name: 'status-port', port: 15021, targetPort: 15021 },
+            { name: 'http2', port: 80, targetPort: 8080 },
+            { name: 'https', port: 443, targetPort: 8443 },
+            { name: 'tls', port: 15443, targetPort: 15443, nodePort: 30001 },
+          ],
+        },
+      },
+    }]);
+  });
+
+  test('a custom gateway selector installs its own gateway component that carries the selector and listens on the port', () => {
+    const app = testApp();
+    const cluster = new MeshCluster(new Mesh(app, 'mesh'), 'c', { gateway: { address: '10.0.0.1', port: 15444, selector: { istio: 'crosscluster' } } });
+    const objects = objectsOf(app, 'c');
+    expect(objects.get('Gateway/istio-system/istio-multicluster-ingressgateway')?.spec.selector).toEqual({ istio: 'crosscluster' });
+    expect(objects.get('IstioOperator/istio-system/c')?.spec.components.ingressGateways).toEqual([{
+      name: 'istio-crosscluster-gateway',
+      enabled: true,
+      label: { istio: 'crosscluster' },
+      k8s: { service: { type: 'LoadBalancer', ports: [{ name: 'status-port', port: 15021, targetPort: 15021 }, { name: 'tls', port: 15444, targetPort: 15443 }] } },
+    }]);
+    expect(cluster.gateway?.name).toBe('istio-crosscluster-gateway');
+  });
+
+  test.each([80, 443, 15021, 15012])('gateway.port %d would be a second Service port with that number: refused', port => {
+    expect(() => new MeshCluster(new Mesh(testApp(), 'mesh'), 'c', { gateway: { address: '10.0.0.1', port } }))
+      .toThrow(new RegExp(`\\[mesh/c\\] gateway.port ${port} is already the gateway's [-a-z0-9]+ port: the Service cannot have it twice`));
+  });
+
+  test('a custom gateway has no HTTP ports of its own, so 80 is free there', () => {
+    const cluster = new MeshCluster(new Mesh(testApp(), 'mesh'), 'c', { gateway: { address: '10.0.0.1', port: 80, selector: { istio: 'x' } } });
+    expect(cluster.gateway?.port).toBe(80);
   });
 
   test('a cluster without a gateway renders no Gateway and no gateway overlay', () => {
@@ -76,6 +113,10 @@ describe('MeshCluster', () => {
       [{ gateway: { address: '10.0.0.300' } }, /gateway.address "10.0.0.300" is neither/],
       [{ gateway: { address: '10.0.0.1', port: 70000 } }, /\[mesh\/c\] gateway.port 70000 is out of range: use an integer from 1 to 65535/],
       [{ gateway: { address: '10.0.0.1', nodePort: 0 } }, /gateway.nodePort 0 is out of range/],
+      [{ gateway: { address: '10.0.0.1', istiodNodePort: 30012 } }, /gateway.istiodNodePort 30012 needs gateway.nodePort: a LoadBalancer gateway is reached on 15012 itself/],
+      [{ gateway: { address: '10.0.0.1', nodePort: 30012 } }, /gateway.istiodNodePort 30012 is also gateway.nodePort: give istiod its own NodePort/],
+      [{ gateway: { address: '10.0.0.1', selector: {} } }, /gateway.selector \{\} is empty/],
+      [{ gateway: { address: '10.0.0.1', selector: { 'istio/': 'x' } } }, /gateway.selector key "istio\/" is not a label key/],
       [{ locality: 'us-east-1//a' }, /\[mesh\/c\] locality "us-east-1\/\/a" is not a locality: use region\[\/zone\[\/subzone\]\]/],
       [{ locality: 'a/b/c/d' }, /locality "a\/b\/c\/d" is not a locality/],
     ])('%j', (props, message) => {
@@ -85,6 +126,11 @@ describe('MeshCluster', () => {
     test('a namespace that is not a DNS label', () => {
       const cluster = new MeshCluster(mesh(), 'c');
       expect(() => cluster.addNamespace('Foo')).toThrow(/\[mesh\/c\] namespace "Foo" is not a DNS-1123 label/);
+    });
+
+    test.each(['kube-system', 'kube-public', 'istio-system'])('system namespace %s never gets injection', ns => {
+      const cluster = new MeshCluster(mesh(), 'c');
+      expect(() => cluster.addNamespace(ns)).toThrow(new RegExp(`namespace "${ns}" is a system namespace, which must never get sidecar injection`));
     });
   });
 

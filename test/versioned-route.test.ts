@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { GlobalService, HttpMethod, LoadBalancerAlgorithm, MeshCluster, VersionedRoute } from '../src';
+import { GlobalService, HttpMethod, LoadBalancerAlgorithm, MeshCluster, RouteRule, ServingEntry, VersionedRoute } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
 import { allObjects, objectsOf, testMesh } from './support/synth';
 
@@ -21,6 +21,10 @@ function helloworld() {
   return { app, mesh, cluster1, cluster2, service, v1, v2, v3, route };
 }
 
+/** A rule of helloworld's with one setting changed. */
+const rule = (h: ReturnType<typeof helloworld>, extra: Partial<RouteRule>): RouteRule =>
+  ({ name: 'r1', match: [{ uri: { prefix: '/a' } }], to: [{ version: h.v1 }], ...extra });
+
 describe('VersionedRoute', () => {
   test('helloworld: the client cluster gets the objects of REFERENCE.md section 5', () => {
     const { app } = helloworld();
@@ -30,8 +34,10 @@ describe('VersionedRoute', () => {
       hosts: ['helloworld.hello.global'],
       location: 'MESH_INTERNAL',
       ports: [{ name: 'http1', number: 5000, protocol: 'HTTP' }],
-      endpoints: [{ address: '172.18.0.4', labels: { cluster: 'cluster2' }, ports: { http1: 30001 } }],
+      endpoints: [{ address: '172.18.0.4', labels: { 'cluster': 'cluster2', 'security.istio.io/tlsMode': 'istio' }, ports: { http1: 30001 } }],
     });
+    // istioctl analyze matches subset labels against pods only: IST0173 is a false positive here.
+    expect(c1.get('DestinationRule/hello/helloworld-global')?.metadata.annotations).toEqual({ 'galley.istio.io/analyze-suppress': 'IST0173' });
     expect(c1.get('DestinationRule/hello/helloworld-global')?.spec).toEqual({
       host: 'helloworld.hello.global',
       trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
@@ -44,16 +50,17 @@ describe('VersionedRoute', () => {
     });
     expect(c1.get('VirtualService/hello/helloworld')?.spec).toEqual({
       hosts: ['helloworld.hello.svc.cluster.local', 'helloworld.hello.global'],
+      // Every match and destination names the routed port.
       http: [
         {
           name: 'jason',
-          match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+          match: [{ headers: { 'end-user': { exact: 'jason' } }, port: 5000 }],
           route: [
-            { destination: { host: 'helloworld.hello.global', subset: 'v2' }, weight: 70 },
-            { destination: { host: 'helloworld.hello.global', subset: 'v3' }, weight: 30 },
+            { destination: { host: 'helloworld.hello.global', subset: 'v2', port: { number: 5000 } }, weight: 70 },
+            { destination: { host: 'helloworld.hello.global', subset: 'v3', port: { number: 5000 } }, weight: 30 },
           ],
         },
-        { name: 'default', route: [{ destination: { host: 'helloworld.hello.svc.cluster.local', subset: 'v1' } }] },
+        { name: 'default', match: [{ port: 5000 }], route: [{ destination: { host: 'helloworld.hello.svc.cluster.local', subset: 'v1', port: { number: 5000 } } }] },
       ],
     });
   });
@@ -136,7 +143,7 @@ describe('VersionedRoute', () => {
       defaultRoute: [{ version: stable, weight: 90 }, { version: canary, weight: 10 }],
       trafficPolicy: {
         loadBalancer: LoadBalancerAlgorithm.ROUND_ROBIN,
-        outlierDetection: { consecutive5xxErrors: 1, interval: Duration.seconds(1), baseEjectionTime: Duration.minutes(1) },
+        outlierDetection: { consecutive5xxErrors: 0, consecutiveGatewayErrors: 3, interval: Duration.seconds(1), baseEjectionTime: Duration.minutes(1) },
         localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }],
       },
     });
@@ -146,7 +153,7 @@ describe('VersionedRoute', () => {
     const vs = objectsOf(app, 'cluster1').get('VirtualService/shop/api')!.spec;
     expect(vs.http[0]).toEqual({
       name: 'beta-testers',
-      match: [{ headers: { 'x-beta': { exact: 'true' } }, method: { exact: 'GET' } }, { uri: { prefix: '/beta' } }],
+      match: [{ headers: { 'x-beta': { exact: 'true' } }, method: { exact: 'GET' }, port: 8080 }, { uri: { prefix: '/beta' }, port: 8080 }],
       route: [{ destination: { host: 'api.shop.global', subset: 'canary-cluster3', port: { number: 8080 } } }],
       timeout: '2s',
       retries: { attempts: 3, perTryTimeout: '500ms', retryOn: '5xx,connect-failure' },
@@ -156,7 +163,7 @@ describe('VersionedRoute', () => {
     expect(dr.trafficPolicy).toEqual({
       tls: { mode: 'ISTIO_MUTUAL' },
       loadBalancer: { simple: 'ROUND_ROBIN', localityLbSetting: { enabled: true, failover: [{ from: 'us-east-1', to: 'us-west-2' }] } },
-      outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '60s' },
+      outlierDetection: { consecutive5xxErrors: 0, consecutiveGatewayErrors: 3, interval: '1s', baseEjectionTime: '60s' },
     });
     expect(dr.subsets).toEqual([
       { name: 'canary-cluster3', labels: { cluster: 'cluster3' } },
@@ -168,6 +175,61 @@ describe('VersionedRoute', () => {
     ]);
     expect(objectsOf(app, 'cluster2').get('DestinationRule/shop/api-global')!.spec.subsets).toEqual([{ name: 'stable-cluster2', labels: { version: 'stable' } }]);
     expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+    expect(app._warnings.filter(w => w.includes('outlierDetection'))).toEqual([]);
+  });
+
+  test('a route on one HTTP port leaves the service\'s other ports alone: every rule, the default one too, matches its port', () => {
+    const { app, mesh } = testMesh();
+    const [c1, c2] = ['c1', 'c2'].map(n => new MeshCluster(mesh, n, { gateway: { address: `gw.${n}.example.com` } }));
+    const service = new GlobalService(mesh, 'api', { namespace: 'shop', ports: [{ name: 'http-api', number: 8080 }, { name: 'http-admin', number: 9090 }], servedBy: [c2] });
+    const v1 = service.addVersion('v1', { clusters: [c2] });
+    new VersionedRoute(mesh, 'api-route', { service, clients: [c1], port: 'http-api', rules: [{ name: 'u', match: [{ uri: { prefix: '/v1' } }], to: [{ version: v1 }] }], defaultRoute: [{ version: v1 }] });
+    const http = objectsOf(app, 'c1').get('VirtualService/shop/api')!.spec.http;
+    expect(http.map((r: any) => r.match)).toEqual([[{ uri: { prefix: '/v1' }, port: 8080 }], [{ port: 8080 }]]);
+    expect(http.every((r: any) => r.route.every((d: any) => d.destination.port.number === 8080))).toBe(true);
+  });
+
+  test('outlier detection that ejects on 5xx warns when cross-cluster subsets have one endpoint, the remote gateway', () => {
+    const { app, mesh, cluster1, service, v1, v2 } = helloworld();
+    mesh.node.tryRemoveChild('helloworld-route');
+    new VersionedRoute(mesh, 'r', {
+      service, clients: [cluster1], defaultRoute: [{ version: v1, weight: 50 }, { version: v2, weight: 50 }],
+      trafficPolicy: { outlierDetection: { consecutive5xxErrors: 1 } },
+    });
+    app._synthFiles();
+    expect(app._warnings).toContainEqual(expect.stringMatching(
+      /^\[mesh\/r\] trafficPolicy.outlierDetection ejects on 5xx answers \(consecutive5xxErrors 1\), but in cluster1 each cross-cluster subset has one endpoint, the remote gateway: .* e.g. \{ consecutive5xxErrors: 0, consecutiveGatewayErrors: 3/));
+  });
+
+  test('spread subset names that would collide are refused on both ends, never merged', () => {
+    const { mesh } = testMesh();
+    const client = new MeshCluster(mesh, 'client');
+    const east = new MeshCluster(mesh, 'east', { gateway: { address: 'gw.east.example.com' } });
+    const canaryEast = new MeshCluster(mesh, 'canary-east', { gateway: { address: 'gw.ce.example.com' } });
+    const service = new GlobalService(mesh, 'api', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [east, canaryEast] });
+    const v2Canary = service.addVersion('v2-canary', { clusters: [east] });
+    const v2 = service.addVersion('v2', { clusters: [canaryEast] });
+    expect(() => new VersionedRoute(mesh, 'r', { service, clients: [client], spread: true, defaultRoute: [{ version: v2Canary, weight: 50 }, { version: v2, weight: 50 }] }))
+      .toThrow(/\[mesh\/r\] subset name "v2-canary-east" stands for both version v2-canary in east and version v2 in canary-east .*: rename a version or a cluster/);
+  });
+
+  test('a spread subset name over 63 characters is refused', () => {
+    const { mesh } = testMesh();
+    const client = new MeshCluster(mesh, 'client');
+    const far = new MeshCluster(mesh, 'c'.repeat(40), { gateway: { address: 'gw.far.example.com' } });
+    const service = new GlobalService(mesh, 'api', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [far] });
+    const v = service.addVersion('v'.repeat(30), { clusters: [far] });
+    expect(() => new VersionedRoute(mesh, 'r', { service, clients: [client], spread: true, defaultRoute: [{ version: v }] }))
+      .toThrow(/subset name "v{30}-c{40}" for version v{30} in c{40} is longer than 63 characters, which Istio rejects/);
+  });
+
+  test('versions routed across clusters need the workload-selector serving entry', () => {
+    const { mesh } = testMesh();
+    const [c1, c2] = ['c1', 'c2'].map(n => new MeshCluster(mesh, n, { gateway: { address: `gw.${n}.example.com` } }));
+    const service = new GlobalService(mesh, 'api', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c2], servingEntry: ServingEntry.LOCAL_DNS });
+    const v1 = service.addVersion('v1', { clusters: [c2] });
+    expect(() => new VersionedRoute(mesh, 'r', { service, clients: [c1], defaultRoute: [{ version: v1 }] }))
+      .toThrow(/\[mesh\/r\] service "api" has servingEntry LOCAL_DNS, whose one DNS endpoint hides the pods' version labels, so the subsets this route sends to c2 would select nothing \(503\): use ServingEntry.WORKLOAD_SELECTOR/);
   });
 
   test('all helloworld output validates against the Istio schemas', () => {
@@ -221,6 +283,26 @@ describe('VersionedRoute', () => {
       ['zone-level failover (seed 001)', () => ({ trafficPolicy: { outlierDetection: {}, localityFailover: [{ from: 'us/us-east-1/az-1/r11', to: 'us/us-west-1' }] } }),
         /trafficPolicy.localityFailover\[0\].from "us\/us-east-1\/az-1\/r11" is a zone or subzone: Istio fails over between regions only/],
       ['no clients', () => ({ clients: [] }), /\[mesh\/r\] clients \[\] is empty/],
+      ['a NaN weight', h => ({ defaultRoute: [{ version: h.v1, weight: NaN }] }), /rule "otherwise" weight of v1 NaN is not a non-negative integer percent/],
+      ['an unknown retry condition', h => ({ rules: [rule(h, { retries: { attempts: 2, retryOn: '5xx,sometimes' } })] }),
+        /rule "r1".retries.retryOn "5xx,sometimes" has "sometimes", which Istio does not accept: use a comma-separated list of 5xx, gateway-error/],
+      ['retry settings with attempts 0', h => ({ rules: [rule(h, { retries: { attempts: 0, retryOn: '5xx' } })] }),
+        /rule "r1".retries.attempts 0 turns retries off, so perTryTimeout and retryOn would be ignored/],
+      ['an empty fault', h => ({ rules: [rule(h, { fault: {} })] }), /rule "r1".fault \{\} is empty: set delay or abort/],
+      ['a fault percentage over 100', h => ({ rules: [rule(h, { fault: { abort: { httpStatus: 503, percent: 101 } } })] }), /rule "r1".fault.abort.percent 101 is not a percentage from 0 to 100/],
+      ['an abort status that is not HTTP', h => ({ rules: [rule(h, { fault: { abort: { httpStatus: 99, percent: 1 } } })] }), /rule "r1".fault.abort.httpStatus 99 is not an HTTP status from 200 to 599/],
+      ['a zero timeout', h => ({ rules: [rule(h, { timeout: Duration.seconds(0) })] }), /rule "r1".timeout "0ms" is not a duration Istio accepts/],
+      ['a zero delay', h => ({ rules: [rule(h, { fault: { delay: { fixedDelay: Duration.millis(0), percent: 5 } } })] }), /rule "r1".fault.delay.fixedDelay "0ms" is not a duration Istio accepts/],
+      ['an invalid regex', h => ({ rules: [{ name: 'r1', match: [{ uri: { regex: '/api/(v1' } }], to: [{ version: h.v1 }] }] }),
+        /rule "r1".match\[0\].uri.regex "\/api\/\(v1" is not a valid regular expression .*: use an RE2 expression/],
+      ['a regex with a backreference', h => ({ rules: [{ name: 'r1', match: [{ uri: { regex: '(a)\\1' } }], to: [{ version: h.v1 }] }] }),
+        /uses backreferences or lookaround, which RE2 \(Envoy's regex engine\) does not support/],
+      ['a header name with a space', h => ({ rules: [{ name: 'r1', match: [{ headers: { 'end user': { exact: 'j' } } }], to: [{ version: h.v1 }] }] }),
+        /rule "r1".match\[0\].headers "end user" is not an HTTP header name in lower case/],
+      ['an upper-case header name', h => ({ rules: [{ name: 'r1', match: [{ headers: { 'End-User': { exact: 'j' } } }], to: [{ version: h.v1 }] }] }),
+        /headers "End-User" is not an HTTP header name in lower case/],
+      ['a source label that is not a label', h => ({ rules: [{ name: 'r1', match: [{ sourceLabels: { app: 'a b' } }], to: [{ version: h.v1 }] }] }),
+        /rule "r1".match\[0\].sourceLabels.app "a b" is not a label value/],
       ['duplicate rule names', h => ({ rules: [1, 2].map(() => ({ name: 'x', match: [{ uri: { prefix: '/' } }], to: [{ version: h.v1 }] })) }), /rules "x" names two rules/],
     ])('%s', (_, change, message) => {
       expect(route(change)).toThrow(message);
@@ -244,6 +326,9 @@ describe('VersionedRoute', () => {
       ['a version declared twice', h => h.service.addVersion('v1', { clusters: [h.cluster1] }), /\[mesh\/helloworld\] version name "v1" is declared twice/],
       ['a version without labels', h => h.service.addVersion('v5', { clusters: [h.cluster1], labels: {} }), /version "v5".labels \{\} is empty: a subset needs labels/],
       ['a version name that is not a subset name', h => h.service.addVersion('V_1', { clusters: [h.cluster1] }), /version name "V_1" is not a DNS-1123 label/],
+      ['version labels that contradict the workload labels', h => h.service.addVersion('v6', { clusters: [h.cluster1], labels: { app: 'other', version: 'v6' } }),
+        /\[mesh\/helloworld\] version "v6".labels.app "other" contradicts the service's workload label app=helloworld: no pod of the service can carry both/],
+      ['version labels that are not labels', h => h.service.addVersion('v7', { clusters: [h.cluster1], labels: { version: 'v 7' } }), /version "v7".labels.version "v 7" is not a label value/],
     ])('%s', (_, declare, message) => {
       const h = helloworld();
       expect(() => declare(h)).toThrow(message);

@@ -122,19 +122,22 @@ describe('VmWorkload', () => {
     expect(istioSchemaErrors([group])).toEqual([]);
   });
 
-  test('the onboarding kit, field by field, beside the bundle and outside its kustomization', () => {
+  test('the onboarding kit, field by field, beside the bundle and outside its kustomization (LoadBalancer gateway)', () => {
     const { app } = whoami({ probe: { httpGet: { path: '/ready', port: 8888 }, period: Duration.seconds(5) } }, true);
     const kit = 'cluster1/vm/default/whoami-vm1';
+    // What `istioctl x workload entry configure` writes, plus CA_ADDR pinned to where the gateway exposes istiod.
     expect(file(app, `${kit}/cluster.env`)).toBe([
       "CANONICAL_REVISION='latest'",
       "CANONICAL_SERVICE='whoami'",
-      "ISTIO_INBOUND_PORTS='8888'",
-      "ISTIO_LOCAL_EXCLUDE_PORTS='15090,15021,15020'",
-      'ISTIO_METAJSON_LABELS=\'{"app":"whoami","instance-id":"vm1"}\'',
+      "CA_ADDR='istiod.istio-system.svc:15012'",
+      "ISTIO_INBOUND_PORTS='*'",
+      "ISTIO_LOCAL_EXCLUDE_PORTS='22,15090,15021,15020'",
+      'ISTIO_METAJSON_LABELS=\'{"app":"whoami","instance-id":"vm1","service.istio.io/canonical-name":"whoami","service.istio.io/canonical-revision":"latest"}\'',
       "ISTIO_META_CLUSTER_ID='cluster1'",
       "ISTIO_META_DNS_CAPTURE='true'",
       "ISTIO_META_MESH_ID='mesh1'",
       "ISTIO_META_NETWORK='network1'",
+      'ISTIO_META_POD_PORTS=\'[{"name":"http","containerPort":8888}]\'',
       "ISTIO_META_WORKLOAD_NAME='whoami'",
       "ISTIO_NAMESPACE='default'",
       "ISTIO_SERVICE='whoami.default'",
@@ -152,11 +155,39 @@ describe('VmWorkload', () => {
       proxyMetadata: { ISTIO_META_CLUSTER_ID: 'cluster1', ISTIO_META_DNS_CAPTURE: 'true', ISTIO_META_NETWORK: 'network1', SERVICE_ACCOUNT: 'whoami', TRUST_DOMAIN: 'cluster.local' },
       readinessProbe: { httpGet: { path: '/ready', port: 8888 }, periodSeconds: 5 },
     });
+    expect(mesh.defaultConfig.proxyMetadata.CA_ADDR).toBeUndefined();
     expect(file(app, `${kit}/hosts`)).toBe('172.18.0.3 istiod.istio-system.svc\n');
     expect(file(app, `${kit}/root-cert.pem`)).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(file(app, `${kit}/README.md`)).toContain('kubectl --context cluster1 -n default create token whoami --audience istio-ca --duration 1h > istio-token');
     const kustomization = app._synthFiles().find(f => f.path === 'cluster1/kustomization.yaml')!.content as any[];
     expect(kustomization[0].resources).toEqual(['namespaces.yaml', 'mesh-gateway.yaml', 'security.yaml', 'workloads.yaml']);
+    // The probe reaches hand-made WorkloadEntries only with the health-check annotation.
+    expect(objectsOf(app, 'cluster1').get('WorkloadEntry/default/whoami-vm1')?.metadata).toMatchObject({
+      annotations: { 'proxy.istio.io/health-checks-enabled': 'true' },
+    });
+  });
+
+  test('behind a NodePort gateway, istiod gets a pinned NodePort that the kit dials for discovery and certificates', () => {
+    const dir = tempDir();
+    const { app, mesh: m } = testMesh({ meshId: 'mesh1' }, dir);
+    const cluster = new MeshCluster(m, 'kind1', { network: 'n1', gateway: { address: '172.18.0.3', nodePort: 30001, istiodNodePort: 30112 } });
+    new VmWorkload(m, 'whoami', { namespace: 'default', cluster, ports: [{ name: 'http', number: 80, targetPort: 8888 }], instances: [{ name: 'vm1', address: '172.29.9.61' }] });
+    const kit = 'kind1/vm/default/whoami-vm1';
+    expect(file(app, `${kit}/cluster.env`)).toContain("CA_ADDR='istiod.istio-system.svc:30112'\n");
+    expect(require('js-yaml').load(file(app, `${kit}/mesh.yaml`)).defaultConfig.discoveryAddress).toBe('istiod.istio-system.svc:30112');
+    expect(file(app, `${kit}/hosts`)).toBe('172.18.0.3 istiod.istio-system.svc\n');
+    const ports = objectsOf(app, 'kind1').get('IstioOperator/istio-system/kind1')?.spec.components.ingressGateways[0].k8s.service.ports;
+    expect(ports).toContainEqual({ name: 'tls-istiod', port: 15012, targetPort: 15012, nodePort: 30112 });
+    expect(ports).toContainEqual({ name: 'tls', port: 15443, targetPort: 15443, nodePort: 30001 });
+    // Without a probe the entries do not opt in to health checks.
+    expect(objectsOf(app, 'kind1').get('WorkloadEntry/default/whoami-vm1')?.metadata.annotations).toBeUndefined();
+  });
+
+  test('a NodePort gateway pins istiod on 30012 unless told otherwise', () => {
+    const { app, mesh: m } = testMesh();
+    const cluster = new MeshCluster(m, 'kind1', { gateway: { address: '172.18.0.3', nodePort: 30001 } });
+    new VmWorkload(m, 'whoami', { namespace: 'default', cluster, ports: [{ name: 'http', number: 80 }], instances: [{ name: 'vm1', address: '172.29.9.61' }] });
+    expect(file(app, 'kind1/vm/default/whoami-vm1/cluster.env')).toContain("CA_ADDR='istiod.istio-system.svc:30012'\n");
   });
 
   test('exported as a GlobalService, other clusters reach the VMs as whoami.default.global', () => {
@@ -164,7 +195,7 @@ describe('VmWorkload', () => {
     const global = vm.exportAsGlobalService();
     expect(global.globalHost).toBe('whoami.default.global');
     expect(objectsOf(app, 'cluster2').get('ServiceEntry/default/whoami-global')?.spec.endpoints).toEqual([
-      { address: '172.18.0.3', labels: { cluster: 'cluster1' }, ports: { http: 15443 }, locality: 'us-east-1/us-east-1a' },
+      { address: '172.18.0.3', labels: { 'cluster': 'cluster1', 'security.istio.io/tlsMode': 'istio' }, ports: { http: 15443 }, locality: 'us-east-1/us-east-1a' },
     ]);
     expect(objectsOf(app, 'cluster1').get('ServiceEntry/default/whoami-global')?.spec.workloadSelector).toEqual({ labels: { app: 'whoami' } });
     expect(istioSchemaErrors(allObjects(app))).toEqual([]);
@@ -185,6 +216,14 @@ describe('VmWorkload', () => {
       [{ trafficPolicy: { localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }] } }, /trafficPolicy.localityFailover .* has no effect without outlierDetection/],
       [{ trafficPolicy: { outlierDetection: {}, localityFailover: [{ from: 'us/us-east-1/az-1/r11', to: 'us/us-west-1' }] } }, /is a zone or subzone: Istio fails over between regions only/],
       [{ ingress: { hosts: [] } }, /ingress.hosts \[\] is empty/],
+      [{ probe: { tcpSocket: { port: 80 }, period: Duration.millis(1500) } }, /probe.period "1500ms" is not a whole number of seconds above zero: Istio probes count in seconds/],
+      [{ probe: { tcpSocket: { port: 80 }, timeout: Duration.seconds(0) } }, /probe.timeout "0ms" is not a whole number of seconds above zero/],
+      [{ probe: { tcpSocket: { port: 80 }, initialDelay: Duration.millis(200) } }, /probe.initialDelay "200ms" is not a whole number of seconds:/],
+      [{ trafficPolicy: { connectionPool: {} } }, /trafficPolicy.connectionPool \{\} is empty: set a limit/],
+      [{ trafficPolicy: { outlierDetection: { maxEjectionPercent: 150 } } }, /trafficPolicy.outlierDetection.maxEjectionPercent 150 is over 100/],
+      [{ trafficPolicy: { outlierDetection: { consecutive5xxErrors: NaN } } }, /trafficPolicy.outlierDetection.consecutive5xxErrors NaN is not an integer of at least 0/],
+      [{ trafficPolicy: { outlierDetection: { interval: Duration.seconds(0) } } }, /trafficPolicy.outlierDetection.interval "0ms" is not a duration Istio accepts/],
+      [{ trafficPolicy: { connectionPool: { maxConnections: Infinity } } }, /trafficPolicy.connectionPool.maxConnections Infinity is not an integer of at least 1/],
       [{ ports: [{ name: 'tcp', number: 80, targetPort: 8888 }] }, /\[mesh\/whoami\] ingress \["whoami.internal.com"\] needs an HTTP port on the workload to route to/],
     ])('%j', (props, message) => {
       expect(() => whoami(props)).toThrow(message);

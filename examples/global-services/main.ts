@@ -35,7 +35,7 @@ export function build(dir = __dirname): MeshApp {
   cluster1.addNamespace('foo'); // where sleep runs
   new GlobalService(mesh, 'httpbin', {
     namespace: 'bar',
-    ports: [{ name: 'http1', number: 8000 }],
+    ports: [{ name: 'http', number: 8000, targetPort: 8080 }],
     servedBy: [cluster2],
   });
   return app;

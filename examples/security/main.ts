@@ -14,14 +14,16 @@ export function build(dir = __dirname): MeshApp {
     // Strict mTLS across clusters needs one root of trust.
     ca: MeshCa.generate({ keyStore: path.join(dir, '.mesh-keys') }),
   });
-  new MeshCluster(mesh, 'cluster1', { network: 'network1', gateway: { address: '172.18.0.3' } });
-  new MeshCluster(mesh, 'cluster2', { network: 'network2', gateway: { address: '172.18.0.4' } });
+  const cluster1 = new MeshCluster(mesh, 'cluster1', { network: 'network1', gateway: { address: '172.18.0.3' } });
+  const cluster2 = new MeshCluster(mesh, 'cluster2', { network: 'network2', gateway: { address: '172.18.0.4' } });
 
   new AccessPolicy(mesh, 'cross-cluster-authz', {
     namespace: 'default',
     selector: { app: 'service' },
     principals: [Principal.namespace('default'), Principal.serviceAccount('frontend', 'web')],
     methods: [HttpMethod.GET, HttpMethod.POST],
+    // app=service runs in both clusters but is no global service of the mesh, so say where it runs.
+    clusters: [cluster1, cluster2],
   });
   return app;
 }

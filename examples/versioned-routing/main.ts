@@ -20,7 +20,7 @@ function helloworld(dir: string): MeshApp {
 
   const helloworld = new GlobalService(mesh, 'helloworld', {
     namespace: 'hello',
-    ports: [{ name: 'http1', number: 5000 }],
+    ports: [{ name: 'http', number: 5000, targetPort: 5000 }],
     servedBy: [cluster1, cluster2],
   });
   const v1 = helloworld.addVersion('v1', { clusters: [cluster1] });
@@ -53,7 +53,7 @@ function regions(dir: string): MeshApp {
 
   const reviews = new GlobalService(mesh, 'reviews', {
     namespace: 'shop',
-    ports: [{ name: 'http', number: 9080 }],
+    ports: [{ name: 'http', number: 9080, targetPort: 9080 }],
     servedBy: [east2, west],
   });
   const stable = reviews.addVersion('stable', { clusters: [east2, west] });
@@ -71,13 +71,15 @@ function regions(dir: string): MeshApp {
     }],
     defaultRoute: [{ version: stable, weight: 90 }, { version: canary, weight: 10 }],
     trafficPolicy: {
-      outlierDetection: { consecutive5xxErrors: 1, interval: Duration.seconds(1), baseEjectionTime: Duration.minutes(1) },
+      // Each cross-cluster subset has one endpoint, the remote gateway: eject it for gateway errors (the
+      // cluster is unreachable), never for any 5xx, which one bad pod behind the gateway would cause.
+      outlierDetection: { consecutive5xxErrors: 0, consecutiveGatewayErrors: 3, interval: Duration.seconds(5), baseEjectionTime: Duration.seconds(30) },
       localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }],
     },
   });
 
   // Seed 004: 70% of the traffic to us-east, 30% to us-west, whatever the version.
-  const frontend = new GlobalService(mesh, 'frontend', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [east2, west] });
+  const frontend = new GlobalService(mesh, 'frontend', { namespace: 'shop', ports: [{ name: 'http', number: 80, targetPort: 8080 }], servedBy: [east2, west] });
   const usEast = frontend.addVersion('us-east', { clusters: [east2], labels: { app: 'frontend' } });
   const usWest = frontend.addVersion('us-west', { clusters: [west], labels: { app: 'frontend' } });
   new VersionedRoute(mesh, 'frontend-by-region', {

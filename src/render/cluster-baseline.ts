@@ -2,15 +2,9 @@ import {
   DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode, Gateway, GatewaySpecServersTlsMode,
 } from '../../imports/networking.istio.io';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
-import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
+import { CROSS_CLUSTER_PORT, DEFAULT_INGRESS_PORTS, GATEWAY_STATUS_PORT, ISTIOD_PORT } from '../mesh-cluster';
+import { ClusterBundle, ISTIO_SYSTEM, suppressAnalysis } from './cluster-bundle';
 import { IstioOperator } from './istio-operator';
-
-/** Ports of Istio's default ingress gateway service, which the overlay must repeat: it replaces the list. */
-const DEFAULT_INGRESS_PORTS = [
-  { name: 'status-port', port: 15021, targetPort: 15021 },
-  { name: 'http2', port: 80, targetPort: 8080 },
-  { name: 'https', port: 443, targetPort: 8443 },
-];
 
 /**
  * Renders what every cluster needs to take part: the `*.global` AUTO_PASSTHROUGH gateway and its
@@ -35,7 +29,9 @@ export function renderClusterBaseline(bundle: ClusterBundle): void {
     });
   }
   bundle.add('mesh-gateway', cluster, DestinationRule, {
-    metadata: { name: 'istio-multicluster-destinationrule', namespace: ISTIO_SYSTEM },
+    // IST0174 flags a wildcard host that no service matches when the analyzer runs on one cluster's
+    // bundle; the `.global` hosts it covers are ServiceEntries that may come in other files or later.
+    metadata: { name: 'istio-multicluster-destinationrule', namespace: ISTIO_SYSTEM, annotations: suppressAnalysis('IST0174') },
     spec: {
       host: globalHosts,
       trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
@@ -64,21 +60,25 @@ function renderInstallOverlay(bundle: ClusterBundle): void {
       values: {
         global: { meshID: mesh.meshId, multiCluster: { clusterName: cluster.clusterName }, network: cluster.network },
       },
+      // The gateway gets no `topology.istio.io/network` label: this design needs none (the network comes from
+      // values.global.network and the istio-system label), and component labels become the Deployment's
+      // immutable spec.selector, so adding one fails on a cluster that already runs the gateway. Since Istio
+      // 1.11 the gateway detects SNI-DNAT mode by itself (ISTIO_META_ROUTER_MODE is no longer read).
       components: gateway && {
         ingressGateways: [{
-          name: 'istio-ingressgateway',
+          name: gateway.name,
           enabled: true,
-          label: cluster.network ? { 'topology.istio.io/network': cluster.network } : undefined,
+          // The default gateway keeps the labels istioctl gives it; another one is installed with the selector's.
+          label: gateway.isDefaultGateway ? undefined : { ...gateway.selector },
           k8s: {
-            // SNI-DNAT mode makes the gateway build the per-SNI clusters that AUTO_PASSTHROUGH routes to.
-            env: [{ name: 'ISTIO_META_ROUTER_MODE', value: 'sni-dnat' }],
             service: {
               type: gateway.nodePort === undefined ? 'LoadBalancer' : 'NodePort',
+              // The overlay replaces the Service's port list, so the ports the gateway keeps are repeated.
               ports: [
-                ...DEFAULT_INGRESS_PORTS,
-                { name: 'tls', port: gateway.port, targetPort: 15443, nodePort: gateway.nodePort },
+                ...(gateway.isDefaultGateway ? DEFAULT_INGRESS_PORTS : [GATEWAY_STATUS_PORT]),
+                { name: 'tls', port: gateway.port, targetPort: CROSS_CLUSTER_PORT, nodePort: gateway.nodePort },
                 // VMs reach istiod through the gateway (see the istiod-gateway in mesh-gateway.yaml).
-                ...(bundle.exposesIstiod ? [{ name: 'tls-istiod', port: 15012, targetPort: 15012 }] : []),
+                ...(bundle.exposesIstiod ? [{ name: 'tls-istiod', port: ISTIOD_PORT, targetPort: ISTIOD_PORT, nodePort: gateway.istiodNodePort }] : []),
               ],
             },
           },

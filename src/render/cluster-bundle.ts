@@ -4,10 +4,17 @@ import { Construct, IConstruct } from 'constructs';
 import { IstioApiVersion, Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { MeshConfigError } from '../validation/errors';
+import { isKubeSystemNamespace } from '../validation/names';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { byKey } from '../resolve/order';
 
 export const ISTIO_SYSTEM = 'istio-system';
+
+/**
+ * Istio's annotation that silences `istioctl analyze` findings on one object, for findings that are false
+ * positives of this design; each use says why.
+ */
+export const suppressAnalysis = (...codes: string[]) => ({ 'galley.istio.io/analyze-suppress': codes.join(',') });
 
 /**
  * What a rendered object is for. Each concern is one file of the cluster bundle, in this order;
@@ -95,9 +102,13 @@ export class ClusterBundle {
     return apiObject;
   }
 
-  /** Declares that a namespace of this cluster runs mesh workloads; it is rendered once, with injection on. */
+  /**
+   * Declares that a namespace of this cluster runs mesh workloads; it is rendered once, with injection on.
+   * istio-system and the `kube-*` namespaces are never labelled: sidecars there would break the control
+   * plane and cluster DNS.
+   */
   public useNamespace(namespace: string): void {
-    if (namespace !== ISTIO_SYSTEM) {
+    if (namespace !== ISTIO_SYSTEM && !isKubeSystemNamespace(namespace)) {
       this.namespaces.add(namespace);
     }
   }

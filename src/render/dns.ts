@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { renderServerBlock } from '../dns/corefile';
 import { GlobalDnsMode } from '../global-dns';
+import { hostPort } from '../validation/network';
 import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { byEntryKey, sortedEntries } from '../resolve/order';
 
@@ -22,7 +23,7 @@ export function renderGlobalDns(bundle: ClusterBundle): void {
     case GlobalDnsMode.COREDNS:
       renderClusterCorefile(bundle, dns.existingCorefile!, renderServerBlock({
         keys: [`${zone}:53`],
-        directives: [{ name: 'errors' }, { name: 'cache', args: ['30'] }, { name: 'forward', args: ['.', `${dns.istioCoreDnsIp}:53`] }],
+        directives: [{ name: 'errors' }, { name: 'cache', args: ['30'] }, { name: 'forward', args: ['.', hostPort(dns.istioCoreDnsIp!, 53)] }],
       }));
       break;
     case GlobalDnsMode.STATIC_ZONE:

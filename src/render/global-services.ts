@@ -35,13 +35,15 @@ function renderConsumerEntry(rs: ResolvedService, remote: readonly MeshCluster[]
       resolution: ServiceEntrySpecResolution.DNS,
       addresses: [rs.vip],
       ports: service.ports.map(p => ({ name: p.name, number: p.number, protocol: p.protocol })),
-      // No `network` field and no topology.istio.io/network label: Istio would then treat the endpoint as
-      // on another network and, with no meshNetworks gateway for it, drop it from the client's endpoints.
-      // The endpoint already is that network's gateway.
+      // No `network` field: the endpoint already is the remote network's gateway, and a network would
+      // only ask Istio to look for a meshNetworks gateway that this design does not declare. (Istio keeps
+      // an endpoint whose network has no known gateway, so leaving it off changes no routing.)
       endpoints: remote.map(server => ({
         address: server.gateway!.address,
         ports: Object.fromEntries(service.ports.map(p => [p.name, server.gateway!.remotePort])),
-        labels: { cluster: server.clusterName },
+        // tlsMode makes auto-mTLS send ISTIO_MUTUAL even under a user's DestinationRule without `tls`;
+        // the gateway's AUTO_PASSTHROUGH listener resets plaintext.
+        labels: { 'cluster': server.clusterName, 'security.istio.io/tlsMode': 'istio' },
         locality: server.locality,
       })),
     },

@@ -19,7 +19,6 @@ export interface IstioOperatorSpec {
       readonly enabled: boolean;
       readonly label?: { readonly [key: string]: string };
       readonly k8s?: {
-        readonly env?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
         readonly service?: {
           readonly type?: 'LoadBalancer' | 'NodePort';
           readonly ports?: ReadonlyArray<{

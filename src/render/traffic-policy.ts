@@ -41,7 +41,8 @@ export function renderTrafficPolicy(policy: TrafficPolicy = {}): DestinationRule
         : undefined,
     },
     outlierDetection: outlier && {
-      consecutive5XxErrors: outlier.consecutive5xxErrors ?? 5,
+      consecutive5XxErrors: outlier.consecutive5xxErrors,
+      consecutiveGatewayErrors: outlier.consecutiveGatewayErrors,
       interval: istioDuration(outlier.interval ?? Duration.seconds(10)),
       baseEjectionTime: istioDuration(outlier.baseEjectionTime ?? Duration.seconds(30)),
       maxEjectionPercent: outlier.maxEjectionPercent,

@@ -2,7 +2,7 @@ import { DestinationRule, VirtualService, VirtualServiceSpecHttp, VirtualService
 import { MeshCluster } from '../mesh-cluster';
 import { ClientPlan, describeHop, RoutePlan } from '../resolve/route-plan';
 import { RequestMatch, StringMatch, VersionedRoute } from '../versioned-route';
-import { ClusterBundle } from './cluster-bundle';
+import { ClusterBundle, suppressAnalysis } from './cluster-bundle';
 import { istioDuration, renderTrafficPolicy } from './traffic-policy';
 import { byEntryKey } from '../resolve/order';
 
@@ -47,7 +47,9 @@ export function renderVersionedRoute(route: VersionedRoute, plan: RoutePlan, bun
     const subsets = plan.consumerSubsets.get(client.client);
     if (subsets) {
       bundle.add('routing', route, DestinationRule, {
-        metadata: { name: `${service.serviceName}-global`, namespace },
+        // IST0173 matches subset labels against pods only; these subsets select ServiceEntry endpoints
+        // (the remote gateways, by their `cluster` label), which the analyzer does not look at.
+        metadata: { name: `${service.serviceName}-global`, namespace, annotations: suppressAnalysis('IST0173') },
         spec: {
           host: service.globalHost,
           trafficPolicy: policy,
@@ -65,12 +67,14 @@ export function renderVersionedRoute(route: VersionedRoute, plan: RoutePlan, bun
 
 function renderHttpRoutes(route: VersionedRoute, client: ClientPlan): VirtualServiceSpecHttp[] {
   const { service } = route;
-  const port = service.ports.length > 1 ? { number: route.port.number } : undefined;
+  // Every match names the routed port, so the route never captures the service's other ports (or ports
+  // of the Kubernetes Service that the mesh description does not list); the destination names it too.
+  const port = route.port.number;
   return client.rules.map(({ rule, hops }) => ({
     name: rule.isDefault ? 'default' : rule.name,
-    match: rule.isDefault ? undefined : rule.match.map(renderMatch),
+    match: rule.isDefault ? [{ port }] : rule.match.map(m => ({ ...renderMatch(m), port })),
     route: hops.map(hop => ({
-      destination: { host: hop.local ? service.localHost : service.globalHost, subset: hop.subset, port },
+      destination: { host: hop.local ? service.localHost : service.globalHost, subset: hop.subset, port: { number: port } },
       weight: hops.length > 1 ? hop.weight : undefined,
     })),
     timeout: rule.timeout && istioDuration(rule.timeout),

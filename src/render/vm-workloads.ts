@@ -3,6 +3,7 @@ import {
   DestinationRule, Gateway, GatewaySpecServersTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
   VirtualService, WorkloadEntry, WorkloadGroup, WorkloadGroupSpecProbe,
 } from '../../imports/networking.istio.io';
+import { ISTIOD_PORT } from '../mesh-cluster';
 import { isHttpPort } from '../service-port';
 import { LoadBalancerAlgorithm } from '../traffic-policy';
 import { ResolvedVmInstance, VmProbe, VmWorkload } from '../vm-workload';
@@ -12,7 +13,6 @@ import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { renderTrafficPolicy } from './traffic-policy';
 import { sortedEntries } from '../resolve/order';
 
-const ISTIOD_PORT = 15012;
 const ISTIOD_HOST = 'istiod.istio-system.svc';
 
 const seconds = (d: { toSeconds(): number } | undefined) => d && d.toSeconds();
@@ -56,7 +56,12 @@ export function renderVmWorkload(vm: VmWorkload, bundle: ClusterBundle, rootCert
   });
   for (const instance of vm.instances) {
     bundle.add('workloads', vm, WorkloadEntry, {
-      metadata: { name: `${name}-${instance.name}`, namespace },
+      metadata: {
+        name: `${name}-${instance.name}`,
+        namespace,
+        // istiod applies the WorkloadGroup's probe to hand-made entries only when they opt in.
+        annotations: vm.probe ? { 'proxy.istio.io/health-checks-enabled': 'true' } : undefined,
+      },
       spec: {
         address: instance.address,
         labels: { ...instance.allLabels },
@@ -135,20 +140,34 @@ function exposeIstiod(bundle: ClusterBundle): void {
   });
 }
 
+/** Ports the VM's sidecar never captures: SSH (so a bad rule cannot lock you out) and the agent's own. */
+const VM_EXCLUDED_INBOUND_PORTS = '22,15090,15021,15020';
+
+/** Where the VM reaches istiod: the gateway's istiod port, resolved through the kit's `hosts` file. */
+const istiodAddress = (bundle: ClusterBundle) => `${ISTIOD_HOST}:${bundle.cluster.gateway?.istiodRemotePort ?? ISTIOD_PORT}`;
+
 /** The environment `istioctl x workload entry configure` writes to cluster.env, for one VM. */
 function proxyEnvironment(vm: VmWorkload, instance: ResolvedVmInstance, bundle: ClusterBundle): Record<string, string> {
   const labels = instance.allLabels;
-  const inbound = vm.ports.map(p => instance.ports?.[p.name] ?? p.targetPort ?? p.number);
+  const canonicalName = labels['service.istio.io/canonical-name'] ?? labels.app ?? vm.serviceName;
+  const canonicalRevision = labels['service.istio.io/canonical-revision'] ?? labels.version ?? 'latest';
+  const podPorts = vm.ports.map(p => ({ name: p.name, containerPort: instance.ports?.[p.name] ?? p.targetPort ?? p.number }));
   return {
-    CANONICAL_REVISION: labels['service.istio.io/canonical-revision'] ?? labels.version ?? 'latest',
-    CANONICAL_SERVICE: labels['service.istio.io/canonical-name'] ?? labels.app ?? vm.serviceName,
-    ISTIO_INBOUND_PORTS: [...new Set(inbound)].sort((a, b) => a - b).join(','),
-    ISTIO_LOCAL_EXCLUDE_PORTS: '15090,15021,15020',
-    ISTIO_METAJSON_LABELS: JSON.stringify(Object.fromEntries(sortedEntries(labels))),
+    // istio-start.sh would default CA_ADDR to istiod's in-cluster port, which a NodePort gateway does not expose.
+    CA_ADDR: istiodAddress(bundle),
+    CANONICAL_REVISION: canonicalRevision,
+    CANONICAL_SERVICE: canonicalName,
+    ISTIO_INBOUND_PORTS: '*',
+    ISTIO_LOCAL_EXCLUDE_PORTS: VM_EXCLUDED_INBOUND_PORTS,
+    ISTIO_METAJSON_LABELS: JSON.stringify(Object.fromEntries(sortedEntries({
+      ...labels, 'service.istio.io/canonical-name': canonicalName, 'service.istio.io/canonical-revision': canonicalRevision,
+    }))),
     ISTIO_META_CLUSTER_ID: bundle.cluster.clusterName,
     ISTIO_META_DNS_CAPTURE: 'true',
     ISTIO_META_MESH_ID: bundle.mesh.meshId,
     ISTIO_META_NETWORK: vm.network ?? '',
+    // Named container ports, so that a ServiceEntry's targetPort by name resolves on the VM too.
+    ISTIO_META_POD_PORTS: JSON.stringify(podPorts),
     ISTIO_META_WORKLOAD_NAME: vm.serviceName,
     ISTIO_NAMESPACE: vm.namespace,
     ISTIO_SERVICE: `${vm.serviceName}.${vm.namespace}`,
@@ -160,6 +179,9 @@ function proxyEnvironment(vm: VmWorkload, instance: ResolvedVmInstance, bundle: 
   };
 }
 
+/** cluster.env variables that configure the VM's start script rather than the proxy, kept out of mesh.yaml. */
+const START_SCRIPT_ONLY = ['CA_ADDR', 'ISTIO_INBOUND_PORTS', 'ISTIO_LOCAL_EXCLUDE_PORTS', 'ISTIO_SERVICE_CIDR', 'ISTIO_SVC_IP', 'ISTIO_NAMESPACE', 'ISTIO_SERVICE'];
+
 /** cluster.env, mesh.yaml, hosts, root-cert.pem and README.md for one VM, beside the bundle (not in its kustomization). */
 function writeOnboardingKit(vm: VmWorkload, instance: ResolvedVmInstance, bundle: ClusterBundle, rootCerts?: string): void {
   const dir = `vm/${vm.namespace}/${vm.serviceName}-${instance.name}`;
@@ -170,9 +192,9 @@ function writeOnboardingKit(vm: VmWorkload, instance: ResolvedVmInstance, bundle
   file('cluster.env', sortedEntries(env).map(([k, v]) => `${k}='${v}'\n`).join(''));
   file('mesh.yaml', toYaml({
     defaultConfig: {
-      discoveryAddress: `${ISTIOD_HOST}:${ISTIOD_PORT}`,
+      discoveryAddress: istiodAddress(bundle),
       meshId: bundle.mesh.meshId,
-      proxyMetadata: Object.fromEntries(Object.entries(env).filter(([k]) => !['ISTIO_INBOUND_PORTS', 'ISTIO_LOCAL_EXCLUDE_PORTS', 'ISTIO_SERVICE_CIDR', 'ISTIO_SVC_IP', 'ISTIO_NAMESPACE', 'ISTIO_SERVICE'].includes(k))),
+      proxyMetadata: Object.fromEntries(Object.entries(env).filter(([k]) => !START_SCRIPT_ONLY.includes(k))),
       readinessProbe: vm.probe && renderProbe(vm.probe),
     },
   }));

@@ -4,8 +4,11 @@ import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
+import { GlobalDnsMode } from '../global-dns';
+import { CROSS_CLUSTER_OUTLIER_EXAMPLE, ejectsOn5xx } from '../traffic-policy';
 import { VersionedRoute } from '../versioned-route';
 import { VmWorkload } from '../vm-workload';
+import { policyClusters } from './policy-placement';
 import { planRoute, RoutePlan } from './route-plan';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
 import { byClusterName, byKey } from './order';
@@ -30,6 +33,13 @@ export interface ResolvedRoute {
   readonly plan: RoutePlan;
 }
 
+/** An access policy with the clusters it is rendered in. */
+export interface ResolvedPolicy {
+  readonly policy: AccessPolicy;
+  /** Sorted by name. */
+  readonly clusters: readonly MeshCluster[];
+}
+
 /** A mesh with every cross-construct question answered: what the renderers read. */
 export interface ResolvedMesh {
   readonly mesh: Mesh;
@@ -42,15 +52,17 @@ export interface ResolvedMesh {
   /** VM workloads sorted by construct path. */
   readonly vms: readonly VmWorkload[];
   /** Access policies sorted by construct path. */
-  readonly policies: readonly AccessPolicy[];
+  readonly policies: readonly ResolvedPolicy[];
   /** The VIP lock file's new content. */
   readonly vipLock: string;
   /** Hosts whose VIPs stay reserved although no service uses them any more. */
   readonly staleVips: readonly string[];
   /** The CA material of every cluster, when the mesh has a CA. */
   readonly pki?: ResolvedPki;
-  /** Things worth telling the user that do not stop the synth. */
+  /** Things that are likely wrong but do not stop the synth. */
   readonly warnings: readonly string[];
+  /** Assumptions the output rests on, which the user should confirm once. */
+  readonly notes: readonly string[];
 }
 
 const byPath = byKey<IConstruct>(c => c.node.path);
@@ -72,11 +84,23 @@ export function meshRoutes(mesh: Mesh): VersionedRoute[] {
     .sort(byKey(r => r.service.globalHost));
 }
 
+/** The VM workloads declared anywhere in a mesh, sorted by construct path. */
+export function meshVms(mesh: Mesh): VmWorkload[] {
+  return mesh.node.findAll().filter(VmWorkload.isVmWorkload).sort(byPath);
+}
+
+/** The access policies declared anywhere in a mesh, sorted by construct path. */
+export function meshPolicies(mesh: Mesh): AccessPolicy[] {
+  return mesh.node.findAll().filter(AccessPolicy.isAccessPolicy).sort(byPath);
+}
+
 /** Resolves a validated mesh: VIPs from the lock file, serving and consuming clusters of each service. */
 export function resolveMesh(mesh: Mesh): ResolvedMesh {
   const clusters = meshClusters(mesh);
   const services = meshServices(mesh);
   const routes = meshRoutes(mesh);
+  const vms = meshVms(mesh);
+  const resolvedRoutes = routes.map(route => ({ route, plan: planRoute(route) }));
   const allocation = allocateVips(
     services.map(s => ({ host: s.globalHost, owner: s.node.path, pinned: s.vip })),
     readVipLock(mesh.lockFile), mesh.vipRange, mesh.pruneVips, mesh.node.path);
@@ -91,16 +115,38 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
       consumers: service._consumers(clusters).sort(byClusterName),
       reachedServers: service._reachedServers(clusters).sort(byClusterName),
     })),
-    routes: routes.map(route => ({ route, plan: planRoute(route) })),
-    vms: mesh.node.findAll().filter(VmWorkload.isVmWorkload).sort(byPath),
-    policies: mesh.node.findAll().filter(AccessPolicy.isAccessPolicy).sort(byPath),
+    routes: resolvedRoutes,
+    vms,
+    policies: meshPolicies(mesh).map(policy => ({ policy, clusters: policyClusters(policy, services, vms) })),
     vipLock: renderVipLock(allocation.lock),
     staleVips: allocation.stale,
     pki: mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters),
     warnings: [
       ...(mesh.ca || clusters.length < 2 ? [] : [`[${mesh.node.path}] no ca: each istiod will make its own root and the clusters will not trust each other; set ca: MeshCa.generate() or MeshCa.fromFiles(...)`]),
       ...routes.flatMap(route => route._unreachableRules()),
+      ...resolvedRoutes.flatMap(oneHostSubsetWarnings),
+      ...clusters.filter(c => ISTIO_COREDNS_MODES.includes(c.dns.mode)).map(c =>
+        `[${c.node.path}] dns ${c.dns.mode} sends .global queries to istiocoredns, which Istio removed in 1.9 (deprecated in 1.8): keep it only if this cluster still runs the istiocoredns plugin; on current Istio use GlobalDns.dnsProxy() or GlobalDns.staticZone()`),
       ...(allocation.stale.length === 0 ? [] : [`[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${allocation.stale.join(', ')}; free them with pruneVips: true`]),
     ],
+    notes: services.flatMap(service => {
+      const assumed = service.ports.filter(p => p.targetPort === undefined).map(p => `${p.name} ${p.number}`);
+      return assumed.length === 0 ? [] : [
+        `[${service.node.path}] serving clusters send ${service.globalHost} traffic to the pods' port ${assumed.join(', ')} (no targetPort): make sure the containers listen there, or set targetPort`,
+      ];
+    }),
   };
+}
+
+const ISTIO_COREDNS_MODES = [GlobalDnsMode.COREDNS, GlobalDnsMode.KUBE_DNS, GlobalDnsMode.ISTIO_COREDNS];
+
+/**
+ * A client's cross-cluster subset has one endpoint, the remote gateway: outlier detection that ejects on
+ * any 5xx lets one bad pod behind it take the whole cluster out of the rotation.
+ */
+function oneHostSubsetWarnings({ route, plan }: ResolvedRoute): string[] {
+  const outlier = route.trafficPolicy?.outlierDetection;
+  if (!outlier || !ejectsOn5xx(outlier) || plan.consumerSubsets.size === 0) return [];
+  const clients = [...plan.consumerSubsets.keys()].map(c => c.clusterName).sort().join(', ');
+  return [`[${route.node.path}] trafficPolicy.outlierDetection ejects on 5xx answers (consecutive5xxErrors ${outlier.consecutive5xxErrors ?? '5, Istio\'s default'}), but in ${clients} each cross-cluster subset has one endpoint, the remote gateway: a few 5xx from one pod eject that whole cluster for baseEjectionTime. Eject on gateway errors instead, e.g. ${CROSS_CLUSTER_OUTLIER_EXAMPLE}`];
 }

@@ -1,6 +1,8 @@
 import type { ServiceVersion } from '../global-service';
 import type { MeshCluster } from '../mesh-cluster';
 import type { RequestMatch, ResolvedRule, StringMatch, VersionedRoute } from '../versioned-route';
+import { MeshConfigError } from '../validation/errors';
+import { isDnsLabel } from '../validation/names';
 import { sortedEntries } from './order';
 
 /** One destination of a rule, as seen from a client cluster. */
@@ -81,6 +83,26 @@ export function describePlan(plan: RoutePlan): string {
     .join('; ')}`).join('\n');
 }
 
+/**
+ * Throws unless every subset name a route renders stands for one version in one cluster and is a DNS label
+ * (Istio's rule for subset names). Spread names `<version>-<cluster>` can collide: `v2-canary` in `east`
+ * and `v2` in `canary-east` are both `v2-canary-east`, and clients would silently reach the wrong pods.
+ */
+function checkSubsetNames(route: VersionedRoute, clients: readonly ClientPlan[]): void {
+  const meaning = new Map<string, string>();
+  for (const hop of clients.flatMap(c => c.rules.flatMap(r => r.hops))) {
+    const target = hop.subset === hop.version.name ? `version ${hop.version.name}` : `version ${hop.version.name} in ${hop.cluster.clusterName}`;
+    const other = meaning.get(hop.subset);
+    if (other !== undefined && other !== target) {
+      throw new MeshConfigError(`[${route.node.path}] subset name "${hop.subset}" stands for both ${other} and ${target} (spread subsets are named <version>-<cluster>): rename a version or a cluster so that the names differ`);
+    }
+    meaning.set(hop.subset, target);
+    if (!isDnsLabel(hop.subset)) {
+      throw new MeshConfigError(`[${route.node.path}] subset name "${hop.subset}" for ${target} is longer than 63 characters, which Istio rejects: shorten the version or cluster name`);
+    }
+  }
+}
+
 /** Plans a route for each of its client clusters. */
 export function planRoute(route: VersionedRoute): RoutePlan {
   const servingSubsets = new Map<MeshCluster, Map<string, { readonly [label: string]: string }>>();
@@ -98,5 +120,6 @@ export function planRoute(route: VersionedRoute): RoutePlan {
       return { rule, hops, condition: rule.isDefault ? 'otherwise' : rule.match.map(describeMatch).join(' or ') };
     }),
   }));
+  checkSubsetNames(route, clients);
   return { clients, servingSubsets, consumerSubsets };
 }

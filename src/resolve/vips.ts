@@ -165,10 +165,21 @@ export function readVipLock(file: string): Map<string, string> {
     throw new MeshConfigError(`lock file ${file} is not valid JSON (${(e as Error).message}): fix it, or restore it from Git`);
   }
   const entries = Object.entries(parsed.vips && typeof parsed.vips === 'object' ? parsed.vips : {});
+  const holders = new Map<string, string>();
   for (const [host, vip] of entries) {
-    if (typeof vip !== 'string' || !Address4.isValid(vip)) {
+    if (typeof vip !== 'string' || !Address4.isValid(vip) || vip.includes('/')) {
       throw new MeshConfigError(`lock file ${file}: VIP of ${host} is ${JSON.stringify(vip)}, not an IPv4 address: fix it, or remove the entry to allocate a new one`);
     }
+    const n = ipToNumber(vip);
+    const problem = n === BROADCAST ? 'is the broadcast address' : vipProblem({ start: n, end: n });
+    if (problem) {
+      throw new MeshConfigError(`lock file ${file}: VIP ${vip} of ${host} ${problem}; remove the entry to allocate a new one`);
+    }
+    const other = holders.get(vip);
+    if (other !== undefined) {
+      throw new MeshConfigError(`lock file ${file} gives VIP ${vip} to both ${other} and ${host} (often a merge of two branches): remove one of the two entries, and the next synth allocates that host a new VIP`);
+    }
+    holders.set(vip, host);
   }
   return new Map(entries as Array<[string, string]>);
 }

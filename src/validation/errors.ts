@@ -18,7 +18,14 @@ export class MeshConfigError extends Error {
 
 /** Builds the error for one bad property of a construct. */
 export function propError(scope: IConstruct, prop: string, value: unknown, problem: string): MeshConfigError {
-  return new MeshConfigError(`[${scope.node.path}] ${prop} ${JSON.stringify(value)} ${problem}`);
+  return new MeshConfigError(`[${scope.node.path}] ${prop} ${formatValue(value)} ${problem}`);
+}
+
+/** A value as errors quote it: JSON, except that numbers JSON cannot hold (NaN, Infinity) keep their names. */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? `__nonfinite__${v}` : v))
+    .replace(/"__nonfinite__(-?Infinity|NaN)"/g, '$1');
 }
 
 /**

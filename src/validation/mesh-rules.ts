@@ -1,5 +1,6 @@
 import { Mesh } from '../mesh';
-import { meshClusters, meshRoutes, meshServices } from '../resolve/resolved-mesh';
+import { policyClusters } from '../resolve/policy-placement';
+import { meshClusters, meshPolicies, meshRoutes, meshServices, meshVms } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
@@ -43,6 +44,14 @@ export function meshRules(mesh: Mesh): MeshRule[] {
         const routes = meshRoutes(mesh);
         return duplicates(routes.map(r => r.service.globalHost))
           .map(host => `${host} has several VersionedRoutes (${routes.filter(r => r.service.globalHost === host).map(r => r.node.path).join(', ')}): declare one route per service with all its rules and clients`);
+      },
+    },
+    {
+      check: () => {
+        const vms = meshVms(mesh);
+        return meshPolicies(mesh)
+          .filter(policy => policyClusters(policy, services, vms).length === 0)
+          .map(policy => `[${policy.node.path}] selector ${JSON.stringify(policy.selector)} in namespace ${policy.namespace} selects no workload the mesh declares (global services' pods, VMs): fix the selector, or set clusters to render the policy where those workloads run`);
       },
     },
   ];

@@ -31,3 +31,34 @@ export function checkDnsSubdomain(scope: IConstruct, prop: string, value: string
   }
   return value;
 }
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** A Kubernetes label key: `[prefix/]name`, name at most 63 characters, prefix a DNS subdomain. */
+export function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  return name.length <= 63 && LABEL_NAME.test(name) && (prefix === undefined || isDnsSubdomain(prefix));
+}
+
+/** A Kubernetes label value: empty, or at most 63 letters, digits, `-`, `_` and `.`, alphanumeric at both ends. */
+export function isLabelValue(value: string): boolean {
+  return value === '' || (value.length <= 63 && LABEL_NAME.test(value));
+}
+
+/** Throws unless every key and value of `labels` is a valid Kubernetes label key and value. */
+export function checkLabels(scope: IConstruct, prop: string, labels: { readonly [label: string]: string }): { readonly [label: string]: string } {
+  for (const [key, value] of Object.entries(labels)) {
+    if (!isLabelKey(key)) {
+      throw propError(scope, `${prop} key`, key, 'is not a label key: use [prefix/]name, the name at most 63 letters, digits, "-", "_" and ".", e.g. app or app.kubernetes.io/name');
+    }
+    if (typeof value !== 'string' || !isLabelValue(value)) {
+      throw propError(scope, `${prop}.${key}`, value, 'is not a label value: use at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit');
+    }
+  }
+  return labels;
+}
+
+/** `kube-system`, `kube-public`, `kube-node-lease` and any other namespace Kubernetes reserves. */
+export const isKubeSystemNamespace = (namespace: string) => namespace.startsWith('kube-');

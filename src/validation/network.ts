@@ -47,3 +47,8 @@ export function checkPort(scope: IConstruct, prop: string, value: number): numbe
   }
   return value;
 }
+
+/** `address:port`, with an IPv6 address in brackets (`[fd00::a]:53`), as DNS forwarders and URLs need it. */
+export function hostPort(address: string, port: number): string {
+  return classifyAddress(address) === 'ipv6' ? `[${address}]:${port}` : `${address}:${port}`;
+}

@@ -101,4 +101,21 @@ describe('the lock file', () => {
     fs.writeFileSync(path.join(dir, 'bad2.json'), '{"vips": {"a": "nope"}}');
     expect(() => readVipLock(path.join(dir, 'bad2.json'))).toThrow(/VIP of a is "nope", not an IPv4 address/);
   });
+
+  test('one VIP given to two hosts (a merge of two branches) names the file, both hosts and the VIP', () => {
+    const file = path.join(tempDir(), 'mesh.lock.json');
+    fs.writeFileSync(file, JSON.stringify({ vips: { 'a.x.global': '240.0.0.7', 'b.x.global': '240.0.0.7' } }));
+    expect(() => readVipLock(file)).toThrow(new RegExp(`lock file ${file.replace(/[/.]/g, '\\$&')} gives VIP 240.0.0.7 to both a.x.global and b.x.global \\(often a merge of two branches\\): remove one of the two entries`));
+  });
+
+  test.each([
+    ['127.0.0.5', /VIP 127.0.0.5 of a.x.global overlaps loopback/],
+    ['10.1.2.3', /VIP 10.1.2.3 of a.x.global is outside class E/],
+    ['240.240.0.1', /VIP 240.240.0.1 of a.x.global overlaps 240.240.0.0\/16/],
+    ['255.255.255.255', /VIP 255.255.255.255 of a.x.global is the broadcast address/],
+  ])('a lock-file VIP %s that the range rules forbid is refused', (vip, message) => {
+    const file = path.join(tempDir(), 'mesh.lock.json');
+    fs.writeFileSync(file, JSON.stringify({ vips: { 'a.x.global': vip } }));
+    expect(() => readVipLock(file)).toThrow(message);
+  });
 });

@@ -8,7 +8,7 @@ import { OutputRoot } from '../../src/write/output-file';
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
   readonly spec?: any;
   readonly data?: Record<string, string>;
   readonly [key: string]: any;

@@ -1,0 +1,59 @@
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { propError } from './errors';
+
+/** Throws unless `value` is an integer of at least `minimum` (NaN and Infinity are not). */
+export function checkCount(scope: IConstruct, prop: string, value: number, minimum: number): number {
+  if (!Number.isInteger(value) || value < minimum) {
+    throw propError(scope, prop, value, `is not an integer of at least ${minimum}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a percentage from 0 to 100 (fractions allowed, as Istio's `Percent`). */
+export function checkPercent(scope: IConstruct, prop: string, value: number): number {
+  if (!(typeof value === 'number' && value >= 0 && value <= 100)) {
+    throw propError(scope, prop, value, 'is not a percentage from 0 to 100');
+  }
+  return value;
+}
+
+/** Throws unless `duration` is at least 1 ms, a whole number of milliseconds (Istio's smallest unit). */
+export function checkDuration(scope: IConstruct, prop: string, duration: Duration): Duration {
+  const ms = duration.toMilliseconds({ integral: false });
+  if (!Number.isInteger(ms) || ms < 1) {
+    throw propError(scope, prop, `${ms}ms`, 'is not a duration Istio accepts: use a whole number of milliseconds, at least 1ms, e.g. Duration.seconds(5)');
+  }
+  return duration;
+}
+
+/** An HTTP header name (an RFC 7230 token), lower-case as Envoy matches it. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+/** Throws unless `name` is an HTTP header name in lower case (Envoy lower-cases headers before it matches). */
+export function checkHeaderName(scope: IConstruct, prop: string, name: string): string {
+  if (!HEADER_NAME.test(name)) {
+    throw propError(scope, prop, name, 'is not an HTTP header name in lower case: use lower-case letters, digits and !#$%&\'*+-.^_`|~, e.g. end-user');
+  }
+  return name;
+}
+
+/**
+ * Throws unless `pattern` is a regular expression in the RE2 syntax Envoy uses. Checked with JavaScript's
+ * engine minus the constructs RE2 lacks (backreferences, lookaround), which catches what Envoy would reject.
+ */
+export function checkRegex(scope: IConstruct, prop: string, pattern: string): string {
+  let problem: string | undefined;
+  if (pattern === '') problem = 'is empty';
+  else if (/\\[1-9]|\\k<|\(\?[=!]|\(\?<[=!]/.test(pattern)) problem = 'uses backreferences or lookaround, which RE2 (Envoy\'s regex engine) does not support';
+  else {
+    try {
+      // RE2's inline flags and named groups, which JavaScript spells differently.
+      new RegExp(pattern.replace(/\(\?[imsU]+\)/g, '').replace(/\(\?P</g, '(?<'));
+    } catch (e) {
+      problem = `is not a valid regular expression (${(e as Error).message})`;
+    }
+  }
+  if (problem) throw propError(scope, prop, pattern, `${problem}: use an RE2 expression, e.g. ^/api/v[0-9]+/.*`);
+  return pattern;
+}
