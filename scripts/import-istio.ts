@@ -4,6 +4,8 @@
  * The bundle is trimmed first to the CRDs in IMPORTED_CRDS and to their `v1` version only: the full
  * bundle makes a 1.2 MB module with `ServiceEntryV1Beta1`-style duplicates that slow every compile.
  *
+ * It also writes the schema extract the tests validate against (test/fixtures/istio-crd-schemas.json).
+ *
  * Usage: npm run import  (reads $ISTIO_CRDS or ../shared/istio/crd-all.gen.yaml)
  */
 import { execFileSync } from 'child_process';
@@ -11,7 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { IMPORTED_CRDS, IMPORTED_VERSION, istioCrdFile, loadCrds } from './istio-crds';
+import { IMPORTED_CRDS, IMPORTED_VERSION, istioCrdFile, loadCrds, SCHEMA_EXTRACT_FILE, schemaExtract } from './istio-crds';
 
 function main(): void {
   const source = istioCrdFile();
@@ -19,7 +21,10 @@ function main(): void {
     throw new Error('Istio CRD bundle not found: set ISTIO_CRDS or place it at ../shared/istio/crd-all.gen.yaml');
   }
   const wanted = new Set<string>(IMPORTED_CRDS);
-  const trimmed = loadCrds(source)
+  const all = loadCrds(source);
+  fs.mkdirSync(path.dirname(SCHEMA_EXTRACT_FILE), { recursive: true });
+  fs.writeFileSync(SCHEMA_EXTRACT_FILE, schemaExtract(all));
+  const trimmed = all
     .filter(crd => wanted.has(crd.metadata.name))
     .map(crd => ({ ...crd, spec: { ...crd.spec, versions: crd.spec.versions.filter(v => v.name === IMPORTED_VERSION) } }));
   const missing = [...wanted].filter(name => !trimmed.some(crd => crd.metadata.name === name));
@@ -33,9 +38,16 @@ function main(): void {
 
   const outdir = path.resolve(__dirname, '..', 'imports');
   fs.rmSync(outdir, { recursive: true, force: true });
-  execFileSync(path.resolve(__dirname, '..', 'node_modules', '.bin', 'cdk8s'), ['import', trimmedFile, '--language', 'typescript', '--output', outdir], {
-    stdio: 'inherit',
-  });
+  // `cdk8s import` records the (temporary) source in cdk8s.yaml; the project's file stays as it is.
+  const config = path.resolve(__dirname, '..', 'cdk8s.yaml');
+  const configText = fs.readFileSync(config, 'utf8');
+  try {
+    execFileSync(path.resolve(__dirname, '..', 'node_modules', '.bin', 'cdk8s'), ['import', trimmedFile, '--language', 'typescript', '--output', outdir], {
+      stdio: 'inherit',
+    });
+  } finally {
+    fs.writeFileSync(config, configText);
+  }
   fs.rmSync(workdir, { recursive: true, force: true });
   console.log(`imported ${trimmed.length} CRDs (${IMPORTED_VERSION}) from ${source} into ${path.relative(process.cwd(), outdir)}/`);
 }

@@ -2,7 +2,7 @@ import * as networkingModels from '@kubernetes-models/istio/networking.istio.io/
 import * as securityModels from '@kubernetes-models/istio/security.istio.io/v1beta1';
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import Ajv, { ValidateFunction } from 'ajv';
-import { istioCrdFile, loadCrds } from '../../scripts/istio-crds';
+import { loadSchemaExtract } from '../../scripts/istio-crds';
 
 type Schema = { [key: string]: unknown };
 
@@ -74,13 +74,9 @@ const celSchemas = new Map<string, CelSchema>();
 /** Validators keyed by `apiVersion|kind`, from the Istio CRD bundle (every served version). */
 function crdValidators(): Map<string, ValidateFunction> {
   if (!validators) {
-    const file = istioCrdFile();
-    if (!file) {
-      throw new Error('Istio CRD bundle not found: set ISTIO_CRDS or check out shared/ next to the repository');
-    }
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     validators = new Map();
-    for (const crd of loadCrds(file)) {
+    for (const crd of loadSchemaExtract()) {
       for (const version of crd.spec.versions) {
         if (!version.schema) continue;
         const schema = closeObjects({ ...version.schema.openAPIV3Schema as Schema });
@@ -115,25 +111,22 @@ const MODELS: Record<string, Model> = {
 
 /**
  * Validates Istio objects; returns one line per problem. Two independent checks:
- * - the CRD schemas of Istio 1.30.3 (`shared/istio`), for the object's own version, unknown fields rejected,
+ * - the CRD schemas of Istio 1.30.3 (the committed extract of `npm run import`), for the object's own version, unknown fields rejected,
  *   then the CRDs' CEL rules (`x-kubernetes-validations`), as the API server evaluates them;
  * - the `@kubernetes-models/istio` validators (Istio 1.18, v1beta1 shapes, which v1 kept unchanged).
  * Objects of other groups are skipped; an Istio kind neither check knows is a problem.
  */
 export function istioSchemaErrors(objects: readonly KubeObject[]): string[] {
   const errors: string[] = [];
-  const withCrds = istioCrdFile() !== undefined;
   for (const object of objects.filter(isIstioObject)) {
     const where = `${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
-    if (withCrds) {
-      const validate = crdValidators().get(`${object.apiVersion}|${object.kind}`);
-      if (!validate) {
-        errors.push(`${where}: no CRD serves ${object.apiVersion} ${object.kind}`);
-      } else if (!validate(object)) {
-        errors.push(...(validate.errors ?? []).map(e => `${where}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
-      } else {
-        errors.push(...celErrors(celSchemas.get(`${object.apiVersion}|${object.kind}`), object, '').map(e => `${where}: ${e}`));
-      }
+    const validate = crdValidators().get(`${object.apiVersion}|${object.kind}`);
+    if (!validate) {
+      errors.push(`${where}: no CRD serves ${object.apiVersion} ${object.kind}`);
+    } else if (!validate(object)) {
+      errors.push(...(validate.errors ?? []).map(e => `${where}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+    } else {
+      errors.push(...celErrors(celSchemas.get(`${object.apiVersion}|${object.kind}`), object, '').map(e => `${where}: ${e}`));
     }
     const group = object.apiVersion.split('/')[0];
     const Model = MODELS[`${group}|${object.kind}`];
