@@ -85,10 +85,17 @@ export interface MeshCaOptions {
   readonly intermediateValidityDays?: number;
 
   /**
-   * A synth fails when an intermediate expires within this many days.
+   * A synth warns when a root or intermediate expires within this many days (expired material fails).
    * @default 30
    */
   readonly expiryWarningDays?: number;
+
+  /**
+   * Fail instead of generating key material that the key store lacks. Pipelines should never mint a
+   * root: each run would make a different one. A first local synth generates and says so loudly.
+   * @default - true when the `CI` environment variable is set (as CI services set it), else false
+   */
+  readonly requireExisting?: boolean;
 
   /**
    * Further root certificates (PEM) trusted alongside the mesh root, e.g. the next root during a rotation.

@@ -5,7 +5,8 @@ const nodeCrypto: typeof crypto = require('crypto');
 import * as fs from 'fs';
 import * as path from 'path';
 import { CacertsDelivery, CacertsLayout, MeshCa, MeshCaOptions, MeshCluster } from '../src';
-import { generateIntermediateCa, generateRootCa } from '../src/pki/x509';
+import { expiryWarning, generateIntermediateCa, generateRootCa } from '../src/pki/x509';
+import { X509Certificate } from 'crypto';
 import { OutputRoot } from '../src/write/output-file';
 import { listFiles, objectsOf, tempDir, testMesh } from './support/synth';
 
@@ -255,17 +256,18 @@ describe('MeshCa', () => {
           .toThrow(/ca.intermediates has no entry for cluster cluster1: .* add intermediates.cluster1 = \{ certFile, keyFile \}/);
       });
 
-      test('an intermediate that expires within the warning window, with its date', () => {
+      test('an intermediate that expires within the warning window warns, with its date', () => {
         const dir = tempDir();
-        const app = () => meshWithCa(dir, generated({ intermediateValidityDays: 10 }));
+        const app = meshWithCa(dir, generated({ intermediateValidityDays: 10 }));
         const expiry = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
-        expect(() => app()._synthFiles()).toThrow(new RegExp(`intermediate CA of cluster1 .* expires on ${expiry}, within 30 days: rotate it now`));
+        app._synthFiles();
+        expect(app._warnings).toContainEqual(expect.stringMatching(new RegExp(`intermediate CA of cluster1 .* expires on ${expiry}, within 30 days: rotate it now`)));
       });
     });
   });
 });
 
-test('a root that expires within the warning window fails too, with its date', () => {
+test('a root that expires within the warning window warns too, with its date; expired material fails', () => {
   const dir = tempDir();
   const { app, mesh } = testMesh({ ca: MeshCa.generate({ keyStore: path.join(dir, 'keys'), rootKeySize: 2048, intermediateKeySize: 2048, rootValidityDays: 20, intermediateValidityDays: 10, expiryWarningDays: 5 }) }, dir);
   new MeshCluster(mesh, 'cluster1');
@@ -274,7 +276,44 @@ test('a root that expires within the warning window fails too, with its date', (
   const later = testMesh({ ca: MeshCa.generate({ keyStore: path.join(dir, 'keys'), expiryWarningDays: 25 }) }, dir);
   new MeshCluster(later.mesh, 'cluster1');
   const expiry = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
-  expect(() => later.app._synthFiles()).toThrow(new RegExp(`root certificate .*root/cert.pem expires on ${expiry}, within 25 days: rotate it now`));
+  later.app._synthFiles();
+  expect(later.app._warnings).toContainEqual(expect.stringMatching(new RegExp(`root certificate .*root/cert.pem expires on ${expiry}, within 25 days: rotate it now`)));
+
+  const root = new X509Certificate(fs.readFileSync(path.join(dir, 'keys', 'mesh', 'root', 'cert.pem')));
+  const afterExpiry = new Date(Date.now() + 21 * 86_400_000);
+  expect(() => expiryWarning(root, 5, 'the root', afterExpiry)).toThrow(new RegExp(`^the root expired on ${expiry}: issue a new one`));
+});
+
+describe('key material in pipelines', () => {
+  afterEach(() => { delete process.env.CI; });
+
+  test('the first synth mints the CA and says so loudly: what to back up, what to apply first', () => {
+    const dir = tempDir();
+    const app = meshWithCa(dir, generated());
+    app._synthFiles();
+    expect(app._warnings[0]).toMatch(/^\[mesh\] generated a NEW root CA, intermediate CA of cluster1, intermediate CA of cluster2 in .*keys\/mesh1\. Back up .*keys\/ now .*apply each cluster's cacerts Secret before installing Istio/);
+  });
+
+  test('with CI set, an empty key store is an error that says where the keys must come from', () => {
+    process.env.CI = 'true';
+    const dir = tempDir();
+    expect(() => meshWithCa(dir, generated())._synthFiles())
+      .toThrow(/\[mesh\] ca: the key store .* has no root CA .*, and CI is set: a pipeline must not mint CA keys .* Restore .* from your backup or secret store before the synth, use MeshCa.fromFiles\(\) or MeshCa.offlineRoot\(\), or set requireExisting: false/);
+    expect(() => meshWithCa(tempDir(), generated({ requireExisting: false }))._synthFiles()).not.toThrow();
+  });
+
+  test('with CI set, existing keys render without a word about minting', () => {
+    const dir = tempDir();
+    meshWithCa(dir, generated()).synth();
+    process.env.CI = 'true';
+    const again = meshWithCa(dir, generated());
+    again._synthFiles();
+    expect(again._warnings.filter(w => w.includes('NEW'))).toEqual([]);
+  });
+
+  test('requireExisting refuses outside CI too', () => {
+    expect(() => meshWithCa(tempDir(), generated({ requireExisting: true }))._synthFiles()).toThrow(/has no root CA .*, and requireExisting is set/);
+  });
 });
 
 test.each([

@@ -5,7 +5,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { MeshConfigError } from '../validation/errors';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import {
-  checkIsCa, checkKeyMatches, checkNotExpiring, checkSignedBy, generateIntermediateCa, generateRootCa, KeyPairPem,
+  checkIsCa, checkKeyMatches, checkSignedBy, expiryWarning, generateIntermediateCa, generateRootCa, KeyPairPem,
   parseCertificate, splitPemBundle,
 } from './x509';
 
@@ -25,6 +25,13 @@ export interface ClusterCaMaterial {
 export interface ResolvedPki {
   readonly clusters: ReadonlyMap<MeshCluster, ClusterCaMaterial>;
   readonly keyStoreFiles: readonly OutputFile[];
+  /** Key material minted by this synth, and certificates close to expiry: the user must hear of both. */
+  readonly warnings: readonly string[];
+}
+
+/** Whether the synth runs in a pipeline (`CI` set, as CI services do), where minting keys must be asked for. */
+export function runsInCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!env.CI && !['false', '0'].includes(env.CI.toLowerCase());
 }
 
 function readFile(file: string, what: string, owner: string): string {
@@ -50,6 +57,21 @@ function readPair(dir: string): KeyPairPem | undefined {
 export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: readonly MeshCluster[]): ResolvedPki {
   const o = ca._options;
   const store = path.join(o.keyStore ?? '.mesh-keys', meshId);
+  const warnings: string[] = [];
+  const warnIf = (warning: string | undefined) => warning && warnings.push(warning);
+  const requireExisting = o.requireExisting ?? runsInCi();
+  const minted: string[] = [];
+  /** Generates key material, unless the key store must already hold it. */
+  const mint = (what: string, dir: string, generate: () => KeyPairPem): KeyPairPem => {
+    if (requireExisting) {
+      throw new MeshConfigError(`[${owner}] ca: the key store ${store} has no ${what} (${dir}), and ${o.requireExisting ? 'requireExisting is set' : 'CI is set'}: `
+        + 'a pipeline must not mint CA keys (each run would make a different one, and clusters would stop trusting each other). '
+        + `Restore ${o.keyStore ?? '.mesh-keys'}/ from your backup or secret store before the synth, use MeshCa.fromFiles() or MeshCa.offlineRoot(), `
+        + 'or set requireExisting: false to mint it here on purpose');
+    }
+    minted.push(what);
+    return generate();
+  };
   const keyStoreFiles: OutputFile[] = [];
   const persist = (dir: string, pair: KeyPairPem) => {
     keyStoreFiles.push(
@@ -62,11 +84,11 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   let root: { certPem: string; keyPem?: string; source: string };
   if (ca.source === RootCaSource.GENERATED) {
     const dir = path.join(store, 'root');
-    const pair = readPair(dir) ?? generateRootCa({
+    const pair = readPair(dir) ?? mint('root CA', dir, () => generateRootCa({
       keySize: o.rootKeySize ?? 4096,
       validityDays: o.rootValidityDays ?? 3650,
       subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
-    });
+    }));
     persist(dir, pair);
     root = { ...pair, source: path.join(dir, 'cert.pem') };
   } else {
@@ -77,7 +99,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   }
   const rootCert = parseCertificate(root.certPem, `[${owner}] root certificate ${root.source}`);
   checkIsCa(rootCert, `[${owner}] root certificate ${root.source}`);
-  checkNotExpiring(rootCert, o.expiryWarningDays ?? 30, `[${owner}] root certificate ${root.source}`);
+  warnIf(expiryWarning(rootCert, o.expiryWarningDays ?? 30, `[${owner}] root certificate ${root.source}`));
   if (root.keyPem) {
     checkKeyMatches(rootCert, root.keyPem, root.source, ca.source === RootCaSource.FILES ? `[${owner}] rootKeyFile ${o.rootKeyFile}` : `[${owner}] ${path.join(store, 'root', 'key.pem')}`);
   }
@@ -103,11 +125,11 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
       keySource = `[${owner}] intermediates.${name}.keyFile ${files.keyFile}`;
     } else {
       const dir = path.join(store, 'clusters', name);
-      pair = readPair(dir) ?? generateIntermediateCa({ certPem: root.certPem, keyPem: root.keyPem! }, {
+      pair = readPair(dir) ?? mint(`intermediate CA of ${name}`, dir, () => generateIntermediateCa({ certPem: root.certPem, keyPem: root.keyPem! }, {
         keySize: o.intermediateKeySize ?? 4096,
         validityDays: o.intermediateValidityDays ?? 730,
         subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Intermediate CA' }, { shortName: 'L', value: name }],
-      });
+      }));
       persist(dir, pair);
       certSource = `[${owner}] intermediate CA of ${name} ${path.join(dir, 'cert.pem')}`;
       keySource = `[${owner}] ${path.join(dir, 'key.pem')}`;
@@ -116,7 +138,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     checkIsCa(cert, certSource);
     checkKeyMatches(cert, pair.keyPem, certSource, keySource);
     checkSignedBy(cert, rootCert, certSource, root.source);
-    checkNotExpiring(cert, o.expiryWarningDays ?? 30, certSource);
+    warnIf(expiryWarning(cert, o.expiryWarningDays ?? 30, certSource));
     const caCert = splitPemBundle(pair.certPem)[0];
     material.set(cluster, { caCert, caKey: pair.keyPem, rootCerts, certChain: `${caCert}${splitPemBundle(root.certPem)[0]}` });
   }
@@ -124,5 +146,9 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   const ignore: OutputFile[] = keyStoreFiles.length > 0
     ? [{ root: OutputRoot.PROJECT, path: path.join(o.keyStore ?? '.mesh-keys', '.gitignore'), content: '*\n', private: true }]
     : [];
-  return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles] };
+  if (minted.length > 0) {
+    warnings.unshift(`[${owner}] generated a NEW ${minted.join(', ')} in ${store}. Back up ${o.keyStore ?? '.mesh-keys'}/ now (it is git-ignored, and a lost root means re-issuing every cluster); `
+      + 'apply each cluster\'s cacerts Secret before installing Istio (istiod reads it only at start)');
+  }
+  return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles], warnings };
 }

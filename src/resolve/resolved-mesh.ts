@@ -100,6 +100,7 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
   const services = meshServices(mesh);
   const routes = meshRoutes(mesh);
   const vms = meshVms(mesh);
+  const pki = mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters);
   const resolvedRoutes = routes.map(route => ({ route, plan: planRoute(route) }));
   const allocation = allocateVips(
     services.map(s => ({ host: s.globalHost, owner: s.node.path, pinned: s.vip })),
@@ -120,8 +121,9 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
     policies: meshPolicies(mesh).map(policy => ({ policy, clusters: policyClusters(policy, services, vms) })),
     vipLock: renderVipLock(allocation.lock),
     staleVips: allocation.stale,
-    pki: mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters),
+    pki,
     warnings: [
+      ...pki?.warnings ?? [],
       ...(mesh.ca || clusters.length < 2 ? [] : [`[${mesh.node.path}] no ca: each istiod will make its own root and the clusters will not trust each other; set ca: MeshCa.generate() or MeshCa.fromFiles(...)`]),
       ...routes.flatMap(route => route._unreachableRules()),
       ...resolvedRoutes.flatMap(oneHostSubsetWarnings),
