@@ -14,7 +14,7 @@ export class Principal {
     return new Principal(namespace, serviceAccount);
   }
 
-  /** Every workload of a namespace (`sa/*`, seed 004's `cluster.local/ns/default/sa/*`). */
+  /** Every workload of a namespace (`sa/*`, e.g. `cluster.local/ns/default/sa/*`). */
   public static namespace(namespace: string): Principal {
     return new Principal(namespace, '*');
   }
@@ -58,7 +58,7 @@ export interface AccessPolicyProps {
 }
 
 /**
- * An ALLOW AuthorizationPolicy by workload identity (seed 004): with mesh-wide strict mTLS, only the
+ * An ALLOW AuthorizationPolicy by workload identity: with mesh-wide strict mTLS, only the
  * listed principals may call the selected workloads, the same way in every cluster.
  *
  * @example

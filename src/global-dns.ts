@@ -97,7 +97,7 @@ export interface ResolvedGlobalDns {
 }
 
 /**
- * How a cluster resolves `<name>.<namespace>.global` (REFERENCE.md section 3 and 10).
+ * How a cluster resolves `<name>.<namespace>.global`.
  *
  * On current Istio (1.9 and later, no istiocoredns addon) pick `dnsProxy()` or `staticZone()`;
  * `coreDns()`, `kubeDns()` and `istioCoreDns()` reproduce the articles' set-up for clusters that still run istiocoredns.

@@ -103,7 +103,7 @@ export interface GlobalServiceProps {
  * In each consuming cluster it renders a MESH_INTERNAL ServiceEntry with the service's VIP and one
  * endpoint per serving cluster's gateway. In each serving cluster it renders the companion entry for the
  * same host and ports: current Istio gateways route an SNI name only to a service they know, so without it
- * the gateway answers 503 (seed 003's finding).
+ * the gateway answers 503.
  *
  * @example
  * new GlobalService(mesh, 'httpbin', {

@@ -162,7 +162,7 @@ export enum RootCaSource {
 }
 
 /**
- * The mesh's shared root of trust and one intermediate CA per cluster (REFERENCE.md section 2), rendered
+ * The mesh's shared root of trust and one intermediate CA per cluster, rendered
  * as the `cacerts` Secret each cluster needs before Istio is installed.
  *
  * @example

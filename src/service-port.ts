@@ -65,7 +65,7 @@ const PREFIXES: ReadonlyArray<[string, Protocol]> = [
 
 /** The protocol a port name states (`http`, `http-web`, `http1`), if any. */
 export function protocolFromName(name: string): Protocol | undefined {
-  // `http1` (seed 000) counts as http: Istio accepts a protocol prefix followed by a suffix.
+  // `http1` (as in Istio's old multicluster guides) counts as http: Istio accepts a protocol prefix followed by a suffix.
   return PREFIXES.find(([prefix]) => name === prefix || name.startsWith(`${prefix}-`) || new RegExp(`^${prefix}[0-9]+$`).test(name))?.[1];
 }
 

@@ -143,8 +143,8 @@ export interface ResolvedRule {
 }
 
 /**
- * Weighted, header- and path-aware routing between the versions of a global service across clusters
- * (REFERENCE.md section 5): per client cluster a VirtualService over the local and `.global` hosts and the
+ * Weighted, header- and path-aware routing between the versions of a global service across clusters:
+ * per client cluster a VirtualService over the local and `.global` hosts and the
  * DestinationRules with matching subsets on both ends of every cross-cluster hop.
  *
  * @example

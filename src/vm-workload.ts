@@ -59,7 +59,7 @@ export interface VmProbe {
   readonly failureThreshold?: number;
 }
 
-/** Exposes the VM service through a cluster's ingress gateway (seed 001's whoami). */
+/** Exposes the VM service through a cluster's ingress gateway (e.g. a `whoami` service on VMs behind `whoami.internal.com`). */
 export interface VmIngress {
   /** Hosts clients use, e.g. `whoami.internal.com`. */
   readonly hosts: string[];
@@ -140,7 +140,7 @@ export interface ResolvedVmInstance extends VmInstance {
 }
 
 /**
- * A service running on VMs, brought into the mesh next to pods (REFERENCE.md section 6): a WorkloadGroup,
+ * A service running on VMs, brought into the mesh next to pods: a WorkloadGroup,
  * one WorkloadEntry per VM, and a MESH_INTERNAL ServiceEntry whose `workloadSelector` picks the VMs and any
  * pods with the same labels. Each VM gets an offline onboarding kit (`cluster.env`, `mesh.yaml`, `hosts`,
  * `root-cert.pem`) that only lacks its token.

@@ -62,7 +62,7 @@ function renderClusterCorefile(bundle: ClusterBundle, existing: string, block: s
   });
 }
 
-/** istiocoredns: a CoreDNS that answers `.global` from ServiceEntries through Istio's gRPC plugin (seed 003). */
+/** istiocoredns: a CoreDNS that answers `.global` from ServiceEntries through Istio's gRPC plugin (Istio < 1.9). */
 function renderIstioCoreDns(bundle: ClusterBundle, clusterIp: string): void {
   const zone = bundle.mesh.globalDomain;
   bundle.add('dns', bundle.cluster, k8s.KubeConfigMap, {

@@ -11,7 +11,7 @@ const sortedSubsets = (subsets: Iterable<[string, { readonly [label: string]: st
 
 /**
  * Renders a route into every cluster it touches:
- * - where versions run: the local DestinationRule with a subset per local version (the seeds' `helloworld`);
+ * - where versions run: the local DestinationRule with a subset per local version;
  * - in each client: the `.global` DestinationRule whose subsets pick serving clusters by the
  *   ServiceEntry endpoint label `cluster`, and the VirtualService over both hosts;
  * - in each serving cluster reached across: the `.global` DestinationRule with the same subset names,

@@ -32,7 +32,7 @@ const overlaps = (a: Span, b: Span) => a.start <= b.end && a.end >= b.start;
 /** Why an address span cannot hold VIPs, or undefined when it can. */
 function vipProblem(span: Span): string | undefined {
   if (overlaps(span, LOOPBACK)) {
-    return 'overlaps loopback 127.0.0.0/8: the sidecar redirects such traffic to its own inbound listener (seed 000\'s 127.255.0.0/16 is wrong)';
+    return 'overlaps loopback 127.0.0.0/8: the sidecar redirects such traffic to its own inbound listener, so a VIP there never reaches the mesh; use class E, e.g. 240.0.0.0/16';
   }
   if (overlaps(span, MULTICAST)) {
     return 'overlaps multicast 224.0.0.0/4: there is no route for it';
