@@ -1,20 +1,21 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, AppProps, Chart } from 'cdk8s';
 import { Mesh, MESH_APP_SYMBOL } from './mesh';
+import { MeshCluster } from './mesh-cluster';
 import { renderMesh } from './render/render-mesh';
 import { resolveMesh } from './resolve/resolved-mesh';
 import { MeshConfigError } from './validation/errors';
 import { writeOutputs, WriteReport } from './write/bundle-writer';
 import { OutputFile, OutputRoot } from './write/output-file';
-import { toYaml } from './write/yaml';
 
 /** Properties of a {@link MeshApp}. */
-export interface MeshAppProps {
+export interface MeshAppProps extends Omit<AppProps, 'outdir'> {
   /**
    * Directory of the per-cluster bundles (`<outdir>/<cluster>/kustomization.yaml`), meant to be committed.
-   * Deliberately not `$CDK8S_OUTDIR`: the cdk8s CLI empties that directory before every synth,
-   * which would drop files placed next to the bundles and lose the last good bundle on a failed synth.
+   * The app's other charts are written there too, unless the cdk8s CLI runs the app (then they go to the
+   * CLI's output directory, with each cluster's manifests). It must not be the CLI's output directory:
+   * the CLI empties that before every synth, which would drop files placed next to the bundles and lose
+   * the last good bundles on a failed synth.
    * @default 'dist'
    */
   readonly outdir?: string;
@@ -28,8 +29,11 @@ export interface MeshAppProps {
 }
 
 /**
- * The root of a mesh synthesis: validates every mesh in it, resolves and renders each into per-cluster
- * bundles, and writes them with stable, reviewable output.
+ * The cdk8s App of a mesh: validates it, renders each cluster into a bundle with stable, reviewable output,
+ * and synthesizes the app's other charts as cdk8s does.
+ *
+ * A {@link MeshCluster} is a Chart: objects you add to it land in its bundle (`resources.yaml`), and
+ * `Testing.synth(cluster)` returns what its bundle applies.
  */
 export class MeshApp extends App {
   /** Whether `x` is a MeshApp (works across copies of this library). */
@@ -37,34 +41,64 @@ export class MeshApp extends App {
     return x !== null && typeof x === 'object' && MESH_APP_SYMBOL in x;
   }
 
+  /** Directory of the per-cluster bundles. */
+  public readonly bundlesOutdir: string;
   public readonly secretsOutdir: string;
+  /** The cdk8s CLI's output directory when the CLI runs the app. */
+  private readonly cliOutdir?: string;
   private rendered?: OutputFile[];
   private warnings: string[] = [];
   private notes: string[] = [];
 
   public constructor(props: MeshAppProps = {}) {
-    super({ outdir: props.outdir ?? 'dist' });
+    const bundlesOutdir = props.outdir ?? 'dist';
+    const cliOutdir = process.env.CDK8S_OUTDIR || undefined;
+    super({ ...props, outdir: cliOutdir ?? bundlesOutdir });
     Object.defineProperty(this, MESH_APP_SYMBOL, { value: true });
+    this.bundlesOutdir = bundlesOutdir;
     this.secretsOutdir = props.secretsOutdir ?? 'secrets';
+    this.cliOutdir = cliOutdir;
   }
 
-  /** Validates, renders and writes every cluster bundle. Nothing is written when anything fails. */
+  /**
+   * The charts cdk8s writes: all of them for the cdk8s CLI (each cluster's manifests included, so
+   * `cdk8s synth --stdout` prints real objects); otherwise the ones that are not clusters, whose output
+   * is their bundle.
+   */
+  public get charts(): Chart[] {
+    return this.cliOutdir ? super.charts : super.charts.filter(c => !MeshCluster.isMeshCluster(c));
+  }
+
+  /** Validates, renders and writes every cluster bundle, then the app's other charts. Nothing is written when anything fails. */
   public synth(): void {
-    const report = writeOutputs(this._synthFiles(), { bundles: this.outdir, secrets: this.secretsOutdir });
-    this.leaveNoteForCdk8sCli();
+    if (this.cliOutdir && path.resolve(this.cliOutdir) === path.resolve(this.bundlesOutdir)) {
+      throw new MeshConfigError(`the cdk8s CLI writes to ${this.cliOutdir}, which is also MeshApp's bundle directory: the CLI empties it before every synth, `
+        + 'so your files there and the last good bundles would be lost. Set `output: cdk8s.out` in cdk8s.yaml (and ignore it in Git), or give MeshApp another outdir');
+    }
+    const report = writeOutputs(this._synthFiles(), { bundles: this.bundlesOutdir, secrets: this.secretsOutdir });
+    super.synth();
     printReport(report, this.warnings, this.notes);
   }
 
-  /** Everything `synth()` writes, in memory. Rendering happens once per app. @internal */
+  /** Everything `synth()` writes for the meshes, in memory. Rendering happens once per app. @internal */
   public _synthFiles(): OutputFile[] {
     if (!this.rendered) {
-      this.validate();
+      this.validateMeshes();
       const models = this.node.findAll().filter(Mesh.isMesh).map(resolveMesh);
       this.rendered = models.flatMap(renderMesh);
       this.warnings = models.flatMap(m => m.warnings);
       this.notes = models.flatMap(m => m.notes);
     }
     return this.rendered;
+  }
+
+  /** The objects a cluster's bundle applies, in kustomization order (what `kubectl apply -k` gets). @internal */
+  public _clusterManifests(cluster: MeshCluster): object[] {
+    const files = this._synthFiles().filter(f => f.root === OutputRoot.BUNDLES);
+    const kustomization = files.find(f => f.path === `${cluster.clusterName}/kustomization.yaml`);
+    if (!kustomization) return [];
+    const [{ resources }] = kustomization.content as Array<{ resources: string[] }>;
+    return resources.flatMap(r => files.find(f => f.path === `${cluster.clusterName}/${r}`)!.content as object[]);
   }
 
   /** Warnings of the last synth (also printed by `synth()`). @internal */
@@ -77,7 +111,7 @@ export class MeshApp extends App {
     return this.notes;
   }
 
-  private validate(): void {
+  private validateMeshes(): void {
     // A problem that already names its construct (`[mesh/httpbin] ...`) is reported as it is.
     const errors = this.node.findAll().flatMap(c => c.node.validate().map(e => (e.startsWith('[') ? e : `[${c.node.path}] ${e}`)));
     const meshes = this.node.findAll().filter(Mesh.isMesh);
@@ -88,23 +122,6 @@ export class MeshApp extends App {
     if (errors.length > 0) {
       throw new MeshConfigError(`the mesh is not valid; nothing was written:\n  ${errors.join('\n  ')}`);
     }
-  }
-
-  /**
-   * Under `cdk8s synth`, the CLI expects its output directory to exist and lists the YAML in it.
-   * The bundles live in `outdir`; leave an index there that says where.
-   */
-  private leaveNoteForCdk8sCli(): void {
-    const cliOutdir = process.env.CDK8S_OUTDIR;
-    if (!cliOutdir || path.resolve(cliOutdir) === path.resolve(this.outdir)) {
-      return;
-    }
-    fs.mkdirSync(cliOutdir, { recursive: true });
-    const bundles = [...new Set(this.rendered!.filter(f => f.root === OutputRoot.BUNDLES && f.path.includes('/')).map(f => f.path.split('/')[0]))].sort();
-    fs.writeFileSync(path.join(cliOutdir, 'bundles.yaml'),
-      '# Not a manifest. cdk8s-istio-multicluster writes its bundles outside the cdk8s CLI output directory,\n'
-      + '# which the CLI empties before every synth. Apply each bundle with `kubectl apply -k <dir>`.\n'
-      + toYaml({ bundles: bundles.map(b => path.join(this.outdir, b)) }));
   }
 }
 

@@ -1,8 +1,8 @@
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GlobalDns, ResolvedGlobalDns } from './global-dns';
-import { Mesh } from './mesh';
-import { propError } from './validation/errors';
+import { isClusterRenderer, Mesh, meshAppRequired } from './mesh';
+import { MeshConfigError, propError } from './validation/errors';
 import { checkDnsLabel, checkLabels, isKubeSystemNamespace } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
 
@@ -166,6 +166,18 @@ export class MeshCluster extends Chart {
       throw propError(this, 'namespace', name, 'is a system namespace, which must never get sidecar injection: add the namespaces of your workloads');
     }
     this.namespaces.add(name);
+  }
+
+  /**
+   * The objects this cluster's bundle applies, mesh objects and your own, as `kubectl apply -k` gets them:
+   * what `Testing.synth(cluster)` and `cdk8s synth` return for the chart.
+   */
+  public toJson(): any[] {
+    const app = App.of(this);
+    if (!isClusterRenderer(app)) {
+      throw new MeshConfigError(`[${this.node.path}] ${meshAppRequired}`);
+    }
+    return app._clusterManifests(this);
   }
 
   /** @internal */

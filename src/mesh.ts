@@ -10,6 +10,18 @@ const MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.Mesh');
 /** Brand of MeshApp, looked up by key so that this file need not import the app. */
 export const MESH_APP_SYMBOL = Symbol.for('cdk8s-istio-multicluster.MeshApp');
 
+/** What a cluster chart needs of its app to synthesize: MeshApp, seen through its brand. */
+export interface ClusterRenderer {
+  _clusterManifests(cluster: IConstruct): object[];
+}
+
+export const isClusterRenderer = (app: IConstruct): app is IConstruct & ClusterRenderer => MESH_APP_SYMBOL in app;
+
+/** Why a mesh needs a MeshApp, and how to combine it with an existing cdk8s app. */
+export const meshAppRequired = 'a Mesh renders only inside a MeshApp, which writes its per-cluster bundles, cacerts and VIP lock file: '
+  + 'create your app with `new MeshApp()` instead of `new App()` (it synthesizes your other charts as App does), '
+  + 'and in tests use `new MeshApp({ outdir })` with `Testing.synth(cluster)`';
+
 /** The Istio API version that rendered Istio objects carry. */
 export enum IstioApiVersion {
   /** `networking.istio.io/v1`, `security.istio.io/v1`: the storage version since Istio 1.22. */
@@ -132,11 +144,7 @@ export class Mesh extends Construct {
     this.pruneVips = props.pruneVips ?? false;
     props.ca?._check(this);
     this.ca = props.ca;
-    this.node.addValidation({
-      validate: () => MESH_APP_SYMBOL in App.of(this)
-        ? []
-        : ['a Mesh renders only when synthesized by a MeshApp: create the app with `new MeshApp()` instead of `new App()`'],
-    });
+    this.node.addValidation({ validate: () => (isClusterRenderer(App.of(this)) ? [] : [meshAppRequired]) });
     this.node.addValidation({ validate: () => meshRules(this).flatMap(rule => rule.check()) });
   }
 }

@@ -1,6 +1,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { ConfigMap, Deployment } from 'cdk8s-plus-27';
 import { Mesh, MeshApp, MeshCluster } from '../src';
 import { MANIFEST_FILE } from '../src/write/bundle-writer';
 import { istioSchemaErrors } from './support/istio-schema';
@@ -84,15 +86,77 @@ describe('MeshApp synth', () => {
     expect(readAll(path.join(dir, 'dist'))).toEqual(before);
   });
 
-  test('under the cdk8s CLI, leaves an index of the bundles in its output directory', () => {
+  test('under the cdk8s CLI, its output directory gets each cluster\'s manifests (what --stdout prints), never the keys', () => {
     const dir = tempDir();
     process.env.CDK8S_OUTDIR = path.join(dir, 'cdk8s.out');
     try {
-      declare(dir).synth();
+      const app = declare(dir);
+      app.synth();
     } finally {
       delete process.env.CDK8S_OUTDIR;
     }
-    expect(readYaml(path.join(dir, 'cdk8s.out/bundles.yaml'))).toEqual([{ bundles: [path.join(dir, 'dist/cluster1'), path.join(dir, 'dist/cluster2')] }]);
+    // cdk8s names chart files after the chart's path.
+    const written = listFiles(path.join(dir, 'cdk8s.out'));
+    expect(written).toEqual([expect.stringMatching(/^mesh-cluster1-[0-9a-f]{8}\.k8s\.yaml$/), expect.stringMatching(/^mesh-cluster2-[0-9a-f]{8}\.k8s\.yaml$/)]);
+    const objects = readYaml(path.join(dir, 'cdk8s.out', written[0]));
+    const applied = readYaml(path.join(dir, 'dist/cluster1/kustomization.yaml'))[0].resources.flatMap((r: string) => readYaml(path.join(dir, 'dist/cluster1', r)));
+    expect(objects).toEqual(applied);
+    expect(objects.some(o => o.kind === 'IstioOperator' || o.kind === 'Secret')).toBe(false);
+  });
+
+  test('refuses to share its bundle directory with the cdk8s CLI, which empties it before every synth', () => {
+    const dir = tempDir();
+    process.env.CDK8S_OUTDIR = path.join(dir, 'dist');
+    try {
+      expect(() => declare(dir).synth()).toThrow(/the cdk8s CLI writes to .*dist, which is also MeshApp's bundle directory: .*Set `output: cdk8s.out` in cdk8s.yaml/);
+    } finally {
+      delete process.env.CDK8S_OUTDIR;
+    }
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+  });
+});
+
+describe('a cdk8s citizen', () => {
+  test('the app\'s own charts synthesize as cdk8s does, next to the bundles', () => {
+    const dir = tempDir();
+    const app = declare(dir);
+    const team = new Chart(app, 'team');
+    new Deployment(team, 'web', { containers: [{ image: 'nginx', portNumber: 8080 }] });
+    app.synth();
+    const written = readYaml(path.join(dir, 'dist/team.k8s.yaml'));
+    expect(written.map(o => o.kind)).toEqual(['Deployment']);
+    expect(listFiles(path.join(dir, 'dist')).filter(f => f.endsWith('.k8s.yaml'))).toEqual(['team.k8s.yaml']);
+  });
+
+  test('objects added to a MeshCluster land in its bundle and kustomization', () => {
+    const dir = tempDir();
+    const app = declare(dir);
+    const cluster1 = app.node.findChild('mesh').node.findChild('cluster1') as MeshCluster;
+    new ConfigMap(cluster1, 'settings', { metadata: { name: 'team-settings', namespace: 'bar' }, data: { mode: 'blue' } });
+    app.synth();
+    const [kustomization] = readYaml(path.join(dir, 'dist/cluster1/kustomization.yaml'));
+    expect(kustomization.resources).toContain('resources.yaml');
+    expect(readYaml(path.join(dir, 'dist/cluster1/resources.yaml'))).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-settings', namespace: 'bar' }, data: { mode: 'blue' }, immutable: false },
+    ]);
+  });
+
+  test('an added object that clashes with a rendered one is an error naming both', () => {
+    const dir = tempDir();
+    const app = declare(dir);
+    const cluster1 = app.node.findChild('mesh').node.findChild('cluster1') as MeshCluster;
+    new ApiObject(cluster1, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } });
+    expect(() => app.synth()).toThrow(/\[mesh\/cluster1\] Namespace "istio-system" is rendered by mesh\/cluster1 and added by you as mesh\/cluster1\/ns: give yours another name/);
+  });
+
+  test('Testing.synth(cluster) returns what the cluster\'s bundle applies', () => {
+    const dir = tempDir();
+    const app = declare(dir);
+    const cluster1 = app.node.findChild('mesh').node.findChild('cluster1') as MeshCluster;
+    const manifests = Testing.synth(cluster1);
+    expect(manifests.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/istio-system', 'DestinationRule/istio-multicluster-destinationrule', 'Gateway/istio-multicluster-ingressgateway', 'PeerAuthentication/default',
+    ]);
   });
 });
 
@@ -119,7 +183,7 @@ describe('the repository app, end to end', () => {
     const bundles = readAll(path.join(viaCli, 'dist'));
     expect(Object.keys(bundles)).toEqual(expect.arrayContaining(['cluster1/kustomization.yaml', 'cluster2/kustomization.yaml']));
     expect(readAll(path.join(viaNode, 'dist'))).toEqual(bundles);
-    expect(listFiles(path.join(viaCli, 'cdk8s.out'))).toEqual(['bundles.yaml']);
+    expect(listFiles(path.join(viaCli, 'cdk8s.out'))).toEqual([1, 2, 3].map(n => expect.stringMatching(new RegExp(`^mesh-cluster${n}-[0-9a-f]{8}\\.k8s\\.yaml$`))));
   });
 });
 

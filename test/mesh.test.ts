@@ -61,7 +61,7 @@ describe('Mesh', () => {
     test('a mesh in a plain cdk8s App says to use MeshApp', () => {
       const app = new App({ outdir: testApp().outdir });
       new MeshCluster(new Mesh(app, 'mesh'), 'c1');
-      expect(() => app.synth()).toThrow(/a Mesh renders only when synthesized by a MeshApp/);
+      expect(() => app.synth()).toThrow(/a Mesh renders only inside a MeshApp, .*create your app with `new MeshApp\(\)` instead of `new App\(\)` \(it synthesizes your other charts as App does\), and in tests use `new MeshApp\(\{ outdir \}\)` with `Testing.synth\(cluster\)`/);
     });
   });
 });

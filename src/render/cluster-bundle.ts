@@ -1,4 +1,5 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
+import * as os from 'os';
+import { ApiObject, ApiObjectMetadata, App, Chart, GroupVersionKind } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { IstioApiVersion, Mesh } from '../mesh';
@@ -28,6 +29,8 @@ export const CONCERNS = {
   'global-services': { file: 'global-services.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'routing': { file: 'routing.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'workloads': { file: 'workloads.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  // Objects the user added to the cluster's chart, applied with the rest.
+  'resources': { file: 'resources.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   // Only when the user opts in to the Secret in Git, or for an ExternalSecret reference.
   'ca': { file: 'cacerts.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   // Applied with `istioctl install -f`, not kubectl: kept out of the kustomization.
@@ -59,6 +62,12 @@ interface Entry {
   readonly sortKey: string;
 }
 
+/** Kinds first in KIND_ORDER, then alphabetically; within a kind by namespace and name. */
+function sortKeyOf(kind: string, namespace: string, name: string): string {
+  const rank = KIND_ORDER.indexOf(kind);
+  return `${String(rank < 0 ? KIND_ORDER.length : rank).padStart(2, '0')}|${kind}|${namespace}|${name}`;
+}
+
 /**
  * Everything rendered into one cluster: its objects grouped by concern, plus text files.
  * Renderers add to it; `toFiles()` emits the cluster's bundle.
@@ -69,6 +78,11 @@ export class ClusterBundle {
   private readonly extraFiles: OutputFile[] = [];
   private readonly routeTables: string[] = [];
   private readonly istioVersion: IstioApiVersion;
+  /**
+   * Holds the objects that are not applied to the cluster (the install overlay, Secrets with private keys):
+   * outside the app's tree, so neither `cdk8s synth` nor `Testing.synth` ever emits them.
+   */
+  private readonly offChart = new Chart(new App({ outdir: os.tmpdir() }), 'off-chart', { disableResourceNameHashes: true });
   /** Proxy metadata the install overlay sets mesh-wide (`meshConfig.defaultConfig.proxyMetadata`). */
   public readonly proxyMetadata: { [key: string]: string } = {};
   /** Whether istiod is exposed on the gateway for VMs (the install overlay then opens 15012). */
@@ -95,10 +109,8 @@ export class ClusterBundle {
       const where = namespace ? `${namespace}/${name}` : name;
       throw new MeshConfigError(`[${this.cluster.node.path}] ${type.GVK.kind} "${where}" is rendered twice, by ${existing.origin.node.path} and by ${origin.node.path}: give one of them another name`);
     }
-    const apiObject = new type(this.cluster, key, props as never);
-    const rank = KIND_ORDER.indexOf(type.GVK.kind);
-    const sortKey = `${String(rank < 0 ? KIND_ORDER.length : rank).padStart(2, '0')}|${type.GVK.kind}|${namespace}|${name}`;
-    this.entries.set(key, { concern, apiObject, origin, sortKey });
+    const apiObject = new type(CONCERNS[concern].kustomize ? this.cluster : this.offChart, key, props as never);
+    this.entries.set(key, { concern, apiObject, origin, sortKey: sortKeyOf(type.GVK.kind, namespace, name) });
     return apiObject;
   }
 
@@ -126,9 +138,12 @@ export class ClusterBundle {
   /** Emits the bundle: one file per concern, text files, and the kustomization that lists the applied ones. */
   public toFiles(): OutputFile[] {
     this.renderNamespaces();
+    this.collectUserObjects();
     const byConcern = new Map<Concern, Entry[]>();
     for (const entry of this.entries.values()) {
-      byConcern.set(entry.concern, [...byConcern.get(entry.concern) ?? [], entry]);
+      const list = byConcern.get(entry.concern);
+      if (list) list.push(entry);
+      else byConcern.set(entry.concern, [entry]);
     }
     const files: OutputFile[] = [];
     const kustomized: string[] = [];
@@ -158,6 +173,26 @@ export class ClusterBundle {
       });
     }
     return [...files, ...this.extraFiles];
+  }
+
+  /**
+   * Objects the user added to the cluster's chart (it is a cdk8s Chart) join the bundle, so nothing in the
+   * chart is dropped; one that clashes with a rendered object is an error naming both.
+   */
+  private collectUserObjects(): void {
+    const rendered = new Set([...this.entries.values()].map(e => e.apiObject));
+    const own = this.cluster.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && !rendered.has(c) && Chart.of(c) === this.cluster);
+    for (const apiObject of own) {
+      const name = apiObject.name;
+      const namespace = apiObject.metadata.namespace ?? '';
+      const key = `${apiObject.apiVersion.split('/')[0]}|${apiObject.kind}|${namespace}|${name}`;
+      const existing = this.entries.get(key);
+      if (existing) {
+        const where = namespace ? `${namespace}/${name}` : name;
+        throw new MeshConfigError(`[${this.cluster.node.path}] ${apiObject.kind} "${where}" is rendered by ${existing.origin.node.path} and added by you as ${apiObject.node.path}: give yours another name`);
+      }
+      this.entries.set(key, { concern: 'resources', apiObject, origin: apiObject, sortKey: sortKeyOf(apiObject.kind, namespace, name) });
+    }
   }
 
   private emit(apiObject: ApiObject): object {
