@@ -1,9 +1,11 @@
+import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { clusterOf, podLabels, serviceShape } from './cdk8s-plus-refs';
 import { Mesh } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { checkPinnedVip } from './resolve/vips';
 import { ResolvedPort, resolvePorts, ServicePort } from './service-port';
-import { propError } from './validation/errors';
+import { MeshConfigError, propError } from './validation/errors';
 import { checkDnsLabel, checkLabels } from './validation/names';
 import { byClusterName, byKey } from './resolve/order';
 
@@ -50,6 +52,27 @@ export class ServiceVersion {
   public toString(): string {
     return `${this.service.serviceName}/${this.name}`;
   }
+}
+
+/** Options of {@link GlobalService.fromServices}: what the Services do not say. */
+export interface GlobalServiceFromServicesOptions {
+  /**
+   * Clusters whose workloads call the service by its `.global` name. An empty list means none.
+   * @default - every cluster of the mesh that does not serve it, unless consumers are added
+   */
+  readonly consumers?: MeshCluster[];
+
+  /**
+   * A fixed VIP for the `.global` host, inside class E (240.0.0.0/4).
+   * @default - allocated from the mesh's VIP range and kept in the lock file
+   */
+  readonly vip?: string;
+
+  /**
+   * How each serving cluster's own entry for the `.global` host selects the pods.
+   * @default ServingEntry.WORKLOAD_SELECTOR
+   */
+  readonly servingEntry?: ServingEntry;
 }
 
 /** Properties of a {@link GlobalService}. */
@@ -116,6 +139,40 @@ export class GlobalService extends Construct {
   /** Whether `x` is a GlobalService (works across copies of this library). */
   public static isGlobalService(x: unknown): x is GlobalService {
     return x !== null && typeof x === 'object' && GLOBAL_SERVICE_SYMBOL in x;
+  }
+
+  /**
+   * A global service declared from the team's cdk8s-plus Services, one per serving cluster (each in its
+   * MeshCluster's chart): name, namespace, ports with their target ports and the pod selector come from
+   * them, so the serving entry selects exactly the pods the Service selects. The Services must agree.
+   *
+   * @example
+   * const svc = new kplus.Service(cluster2, 'httpbin', { metadata: { name: 'httpbin', namespace: 'bar' }, ports: [{ name: 'http', port: 8000, targetPort: 8080 }] });
+   * svc.select(deployment);
+   * GlobalService.fromServices(mesh, 'httpbin', [svc]);
+   */
+  public static fromServices(scope: Construct, id: string, services: kplus.Service[], options: GlobalServiceFromServicesOptions = {}): GlobalService {
+    if (services.length === 0) {
+      throw new MeshConfigError(`[${scope.node.path}/${id}] services [] is empty: pass the Service of each cluster that runs it`);
+    }
+    const shapes = services.map((service, i) => serviceShape(scope, `services[${i}]`, service));
+    const [first] = shapes;
+    shapes.slice(1).forEach((shape, i) => {
+      for (const field of ['name', 'namespace', 'ports', 'selector'] as const) {
+        if (JSON.stringify(shape[field]) !== JSON.stringify(first[field])) {
+          throw new MeshConfigError(`[${scope.node.path}/${id}] services[${i + 1}] in ${shape.cluster.clusterName} has ${field} ${JSON.stringify(shape[field])}, `
+            + `but in ${first.cluster.clusterName} it is ${JSON.stringify(first[field])}: a global service must be the same Service in every cluster that serves it`);
+        }
+      }
+    });
+    return new GlobalService(scope, id, {
+      ...options,
+      name: first.name,
+      namespace: first.namespace,
+      ports: first.ports,
+      workloadLabels: first.selector,
+      servedBy: shapes.map(shape => shape.cluster),
+    });
   }
 
   public readonly mesh: Mesh;
@@ -206,6 +263,34 @@ export class GlobalService extends Construct {
     const version = new ServiceVersion(this, name, { ...labels }, clusters);
     this.versionsByName.set(name, version);
     return version;
+  }
+
+  /**
+   * Declares a version from the team's cdk8s-plus workloads that run it, one per cluster (each in its
+   * MeshCluster's chart): the subset selects the pod labels the workloads share beyond the service's
+   * selector (e.g. `version: v2`), and the version runs in the workloads' clusters.
+   */
+  public addVersionFromWorkloads(name: string, workloads: kplus.Workload[]): ServiceVersion {
+    const prop = `version "${name}"`;
+    if (workloads.length === 0) {
+      throw propError(this, `${prop}.workloads`, [], 'is empty: pass the workload of each cluster that runs the version');
+    }
+    const labelsOf = workloads.map(workload => {
+      const labels = podLabels(workload);
+      const missing = Object.entries(this.workloadLabels).filter(([k, v]) => labels[k] !== v);
+      if (missing.length > 0) {
+        throw propError(this, `${prop}.workloads`, workload.node.path,
+          `has pods without ${missing.map(([k, v]) => `${k}=${v}`).join(', ')}, so ${this.serviceName} does not select them: label its pods (podMetadata) like the service's selector`);
+      }
+      return labels;
+    });
+    const shared = Object.fromEntries(Object.entries(labelsOf[0])
+      .filter(([k, v]) => this.workloadLabels[k] !== v && labelsOf.every(labels => labels[k] === v)));
+    if (Object.keys(shared).length === 0) {
+      throw propError(this, `${prop}.workloads`, workloads.map(w => w.node.path),
+        'share no pod label beyond the service\'s selector, so no subset can pick them: give their pods a version label, e.g. podMetadata: { labels: { version: "v2" } }');
+    }
+    return this.addVersion(name, { clusters: workloads.map((w, i) => clusterOf(this, `${prop}.workloads[${i}]`, w)), labels: shared });
   }
 
   /** Declares that workloads in `cluster` call this service by its `.global` name. */

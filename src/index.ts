@@ -3,7 +3,9 @@ export { AccessPolicy, AccessPolicyProps, Principal } from './access-policy';
 export {
   CoreDnsOptions, ExistingCorefile, GlobalDns, GlobalDnsMode, IstioCoreDnsOptions, KubeDnsOptions, ResolvedGlobalDns,
 } from './global-dns';
-export { GlobalService, GlobalServiceProps, ServiceVersion, ServiceVersionOptions, ServingEntry } from './global-service';
+export {
+  GlobalService, GlobalServiceFromServicesOptions, GlobalServiceProps, ServiceVersion, ServiceVersionOptions, ServingEntry,
+} from './global-service';
 export { IstioApiVersion, Mesh, MeshProps } from './mesh';
 export { MeshApp, MeshAppProps } from './mesh-app';
 export {
