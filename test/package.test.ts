@@ -1,0 +1,84 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { listFiles, readYaml, tempDir } from './support/synth';
+
+const ROOT = path.resolve(__dirname, '..');
+const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
+
+/** The files `cdk8s init typescript-app` writes that matter here, with README's two changes applied. */
+const INIT_FILES: Record<string, string> = {
+  'package.json': JSON.stringify({ name: 'team-infra', version: '1.0.0', main: 'main.js', types: 'main.ts', license: 'Apache-2.0', private: true }, null, 2),
+  'tsconfig.json': JSON.stringify({
+    compilerOptions: {
+      alwaysStrict: true, declaration: true, experimentalDecorators: true, inlineSourceMap: true, inlineSources: true,
+      lib: ['es2016'], module: 'CommonJS', noEmitOnError: true, noFallthroughCasesInSwitch: true, noImplicitAny: true,
+      noImplicitReturns: true, noImplicitThis: true, noUnusedLocals: true, noUnusedParameters: true, resolveJsonModule: true,
+      strict: true, strictNullChecks: true, strictPropertyInitialization: true, stripInternal: true, target: 'ES2017', skipLibCheck: true,
+    },
+    include: ['**/*.ts'],
+    exclude: ['node_modules', 'cdk8s.out'],
+  }, null, 2),
+  // README: `output: cdk8s.out`, because the CLI empties its output directory and the bundles live in dist/.
+  'cdk8s.yaml': 'language: typescript\napp: npx ts-node main.ts\noutput: cdk8s.out\n',
+  'main.ts': `
+import { App, Chart, ChartProps } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { GlobalService, Mesh, MeshApp, MeshCluster } from 'cdk8s-istio-multicluster';
+
+export class TeamChart extends Chart {
+  constructor(scope: Construct, id: string, props: ChartProps = { }) {
+    super(scope, id, props);
+    new kplus.Deployment(this, 'frontend', { containers: [{ image: 'nginx', portNumber: 8080 }] });
+  }
+}
+
+const app: App = new MeshApp();
+new TeamChart(app, 'team');
+const mesh = new Mesh(app, 'mesh', { meshId: 'mesh1' });
+const [east, west, central] = ['east', 'west', 'central'].map((name, i) =>
+  new MeshCluster(mesh, name, { network: name, gateway: { address: \`172.18.0.\${i + 3}\` } }));
+const api = new kplus.Service(west, 'api', { metadata: { name: 'api', namespace: 'shop' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] });
+api.selectLabel('app', 'api');
+GlobalService.fromServices(mesh, 'api', [api], { consumers: [east, central] });
+app.synth();
+`,
+};
+
+test('a cdk8s init app with the packed library and its own cdk8s-plus chart synthesizes both with `cdk8s synth`', () => {
+  // GIVEN the package as `npm pack` makes it, from a fresh build
+  const work = tempDir('package-');
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.json', '--outDir', path.join(work, 'build', 'lib')], { cwd: ROOT, stdio: 'pipe' });
+  for (const file of ['package.json', 'README.md', 'LICENSE']) fs.copyFileSync(path.join(ROOT, file), path.join(work, 'build', file));
+  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: path.join(work, 'build'), encoding: 'utf8' }).trim().split('\n').pop()!;
+
+  // AND a project made of cdk8s init's files, the tarball installed (its dependencies linked from this checkout)
+  const project = path.join(work, 'project');
+  fs.mkdirSync(path.join(project, 'node_modules'), { recursive: true });
+  Object.entries(INIT_FILES).forEach(([file, text]) => fs.writeFileSync(path.join(project, file), text));
+  for (const entry of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+    if (entry !== 'cdk8s-istio-multicluster') fs.symlinkSync(path.join(ROOT, 'node_modules', entry), path.join(project, 'node_modules', entry));
+  }
+  const installed = path.join(project, 'node_modules', 'cdk8s-istio-multicluster');
+  fs.mkdirSync(installed);
+  execFileSync('tar', ['-xzf', path.join(work, tarball), '-C', installed, '--strip-components=1']);
+  expect(listFiles(installed).filter(f => !f.startsWith('lib/'))).toEqual(['LICENSE', 'README.md', 'package.json']);
+  expect(listFiles(installed).some(f => f.endsWith('.test.js') || f.startsWith('test/'))).toBe(false);
+
+  // WHEN the team runs the cdk8s CLI (type-checking main.ts against the package's declarations)
+  execFileSync(bin('cdk8s'), ['synth', '--no-check-upgrade'], { cwd: project, stdio: 'pipe', env: { ...process.env, CDK8S_OUTDIR: undefined } });
+
+  // THEN the team's chart is written as cdk8s writes it, beside each cluster's manifests
+  const out = listFiles(path.join(project, 'cdk8s.out'));
+  expect(out).toContain('team.k8s.yaml');
+  expect(readYaml(path.join(project, 'cdk8s.out', 'team.k8s.yaml')).map(o => o.kind)).toEqual(['Deployment']);
+  expect(out.filter(f => f.startsWith('mesh-'))).toHaveLength(3);
+  // AND every cluster has its bundle; the serving cluster's ships the team's Service and its entry
+  for (const cluster of ['central', 'east', 'west']) {
+    expect(fs.existsSync(path.join(project, 'dist', cluster, 'kustomization.yaml'))).toBe(true);
+  }
+  expect(readYaml(path.join(project, 'dist', 'west', 'resources.yaml')).map(o => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/api']);
+  expect(readYaml(path.join(project, 'dist', 'west', 'global-services.yaml'))[0].spec.workloadSelector).toEqual({ labels: { app: 'api' } });
+  expect(readYaml(path.join(project, 'dist', 'east', 'global-services.yaml'))[0].spec.hosts).toEqual(['api.shop.global']);
+});
