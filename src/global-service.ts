@@ -3,11 +3,11 @@ import { Construct } from 'constructs';
 import { clusterOf, podLabels, serviceShape } from './cdk8s-plus-refs';
 import { Mesh } from './mesh';
 import { MeshCluster } from './mesh-cluster';
-import { checkPinnedVip } from './resolve/vips';
+import { checkPinnedVip } from './validation/vip-range';
 import { ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { MeshConfigError, propError } from './validation/errors';
 import { checkDnsLabel, checkLabels } from './validation/names';
-import { byClusterName, byKey } from './resolve/order';
+import { byClusterName, byKey } from './order';
 
 const GLOBAL_SERVICE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.GlobalService');
 

@@ -13,7 +13,7 @@ export {
   LoadedRootCaOptions, MeshCa, MeshCaOptions, OfflineRootCaOptions, RootCaSource,
 } from './mesh-ca';
 export { CROSS_CLUSTER_PORT, MeshCluster, MeshClusterProps, MeshGateway, MeshGatewayProps } from './mesh-cluster';
-export { VipRange } from './resolve/vips';
+export { VipRange } from './validation/vip-range';
 export { Protocol, ResolvedPort, ServicePort } from './service-port';
 export {
   ConnectionPool, ConsistentHash, LoadBalancerAlgorithm, OutlierDetection, RegionFailover, TrafficPolicy,

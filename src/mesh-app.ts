@@ -5,6 +5,7 @@ import { MeshCluster } from './mesh-cluster';
 import { renderMesh } from './render/render-mesh';
 import { resolveMesh } from './resolve/resolved-mesh';
 import { MeshConfigError } from './validation/errors';
+import { meshRules } from './validation/mesh-rules';
 import { writeOutputs, WriteReport } from './write/bundle-writer';
 import { OutputFile, OutputRoot } from './write/output-file';
 
@@ -113,8 +114,12 @@ export class MeshApp extends App {
 
   private validateMeshes(): void {
     // A problem that already names its construct (`[mesh/httpbin] ...`) is reported as it is.
-    const errors = this.node.findAll().flatMap(c => c.node.validate().map(e => (e.startsWith('[') ? e : `[${c.node.path}] ${e}`)));
     const meshes = this.node.findAll().filter(Mesh.isMesh);
+    const errors = [
+      ...this.node.findAll().flatMap(c => c.node.validate().map(e => (e.startsWith('[') ? e : `[${c.node.path}] ${e}`))),
+      // Whole-mesh rules, once every construct is declared.
+      ...meshes.flatMap(mesh => meshRules(mesh).flatMap(rule => rule.check()).map(e => (e.startsWith('[') ? e : `[${mesh.node.path}] ${e}`))),
+    ];
     if (meshes.length > 1) {
       // Their bundles would share dist/<cluster>/ and dist/mesh.md.
       errors.push(`[${this.node.path || 'app'}] holds ${meshes.length} meshes (${meshes.map(m => m.node.path).join(', ')}): give each mesh its own MeshApp and outdir`);

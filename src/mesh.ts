@@ -1,9 +1,8 @@
 import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshCa } from './mesh-ca';
-import { parseVipRange, VipRange } from './resolve/vips';
+import { parseVipRange, VipRange } from './validation/vip-range';
 import { MeshConfigError, propError } from './validation/errors';
-import { meshRules } from './validation/mesh-rules';
 import { checkDnsLabel, checkDnsSubdomain } from './validation/names';
 
 const MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.Mesh');
@@ -145,6 +144,5 @@ export class Mesh extends Construct {
     props.ca?._check(this);
     this.ca = props.ca;
     this.node.addValidation({ validate: () => (isClusterRenderer(App.of(this)) ? [] : [meshAppRequired]) });
-    this.node.addValidation({ validate: () => meshRules(this).flatMap(rule => rule.check()) });
   }
 }

@@ -9,7 +9,7 @@ import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
 import { checkLabels } from './validation/names';
 import { checkCount, checkDuration, checkHeaderName, checkPercent, checkRegex } from './validation/values';
-import { byClusterName } from './resolve/order';
+import { byClusterName } from './order';
 
 const ROUTE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.VersionedRoute');
 

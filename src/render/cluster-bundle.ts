@@ -7,7 +7,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { MeshConfigError } from '../validation/errors';
 import { isKubeSystemNamespace } from '../validation/names';
 import { OutputFile, OutputRoot } from '../write/output-file';
-import { byKey } from '../resolve/order';
+import { byKey } from '../order';
 
 export const ISTIO_SYSTEM = 'istio-system';
 

@@ -3,7 +3,7 @@ import { renderServerBlock } from '../dns/corefile';
 import { GlobalDnsMode } from '../global-dns';
 import { hostPort } from '../validation/network';
 import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
-import { byEntryKey, sortedEntries } from '../resolve/order';
+import { byEntryKey, sortedEntries } from '../order';
 
 const KUBE_SYSTEM = 'kube-system';
 

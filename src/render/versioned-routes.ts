@@ -4,7 +4,7 @@ import { ClientPlan, describeHop, RoutePlan } from '../resolve/route-plan';
 import { RequestMatch, StringMatch, VersionedRoute } from '../versioned-route';
 import { ClusterBundle, suppressAnalysis } from './cluster-bundle';
 import { istioDuration, renderTrafficPolicy } from './traffic-policy';
-import { byEntryKey } from '../resolve/order';
+import { byEntryKey } from '../order';
 
 const sortedSubsets = (subsets: Iterable<[string, { readonly [label: string]: string }]>) =>
   [...subsets].sort(byEntryKey).map(([name, labels]) => ({ name, labels: { ...labels } }));

@@ -11,7 +11,7 @@ import { OutputRoot } from '../write/output-file';
 import { toYaml } from '../write/yaml';
 import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { renderTrafficPolicy } from './traffic-policy';
-import { sortedEntries } from '../resolve/order';
+import { sortedEntries } from '../order';
 
 const ISTIOD_HOST = 'istiod.istio-system.svc';
 

@@ -2,7 +2,7 @@ import type { AccessPolicy } from '../access-policy';
 import type { GlobalService } from '../global-service';
 import type { MeshCluster } from '../mesh-cluster';
 import type { VmWorkload } from '../vm-workload';
-import { byClusterName } from './order';
+import { byClusterName } from '../order';
 
 type Labels = { readonly [label: string]: string };
 

@@ -11,7 +11,7 @@ import { VmWorkload } from '../vm-workload';
 import { policyClusters } from './policy-placement';
 import { planRoute, RoutePlan } from './route-plan';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
-import { byClusterName, byKey } from './order';
+import { byClusterName, byKey } from '../order';
 
 /** A global service with its VIP and the clusters on both ends decided. */
 export interface ResolvedService {

@@ -3,7 +3,7 @@ import type { MeshCluster } from '../mesh-cluster';
 import type { RequestMatch, ResolvedRule, StringMatch, VersionedRoute } from '../versioned-route';
 import { MeshConfigError } from '../validation/errors';
 import { isDnsLabel } from '../validation/names';
-import { sortedEntries } from './order';
+import { sortedEntries } from '../order';
 
 /** One destination of a rule, as seen from a client cluster. */
 export interface Hop {

@@ -1,4 +1,4 @@
-import { byClusterName, byEntryKey, byKey, sortedEntries } from '../../src/resolve/order';
+import { byClusterName, byEntryKey, byKey, sortedEntries } from '../src/order';
 
 describe('output order', () => {
   test('is code-unit order, the same on every machine whatever its locale', () => {
