@@ -46,23 +46,48 @@ app.synth();
 `,
 };
 
-test('a cdk8s init app with the packed library and its own cdk8s-plus chart synthesizes both with `cdk8s synth`', () => {
-  // GIVEN the package as `npm pack` makes it, from a fresh build
+/** The peer versions the package declares as its oldest, installed under aliases (see package.json). */
+const OLDEST_PEERS: Record<string, string> = { 'cdk8s': 'cdk8s-oldest', 'cdk8s-plus-27': 'cdk8s-plus-27-oldest', 'constructs': 'constructs-oldest' };
+
+/** The package as `npm pack` makes it, from a fresh build; made once for every test here. */
+let tarball: string;
+beforeAll(() => {
   const work = tempDir('package-');
   execFileSync(bin('tsc'), ['-p', 'tsconfig.json', '--outDir', path.join(work, 'build', 'lib')], { cwd: ROOT, stdio: 'pipe' });
   for (const file of ['package.json', 'README.md', 'LICENSE']) fs.copyFileSync(path.join(ROOT, file), path.join(work, 'build', file));
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: path.join(work, 'build'), encoding: 'utf8' }).trim().split('\n').pop()!;
+  const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: path.join(work, 'build'), encoding: 'utf8' }).trim().split('\n').pop()!;
+  tarball = path.join(work, name);
+});
 
-  // AND a project made of cdk8s init's files, the tarball installed (its dependencies linked from this checkout)
-  const project = path.join(work, 'project');
-  fs.mkdirSync(path.join(project, 'node_modules'), { recursive: true });
+test('the peer ranges start at the oldest versions this suite installs', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  for (const [peer, alias] of Object.entries(OLDEST_PEERS)) {
+    const oldest = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', alias, 'package.json'), 'utf8')).version;
+    expect([peer, pkg.peerDependencies[peer]]).toEqual([peer, `^${oldest}`]);
+  }
+});
+
+test.each([
+  ['the newest peers', {}],
+  ['the oldest peers the package accepts', OLDEST_PEERS],
+])('a cdk8s init app with the packed library and its own cdk8s-plus chart synthesizes both with `cdk8s synth`, on %s', (_, peers: Record<string, string>) => {
+  // GIVEN a project made of cdk8s init's files, the tarball installed (its dependencies from this checkout)
+  const project = tempDir('project-');
+  fs.mkdirSync(path.join(project, 'node_modules'));
   Object.entries(INIT_FILES).forEach(([file, text]) => fs.writeFileSync(path.join(project, file), text));
   for (const entry of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
-    if (entry !== 'cdk8s-istio-multicluster') fs.symlinkSync(path.join(ROOT, 'node_modules', entry), path.join(project, 'node_modules', entry));
+    if (entry === 'cdk8s-istio-multicluster') continue;
+    const target = path.join(project, 'node_modules', entry);
+    if (peers[entry]) {
+      // Copied, not linked: Node resolves a linked package's own imports from where it really lives.
+      fs.cpSync(path.join(ROOT, 'node_modules', peers[entry]), target, { recursive: true, dereference: true });
+    } else {
+      fs.symlinkSync(path.join(ROOT, 'node_modules', entry), target);
+    }
   }
   const installed = path.join(project, 'node_modules', 'cdk8s-istio-multicluster');
   fs.mkdirSync(installed);
-  execFileSync('tar', ['-xzf', path.join(work, tarball), '-C', installed, '--strip-components=1']);
+  execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
   expect(listFiles(installed).filter(f => !f.startsWith('lib/'))).toEqual(['LICENSE', 'README.md', 'package.json']);
   expect(listFiles(installed).some(f => f.endsWith('.test.js') || f.startsWith('test/'))).toBe(false);
 
