@@ -48,8 +48,8 @@ export class MeshApp extends App {
   /** The cdk8s CLI's output directory when the CLI runs the app. */
   private readonly cliOutdir?: string;
   private rendered?: OutputFile[];
-  private warnings: string[] = [];
-  private notes: string[] = [];
+  private meshWarnings: string[] = [];
+  private meshNotes: string[] = [];
 
   public constructor(props: MeshAppProps = {}) {
     const bundlesOutdir = props.outdir ?? 'dist';
@@ -78,7 +78,7 @@ export class MeshApp extends App {
     }
     const report = writeOutputs(this._synthFiles(), { bundles: this.bundlesOutdir, secrets: this.secretsOutdir });
     super.synth();
-    printReport(report, this.warnings, this.notes);
+    printReport(report, this.meshWarnings, this.meshNotes);
   }
 
   /** Everything `synth()` writes for the meshes, in memory. Rendering happens once per app. @internal */
@@ -87,8 +87,8 @@ export class MeshApp extends App {
       this.validateMeshes();
       const models = this.node.findAll().filter(Mesh.isMesh).map(resolveMesh);
       this.rendered = models.flatMap(renderMesh);
-      this.warnings = models.flatMap(m => m.warnings);
-      this.notes = models.flatMap(m => m.notes);
+      this.meshWarnings = models.flatMap(m => m.warnings);
+      this.meshNotes = models.flatMap(m => m.notes);
     }
     return this.rendered;
   }
@@ -102,14 +102,17 @@ export class MeshApp extends App {
     return resources.flatMap(r => files.find(f => f.path === `${cluster.clusterName}/${r}`)!.content as object[]);
   }
 
-  /** Warnings of the last synth (also printed by `synth()`). @internal */
-  public get _warnings(): readonly string[] {
-    return this.warnings;
+  /**
+   * What the last synth found likely wrong without stopping (also printed by `synth()`), one sentence each
+   * that names the construct: for CI annotations, or a test that wants none.
+   */
+  public get warnings(): readonly string[] {
+    return this.meshWarnings;
   }
 
-  /** Assumptions of the last synth for the user to confirm (also printed by `synth()`). @internal */
-  public get _notes(): readonly string[] {
-    return this.notes;
+  /** Assumptions the last synth rests on, for the user to confirm once (also printed by `synth()`). */
+  public get notes(): readonly string[] {
+    return this.meshNotes;
   }
 
   private validateMeshes(): void {

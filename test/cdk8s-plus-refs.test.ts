@@ -33,7 +33,7 @@ describe('GlobalService from cdk8s-plus objects', () => {
       workloadSelector: { labels: { app: 'httpbin' } },
     });
     expect(objectsOf(app, 'cluster1').has('ServiceEntry/bar/httpbin-global')).toBe(true);
-    expect(app._notes).toEqual([]);
+    expect(app.notes).toEqual([]);
   });
 
   test('the team\'s own objects ship in the serving cluster\'s bundle, and Testing.synth shows them beside the mesh\'s', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { GlobalService, MeshCluster, Protocol, ServingEntry } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
-import { allObjects, objectsOf, testMesh } from './support/synth';
+import { allObjects, objectsOf, synthOnce, testMesh } from './support/synth';
 
 /** Seeds 000/003: sleep in cluster1 calls httpbin.bar.global:8000, which runs in cluster2. */
 function httpbin(servingEntry?: ServingEntry) {
@@ -93,8 +93,8 @@ describe('GlobalService', () => {
   test('the synth notes every served port without targetPort: the pods must listen on the service port', () => {
     const { app, mesh, cluster2 } = httpbin();
     new GlobalService(mesh, 'explicit', { namespace: 'x', ports: [{ name: 'http', number: 8000, targetPort: 8080 }], servedBy: [cluster2] });
-    app._synthFiles();
-    expect(app._notes).toEqual([
+    synthOnce(app);
+    expect(app.notes).toEqual([
       '[mesh/httpbin] serving clusters send httpbin.bar.global traffic to the pods\' port http1 8000 (no targetPort): make sure the containers listen there, or set targetPort',
     ]);
     expect(objectsOf(app, 'cluster2').get('ServiceEntry/x/explicit-global')?.spec.ports).toEqual([{ name: 'http', number: 8000, protocol: 'HTTP', targetPort: 8080 }]);

@@ -7,8 +7,7 @@ import * as path from 'path';
 import { CacertsDelivery, CacertsLayout, MeshCa, MeshCaOptions, MeshCluster } from '../src';
 import { expiryWarning, generateIntermediateCa, generateRootCa } from '../src/pki/x509';
 import { X509Certificate } from 'crypto';
-import { OutputRoot } from '../src/write/output-file';
-import { listFiles, objectsOf, tempDir, testMesh } from './support/synth';
+import { listFiles, objectsOf, OutputDir, synthOnce, tempDir, testMesh } from './support/synth';
 
 const FAST = { rootKeySize: 2048, intermediateKeySize: 2048 };
 
@@ -22,7 +21,7 @@ function meshWithCa(dir: string, ca: (keyStore: string) => MeshCa, clusters = ['
 const generated = (options: MeshCaOptions = {}) => (keyStore: string) => MeshCa.generate({ ...FAST, keyStore, ...options });
 
 /** The decoded `cacerts` data of a cluster. */
-function cacerts(app: ReturnType<typeof meshWithCa>, cluster: string, root = OutputRoot.SECRETS): Record<string, string> {
+function cacerts(app: ReturnType<typeof meshWithCa>, cluster: string, root: OutputDir = 'secrets'): Record<string, string> {
   const secret = objectsOf(app, cluster, root).get('Secret/istio-system/cacerts')!;
   return Object.fromEntries(Object.entries(secret.data!).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
 }
@@ -87,7 +86,7 @@ describe('MeshCa', () => {
   test('keys come from Node\'s native RSA, not pure-JS forge', () => {
     const spy = jest.spyOn(nodeCrypto, 'generateKeyPairSync');
     try {
-      meshWithCa(tempDir(), generated())._synthFiles();
+      meshWithCa(tempDir(), generated()).synth();
       expect(spy).toHaveBeenCalledTimes(3); // root + two intermediates
       expect(spy.mock.calls.map(([type]) => type)).toEqual(['rsa', 'rsa', 'rsa']);
     } finally {
@@ -143,7 +142,7 @@ describe('MeshCa', () => {
     const app = meshWithCa(tempDir(), generated({ delivery: CacertsDelivery.inlineInBundle() }));
     app.synth();
     expect(fs.readFileSync(path.join(app.outdir, 'cluster1/kustomization.yaml'), 'utf8')).toMatch(/- cacerts.yaml/);
-    expect(cacerts(app, 'cluster1', OutputRoot.BUNDLES)['ca-key.pem']).toMatch(/BEGIN (RSA )?PRIVATE KEY/);
+    expect(cacerts(app, 'cluster1', 'bundles')['ca-key.pem']).toMatch(/BEGIN (RSA )?PRIVATE KEY/);
     expect(listFiles(app.secretsOutdir)).toEqual([]);
   });
 
@@ -164,7 +163,7 @@ describe('MeshCa', () => {
 
   test('the kubernetes.io/tls layout', () => {
     const app = meshWithCa(tempDir(), generated({ layout: CacertsLayout.KUBERNETES_TLS }));
-    const secret = objectsOf(app, 'cluster1', OutputRoot.SECRETS).get('Secret/istio-system/cacerts')!;
+    const secret = objectsOf(app, 'cluster1', 'secrets').get('Secret/istio-system/cacerts')!;
     expect(secret.type).toBe('kubernetes.io/tls');
     const data = cacerts(app, 'cluster1');
     expect(Object.keys(data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
@@ -215,7 +214,7 @@ describe('MeshCa', () => {
         const dir = tempDir();
         const { rootKeyFile } = rootFiles(dir);
         fs.writeFileSync(path.join(dir, 'junk.pem'), 'not a cert');
-        expect(() => meshWithCa(dir, () => MeshCa.fromFiles({ rootCertFile: path.join(dir, 'junk.pem'), rootKeyFile }))._synthFiles())
+        expect(() => meshWithCa(dir, () => MeshCa.fromFiles({ rootCertFile: path.join(dir, 'junk.pem'), rootKeyFile })).synth())
           .toThrow(new RegExp(`\\[mesh\\] root certificate ${dir}/junk.pem is not a PEM certificate .*: give the file that starts with -----BEGIN CERTIFICATE-----`));
       });
 
@@ -223,7 +222,7 @@ describe('MeshCa', () => {
         const dir = tempDir();
         const { rootCertFile } = rootFiles(dir);
         const other = rootFiles(tempDir());
-        expect(() => meshWithCa(dir, () => MeshCa.fromFiles({ rootCertFile, rootKeyFile: other.rootKeyFile }))._synthFiles())
+        expect(() => meshWithCa(dir, () => MeshCa.fromFiles({ rootCertFile, rootKeyFile: other.rootKeyFile })).synth())
           .toThrow(new RegExp(`rootKeyFile ${other.rootKeyFile} is not the key of ${rootCertFile}`));
       });
 
@@ -233,7 +232,7 @@ describe('MeshCa', () => {
         const leafPem = execFileSync('openssl', ['req', '-x509', '-key', rootKeyFile, '-subj', '/CN=leaf', '-days', '1', '-addext', 'basicConstraints=critical,CA:FALSE'], { encoding: 'utf8' });
         fs.writeFileSync(path.join(dir, 'leaf.pem'), leafPem);
         expect(root.certPem).not.toBe(leafPem);
-        expect(() => meshWithCa(dir, () => MeshCa.fromFiles({ rootCertFile: path.join(dir, 'leaf.pem'), rootKeyFile }))._synthFiles())
+        expect(() => meshWithCa(dir, () => MeshCa.fromFiles({ rootCertFile: path.join(dir, 'leaf.pem'), rootKeyFile })).synth())
           .toThrow(/leaf.pem is not a CA certificate \(basicConstraints CA:true is missing\)/);
       });
 
@@ -245,14 +244,14 @@ describe('MeshCa', () => {
         fs.writeFileSync(path.join(dir, 'i.pem'), pair.certPem);
         fs.writeFileSync(path.join(dir, 'i-key.pem'), pair.keyPem);
         const files = { certFile: path.join(dir, 'i.pem'), keyFile: path.join(dir, 'i-key.pem') };
-        expect(() => meshWithCa(dir, () => MeshCa.offlineRoot({ rootCertFile, intermediates: { cluster1: files, cluster2: files } }))._synthFiles())
+        expect(() => meshWithCa(dir, () => MeshCa.offlineRoot({ rootCertFile, intermediates: { cluster1: files, cluster2: files } })).synth())
           .toThrow(/intermediates.cluster1.certFile .*i.pem is not signed by the root CA .*root-cert.pem: every cluster's intermediate must chain to the one shared root/);
       });
 
       test('a cluster without an intermediate under an offline root', () => {
         const dir = tempDir();
         const { rootCertFile } = rootFiles(dir);
-        expect(() => meshWithCa(dir, () => MeshCa.offlineRoot({ rootCertFile, intermediates: {} }))._synthFiles())
+        expect(() => meshWithCa(dir, () => MeshCa.offlineRoot({ rootCertFile, intermediates: {} })).synth())
           .toThrow(/ca.intermediates has no entry for cluster cluster1: .* add intermediates.cluster1 = \{ certFile, keyFile \}/);
       });
 
@@ -260,8 +259,8 @@ describe('MeshCa', () => {
         const dir = tempDir();
         const app = meshWithCa(dir, generated({ intermediateValidityDays: 10 }));
         const expiry = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
-        app._synthFiles();
-        expect(app._warnings).toContainEqual(expect.stringMatching(new RegExp(`intermediate CA of cluster1 .* expires on ${expiry}, within 30 days: rotate it now`)));
+        synthOnce(app);
+        expect(app.warnings).toContainEqual(expect.stringMatching(new RegExp(`intermediate CA of cluster1 .* expires on ${expiry}, within 30 days: rotate it now`)));
       });
     });
   });
@@ -276,8 +275,8 @@ test('a root that expires within the warning window warns too, with its date; ex
   const later = testMesh({ ca: MeshCa.generate({ keyStore: path.join(dir, 'keys'), expiryWarningDays: 25 }) }, dir);
   new MeshCluster(later.mesh, 'cluster1');
   const expiry = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
-  later.app._synthFiles();
-  expect(later.app._warnings).toContainEqual(expect.stringMatching(new RegExp(`root certificate .*root/cert.pem expires on ${expiry}, within 25 days: rotate it now`)));
+  synthOnce(later.app);
+  expect(later.app.warnings).toContainEqual(expect.stringMatching(new RegExp(`root certificate .*root/cert.pem expires on ${expiry}, within 25 days: rotate it now`)));
 
   const root = new X509Certificate(fs.readFileSync(path.join(dir, 'keys', 'mesh', 'root', 'cert.pem')));
   const afterExpiry = new Date(Date.now() + 21 * 86_400_000);
@@ -290,16 +289,16 @@ describe('key material in pipelines', () => {
   test('the first synth mints the CA and says so loudly: what to back up, what to apply first', () => {
     const dir = tempDir();
     const app = meshWithCa(dir, generated());
-    app._synthFiles();
-    expect(app._warnings[0]).toMatch(/^\[mesh\] generated a NEW root CA, intermediate CA of cluster1, intermediate CA of cluster2 in .*keys\/mesh1\. Back up .*keys\/ now .*apply each cluster's cacerts Secret before installing Istio/);
+    synthOnce(app);
+    expect(app.warnings[0]).toMatch(/^\[mesh\] generated a NEW root CA, intermediate CA of cluster1, intermediate CA of cluster2 in .*keys\/mesh1\. Back up .*keys\/ now .*apply each cluster's cacerts Secret before installing Istio/);
   });
 
   test('with CI set, an empty key store is an error that says where the keys must come from', () => {
     process.env.CI = 'true';
     const dir = tempDir();
-    expect(() => meshWithCa(dir, generated())._synthFiles())
+    expect(() => meshWithCa(dir, generated()).synth())
       .toThrow(/\[mesh\] ca: the key store .* has no root CA .*, and CI is set: a pipeline must not mint CA keys .* Restore .* from your backup or secret store before the synth, use MeshCa.fromFiles\(\) or MeshCa.offlineRoot\(\), or set requireExisting: false/);
-    expect(() => meshWithCa(tempDir(), generated({ requireExisting: false }))._synthFiles()).not.toThrow();
+    expect(() => meshWithCa(tempDir(), generated({ requireExisting: false })).synth()).not.toThrow();
   });
 
   test('with CI set, existing keys render without a word about minting', () => {
@@ -307,12 +306,12 @@ describe('key material in pipelines', () => {
     meshWithCa(dir, generated()).synth();
     process.env.CI = 'true';
     const again = meshWithCa(dir, generated());
-    again._synthFiles();
-    expect(again._warnings.filter(w => w.includes('NEW'))).toEqual([]);
+    synthOnce(again);
+    expect(again.warnings.filter(w => w.includes('NEW'))).toEqual([]);
   });
 
   test('requireExisting refuses outside CI too', () => {
-    expect(() => meshWithCa(tempDir(), generated({ requireExisting: true }))._synthFiles()).toThrow(/has no root CA .*, and requireExisting is set/);
+    expect(() => meshWithCa(tempDir(), generated({ requireExisting: true })).synth()).toThrow(/has no root CA .*, and requireExisting is set/);
   });
 });
 

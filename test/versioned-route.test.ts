@@ -1,7 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration } from 'cdk8s';
 import { GlobalService, HttpMethod, LoadBalancerAlgorithm, MeshCluster, RouteRule, ServingEntry, VersionedRoute } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
-import { allObjects, objectsOf, testMesh } from './support/synth';
+import { allObjects, bundleFile, objectsOf, synthOnce, testMesh } from './support/synth';
 
 /** Seed 000: helloworld v1 in cluster1, v2 and v3 in cluster2; jason goes 70/30 to v2/v3, everyone else to v1. */
 function helloworld() {
@@ -94,11 +96,11 @@ describe('VersionedRoute', () => {
   test('describe() and routes.md state the shares per client cluster', () => {
     const { app, route } = helloworld();
     expect(route.describe()).toBe('cluster1: end-user=jason -> v2@cluster2 70%, v3@cluster2 30%; otherwise -> v1@cluster1 100%');
-    const routes = app._synthFiles().find(f => f.path === 'cluster1/routes.md')!.content as string;
+    const routes = bundleFile(app, 'cluster1/routes.md');
     expect(routes).toContain('| jason | end-user=jason | v2@cluster2 70%, v3@cluster2 30% |');
     expect(routes).toContain('| otherwise | otherwise | v1@cluster1 100% |');
     expect(routes).toContain('Cross-cluster subsets: v2 -> cluster2, v3 -> cluster2.');
-    expect(app._synthFiles().some(f => f.path === 'cluster2/routes.md')).toBe(false);
+    expect(fs.existsSync(path.join(app.bundlesOutdir, 'cluster2/routes.md'))).toBe(false);
   });
 
   test('seed 004: region-weighted routing, 70% us-east and 30% us-west', () => {
@@ -175,7 +177,7 @@ describe('VersionedRoute', () => {
     ]);
     expect(objectsOf(app, 'cluster2').get('DestinationRule/shop/api-global')!.spec.subsets).toEqual([{ name: 'stable-cluster2', labels: { version: 'stable' } }]);
     expect(istioSchemaErrors(allObjects(app))).toEqual([]);
-    expect(app._warnings.filter(w => w.includes('outlierDetection'))).toEqual([]);
+    expect(app.warnings.filter(w => w.includes('outlierDetection'))).toEqual([]);
   });
 
   test('a route on one HTTP port leaves the service\'s other ports alone: every rule, the default one too, matches its port', () => {
@@ -196,8 +198,8 @@ describe('VersionedRoute', () => {
       service, clients: [cluster1], defaultRoute: [{ version: v1, weight: 50 }, { version: v2, weight: 50 }],
       trafficPolicy: { outlierDetection: { consecutive5xxErrors: 1 } },
     });
-    app._synthFiles();
-    expect(app._warnings).toContainEqual(expect.stringMatching(
+    synthOnce(app);
+    expect(app.warnings).toContainEqual(expect.stringMatching(
       /^\[mesh\/r\] trafficPolicy.outlierDetection ejects on 5xx answers \(consecutive5xxErrors 1\), but in cluster1 each cross-cluster subset has one endpoint, the remote gateway: .* e.g. \{ consecutive5xxErrors: 0, consecutiveGatewayErrors: 3/));
   });
 
@@ -245,8 +247,8 @@ describe('VersionedRoute', () => {
       rules: [{ name: 'all', match: [{}], to: [{ version: v }] }, { name: 'never', match: [{ uri: { exact: '/x' } }], to: [{ version: v }] }],
       defaultRoute: [{ version: v }],
     });
-    app._synthFiles();
-    expect(app._warnings).toEqual(expect.arrayContaining([
+    synthOnce(app);
+    expect(app.warnings).toEqual(expect.arrayContaining([
       '[mesh/other-route] rule "never" can never match: rule "all" before it matches every request',
       '[mesh/other-route] rule "otherwise" can never match: rule "all" before it matches every request',
     ]));

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { MeshCa, MeshCluster, VmWorkload, VmWorkloadProps } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
-import { allObjects, objectsOf, tempDir, testMesh } from './support/synth';
+import { allObjects, bundleFile, objectsOf, tempDir, testMesh } from './support/synth';
 import * as path from 'path';
 
 function mesh(ca = false) {
@@ -27,7 +27,7 @@ function whoami(extra: Partial<VmWorkloadProps> = {}, ca = false) {
   return { ...m, vm };
 }
 
-const file = (app: ReturnType<typeof mesh>['app'], p: string) => app._synthFiles().find(f => f.path === p)?.content as string;
+const file = (app: ReturnType<typeof mesh>['app'], p: string) => bundleFile(app, p);
 
 describe('VmWorkload', () => {
   test('whoami: WorkloadEntry, and a STATIC ServiceEntry that selects the VM and pods with app=whoami', () => {
@@ -159,7 +159,7 @@ describe('VmWorkload', () => {
     expect(file(app, `${kit}/hosts`)).toBe('172.18.0.3 istiod.istio-system.svc\n');
     expect(file(app, `${kit}/root-cert.pem`)).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(file(app, `${kit}/README.md`)).toContain('kubectl --context cluster1 -n default create token whoami --audience istio-ca --duration 1h > istio-token');
-    const kustomization = app._synthFiles().find(f => f.path === 'cluster1/kustomization.yaml')!.content as any[];
+    const kustomization = require('js-yaml').loadAll(file(app, 'cluster1/kustomization.yaml')) as any[];
     expect(kustomization[0].resources).toEqual(['namespaces.yaml', 'mesh-gateway.yaml', 'security.yaml', 'workloads.yaml']);
     // The probe reaches hand-made WorkloadEntries only with the health-check annotation.
     expect(objectsOf(app, 'cluster1').get('WorkloadEntry/default/whoami-vm1')?.metadata).toMatchObject({

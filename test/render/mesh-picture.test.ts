@@ -1,5 +1,5 @@
 import { GlobalService, MeshCluster, VersionedRoute, VmWorkload } from '../../src';
-import { testMesh } from '../support/synth';
+import { bundleFile, testMesh } from '../support/synth';
 
 test('mesh.md draws clusters, gateways, who consumes what, VMs and cross-cluster route shares', () => {
   const { app, mesh } = testMesh({ meshId: 'mesh1' });
@@ -12,7 +12,7 @@ test('mesh.md draws clusters, gateways, who consumes what, VMs and cross-cluster
   new VersionedRoute(mesh, 'route', { service: hello, clients: [c1], rules: [{ name: 'jason', match: [{ headers: { 'end-user': { exact: 'jason' } } }], to: [{ version: v2 }] }], defaultRoute: [{ version: v1 }] });
   new VmWorkload(mesh, 'whoami', { namespace: 'default', cluster: c1, ports: [{ name: 'http', number: 80, targetPort: 8888 }], instances: [{ name: 'vm1', address: '172.29.9.61' }] });
 
-  const picture = app._synthFiles().find(f => f.path === 'mesh.md')!.content as string;
+  const picture = bundleFile(app, 'mesh.md');
   expect(picture).toContain([
     '```mermaid',
     'flowchart LR',

@@ -1,3 +1,13 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
 // CI services set CI=true, which makes MeshCa refuse to mint keys (as a pipeline should). The suite
 // mints throwaway keys on purpose, so it runs as a developer would; tests of the CI behaviour set it.
 delete process.env.CI;
+
+// Tests synthesize as users do, and a mesh keeps state (mesh.lock.json, .mesh-keys/) in the working
+// directory unless told otherwise: each test file works in a scratch directory, never in the checkout.
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-cwd-'));
+process.chdir(scratch);
+process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));

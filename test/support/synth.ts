@@ -3,7 +3,6 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { Mesh, MeshApp, MeshProps } from '../../src';
-import { OutputRoot } from '../../src/write/output-file';
 
 export interface KubeObject {
   readonly apiVersion: string;
@@ -29,22 +28,46 @@ export function testApp(dir = tempDir()): MeshApp {
   return new MeshApp({ outdir: path.join(dir, 'dist'), secretsOutdir: path.join(dir, 'secrets') });
 }
 
-/** All objects rendered for one cluster, keyed `Kind/namespace/name` (or `Kind/name`). */
-export function objectsOf(app: MeshApp, cluster: string, root = OutputRoot.BUNDLES): Map<string, KubeObject> {
+const synthesized = new WeakSet<MeshApp>();
+
+/** Synthesizes the app as a user does (`app.synth()`, files on disk), once. */
+export function synthOnce(app: MeshApp): void {
+  if (!synthesized.has(app)) {
+    app.synth();
+    synthesized.add(app);
+  }
+}
+
+/** Where a synth writes: the Git-facing bundles, or the private files beside them. */
+export type OutputDir = 'bundles' | 'secrets';
+
+/** Every Kubernetes object (a YAML document with a kind) in the files below `dir`, with their paths. */
+function objectsBelow(dir: string): Array<[string, KubeObject]> {
+  return listFiles(dir).filter(f => f.endsWith('.yaml')).flatMap(f =>
+    readYaml(path.join(dir, f)).filter(o => o && typeof o === 'object' && o.kind && o.metadata).map(o => [f, o] as [string, KubeObject]));
+}
+
+/** All objects synthesized for one cluster, keyed `Kind/namespace/name` (or `Kind/name`). */
+export function objectsOf(app: MeshApp, cluster: string, where: OutputDir = 'bundles'): Map<string, KubeObject> {
+  synthOnce(app);
   const objects = new Map<string, KubeObject>();
-  for (const file of app._synthFiles()) {
-    if (file.root !== root || !file.path.startsWith(`${cluster}/`) || typeof file.content === 'string') continue;
-    for (const object of file.content as KubeObject[]) {
-      const ns = object.metadata?.namespace;
-      objects.set(`${object.kind}/${ns ? `${ns}/` : ''}${object.metadata?.name}`, object);
-    }
+  for (const [, object] of objectsBelow(path.join(where === 'bundles' ? app.bundlesOutdir : app.secretsOutdir, cluster))) {
+    const ns = object.metadata.namespace;
+    objects.set(`${object.kind}/${ns ? `${ns}/` : ''}${object.metadata.name}`, object);
   }
   return objects;
 }
 
-/** Every rendered Kubernetes object of the app. */
+/** Every synthesized Kubernetes object of the app, bundles and private files. */
 export function allObjects(app: MeshApp): KubeObject[] {
-  return app._synthFiles().flatMap(f => (typeof f.content === 'string' ? [] : f.content as KubeObject[]));
+  synthOnce(app);
+  return [...objectsBelow(app.bundlesOutdir), ...objectsBelow(app.secretsOutdir)].map(([, o]) => o);
+}
+
+/** A synthesized file's text, by its path below the bundle directory. */
+export function bundleFile(app: MeshApp, file: string): string {
+  synthOnce(app);
+  return fs.readFileSync(path.join(app.bundlesOutdir, file), 'utf8');
 }
 
 /** Reads every YAML document of a file. */
