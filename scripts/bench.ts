@@ -1,72 +1,167 @@
 /**
- * Synth benchmark: a synthetic mesh of N clusters x M global services, each service served by one
- * cluster and consumed by all the others.
+ * Synth benchmark: the full synth of a synthetic mesh against two floors, each in its own cold process,
+ * interleaved over several rounds:
+ * - synth: declare the mesh, resolve, render, serialize and write every bundle (`app.synth()`);
+ * - js-yaml floor: a plain `js-yaml` dump of the very same objects to the same files;
+ * - JSON floor: `JSON.stringify` of the same objects to the same files.
+ * Both floors start from objects already in memory, so they measure only what the synth must at least do.
  *
- * Usage: npm run bench -- [clusters=20] [services=2000]
- * Prints object count, seconds per stage, peak RSS, and how the library's YAML serialization compares
- * with a plain js-yaml dump of the same objects.
+ * Shapes: `all-to-all` (each service served by one cluster, consumed by every other: the worst case) and
+ * `realistic` (each service consumed by 3 clusters; a tenth has two versions and a weighted route).
+ *
+ * Usage: npm run bench -- [clusters=20] [services=2000] [--rounds=5] [--shape=all-to-all|realistic|both]
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { GlobalService, Mesh, MeshApp, MeshCluster } from '../src';
-import { writeOutputs } from '../src/write/bundle-writer';
-import { toYamlDocuments } from '../src/write/yaml';
+import { GlobalService, Mesh, MeshApp, MeshCluster, VersionedRoute } from '../src';
 
-const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
+type Shape = 'all-to-all' | 'realistic';
+type Mode = 'synth' | 'yaml' | 'json';
 
-function main(): void {
-  const clusterCount = Number(process.argv[2] ?? 20);
-  const serviceCount = Number(process.argv[3] ?? 2000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-'));
-  try {
-    let t = process.hrtime.bigint();
-    const app = new MeshApp({ outdir: path.join(dir, 'dist'), secretsOutdir: path.join(dir, 'secrets') });
-    const mesh = new Mesh(app, 'mesh', { lockFile: path.join(dir, 'mesh.lock.json'), vipRange: '240.0.0.0/12' });
-    const clusters = Array.from({ length: clusterCount }, (_, i) => new MeshCluster(mesh, `cluster${i}`, {
-      network: `network${i}`, gateway: { address: `10.${i >> 8}.${i & 255}.1` }, locality: `region${i % 3}/zone${i}`,
-    }));
-    for (let i = 0; i < serviceCount; i++) {
-      new GlobalService(mesh, `svc${i}`, {
-        namespace: `ns${i % 50}`,
-        ports: [{ name: 'http', number: 8000 }, { name: 'grpc-api', number: 9000 }],
-        servedBy: [clusters[i % clusterCount]],
+/** What a measuring child reports on its last stdout line. */
+interface Sample {
+  readonly cpu: number;
+  readonly wall: number;
+  readonly objects: number;
+  readonly rssMb: number;
+}
+
+/** Declares the benchmark mesh into `app`. */
+function declareMesh(app: MeshApp, dir: string, clusterCount: number, serviceCount: number, shape: Shape): void {
+  const mesh = new Mesh(app, 'mesh', { lockFile: path.join(dir, 'mesh.lock.json'), vipRange: '240.0.0.0/12' });
+  const clusters = Array.from({ length: clusterCount }, (_, i) => new MeshCluster(mesh, `cluster${i}`, {
+    network: `network${i}`, gateway: { address: `10.${i >> 8}.${i & 255}.1` }, locality: `region${i % 3}/zone${i}`,
+  }));
+  for (let i = 0; i < serviceCount; i++) {
+    const server = clusters[i % clusterCount];
+    const consumers = shape === 'realistic'
+      ? [1, 2, 3].map(k => clusters[(i + k) % clusterCount]).filter(c => c !== server)
+      : undefined;
+    const service = new GlobalService(mesh, `svc${i}`, {
+      namespace: `ns${i % 50}`,
+      ports: [{ name: 'http', number: 8000, targetPort: 8080 }, { name: 'grpc-api', number: 9000, targetPort: 9000 }],
+      servedBy: shape === 'realistic' && i % 10 === 0 ? [server, clusters[(i + 4) % clusterCount]] : [server],
+      consumers,
+    });
+    if (shape === 'realistic' && i % 10 === 0 && clusterCount > 4) {
+      const stable = service.addVersion('stable', { clusters: [server] });
+      const canary = service.addVersion('canary', { clusters: [clusters[(i + 4) % clusterCount]] });
+      new VersionedRoute(mesh, `route${i}`, {
+        service, port: 'http', clients: consumers!,
+        defaultRoute: [{ version: stable, weight: 90 }, { version: canary, weight: 10 }],
       });
     }
-    const declare = seconds(t);
+  }
+}
 
-    t = process.hrtime.bigint();
-    const files = app._synthFiles();
-    const render = seconds(t);
-    const objects = files.flatMap(f => (typeof f.content === 'string' ? [] : f.content));
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+};
+const wallSeconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
-    t = process.hrtime.bigint();
-    writeOutputs(files, { bundles: app.outdir, secrets: app.secretsOutdir });
-    const write = seconds(t);
+/** A child: runs one mode once and prints its sample as JSON. */
+function child(mode: Mode | 'objects', dir: string, clusterCount: number, serviceCount: number, shape: Shape): void {
+  const objectsFile = path.join(dir, 'objects.json');
+  if (mode === 'synth' || mode === 'objects') {
+    const out = path.join(dir, `out-${mode}-${process.pid}`);
+    const cpu = process.cpuUsage();
+    const wall = process.hrtime.bigint();
+    const app = new MeshApp({ outdir: path.join(out, 'dist'), secretsOutdir: path.join(out, 'secrets') });
+    declareMesh(app, out, clusterCount, serviceCount, shape);
+    const rssBefore = process.memoryUsage().rss;
+    const log = console.error;
+    console.error = () => undefined; // the synth report is not what is measured
+    try {
+      app.synth();
+    } finally {
+      console.error = log;
+    }
+    const sample = { cpu: cpuSeconds(cpu), wall: wallSeconds(wall) };
+    const files = readObjects(path.join(out, 'dist'));
+    if (mode === 'objects') {
+      fs.writeFileSync(objectsFile, JSON.stringify(files));
+    } else {
+      const objects = Object.values(files).reduce((n, docs) => n + docs.length, 0);
+      const rssMb = Math.max(0, process.resourceUsage().maxRSS * 1024 - rssBefore) / 2 ** 20;
+      console.log(JSON.stringify({ ...sample, objects, rssMb }));
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+    return;
+  }
+  const files = JSON.parse(fs.readFileSync(objectsFile, 'utf8')) as Record<string, object[]>;
+  const out = path.join(dir, `out-${mode}-${process.pid}`);
+  const serialize = mode === 'yaml'
+    ? (docs: object[]) => docs.map(d => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n')
+    : (docs: object[]) => docs.map(d => JSON.stringify(d)).join('\n');
+  const cpu = process.cpuUsage();
+  const wall = process.hrtime.bigint();
+  for (const [file, docs] of Object.entries(files)) {
+    const target = path.join(out, file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, serialize(docs));
+  }
+  console.log(JSON.stringify({ cpu: cpuSeconds(cpu), wall: wallSeconds(wall), objects: 0, rssMb: 0 }));
+  fs.rmSync(out, { recursive: true, force: true });
+}
 
-    // Each serializer runs twice and keeps its second time, so neither pays the JIT warm-up for the other.
-    const timeSerializer = (serialize: (objects: readonly object[]) => string) => {
-      let elapsed = 0;
-      for (let round = 0; round < 2; round++) {
-        const start = process.hrtime.bigint();
-        for (const f of files) if (typeof f.content !== 'string') serialize(f.content);
-        elapsed = seconds(start);
+/** Every Kubernetes object a synth wrote, by file. */
+function readObjects(dir: string): Record<string, object[]> {
+  const files: Record<string, object[]> = {};
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[]) {
+    if (!entry.isFile() || !entry.name.endsWith('.yaml')) continue;
+    const file = path.relative(dir, path.join(entry.parentPath, entry.name));
+    files[file] = (yaml.loadAll(fs.readFileSync(path.join(dir, file), 'utf8')) as object[]).filter(d => d && 'kind' in d);
+  }
+  return files;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}/${median(xs).toFixed(2)}/${Math.max(...xs).toFixed(2)}`;
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    child(args[1] as Mode, args[2], Number(args[3]), Number(args[4]), args[5] as Shape);
+    return;
+  }
+  const positional = args.filter(a => !a.startsWith('--'));
+  const option = (name: string, fallback: string) => args.find(a => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+  const clusterCount = Number(positional[0] ?? 20);
+  const serviceCount = Number(positional[1] ?? 2000);
+  const rounds = Number(option('rounds', '5'));
+  const shapeOption = option('shape', 'both');
+  const shapes: Shape[] = shapeOption === 'both' ? ['all-to-all', 'realistic'] : [shapeOption as Shape];
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-'));
+  const run = (mode: Mode | 'objects', shape: Shape): Sample => {
+    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--child', mode, dir, String(clusterCount), String(serviceCount), shape],
+      { cwd: path.resolve(__dirname, '..'), encoding: 'utf8', env: { ...process.env, CI: '' }, maxBuffer: 1 << 26 });
+    return mode === 'objects' ? { cpu: 0, wall: 0, objects: 0, rssMb: 0 } : JSON.parse(out.trim().split('\n').pop()!);
+  };
+  try {
+    console.log(`mesh: ${clusterCount} clusters x ${serviceCount} services, ${rounds} rounds, each mode a cold process (min/median/max)`);
+    for (const shape of shapes) {
+      run('objects', shape);
+      const samples: Record<Mode, Sample[]> = { synth: [], yaml: [], json: [] };
+      for (let round = 0; round < rounds; round++) {
+        for (const mode of ['synth', 'yaml', 'json'] as Mode[]) samples[mode].push(run(mode, shape));
       }
-      return elapsed;
-    };
-    const ours = timeSerializer(toYamlDocuments);
-    const plain = timeSerializer(objects => objects.map(o => yaml.dump(o)).join('---\n'));
-
-    const rssMb = process.resourceUsage().maxRSS / 1024;
-    console.log(`mesh: ${clusterCount} clusters x ${serviceCount} services`);
-    console.log(`objects:            ${objects.length}`);
-    console.log(`declare:            ${declare.toFixed(2)} s`);
-    console.log(`resolve + render:   ${render.toFixed(2)} s`);
-    console.log(`serialize + write:  ${write.toFixed(2)} s`);
-    console.log(`total:              ${(declare + render + write).toFixed(2)} s`);
-    console.log(`peak RSS:           ${rssMb.toFixed(0)} MB`);
-    console.log(`serialization:      ${ours.toFixed(2)} s, plain js-yaml dump ${plain.toFixed(2)} s, ratio ${(ours / plain).toFixed(2)}`);
+      const cpu = (mode: Mode) => samples[mode].map(s => s.cpu);
+      const wall = (mode: Mode) => samples[mode].map(s => s.wall);
+      const objects = samples.synth[0].objects;
+      const rss = median(samples.synth.map(s => s.rssMb));
+      console.log(`\nshape ${shape}: ${objects} objects`);
+      console.log(`  synth          cpu ${spread(cpu('synth'))} s   wall ${spread(wall('synth'))} s   ${(median(cpu('synth')) / objects * 1e6).toFixed(1)} us cpu/object`);
+      console.log(`  js-yaml floor  cpu ${spread(cpu('yaml'))} s   wall ${spread(wall('yaml'))} s`);
+      console.log(`  JSON floor     cpu ${spread(cpu('json'))} s   wall ${spread(wall('json'))} s`);
+      console.log(`  ratio to js-yaml floor: cpu ${(median(cpu('synth')) / median(cpu('yaml'))).toFixed(2)}x, wall ${(median(wall('synth')) / median(wall('yaml'))).toFixed(2)}x`);
+      console.log(`  ratio to JSON floor:    cpu ${(median(cpu('synth')) / median(cpu('json'))).toFixed(2)}x, wall ${(median(wall('synth')) / median(wall('json'))).toFixed(2)}x`);
+      console.log(`  synth peak RSS: ${rss.toFixed(0)} MB above the loaded process (${(rss * 1024 / objects).toFixed(2)} KB/object)`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, AppProps, Chart } from 'cdk8s';
+import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { Mesh, MESH_APP_SYMBOL } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { renderMesh } from './render/render-mesh';
@@ -75,6 +75,10 @@ export class MeshApp extends App {
     if (this.cliOutdir && path.resolve(this.cliOutdir) === path.resolve(this.bundlesOutdir)) {
       throw new MeshConfigError(`the cdk8s CLI writes to ${this.cliOutdir}, which is also MeshApp's bundle directory: the CLI empties it before every synth, `
         + 'so your files there and the last good bundles would be lost. Set `output: cdk8s.out` in cdk8s.yaml (and ignore it in Git), or give MeshApp another outdir');
+    }
+    if (this.cliOutdir && this.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE) {
+      // That layout reads a chart's constructs instead of its toJson(), and clusters hold their objects as JSON.
+      throw new MeshConfigError('yamlOutputType FOLDER_PER_CHART_FILE_PER_RESOURCE cannot write the clusters\' objects for the cdk8s CLI: use FILE_PER_CHART (the default), FILE_PER_APP or FILE_PER_RESOURCE; the per-cluster bundles are written either way');
     }
     const report = writeOutputs(this._synthFiles(), { bundles: this.bundlesOutdir, secrets: this.secretsOutdir });
     super.synth();

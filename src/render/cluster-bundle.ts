@@ -1,5 +1,4 @@
-import * as os from 'os';
-import { ApiObject, ApiObjectMetadata, App, Chart, GroupVersionKind } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart, GroupVersionKind } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { IstioApiVersion, Mesh } from '../mesh';
@@ -41,10 +40,14 @@ export const CONCERNS = {
 
 export type Concern = keyof typeof CONCERNS;
 
-/** A generated cdk8s class: a static GVK and a (scope, id, props) constructor. */
+/**
+ * A generated cdk8s class: a static GVK, a (scope, id, props) constructor for its props' type, and the static
+ * `manifest(props)` that renders those props as cdk8s would, without a construct.
+ */
 export interface ApiObjectClass {
   readonly GVK: GroupVersionKind;
   new (scope: Construct, id: string, props: never): ApiObject;
+  manifest(props: never): object;
 }
 
 /** Metadata every rendered object must carry: rendered names are part of the public contract. */
@@ -57,9 +60,25 @@ const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Servi
 
 interface Entry {
   readonly concern: Concern;
-  readonly apiObject: ApiObject;
+  /** The rendered manifest (JSON), or an object the user added to the cluster's chart. */
+  readonly object: object | ApiObject;
   readonly origin: IConstruct;
   readonly sortKey: string;
+}
+
+/**
+ * A props object as cdk8s hands it to a generated class: keys sorted, undefined and null dropped (what
+ * cdk8s's own sanitizer does), so that `manifest()` writes exactly what an ApiObject would.
+ */
+function sanitized(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sanitized);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined && item !== null) out[key] = sanitized(item);
+  }
+  return out;
 }
 
 /** Kinds first in KIND_ORDER, then alphabetically; within a kind by namespace and name. */
@@ -78,11 +97,6 @@ export class ClusterBundle {
   private readonly extraFiles: OutputFile[] = [];
   private readonly routeTables: string[] = [];
   private readonly istioVersion: IstioApiVersion;
-  /**
-   * Holds the objects that are not applied to the cluster (the install overlay, Secrets with private keys):
-   * outside the app's tree, so neither `cdk8s synth` nor `Testing.synth` ever emits them.
-   */
-  private readonly offChart = new Chart(new App({ outdir: os.tmpdir() }), 'off-chart', { disableResourceNameHashes: true });
   /** Proxy metadata the install overlay sets mesh-wide (`meshConfig.defaultConfig.proxyMetadata`). */
   public readonly proxyMetadata: { [key: string]: string } = {};
   /** Whether istiod is exposed on the gateway for VMs (the install overlay then opens 15012). */
@@ -101,7 +115,7 @@ export class ClusterBundle {
    */
   public add<C extends ApiObjectClass>(
     concern: Concern, origin: IConstruct, type: C, props: ConstructorParameters<C>[2] & { readonly metadata: RenderedMetadata },
-  ): ApiObject {
+  ): void {
     const { name, namespace = '' } = (props as { readonly metadata: RenderedMetadata }).metadata;
     const key = `${type.GVK.apiVersion.split('/')[0]}|${type.GVK.kind}|${namespace}|${name}`;
     const existing = this.entries.get(key);
@@ -109,9 +123,10 @@ export class ClusterBundle {
       const where = namespace ? `${namespace}/${name}` : name;
       throw new MeshConfigError(`[${this.cluster.node.path}] ${type.GVK.kind} "${where}" is rendered twice, by ${existing.origin.node.path} and by ${origin.node.path}: give one of them another name`);
     }
-    const apiObject = new type(CONCERNS[concern].kustomize ? this.cluster : this.offChart, key, props as never);
-    this.entries.set(key, { concern, apiObject, origin, sortKey: sortKeyOf(type.GVK.kind, namespace, name) });
-    return apiObject;
+    // A plain manifest, not an ApiObject construct: a mesh renders tens of thousands of objects, and the
+    // cluster chart hands them to cdk8s through its toJson().
+    const object = type.manifest(sanitized(props) as never);
+    this.entries.set(key, { concern, object, origin, sortKey: sortKeyOf(type.GVK.kind, namespace, name) });
   }
 
   /**
@@ -155,7 +170,7 @@ export class ClusterBundle {
       files.push({
         root: target.root,
         path: `${this.cluster.clusterName}/${target.file}`,
-        content: entries.map(e => this.emit(e.apiObject)),
+        content: entries.map(e => this.emit(e.object)),
         private: target.root === OutputRoot.SECRETS,
       });
       if (target.kustomize) kustomized.push(target.file);
@@ -180,8 +195,7 @@ export class ClusterBundle {
    * chart is dropped; one that clashes with a rendered object is an error naming both.
    */
   private collectUserObjects(): void {
-    const rendered = new Set([...this.entries.values()].map(e => e.apiObject));
-    const own = this.cluster.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && !rendered.has(c) && Chart.of(c) === this.cluster);
+    const own = this.cluster.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === this.cluster);
     for (const apiObject of own) {
       const name = apiObject.name;
       const namespace = apiObject.metadata.namespace ?? '';
@@ -191,14 +205,14 @@ export class ClusterBundle {
         const where = namespace ? `${namespace}/${name}` : name;
         throw new MeshConfigError(`[${this.cluster.node.path}] ${apiObject.kind} "${where}" is rendered by ${existing.origin.node.path} and added by you as ${apiObject.node.path}: give yours another name`);
       }
-      this.entries.set(key, { concern: 'resources', apiObject, origin: apiObject, sortKey: sortKeyOf(apiObject.kind, namespace, name) });
+      this.entries.set(key, { concern: 'resources', object: apiObject, origin: apiObject, sortKey: sortKeyOf(apiObject.kind, namespace, name) });
     }
   }
 
-  private emit(apiObject: ApiObject): object {
-    const json = apiObject.toJson();
+  private emit(object: object | ApiObject): object {
+    const json = (ApiObject.isApiObject(object) ? object.toJson() : object) as { apiVersion: string };
     if (this.istioVersion !== IstioApiVersion.V1 && /^[a-z]+\.istio\.io\/v1$/.test(json.apiVersion)) {
-      json.apiVersion = json.apiVersion.replace(/v1$/, this.istioVersion);
+      return { ...json, apiVersion: json.apiVersion.replace(/v1$/, this.istioVersion) };
     }
     return json;
   }

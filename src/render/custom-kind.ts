@@ -7,10 +7,11 @@ export interface CustomKindProps<S> {
   readonly spec: S;
 }
 
-/** The class `customKind` makes: a static GVK and a (scope, id, props) constructor, like a generated class. */
+/** The class `customKind` makes: a static GVK, a (scope, id, props) constructor and `manifest()`, like a generated class. */
 export interface CustomKind<S> {
   readonly GVK: GroupVersionKind;
   new (scope: Construct, id: string, props: CustomKindProps<S>): ApiObject;
+  manifest(props: CustomKindProps<S>): object;
 }
 
 /**
@@ -20,6 +21,10 @@ export interface CustomKind<S> {
 export function customKind<S>(gvk: GroupVersionKind): CustomKind<S> {
   return class extends ApiObject {
     public static readonly GVK: GroupVersionKind = gvk;
+
+    public static manifest(props: CustomKindProps<S>): object {
+      return { ...gvk, ...props };
+    }
 
     public constructor(scope: Construct, id: string, props: CustomKindProps<S>) {
       super(scope, id, { ...gvk, ...props });

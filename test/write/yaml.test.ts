@@ -1,5 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as fc from 'fast-check';
 import * as yaml from 'js-yaml';
-import { toYaml, toYamlDocuments } from '../../src/write/yaml';
+import { YAML_SCHEMA as EMITTER_SCHEMA, toYaml, toYamlDocuments } from '../../src/write/yaml';
+import { listFiles } from '../support/synth';
 
 describe('toYaml', () => {
   test.each([
@@ -21,5 +25,33 @@ describe('toYaml', () => {
 
   test('joins documents with separators', () => {
     expect(toYamlDocuments([{ a: 1 }, { b: 2 }])).toBe('a: 1\n---\nb: 2\n');
+  });
+});
+
+describe('the block emitter is byte for byte js-yaml', () => {
+  const tricky = fc.constantFrom('', 'on', 'n', 'null', '~', '0644', '1_000', '12:30', '2001-12-14', '- x', 'a: b', 'a #b', '#x', "it's", '"q"',
+    '*', '&a', '!t', '%p', '@a', '`b', '{', '[', '|', '>', ' lead', 'trail ', 'tab\there', 'é', '\u0007', 'a\nb', 'x'.repeat(1100), '240.0.0.1', 'http1');
+  const text = fc.oneof(tricky, fc.string(), fc.string({ unit: 'grapheme' }));
+  const json = fc.letrec(tie => ({
+    value: fc.oneof({ depthSize: 'small' },
+      text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(text, tie('value'), { maxKeys: 4 })),
+  })).value;
+
+  test('for generated documents, tricky scalars included', () => {
+    fc.assert(fc.property(fc.dictionary(text, json, { maxKeys: 5 }), doc => {
+      expect(toYaml(doc)).toBe(yaml.dump(doc, { schema: EMITTER_SCHEMA, noRefs: true, lineWidth: -1, sortKeys: false }));
+    }), { numRuns: 3000 });
+  });
+
+  test('for every committed example bundle document', () => {
+    const files = listFiles(path.join(__dirname, '..', '..', 'examples')).filter(f => /\/dist\/.*\.yaml$/.test(f) && !f.includes('/vm/'));
+    expect(files.length).toBeGreaterThan(40);
+    for (const file of files) {
+      for (const doc of yaml.loadAll(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', file), 'utf8'))) {
+        expect(toYaml(doc)).toBe(yaml.dump(doc, { schema: EMITTER_SCHEMA, noRefs: true, lineWidth: -1, sortKeys: false }));
+      }
+    }
   });
 });
