@@ -70,15 +70,30 @@ interface Entry {
  * A props object as cdk8s hands it to a generated class: keys sorted, undefined and null dropped (what
  * cdk8s's own sanitizer does), so that `manifest()` writes exactly what an ApiObject would.
  */
-function sanitized(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sanitized);
+function sanitized(value: unknown, renames?: { readonly [key: string]: string }): unknown {
+  if (Array.isArray(value)) return value.map(item => sanitized(item, renames));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined && item !== null) out[key] = sanitized(item);
+    if (item !== undefined && item !== null) out[renames?.[key] ?? key] = sanitized(item, renames);
   }
   return out;
+}
+
+/**
+ * The generated Istio classes' `toJson_*` functions copy props key by key (in the same sorted order) and
+ * rename only these; doing it in one pass saves most of the render time of a large mesh. A test holds the
+ * result equal to `manifest()`, key order included.
+ */
+const ISTIO_JSON_RENAMES: { readonly [tsName: string]: string } = { consecutive5XxErrors: 'consecutive5xxErrors', mirrorPercent: 'mirror_percent' };
+const ISTIO_API = /^[a-z]+\.istio\.io\//;
+
+/** The manifest of a rendered object: what `type.manifest(props)` returns, for Istio kinds without its copying. */
+export function manifestOf(type: ApiObjectClass, props: object): object {
+  return ISTIO_API.test(type.GVK.apiVersion)
+    ? { apiVersion: type.GVK.apiVersion, kind: type.GVK.kind, ...sanitized(props, ISTIO_JSON_RENAMES) as object }
+    : type.manifest(sanitized(props) as never);
 }
 
 /** Kinds first in KIND_ORDER, then alphabetically; within a kind by namespace and name. */
@@ -125,7 +140,7 @@ export class ClusterBundle {
     }
     // A plain manifest, not an ApiObject construct: a mesh renders tens of thousands of objects, and the
     // cluster chart hands them to cdk8s through its toJson().
-    const object = type.manifest(sanitized(props) as never);
+    const object = manifestOf(type, props);
     this.entries.set(key, { concern, object, origin, sortKey: sortKeyOf(type.GVK.kind, namespace, name) });
   }
 

@@ -63,9 +63,14 @@ function scalar(value: unknown): string {
 }
 
 /** A non-empty collection (a mapping whose values are all undefined is written `{}`, as js-yaml skips them). */
-const isBlock = (value: unknown): value is object =>
-  typeof value === 'object' && value !== null
-  && (Array.isArray(value) ? value.length > 0 : Object.values(value).some(v => v !== undefined));
+function isBlock(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  for (const key in value) {
+    if ((value as Record<string, unknown>)[key] !== undefined) return true;
+  }
+  return false;
+}
 
 /** An empty collection or a scalar, written after `key:` or `- `. */
 function inline(value: unknown): string {
@@ -81,36 +86,25 @@ function inline(value: unknown): string {
  * A non-empty mapping or sequence in js-yaml's block layout (indent 2, sequences indented under their key),
  * its first line without its indent so that a `- ` can precede it.
  */
-function block(value: object, indent: string, out: string[]): void {
+function block(value: object, indent: string): string {
   const inner = `${indent}  `;
-  let first = true;
-  const line = (text: string) => {
-    out.push(first ? text : `\n${indent}${text}`);
-    first = false;
-  };
+  const newline = `\n${indent}`;
+  let out = '';
   if (Array.isArray(value)) {
     for (const item of value) {
-      if (isBlock(item)) {
-        line('- ');
-        block(item, inner, out);
-      } else {
-        line(`- ${item === undefined ? 'null' : inline(item)}`);
-      }
+      if (out !== '') out += newline;
+      out += isBlock(item) ? `- ${block(item, inner)}` : `- ${item === undefined ? 'null' : inline(item)}`;
     }
-    return;
+    return out;
   }
   if (Object.getPrototypeOf(value) !== Object.prototype) throw new NotBlockShaped();
-  for (const key of Object.keys(value)) {
+  for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
-    if (isBlock(item)) {
-      line(`${scalar(key)}:`);
-      out.push(`\n${inner}`);
-      block(item, inner, out);
-    } else {
-      line(`${scalar(key)}: ${inline(item)}`);
-    }
+    if (out !== '') out += newline;
+    out += isBlock(item) ? `${scalar(key)}:\n${inner}${block(item, inner)}` : `${scalar(key)}: ${inline(item)}`;
   }
+  return out;
 }
 
 /**
@@ -123,9 +117,7 @@ function block(value: object, indent: string, out: string[]): void {
 export function toYaml(value: unknown): string {
   if (isBlock(value) && !Array.isArray(value)) {
     try {
-      const out: string[] = [];
-      block(value, '', out);
-      return `${out.join('')}\n`;
+      return `${block(value, '')}\n`;
     } catch (e) {
       if (!(e instanceof NotBlockShaped)) throw e;
     }

@@ -1,3 +1,7 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/networking.istio.io';
+import { manifestOf } from '../../src/render/cluster-bundle';
+import { IstioOperator } from '../../src/render/istio-operator';
 import { k8s } from 'cdk8s-plus-27';
 import { Mesh, MeshCluster } from '../../src';
 import { ClusterBundle } from '../../src/render/cluster-bundle';
@@ -43,5 +47,22 @@ describe('ClusterBundle', () => {
     expect(files.find(f => f.path === 'c1/kustomization.yaml')!.content).toEqual([
       { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['namespaces.yaml'] },
     ]);
+  });
+});
+
+describe('manifestOf', () => {
+  // What cdk8s itself would write: its generated manifest() over props sanitized as an ApiObject does.
+  const viaCdk8s = (type: { manifest(props: never): object }, props: object) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { disableResourceNameHashes: true });
+    return new (type as unknown as new (s: Chart, id: string, p: object) => ApiObject)(chart, 'o', props).toJson();
+  };
+  test.each<[string, { manifest(props: never): object }, object]>([
+    ['ServiceEntry', ServiceEntry, { metadata: { name: 'a', namespace: 'b', labels: { z: '1', a: '2' } }, spec: { hosts: ['h'], resolution: 'DNS', ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], endpoints: [{ ports: { http: 1 }, address: '10.0.0.1', labels: { 'security.istio.io/tlsMode': 'istio', 'cluster': 'c' } }], location: 'MESH_INTERNAL', addresses: ['240.0.0.1'] } }],
+    ['DestinationRule (a renamed field)', DestinationRule, { metadata: { name: 'a', annotations: { x: 'y' } }, spec: { host: 'h', trafficPolicy: { outlierDetection: { consecutive5XxErrors: 0, consecutiveGatewayErrors: 3, interval: '5s' }, tls: { mode: 'ISTIO_MUTUAL' } }, subsets: [{ name: 'v1', labels: { version: 'v1' } }] } }],
+    ['VirtualService (a renamed field)', VirtualService, { metadata: { name: 'a' }, spec: { hosts: ['h'], http: [{ name: 'r', match: [{ port: 80, headers: { u: { exact: 'j' } } }], mirrorPercent: 5, route: [{ destination: { host: 'h', subset: 's', port: { number: 80 } }, weight: 100 }] }] } }],
+    ['IstioOperator', IstioOperator, { metadata: { name: 'c', namespace: 'istio-system' }, spec: { values: { global: { meshID: 'm' } }, meshConfig: { trustDomain: 'cluster.local' } } }],
+  ])('%s: byte for byte what cdk8s writes, key order included', (_, type, props) => {
+    expect(JSON.stringify(manifestOf(type as never, props))).toBe(JSON.stringify(viaCdk8s(type, props)));
   });
 });

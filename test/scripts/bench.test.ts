@@ -1,17 +1,21 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 
-test('npm run bench runs and reports every figure', () => {
+test('npm run bench runs and reports every figure, for both shapes', () => {
   const root = path.resolve(__dirname, '..', '..');
-  const out = execFileSync(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/bench.ts', '3', '20'], { cwd: root, encoding: 'utf8' });
-  expect(out).toMatch(/mesh: 3 clusters x 20 services/);
-  // 20 services x (2 consumers + 1 server) ServiceEntries, 3 x (namespaces, gateway, rule, mTLS, overlay) + kustomizations
-  expect(out).toMatch(/objects: +\d{3}\n/);
-  for (const figure of ['declare', 'resolve \\+ render', 'serialize \\+ write', 'total']) {
-    expect(out).toMatch(new RegExp(`${figure}: +\\d+\\.\\d\\d s`));
+  const out = execFileSync(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/bench.ts', '6', '30', '--rounds=1'], { cwd: root, encoding: 'utf8' });
+  expect(out).toMatch(/^mesh: 6 clusters x 30 services, 1 rounds, each mode a cold process/);
+  for (const shape of ['all-to-all', 'realistic']) {
+    const section = out.split(`shape ${shape}: `)[1].split('\nshape ')[0];
+    expect(section).toMatch(/^\d+ objects\n/);
+    expect(Number(section.match(/^(\d+) objects/)![1])).toBeGreaterThan(50);
+    for (const mode of ['synth', 'js-yaml floor', 'JSON floor']) {
+      expect(section).toMatch(new RegExp(`${mode} +cpu \\d+\\.\\d\\d/\\d+\\.\\d\\d/\\d+\\.\\d\\d s +wall \\d+\\.\\d\\d/`));
+    }
+    expect(section).toMatch(/ratio to js-yaml floor: cpu \d+\.\d\dx, wall \d+\.\d\dx/);
+    expect(section).toMatch(/ratio to JSON floor: +cpu \d+\.\d\dx/);
+    expect(section).toMatch(/synth peak RSS: \d+ MB above the loaded process/);
   }
-  expect(out).toMatch(/peak RSS: +\d+ MB/);
-  expect(out).toMatch(/serialization: .* ratio \d+\.\d\d/);
 });
 
 test('npm run bench:pki runs and reports fresh and re-synth times', () => {
