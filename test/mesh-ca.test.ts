@@ -1,11 +1,14 @@
 import { execFileSync } from 'child_process';
+// The module object itself, which the key generator calls into.
+const childProcess: typeof import('child_process') = require('child_process');
 import * as crypto from 'crypto';
 // The module object itself (not an import's copy of it), which node-forge calls into.
 const nodeCrypto: typeof crypto = require('crypto');
 import * as fs from 'fs';
 import * as path from 'path';
 import { CacertsDelivery, CacertsLayout, MeshCa, MeshCaOptions, MeshCluster } from '../src';
-import { expiryWarning, generateIntermediateCa, generateRootCa } from '../src/pki/x509';
+import * as forge from 'node-forge';
+import { expiryWarning, generateIntermediateCa, generateRootCa, generateRsaKeys, signCertificate } from '../src/pki/x509';
 import { X509Certificate } from 'crypto';
 import { listFiles, objectsOf, OutputDir, synthOnce, tempDir, testMesh } from './support/synth';
 
@@ -83,15 +86,45 @@ describe('MeshCa', () => {
     expect(Math.round(days(data['ca-cert.pem']))).toBe(730);
   });
 
-  test('keys come from Node\'s native RSA, not pure-JS forge', () => {
-    const spy = jest.spyOn(nodeCrypto, 'generateKeyPairSync');
+  test('a fresh mesh\'s keys come from Node\'s native RSA, all at once in one concurrent batch; a single key in-process', () => {
+    const processes = jest.spyOn(childProcess, 'execFileSync');
+    const inProcess = jest.spyOn(nodeCrypto, 'generateKeyPairSync');
     try {
-      meshWithCa(tempDir(), generated()).synth();
-      expect(spy).toHaveBeenCalledTimes(3); // root + two intermediates
-      expect(spy.mock.calls.map(([type]) => type)).toEqual(['rsa', 'rsa', 'rsa']);
+      const dir = tempDir();
+      meshWithCa(dir, generated()).synth();
+      const batches = processes.mock.calls.filter(([file]) => file === process.execPath);
+      expect(batches).toHaveLength(1); // root + two intermediates
+      expect(JSON.parse((batches[0][1] as string[])[2])).toEqual([2048, 2048, 2048]);
+      expect(inProcess).not.toHaveBeenCalled();
+
+      meshWithCa(dir, generated(), ['cluster1', 'cluster2', 'cluster3']).synth();
+      expect(inProcess).toHaveBeenCalledTimes(1);
+      expect(inProcess.mock.calls[0][0]).toBe('rsa');
     } finally {
-      spy.mockRestore();
+      processes.mockRestore();
+      inProcess.mockRestore();
     }
+  });
+
+  test('certificates signed through Node\'s crypto are byte for byte what node-forge signs', () => {
+    const [keyPem] = generateRsaKeys([2048]);
+    const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+    const make = () => {
+      const cert = forge.pki.createCertificate();
+      cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+      cert.serialNumber = '0123456789abcdef';
+      cert.validity.notBefore = new Date('2026-01-01T00:00:00Z');
+      cert.validity.notAfter = new Date('2036-01-01T00:00:00Z');
+      cert.setSubject([{ shortName: 'CN', value: 'Root CA' }]);
+      cert.setIssuer([{ shortName: 'CN', value: 'Root CA' }]);
+      cert.setExtensions([{ name: 'basicConstraints', critical: true, cA: true }, { name: 'subjectKeyIdentifier' }]);
+      return cert;
+    };
+    const byForge = make();
+    byForge.sign(key, forge.md.sha256.create());
+    const byNode = make();
+    signCertificate(byNode, keyPem);
+    expect(forge.pki.certificateToPem(byNode)).toBe(forge.pki.certificateToPem(byForge));
   });
 
   test('a second synth generates no key and changes no byte; a new cluster adds one intermediate only', () => {

@@ -5,7 +5,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { MeshConfigError } from '../validation/errors';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import {
-  checkIsCa, checkKeyMatches, checkSignedBy, expiryWarning, generateIntermediateCa, generateRootCa, KeyPairPem,
+  checkIsCa, checkKeyMatches, checkSignedBy, expiryWarning, generateRsaKeys, issueIntermediateCa, issueRootCa, KeyPairPem,
   parseCertificate, splitPemBundle,
 } from './x509';
 
@@ -60,18 +60,29 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   const warnings: string[] = [];
   const warnIf = (warning: string | undefined) => warning && warnings.push(warning);
   const requireExisting = o.requireExisting ?? runsInCi();
-  const minted: string[] = [];
-  /** Generates key material, unless the key store must already hold it. */
-  const mint = (what: string, dir: string, generate: () => KeyPairPem): KeyPairPem => {
-    if (requireExisting) {
-      throw new MeshConfigError(`[${owner}] ca: the key store ${store} has no ${what} (${dir}), and ${o.requireExisting ? 'requireExisting is set' : 'CI is set'}: `
-        + 'a pipeline must not mint CA keys (each run would make a different one, and clusters would stop trusting each other). '
-        + `Restore ${o.keyStore ?? '.mesh-keys'}/ from your backup or secret store before the synth, use MeshCa.fromFiles() or MeshCa.offlineRoot(), `
-        + 'or set requireExisting: false to mint it here on purpose');
-    }
-    minted.push(what);
-    return generate();
+  // What the key store already holds, and which keys a fresh mesh (or a new cluster) still needs.
+  const rootDir = path.join(store, 'root');
+  const clusterDir = (cluster: MeshCluster) => path.join(store, 'clusters', cluster.clusterName);
+  const stored = new Map<string, KeyPairPem | undefined>();
+  const storedPair = (dir: string) => {
+    if (!stored.has(dir)) stored.set(dir, readPair(dir));
+    return stored.get(dir);
   };
+  const missing = [
+    ...(ca.source === RootCaSource.GENERATED && !storedPair(rootDir) ? [{ what: 'root CA', dir: rootDir, bits: o.rootKeySize ?? 4096 }] : []),
+    ...(ca.source === RootCaSource.OFFLINE ? [] : clusters.filter(c => !storedPair(clusterDir(c)))
+      .map(c => ({ what: `intermediate CA of ${c.clusterName}`, dir: clusterDir(c), bits: o.intermediateKeySize ?? 4096 }))),
+  ];
+  if (missing.length > 0 && requireExisting) {
+    throw new MeshConfigError(`[${owner}] ca: the key store ${store} has no ${missing[0].what} (${missing[0].dir}), and ${o.requireExisting ? 'requireExisting is set' : 'CI is set'}: `
+      + 'a pipeline must not mint CA keys (each run would make a different one, and clusters would stop trusting each other). '
+      + `Restore ${o.keyStore ?? '.mesh-keys'}/ from your backup or secret store before the synth, use MeshCa.fromFiles() or MeshCa.offlineRoot(), `
+      + 'or set requireExisting: false to mint it here on purpose');
+  }
+  // Every missing key at once, generated concurrently; each is then issued its certificate in order.
+  const freshKeys = new Map(generateRsaKeys(missing.map(m => m.bits)).map((key, i) => [missing[i].dir, key]));
+  const minted = missing.map(m => m.what);
+  const mint = (dir: string, issue: (keyPem: string) => KeyPairPem): KeyPairPem => storedPair(dir) ?? issue(freshKeys.get(dir)!);
   const keyStoreFiles: OutputFile[] = [];
   const persist = (dir: string, pair: KeyPairPem) => {
     keyStoreFiles.push(
@@ -83,14 +94,12 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   // The root: its certificate always, its key unless it is kept offline.
   let root: { certPem: string; keyPem?: string; source: string };
   if (ca.source === RootCaSource.GENERATED) {
-    const dir = path.join(store, 'root');
-    const pair = readPair(dir) ?? mint('root CA', dir, () => generateRootCa({
-      keySize: o.rootKeySize ?? 4096,
+    const pair = mint(rootDir, key => issueRootCa(key, {
       validityDays: o.rootValidityDays ?? 3650,
       subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
     }));
-    persist(dir, pair);
-    root = { ...pair, source: path.join(dir, 'cert.pem') };
+    persist(rootDir, pair);
+    root = { ...pair, source: path.join(rootDir, 'cert.pem') };
   } else {
     const certPem = readFile(o.rootCertFile!, 'rootCertFile', owner);
     root = ca.source === RootCaSource.FILES
@@ -124,9 +133,8 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
       certSource = `[${owner}] intermediates.${name}.certFile ${files.certFile}`;
       keySource = `[${owner}] intermediates.${name}.keyFile ${files.keyFile}`;
     } else {
-      const dir = path.join(store, 'clusters', name);
-      pair = readPair(dir) ?? mint(`intermediate CA of ${name}`, dir, () => generateIntermediateCa({ certPem: root.certPem, keyPem: root.keyPem! }, {
-        keySize: o.intermediateKeySize ?? 4096,
+      const dir = clusterDir(cluster);
+      pair = mint(dir, key => issueIntermediateCa({ certPem: root.certPem, keyPem: root.keyPem! }, key, {
         validityDays: o.intermediateValidityDays ?? 730,
         subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Intermediate CA' }, { shortName: 'L', value: name }],
       }));
