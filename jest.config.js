@@ -8,6 +8,8 @@ module.exports = {
   // The CEL evaluator the schema tests use ships as ES modules only.
   transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
   testTimeout: 60000,
+  // Many tests wait on child processes (the CLI, kubectl, openssl, key generation): two workers keep both cores busy.
+  maxWorkers: 2,
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
   // Synths print what they wrote; tests assert on files and warnings instead.
   silent: true,
