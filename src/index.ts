@@ -6,7 +6,7 @@ export {
 export {
   GlobalService, GlobalServiceFromServicesOptions, GlobalServiceProps, ServiceVersion, ServiceVersionOptions, ServingEntry,
 } from './global-service';
-export { IstioApiVersion, Mesh, MeshProps } from './mesh';
+export { IstioApiVersion, Mesh, MeshProps, NamespaceManagement } from './mesh';
 export { MeshApp, MeshAppProps } from './mesh-app';
 export {
   CacertsDelivery, CacertsDeliveryMode, CacertsLayout, ExternalSecretOptions, GeneratedRootCaOptions, IntermediateCaFiles,

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { MeshCa } from './mesh-ca';
 import { parseVipRange, VipRange } from './validation/vip-range';
 import { MeshConfigError, propError } from './validation/errors';
-import { checkDnsLabel, checkDnsSubdomain } from './validation/names';
+import { checkDnsLabel, checkDnsSubdomain, checkLabels, isLabelKey } from './validation/names';
 
 const MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.Mesh');
 /** Brand of MeshApp, looked up by key so that this file need not import the app. */
@@ -27,6 +27,23 @@ export enum IstioApiVersion {
   V1 = 'v1',
   /** `v1beta1`, for control planes older than Istio 1.22. The object shapes are the same. */
   V1BETA1 = 'v1beta1',
+}
+
+/** Who owns the namespaces the mesh's objects and workloads live in. */
+export enum NamespaceManagement {
+  /**
+   * Render every namespace the mesh uses, so applying a bundle creates what is missing; the ones where mesh
+   * workloads run get the injection label. GitOps tools never prune them (annotations for Argo CD and Flux).
+   */
+  CREATE = 'create',
+  /**
+   * Render only the injection labels of the namespaces where mesh workloads run, applied server-side as a
+   * merge (Argo CD `ServerSideApply`, Flux `ssa: Merge`): the team that owns a namespace keeps owning it,
+   * and nothing is ever pruned. Namespaces must exist before the bundle is applied.
+   */
+  LABEL_ONLY = 'label-only',
+  /** Render no namespace but `istio-system`: namespaces and their injection labels belong to the platform. */
+  NONE = 'none',
 }
 
 /** Properties of a {@link Mesh}. */
@@ -88,6 +105,32 @@ export interface MeshProps {
    * @default - no `cacerts` rendered (a warning says so at synth)
    */
   readonly ca?: MeshCa;
+
+  /**
+   * Whether bundles create the namespaces they use, only label them, or leave them alone.
+   * @default NamespaceManagement.CREATE
+   */
+  readonly namespaces?: NamespaceManagement;
+
+  /**
+   * The Istio revision that injects sidecars: namespaces are then labelled `istio.io/rev: <revision>`
+   * (revision-based upgrades) instead of `istio-injection: enabled`.
+   * @default - `istio-injection: enabled`
+   */
+  readonly injectionRevision?: string;
+
+  /**
+   * Labels on every object the mesh renders (team, cost centre, GitOps selectors), after the standard
+   * `app.kubernetes.io/managed-by` and `app.kubernetes.io/part-of` ones; an object's own labels win.
+   * @default - only the standard ownership labels
+   */
+  readonly labels?: { readonly [key: string]: string };
+
+  /**
+   * Annotations on every object the mesh renders (e.g. Argo CD sync waves); an object's own annotations win.
+   * @default - none
+   */
+  readonly annotations?: { readonly [key: string]: string };
 }
 
 /**
@@ -126,6 +169,12 @@ export class Mesh extends Construct {
   public readonly lockFile: string;
   public readonly pruneVips: boolean;
   public readonly ca?: MeshCa;
+  public readonly namespaceManagement: NamespaceManagement;
+  /** @default - `istio-injection: enabled` */
+  public readonly injectionRevision?: string;
+  /** Labels of every rendered object: the ownership labels, then the ones given. */
+  public readonly labels: { readonly [key: string]: string };
+  public readonly annotations: { readonly [key: string]: string };
 
   public constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
@@ -143,6 +192,23 @@ export class Mesh extends Construct {
     this.pruneVips = props.pruneVips ?? false;
     props.ca?._check(this);
     this.ca = props.ca;
+    this.namespaceManagement = props.namespaces ?? NamespaceManagement.CREATE;
+    if (!Object.values(NamespaceManagement).includes(this.namespaceManagement)) {
+      throw propError(this, 'namespaces', this.namespaceManagement, `is not a namespace management: use one of ${Object.values(NamespaceManagement).join(', ')}`);
+    }
+    this.injectionRevision = props.injectionRevision === undefined ? undefined : checkDnsLabel(this, 'injectionRevision', props.injectionRevision);
+    this.labels = {
+      'app.kubernetes.io/managed-by': 'cdk8s-istio-multicluster',
+      'app.kubernetes.io/part-of': this.meshId,
+      ...checkLabels(this, 'labels', props.labels ?? {}),
+    };
+    const annotations = props.annotations ?? {};
+    for (const [key, value] of Object.entries(annotations)) {
+      if (!isLabelKey(key) || typeof value !== 'string') {
+        throw propError(this, 'annotations key', key, 'is not an annotation key: use [prefix/]name, e.g. argocd.argoproj.io/sync-wave');
+      }
+    }
+    this.annotations = { ...annotations };
     this.node.addValidation({ validate: () => (isClusterRenderer(App.of(this)) ? [] : [meshAppRequired]) });
   }
 }

@@ -27,8 +27,8 @@ describe('MeshCluster', () => {
 
   test('labels istio-system with the network only when there is one', () => {
     const { app } = twoClusters();
-    expect(objectsOf(app, 'cluster1').get('Namespace/istio-system')?.metadata.labels).toEqual({ 'topology.istio.io/network': 'network1' });
-    expect(objectsOf(app, 'cluster2').get('Namespace/istio-system')?.metadata.labels).toBeUndefined();
+    expect(objectsOf(app, 'cluster1').get('Namespace/istio-system')?.metadata.labels).toMatchObject({ 'topology.istio.io/network': 'network1' });
+    expect(objectsOf(app, 'cluster2').get('Namespace/istio-system')?.metadata.labels).not.toHaveProperty('topology.istio.io/network');
   });
 
   test('renders a namespace added twice once, with injection on', () => {
@@ -36,9 +36,10 @@ describe('MeshCluster', () => {
     cluster1.addNamespace('foo');
     cluster1.addNamespace('foo');
     const namespaces = [...objectsOf(app, 'cluster1').values()].filter(o => o.kind === 'Namespace');
+    const ownership = { 'app.kubernetes.io/managed-by': 'cdk8s-istio-multicluster', 'app.kubernetes.io/part-of': 'mesh1' };
     expect(namespaces.map(n => [n.metadata.name, n.metadata.labels])).toEqual([
-      ['foo', { 'istio-injection': 'enabled' }],
-      ['istio-system', { 'topology.istio.io/network': 'network1' }],
+      ['foo', { ...ownership, 'istio-injection': 'enabled' }],
+      ['istio-system', { ...ownership, 'topology.istio.io/network': 'network1' }],
     ]);
   });
 

@@ -1,10 +1,10 @@
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { AccessPolicy } from '../access-policy';
-import { ClusterBundle } from './cluster-bundle';
+import { ClusterBundle, NamespaceUse } from './cluster-bundle';
 
 /** Renders an ALLOW AuthorizationPolicy into one cluster. */
 export function renderAccessPolicy(policy: AccessPolicy, bundle: ClusterBundle): void {
-  bundle.useNamespace(policy.namespace);
+  bundle.useNamespace(policy.namespace, NamespaceUse.WORKLOADS);
   const operation = policy.methods || policy.paths ? { methods: policy.methods && [...policy.methods], paths: policy.paths && [...policy.paths] } : undefined;
   bundle.add('security', policy, AuthorizationPolicy, {
     metadata: { name: policy.policyName, namespace: policy.namespace },

@@ -1,14 +1,22 @@
 import { ApiObject, ApiObjectMetadata, Chart, GroupVersionKind } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { IstioApiVersion, Mesh } from '../mesh';
+import { IstioApiVersion, Mesh, NamespaceManagement } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { MeshConfigError } from '../validation/errors';
 import { isKubeSystemNamespace } from '../validation/names';
 import { OutputFile, OutputRoot } from '../write/output-file';
-import { byKey } from '../order';
+import { byEntryKey, byKey } from '../order';
 
 export const ISTIO_SYSTEM = 'istio-system';
+
+/** What a namespace of a cluster is used for. */
+export enum NamespaceUse {
+  /** Mesh workloads run there (serving pods, VMs, protected workloads): sidecars need injection. */
+  WORKLOADS = 'workloads',
+  /** Only configuration lives there (a consumer's entries, a client's routes). */
+  CONFIG = 'config',
+}
 
 /**
  * Istio's annotation that silences `istioctl analyze` findings on one object, for findings that are false
@@ -108,7 +116,8 @@ function sortKeyOf(kind: string, namespace: string, name: string): string {
  */
 export class ClusterBundle {
   private readonly entries = new Map<string, Entry>();
-  private readonly namespaces = new Set<string>();
+  /** Namespaces the cluster's objects live in, and whether mesh workloads run there (true) or only config. */
+  private readonly namespaces = new Map<string, boolean>();
   private readonly extraFiles: OutputFile[] = [];
   private readonly routeTables: string[] = [];
   private readonly istioVersion: IstioApiVersion;
@@ -121,7 +130,7 @@ export class ClusterBundle {
 
   public constructor(public readonly cluster: MeshCluster, public readonly mesh: Mesh) {
     this.istioVersion = mesh.apiVersion;
-    cluster._namespaces.forEach(ns => this.useNamespace(ns));
+    cluster._namespaces.forEach(ns => this.useNamespace(ns, NamespaceUse.WORKLOADS));
   }
 
   /**
@@ -140,18 +149,19 @@ export class ClusterBundle {
     }
     // A plain manifest, not an ApiObject construct: a mesh renders tens of thousands of objects, and the
     // cluster chart hands them to cdk8s through its toJson().
-    const object = manifestOf(type, props);
+    const object = manifestOf(type, this.withMeshMetadata(props));
     this.entries.set(key, { concern, object, origin, sortKey: sortKeyOf(type.GVK.kind, namespace, name) });
   }
 
   /**
-   * Declares that a namespace of this cluster runs mesh workloads; it is rendered once, with injection on.
-   * istio-system and the `kube-*` namespaces are never labelled: sidecars there would break the control
-   * plane and cluster DNS.
+   * Declares that the cluster's objects live in a namespace, and whether mesh workloads run there (its
+   * sidecars need injection) or it only holds configuration (a consumer's entries and routes, which any
+   * namespace's sidecars see). istio-system and the `kube-*` namespaces are never rendered here: sidecars
+   * there would break the control plane and cluster DNS.
    */
-  public useNamespace(namespace: string): void {
+  public useNamespace(namespace: string, use: NamespaceUse): void {
     if (namespace !== ISTIO_SYSTEM && !isKubeSystemNamespace(namespace)) {
-      this.namespaces.add(namespace);
+      this.namespaces.set(namespace, this.namespaces.get(namespace) === true || use === NamespaceUse.WORKLOADS);
     }
   }
 
@@ -232,15 +242,44 @@ export class ClusterBundle {
     return json;
   }
 
+  /** The mesh's labels and annotations under the object's own, which win (selectors depend on them). */
+  private withMeshMetadata<P extends { readonly metadata: RenderedMetadata }>(props: P): P {
+    const { labels, annotations } = props.metadata;
+    return {
+      ...props,
+      metadata: {
+        ...props.metadata,
+        labels: { ...this.mesh.labels, ...labels },
+        annotations: Object.keys(this.mesh.annotations).length > 0 || annotations ? { ...this.mesh.annotations, ...annotations } : undefined,
+      },
+    };
+  }
+
+  /**
+   * The namespaces, as the mesh's namespace management says. Every rendered Namespace is safe to prune: a
+   * bundle that stops rendering one never makes Argo CD or Flux delete it, and the workloads in it.
+   */
   private renderNamespaces(): void {
+    const management = this.mesh.namespaceManagement;
+    const labelOnly = management === NamespaceManagement.LABEL_ONLY;
+    const annotations = {
+      'argocd.argoproj.io/sync-options': labelOnly ? 'Prune=false,ServerSideApply=true' : 'Prune=false',
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      ...(labelOnly ? { 'kustomize.toolkit.fluxcd.io/ssa': 'Merge' } : {}),
+    };
     const network = this.cluster.network;
     this.add('namespaces', this.cluster, k8s.KubeNamespace, {
-      metadata: { name: ISTIO_SYSTEM, labels: network ? { 'topology.istio.io/network': network } : undefined },
+      metadata: { name: ISTIO_SYSTEM, labels: network ? { 'topology.istio.io/network': network } : undefined, annotations },
     });
-    for (const namespace of [...this.namespaces].sort()) {
+    if (management === NamespaceManagement.NONE) return;
+    const injection: { [key: string]: string } = this.mesh.injectionRevision ? { 'istio.io/rev': this.mesh.injectionRevision } : { 'istio-injection': 'enabled' };
+    for (const [namespace, workloads] of [...this.namespaces].sort(byEntryKey)) {
+      // A namespace that only holds a consumer's config needs no injection, and label-only has nothing to say there.
+      if (!workloads && labelOnly) continue;
       this.add('namespaces', this.cluster, k8s.KubeNamespace, {
-        metadata: { name: namespace, labels: { 'istio-injection': 'enabled' } },
+        metadata: { name: namespace, labels: workloads ? injection : undefined, annotations },
       });
     }
   }
+
 }

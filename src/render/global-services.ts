@@ -2,7 +2,7 @@ import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution } fr
 import { ServingEntry } from '../global-service';
 import { MeshCluster } from '../mesh-cluster';
 import { ResolvedService } from '../resolve/resolved-mesh';
-import { ClusterBundle } from './cluster-bundle';
+import { ClusterBundle, NamespaceUse } from './cluster-bundle';
 
 /** The name of the ServiceEntry for a service's `.global` host, the same on both ends. */
 const globalEntryName = (rs: ResolvedService) => `${rs.service.serviceName}-global`;
@@ -25,7 +25,7 @@ export function renderGlobalService(rs: ResolvedService, bundleOf: (cluster: Mes
 
 function renderConsumerEntry(rs: ResolvedService, remote: readonly MeshCluster[], bundle: ClusterBundle): void {
   const { service } = rs;
-  bundle.useNamespace(service.namespace);
+  bundle.useNamespace(service.namespace, NamespaceUse.CONFIG);
   bundle.globalHosts.set(rs.host, rs.vip);
   bundle.add('global-services', service, ServiceEntry, {
     metadata: { name: globalEntryName(rs), namespace: service.namespace },
@@ -52,7 +52,7 @@ function renderConsumerEntry(rs: ResolvedService, remote: readonly MeshCluster[]
 
 function renderServingEntry(rs: ResolvedService, bundle: ClusterBundle): void {
   const { service } = rs;
-  bundle.useNamespace(service.namespace);
+  bundle.useNamespace(service.namespace, NamespaceUse.WORKLOADS);
   bundle.globalHosts.set(rs.host, rs.vip);
   const common = {
     hosts: [rs.host],

@@ -2,7 +2,7 @@ import { DestinationRule, VirtualService, VirtualServiceSpecHttp, VirtualService
 import { MeshCluster } from '../mesh-cluster';
 import { ClientPlan, describeHop, RoutePlan } from '../resolve/route-plan';
 import { RequestMatch, StringMatch, VersionedRoute } from '../versioned-route';
-import { ClusterBundle, suppressAnalysis } from './cluster-bundle';
+import { ClusterBundle, NamespaceUse, suppressAnalysis } from './cluster-bundle';
 import { istioDuration, renderTrafficPolicy } from './traffic-policy';
 import { byEntryKey } from '../order';
 
@@ -25,7 +25,7 @@ export function renderVersionedRoute(route: VersionedRoute, plan: RoutePlan, bun
   const versionClusters = [...new Set(service.versions.flatMap(v => v.clusters))];
   for (const cluster of versionClusters) {
     const bundle = bundleOf(cluster);
-    bundle.useNamespace(namespace);
+    bundle.useNamespace(namespace, NamespaceUse.WORKLOADS);
     bundle.add('routing', route, DestinationRule, {
       metadata: { name: service.serviceName, namespace },
       spec: {
@@ -43,7 +43,7 @@ export function renderVersionedRoute(route: VersionedRoute, plan: RoutePlan, bun
   }
   for (const client of plan.clients) {
     const bundle = bundleOf(client.client);
-    bundle.useNamespace(namespace);
+    bundle.useNamespace(namespace, NamespaceUse.CONFIG);
     const subsets = plan.consumerSubsets.get(client.client);
     if (subsets) {
       bundle.add('routing', route, DestinationRule, {

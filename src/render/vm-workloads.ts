@@ -9,7 +9,7 @@ import { LoadBalancerAlgorithm } from '../traffic-policy';
 import { ResolvedVmInstance, VmProbe, VmWorkload } from '../vm-workload';
 import { OutputRoot } from '../write/output-file';
 import { toYaml } from '../write/yaml';
-import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
+import { ClusterBundle, ISTIO_SYSTEM, NamespaceUse } from './cluster-bundle';
 import { renderTrafficPolicy } from './traffic-policy';
 import { sortedEntries } from '../order';
 
@@ -42,7 +42,7 @@ function renderProbe(probe: VmProbe): WorkloadGroupSpecProbe {
  */
 export function renderVmWorkload(vm: VmWorkload, bundle: ClusterBundle, rootCerts?: string): void {
   const { namespace, serviceName: name } = vm;
-  bundle.useNamespace(namespace);
+  bundle.useNamespace(namespace, NamespaceUse.WORKLOADS);
   const targetPorts = Object.fromEntries(vm.ports.map(p => [p.name, p.targetPort ?? p.number]));
 
   bundle.add('workloads', vm, k8s.KubeServiceAccount, { metadata: { name: vm.serviceAccount, namespace } });
