@@ -1,7 +1,7 @@
-import { GlobalService, MeshCluster, VersionedRoute, VmWorkload } from '../../src';
+import { AccessPolicy, GlobalService, MeshCluster, Principal, VersionedRoute, VmWorkload } from '../../src';
 import { bundleFile, testMesh } from '../support/synth';
 
-test('mesh.md draws clusters, gateways, who consumes what, VMs and cross-cluster route shares', () => {
+test('mesh.md draws clusters with their DNS mode, gateways, one edge per consuming pair, VMs, route shares and policies', () => {
   const { app, mesh } = testMesh({ meshId: 'mesh1' });
   const c1 = new MeshCluster(mesh, 'cluster1', { network: 'network1', gateway: { address: '172.18.0.3' } });
   const c2 = new MeshCluster(mesh, 'cluster2', { network: 'network2', gateway: { address: '172.18.0.4', nodePort: 30001 }, locality: 'us-west-2' });
@@ -10,25 +10,36 @@ test('mesh.md draws clusters, gateways, who consumes what, VMs and cross-cluster
   const v1 = hello.addVersion('v1', { clusters: [c1] });
   const v2 = hello.addVersion('v2', { clusters: [c2] });
   new VersionedRoute(mesh, 'route', { service: hello, clients: [c1], rules: [{ name: 'jason', match: [{ headers: { 'end-user': { exact: 'jason' } } }], to: [{ version: v2 }] }], defaultRoute: [{ version: v1 }] });
+  new AccessPolicy(mesh, 'readers', { namespace: 'bar', selector: { app: 'httpbin' }, principals: [Principal.namespace('foo')] });
   new VmWorkload(mesh, 'whoami', { namespace: 'default', cluster: c1, ports: [{ name: 'http', number: 80, targetPort: 8888 }], instances: [{ name: 'vm1', address: '172.29.9.61' }] });
 
   const picture = bundleFile(app, 'mesh.md');
   expect(picture).toContain([
     '```mermaid',
     'flowchart LR',
-    '  subgraph cluster1["cluster1 · network1"]',
+    '  subgraph cluster1["cluster1 · network1 · dns dns-proxy"]',
     '    cluster1_gw{{"gateway 172.18.0.3:15443"}}',
     '    cluster1_vm_default_whoami_vm1[/"VM whoami/vm1 172.29.9.61"/]',
     '  end',
-    '  subgraph cluster2["cluster2 · network2 · us-west-2"]',
+    '  subgraph cluster2["cluster2 · network2 · us-west-2 · dns dns-proxy"]',
     '    cluster2_gw{{"gateway 172.18.0.4:30001"}}',
     '  end',
-    '  cluster1 -->|"helloworld.hello.global"| cluster2_gw',
-    '  cluster1 -->|"httpbin.bar.global"| cluster2_gw',
+    '  cluster1 -->|"2 services"| cluster2_gw',
     '  cluster1 -.->|"helloworld jason: v2 100%"| cluster2_gw',
     '```',
   ].join('\n'));
   expect(picture).toContain('| httpbin.bar.global | 240.0.0.2 | cluster2 | cluster1 |');
   expect(picture).toContain('cluster1: end-user=jason -> v2@cluster2 100%; otherwise -> v1@cluster1 100%');
   expect(picture).toContain('- whoami/vm1 at 172.29.9.61 in cluster1 (default), serves whoami.default.svc.cluster.local');
+  expect(picture).toContain('| bar/readers | app=httpbin | cluster.local/ns/foo/sa/* | cluster2 |');
+});
+
+test('mesh.md stays readable at any size: beyond Mermaid\'s edge limit, a note and the tables instead of a diagram', () => {
+  const { app, mesh } = testMesh({ meshId: 'mesh1' });
+  const clusters = Array.from({ length: 30 }, (_, i) => new MeshCluster(mesh, `c${i}`, { gateway: { address: `10.0.0.${i + 1}` } }));
+  clusters.forEach((c, i) => new GlobalService(mesh, `svc${i}`, { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c] }));
+  const picture = bundleFile(app, 'mesh.md');
+  expect(picture).not.toContain('```mermaid');
+  expect(picture).toContain('The topology has 870 cluster-to-gateway edges, more than a diagram can show (Mermaid draws 500 at most): read the tables below.');
+  expect(picture).toContain('| svc0.ns.global |');
 });
