@@ -3,7 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 // CI services set CI=true, which makes MeshCa refuse to mint keys (as a pipeline should). The suite
-// mints throwaway keys on purpose, so it runs as a developer would; tests of the CI behaviour set it.
+// mints throwaway keys on purpose, so its code sees the environment a developer has; tests of the CI
+// behaviour set it. (This is the test sandbox's environment: a command spawned without `env` still gets
+// the worker's, so scripts that mint keys on purpose say so with requireExisting: false.)
 delete process.env.CI;
 
 // Tests synthesize as users do, and a mesh keeps state (mesh.lock.json, .mesh-keys/) in the working
