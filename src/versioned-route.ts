@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { GlobalService, ServiceVersion, ServingEntry } from './global-service';
 import { Mesh } from './mesh';
 import { MeshCluster } from './mesh-cluster';
-import { describePlan, planRoute } from './resolve/route-plan';
+import { describePlan, planRoute, RoutePlan } from './resolve/route-plan';
 import { isHttpPort, ResolvedPort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
@@ -168,6 +168,11 @@ export class VersionedRoute extends Construct {
   public readonly port: ResolvedPort;
   public readonly spread: boolean;
   public readonly trafficPolicy?: TrafficPolicy;
+  /**
+   * Where each client's traffic goes, planned once when the route is declared (its rules and versions are
+   * fixed by then); the resolver and `describe()` read it. @internal
+   */
+  public readonly _plan: RoutePlan;
 
   public constructor(scope: Construct, id: string, props: VersionedRouteProps) {
     super(scope, id);
@@ -192,7 +197,8 @@ export class VersionedRoute extends Construct {
     const names = this.rules.map(r => r.name);
     const repeated = names.find((n, i) => names.indexOf(n) !== i);
     if (repeated) throw propError(this, 'rules', repeated, 'names two rules: rule names must be unique');
-    const plan = planRoute(this);
+    this._plan = planRoute(this);
+    const plan = this._plan;
     if (this.service.servingEntry === ServingEntry.LOCAL_DNS && plan.servingSubsets.size > 0) {
       const servers = [...plan.servingSubsets.keys()].map(c => c.clusterName).sort().join(', ');
       throw propError(this, 'service', this.service.serviceName,
@@ -205,7 +211,7 @@ export class VersionedRoute extends Construct {
    * `cluster1: end-user=jason -> v2@cluster2 70%, v3@cluster2 30%; otherwise -> v1@cluster1 100%`.
    */
   public describe(): string {
-    return describePlan(planRoute(this));
+    return describePlan(this._plan);
   }
 
   /** Rules that can never match because an earlier rule catches every request. @internal */

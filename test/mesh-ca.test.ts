@@ -8,7 +8,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CacertsDelivery, CacertsLayout, MeshCa, MeshCaOptions, MeshCluster } from '../src';
 import * as forge from 'node-forge';
-import { expiryWarning, generateIntermediateCa, generateRootCa, generateRsaKeys, signCertificate } from '../src/pki/x509';
+import { CaCertOptions, expiryWarning, generateRsaKeys, issueIntermediateCa, issueRootCa, KeyPairPem, signCertificate } from '../src/pki/x509';
+
+/** A root CA with a fresh key, as the library issues one. */
+const generateRootCa = (options: CaCertOptions) => issueRootCa(generateRsaKeys([options.keySize])[0], options);
+/** An intermediate CA with a fresh key, signed by `root`. */
+const generateIntermediateCa = (root: KeyPairPem, options: CaCertOptions) => issueIntermediateCa(root, generateRsaKeys([options.keySize])[0], options);
 import { X509Certificate } from 'crypto';
 import { listFiles, objectsOf, OutputDir, synthOnce, tempDir, testMesh } from './support/synth';
 

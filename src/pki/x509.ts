@@ -114,16 +114,6 @@ export function issueIntermediateCa(root: KeyPairPem, keyPem: string, options: O
   return { certPem: lf(forge.pki.certificateToPem(cert)), keyPem: lf(keyPem) };
 }
 
-/** A root CA with a fresh key. */
-export function generateRootCa(options: CaCertOptions): KeyPairPem {
-  return issueRootCa(generateRsaKeys([options.keySize])[0], options);
-}
-
-/** An intermediate CA with a fresh key, signed by `root`. */
-export function generateIntermediateCa(root: KeyPairPem, options: CaCertOptions): KeyPairPem {
-  return issueIntermediateCa(root, generateRsaKeys([options.keySize])[0], options);
-}
-
 /** Parses a PEM certificate; the error names where it came from. */
 export function parseCertificate(pem: string, source: string): X509Certificate {
   try {

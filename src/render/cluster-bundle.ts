@@ -104,6 +104,9 @@ export function manifestOf(type: ApiObjectClass, props: object): object {
     : type.manifest(sanitized(props) as never);
 }
 
+/** Identifies an object in a cluster: API group, kind, namespace and name. */
+const objectKey = (apiVersion: string, kind: string, namespace: string, name: string) => `${apiVersion.split('/')[0]}|${kind}|${namespace}|${name}`;
+
 /** Kinds first in KIND_ORDER, then alphabetically; within a kind by namespace and name. */
 function sortKeyOf(kind: string, namespace: string, name: string): string {
   const rank = KIND_ORDER.indexOf(kind);
@@ -141,7 +144,7 @@ export class ClusterBundle {
     concern: Concern, origin: IConstruct, type: C, props: ConstructorParameters<C>[2] & { readonly metadata: RenderedMetadata },
   ): void {
     const { name, namespace = '' } = (props as { readonly metadata: RenderedMetadata }).metadata;
-    const key = `${type.GVK.apiVersion.split('/')[0]}|${type.GVK.kind}|${namespace}|${name}`;
+    const key = objectKey(type.GVK.apiVersion, type.GVK.kind, namespace, name);
     const existing = this.entries.get(key);
     if (existing) {
       const where = namespace ? `${namespace}/${name}` : name;
@@ -224,7 +227,7 @@ export class ClusterBundle {
     for (const apiObject of own) {
       const name = apiObject.name;
       const namespace = apiObject.metadata.namespace ?? '';
-      const key = `${apiObject.apiVersion.split('/')[0]}|${apiObject.kind}|${namespace}|${name}`;
+      const key = objectKey(apiObject.apiVersion, apiObject.kind, namespace, name);
       const existing = this.entries.get(key);
       if (existing) {
         const where = namespace ? `${namespace}/${name}` : name;

@@ -9,7 +9,7 @@ import { CROSS_CLUSTER_OUTLIER_EXAMPLE, ejectsOn5xx } from '../traffic-policy';
 import { VersionedRoute } from '../versioned-route';
 import { VmWorkload } from '../vm-workload';
 import { policyClusters } from './policy-placement';
-import { planRoute, RoutePlan } from './route-plan';
+import { RoutePlan } from './route-plan';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
 import { byClusterName, byKey } from '../order';
 
@@ -101,7 +101,7 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
   const routes = meshRoutes(mesh);
   const vms = meshVms(mesh);
   const pki = mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters);
-  const resolvedRoutes = routes.map(route => ({ route, plan: planRoute(route) }));
+  const resolvedRoutes = routes.map(route => ({ route, plan: route._plan }));
   const allocation = allocateVips(
     services.map(s => ({ host: s.globalHost, owner: s.node.path, pinned: s.vip })),
     readVipLock(mesh.lockFile), mesh.vipRange, mesh.pruneVips, mesh.node.path);

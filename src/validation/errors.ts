@@ -21,11 +21,9 @@ export function propError(scope: IConstruct, prop: string, value: unknown, probl
   return new MeshConfigError(`[${scope.node.path}] ${prop} ${formatValue(value)} ${problem}`);
 }
 
-/** A value as errors quote it: JSON, except that numbers JSON cannot hold (NaN, Infinity) keep their names. */
+/** A value as errors quote it: JSON, except that numbers keep their own spelling (JSON writes NaN as null). */
 export function formatValue(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? `__nonfinite__${v}` : v))
-    .replace(/"__nonfinite__(-?Infinity|NaN)"/g, '$1');
+  return typeof value === 'number' || value === undefined ? String(value) : JSON.stringify(value);
 }
 
 /**
