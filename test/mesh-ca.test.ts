@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CacertsDelivery, CacertsLayout, MeshCa, MeshCaOptions, MeshCluster } from '../src';
 import * as forge from 'node-forge';
-import { CaCertOptions, expiryWarning, generateRsaKeys, issueIntermediateCa, issueRootCa, KeyPairPem, signCertificate } from '../src/pki/x509';
+import { CaCertOptions, certificateSerial, expiryWarning, generateRsaKeys, issueIntermediateCa, issueRootCa, KeyPairPem, signCertificate } from '../src/pki/x509';
 
 /** A root CA with a fresh key, as the library issues one. */
 const generateRootCa = (options: CaCertOptions) => issueRootCa(generateRsaKeys([options.keySize])[0], options);
@@ -130,6 +130,27 @@ describe('MeshCa', () => {
     const byNode = make();
     signCertificate(byNode, keyPem);
     expect(forge.pki.certificateToPem(byNode)).toBe(forge.pki.certificateToPem(byForge));
+  });
+
+  test('every random serial encodes as minimal, positive DER: certificates parse whatever the random bytes were', () => {
+    // A serial whose first octet is 0x00 before one below 0x80 is non-minimal DER, and Node and OpenSSL
+    // refuse the certificate ("illegal padding"); a first octet of 0x80 or more makes it negative.
+    const [keyPem] = generateRsaKeys([2048]);
+    const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+    const worstCases = [Buffer.alloc(16), Buffer.alloc(16, 0xff), Buffer.from([0x00, 0x7f, ...Buffer.alloc(14, 1)]), Buffer.from([0x80, ...Buffer.alloc(15)])];
+    for (const random of worstCases) {
+      const serial = certificateSerial(random);
+      const cert = forge.pki.createCertificate();
+      cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+      cert.serialNumber = serial;
+      cert.setSubject([{ shortName: 'CN', value: 'Root CA' }]);
+      cert.setIssuer([{ shortName: 'CN', value: 'Root CA' }]);
+      signCertificate(cert, keyPem);
+      expect(new X509Certificate(forge.pki.certificateToPem(cert)).serialNumber).toBe(serial.toUpperCase());
+    }
+    for (let first = 0; first < 256; first++) {
+      expect(certificateSerial(Buffer.from([first, ...Buffer.alloc(15)]))).toMatch(/^[4-7][0-9a-f]{31}$/);
+    }
   });
 
   test('a second synth generates no key and changes no byte; a new cluster adds one intermediate only', () => {

@@ -44,11 +44,22 @@ Promise.all(JSON.parse(process.argv[1]).map(bits => new Promise((resolve, reject
   return JSON.parse(out) as string[];
 }
 
+/**
+ * A random 16-byte certificate serial (RFC 5280: positive, at most 20 octets) as hex. The first byte is
+ * kept in 0x40-0x7f: below 0x80 the DER INTEGER stays positive, and never 0x00, because forge writes the
+ * hex as given and a leading zero octet before one below 0x80 is non-minimal DER, which OpenSSL and Node
+ * refuse ("illegal padding"), one certificate in 32 when the first byte was left to chance.
+ */
+export function certificateSerial(random: Buffer = randomBytes(16)): string {
+  const bytes = Buffer.from(random);
+  bytes[0] = 0x40 | (bytes[0] & 0x3f);
+  return bytes.toString('hex');
+}
+
 function newCertificate(publicKey: forge.pki.PublicKey, validityDays: number, notAfterCap?: Date): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // A positive 127-bit serial: random, as RFC 5280 asks, and never negative in DER.
-  cert.serialNumber = `0${randomBytes(16).toString('hex').slice(1)}`;
+  cert.serialNumber = certificateSerial();
   const now = new Date();
   cert.validity.notBefore = now;
   const notAfter = new Date(now.getTime() + validityDays * 86_400_000);
