@@ -4,7 +4,8 @@
  * The bundle is trimmed first to the CRDs in IMPORTED_CRDS and to their `v1` version only: the full
  * bundle makes a 1.2 MB module with `ServiceEntryV1Beta1`-style duplicates that slow every compile.
  *
- * It also writes the schema extract the tests validate against (test/fixtures/istio-crd-schemas.json).
+ * It also writes the schema extracts the tests validate against: test/fixtures/istio-crd-schemas.json, and
+ * test/fixtures/tool-schemas.json (GitOps, secrets and monitoring CRDs, the gateway chart's values schema).
  *
  * Usage: npm run import  (reads $ISTIO_CRDS or ../shared/istio/crd-all.gen.yaml)
  */
@@ -14,6 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { IMPORTED_CRDS, IMPORTED_VERSION, istioCrdFile, loadCrds, SCHEMA_EXTRACT_FILE, schemaExtract } from './istio-crds';
+import { TOOL_SCHEMA_EXTRACT_FILE, toolSchemaExtract, toolSourcesPresent } from './tool-schemas';
 
 function main(): void {
   const source = istioCrdFile();
@@ -24,6 +26,7 @@ function main(): void {
   const all = loadCrds(source);
   fs.mkdirSync(path.dirname(SCHEMA_EXTRACT_FILE), { recursive: true });
   fs.writeFileSync(SCHEMA_EXTRACT_FILE, schemaExtract(all));
+  if (toolSourcesPresent()) fs.writeFileSync(TOOL_SCHEMA_EXTRACT_FILE, toolSchemaExtract());
   const trimmed = all
     .filter(crd => wanted.has(crd.metadata.name))
     .map(crd => ({ ...crd, spec: { ...crd.spec, versions: crd.spec.versions.filter(v => v.name === IMPORTED_VERSION) } }));

@@ -48,7 +48,7 @@ export const SCHEMA_EXTRACT_FILE = path.resolve(__dirname, '..', 'test', 'fixtur
 const EXTRACTED_VERSIONS = ['v1', 'v1beta1'];
 
 /** A schema without `description`s: they make up most of the bytes and validate nothing. */
-function withoutDescriptions(value: unknown): unknown {
+export function withoutDescriptions(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutDescriptions);
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).filter(([key, v]) => !(key === 'description' && typeof v === 'string'))

@@ -6,6 +6,9 @@ export {
 export {
   GlobalService, GlobalServiceFromServicesOptions, GlobalServiceProps, ServiceVersion, ServiceVersionOptions, ServingEntry,
 } from './global-service';
+export {
+  ArgoCdOptions, DEFAULT_ISTIO_CHART_VERSION, FluxOptions, FluxSourceRef, GitOps, GitOpsOptions, GitOpsTool,
+} from './gitops';
 export { IstioApiVersion, Mesh, MeshProps, NamespaceManagement } from './mesh';
 export { MeshApp, MeshAppProps } from './mesh-app';
 export {

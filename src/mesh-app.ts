@@ -3,6 +3,7 @@ import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { Mesh, MESH_APP_SYMBOL } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { renderMesh } from './render/render-mesh';
+import { KUSTOMIZED_LAYERS } from './render/cluster-bundle';
 import { resolveMesh } from './resolve/resolved-mesh';
 import { MeshConfigError } from './validation/errors';
 import { meshRules } from './validation/mesh-rules';
@@ -97,13 +98,15 @@ export class MeshApp extends App {
     return this.rendered;
   }
 
-  /** The objects a cluster's bundle applies, in kustomization order (what `kubectl apply -k` gets). @internal */
+  /** The objects a cluster's bundle applies, layer by layer in kustomization order (what `kubectl apply -k` gets). @internal */
   public _clusterManifests(cluster: MeshCluster): object[] {
-    const files = this._synthFiles().filter(f => f.root === OutputRoot.BUNDLES);
-    const kustomization = files.find(f => f.path === `${cluster.clusterName}/kustomization.yaml`);
-    if (!kustomization) return [];
-    const [{ resources }] = kustomization.content as Array<{ resources: string[] }>;
-    return resources.flatMap(r => files.find(f => f.path === `${cluster.clusterName}/${r}`)!.content as object[]);
+    const files = new Map(this._synthFiles().filter(f => f.root === OutputRoot.BUNDLES).map(f => [f.path, f]));
+    return KUSTOMIZED_LAYERS.flatMap(layer => {
+      const kustomization = files.get(`${cluster.clusterName}/${layer}/kustomization.yaml`);
+      if (!kustomization) return [];
+      const [{ resources }] = kustomization.content as Array<{ resources: string[] }>;
+      return resources.flatMap(r => files.get(`${cluster.clusterName}/${layer}/${r}`)!.content as object[]);
+    });
   }
 
   /**

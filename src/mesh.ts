@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshCa } from './mesh-ca';
+import { GitOps } from './gitops';
 import { parseVipRange, VipRange } from './validation/vip-range';
 import { MeshConfigError, propError } from './validation/errors';
 import { checkDnsLabel, checkDnsSubdomain, checkLabels, isLabelKey } from './validation/names';
@@ -131,6 +132,13 @@ export interface MeshProps {
    * @default - none
    */
   readonly annotations?: { readonly [key: string]: string };
+
+  /**
+   * The GitOps tool that installs Istio and applies the bundles in order (CA, Istio, mesh configuration):
+   * its manifests are rendered next to the bundles.
+   * @default - no GitOps manifests: each cluster's README.md gives the kubectl, helm and istioctl commands
+   */
+  readonly gitOps?: GitOps;
 }
 
 /**
@@ -175,6 +183,7 @@ export class Mesh extends Construct {
   /** Labels of every rendered object: the ownership labels, then the ones given. */
   public readonly labels: { readonly [key: string]: string };
   public readonly annotations: { readonly [key: string]: string };
+  public readonly gitOps?: GitOps;
 
   public constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
@@ -209,6 +218,8 @@ export class Mesh extends Construct {
       }
     }
     this.annotations = { ...annotations };
+    props.gitOps?._check(this);
+    this.gitOps = props.gitOps;
     this.node.addValidation({ validate: () => (isClusterRenderer(App.of(this)) ? [] : [meshAppRequired]) });
   }
 }

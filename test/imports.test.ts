@@ -2,6 +2,7 @@ import * as networking from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
 import * as fs from 'fs';
 import { IMPORTED_CRDS, istioCrdFile, loadCrds, SCHEMA_EXTRACT_FILE, schemaExtract } from '../scripts/istio-crds';
+import { loadToolSchemas, TOOL_SCHEMA_EXTRACT_FILE, toolSchemaExtract, toolSourcesPresent } from '../scripts/tool-schemas';
 
 describe('generated Istio imports', () => {
   test('every imported class is the v1 version of its kind', () => {
@@ -38,5 +39,20 @@ describe('the committed CRD schema extract', () => {
     expect(extract.map((crd: any) => crd.metadata.name).sort()).toEqual([...IMPORTED_CRDS].sort());
     expect(extract.every((crd: any) => crd.spec.versions.map((v: any) => v.name).sort().join() === 'v1,v1beta1')).toBe(true);
     expect(JSON.stringify(extract)).toContain('x-kubernetes-validations');
+  });
+});
+
+describe('the committed tool schema extract', () => {
+  (toolSourcesPresent() ? test : test.skip)('is what `npm run import` makes of ../shared/crds and the gateway chart\'s schema', () => {
+    expect(fs.readFileSync(TOOL_SCHEMA_EXTRACT_FILE, 'utf8')).toBe(toolSchemaExtract());
+  });
+
+  test('holds the GitOps, secret delivery and monitoring kinds the library renders', () => {
+    const { crds, gatewayValues } = loadToolSchemas();
+    expect(crds.map(crd => `${crd.spec.group}|${crd.spec.names.kind}`).sort()).toEqual([
+      'argoproj.io|Application', 'bitnami.com|SealedSecret', 'external-secrets.io|ExternalSecret', 'external-secrets.io|PushSecret',
+      'helm.toolkit.fluxcd.io|HelmRelease', 'kustomize.toolkit.fluxcd.io|Kustomization', 'monitoring.coreos.com|PodMonitor', 'monitoring.coreos.com|ServiceMonitor',
+    ]);
+    expect(JSON.stringify(gatewayValues)).toContain('networkGateway');
   });
 });

@@ -26,20 +26,22 @@ function readAll(dir: string): Record<string, string> {
 }
 
 describe('MeshApp synth', () => {
-  test('writes one kustomize bundle per cluster, the install overlay beside it', () => {
+  test('writes each cluster\'s bundle as layers in apply order (CA, Istio, mesh), a kustomization per applied layer', () => {
     const dir = tempDir();
     declare(dir).synth();
 
-    expect(listFiles(path.join(dir, 'dist'))).toEqual([
-      MANIFEST_FILE,
-      'cluster1/install/istio-operator.yaml', 'cluster1/kustomization.yaml', 'cluster1/mesh-gateway.yaml', 'cluster1/namespaces.yaml', 'cluster1/security.yaml',
-      'cluster2/install/istio-operator.yaml', 'cluster2/kustomization.yaml', 'cluster2/mesh-gateway.yaml', 'cluster2/namespaces.yaml', 'cluster2/security.yaml',
-      'mesh.md',
-    ]);
-    const [kustomization] = readYaml(path.join(dir, 'dist/cluster1/kustomization.yaml'));
-    expect(kustomization.resources).toEqual(['namespaces.yaml', 'mesh-gateway.yaml', 'security.yaml']);
-    for (const resource of kustomization.resources) {
-      expect(istioSchemaErrors(readYaml(path.join(dir, 'dist/cluster1', resource)))).toEqual([]);
+    const layers = (cluster: string) => [
+      `${cluster}/README.md`,
+      `${cluster}/ca/kustomization.yaml`, `${cluster}/ca/namespace.yaml`,
+      `${cluster}/istio/base-values.yaml`, `${cluster}/istio/gateway-values.yaml`, `${cluster}/istio/istio-operator.yaml`, `${cluster}/istio/istiod-values.yaml`,
+      `${cluster}/mesh/kustomization.yaml`, `${cluster}/mesh/mesh-gateway.yaml`, `${cluster}/mesh/security.yaml`,
+    ];
+    expect(listFiles(path.join(dir, 'dist'))).toEqual([MANIFEST_FILE, ...layers('cluster1'), ...layers('cluster2'), 'mesh.md']);
+    expect(readYaml(path.join(dir, 'dist/cluster1/ca/kustomization.yaml'))[0].resources).toEqual(['namespace.yaml']);
+    const [mesh] = readYaml(path.join(dir, 'dist/cluster1/mesh/kustomization.yaml'));
+    expect(mesh.resources).toEqual(['mesh-gateway.yaml', 'security.yaml']);
+    for (const resource of mesh.resources) {
+      expect(istioSchemaErrors(readYaml(path.join(dir, 'dist/cluster1/mesh', resource)))).toEqual([]);
     }
   });
 
@@ -54,24 +56,24 @@ describe('MeshApp synth', () => {
   test('a second synth rewrites nothing', () => {
     const dir = tempDir();
     declare(dir).synth();
-    const before = fs.statSync(path.join(dir, 'dist/cluster1/mesh-gateway.yaml')).mtimeMs;
+    const before = fs.statSync(path.join(dir, 'dist/cluster1/mesh/mesh-gateway.yaml')).mtimeMs;
     const second = declare(dir);
     second.synth();
-    expect(fs.statSync(path.join(dir, 'dist/cluster1/mesh-gateway.yaml')).mtimeMs).toBe(before);
+    expect(fs.statSync(path.join(dir, 'dist/cluster1/mesh/mesh-gateway.yaml')).mtimeMs).toBe(before);
   });
 
   test('removes the bundle of a cluster that left the mesh, keeps files the user placed there', () => {
     const dir = tempDir();
     declare(dir).synth();
-    fs.writeFileSync(path.join(dir, 'dist/cluster2/README.md'), 'ours');
+    fs.writeFileSync(path.join(dir, 'dist/cluster2/NOTES.md'), 'ours');
     fs.writeFileSync(path.join(dir, 'dist/cluster1/extra.yaml'), 'ours');
 
     declare(dir, ['cluster1']).synth();
 
     const files = listFiles(path.join(dir, 'dist'));
-    expect(files.filter(f => f.startsWith('cluster2/'))).toEqual(['cluster2/README.md']);
+    expect(files.filter(f => f.startsWith('cluster2/'))).toEqual(['cluster2/NOTES.md']);
     expect(files).toContain('cluster1/extra.yaml');
-    expect(files).toContain('cluster1/kustomization.yaml');
+    expect(files).toContain('cluster1/mesh/kustomization.yaml');
   });
 
   test('a failed synth leaves the previous bundle intact and says nothing was written', () => {
@@ -99,7 +101,9 @@ describe('MeshApp synth', () => {
     const written = listFiles(path.join(dir, 'cdk8s.out'));
     expect(written).toEqual([expect.stringMatching(/^mesh-cluster1-[0-9a-f]{8}\.k8s\.yaml$/), expect.stringMatching(/^mesh-cluster2-[0-9a-f]{8}\.k8s\.yaml$/)]);
     const objects = readYaml(path.join(dir, 'cdk8s.out', written[0]));
-    const applied = readYaml(path.join(dir, 'dist/cluster1/kustomization.yaml'))[0].resources.flatMap((r: string) => readYaml(path.join(dir, 'dist/cluster1', r)));
+    const applied = ['ca', 'mesh'].flatMap(layer => readYaml(path.join(dir, 'dist/cluster1', layer, 'kustomization.yaml'))[0].resources
+      .flatMap((r: string) => readYaml(path.join(dir, 'dist/cluster1', layer, r))));
+    expect(applied[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'istio-system' } });
     expect(objects).toEqual(applied);
     expect(objects.some(o => o.kind === 'IstioOperator' || o.kind === 'Secret')).toBe(false);
   });
@@ -134,9 +138,9 @@ describe('a cdk8s citizen', () => {
     const cluster1 = app.node.findChild('mesh').node.findChild('cluster1') as MeshCluster;
     new ConfigMap(cluster1, 'settings', { metadata: { name: 'team-settings', namespace: 'bar' }, data: { mode: 'blue' } });
     app.synth();
-    const [kustomization] = readYaml(path.join(dir, 'dist/cluster1/kustomization.yaml'));
+    const [kustomization] = readYaml(path.join(dir, 'dist/cluster1/mesh/kustomization.yaml'));
     expect(kustomization.resources).toContain('resources.yaml');
-    expect(readYaml(path.join(dir, 'dist/cluster1/resources.yaml'))).toEqual([
+    expect(readYaml(path.join(dir, 'dist/cluster1/mesh/resources.yaml'))).toEqual([
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-settings', namespace: 'bar' }, data: { mode: 'blue' }, immutable: false },
     ]);
   });
@@ -181,7 +185,7 @@ describe('the repository app, end to end', () => {
     execFileSync(path.join(ROOT, 'node_modules/.bin/ts-node'), ['main.ts'], { cwd: viaNode, env, stdio: 'pipe' });
 
     const bundles = readAll(path.join(viaCli, 'dist'));
-    expect(Object.keys(bundles)).toEqual(expect.arrayContaining(['cluster1/kustomization.yaml', 'cluster2/kustomization.yaml']));
+    expect(Object.keys(bundles)).toEqual(expect.arrayContaining(['cluster1/mesh/kustomization.yaml', 'cluster2/mesh/kustomization.yaml']));
     expect(readAll(path.join(viaNode, 'dist'))).toEqual(bundles);
     expect(listFiles(path.join(viaCli, 'cdk8s.out'))).toEqual([1, 2, 3].map(n => expect.stringMatching(new RegExp(`^mesh-cluster${n}-[0-9a-f]{8}\\.k8s\\.yaml$`))));
   });

@@ -15,7 +15,7 @@ const generateRootCa = (options: CaCertOptions) => issueRootCa(generateRsaKeys([
 /** An intermediate CA with a fresh key, signed by `root`. */
 const generateIntermediateCa = (root: KeyPairPem, options: CaCertOptions) => issueIntermediateCa(root, generateRsaKeys([options.keySize])[0], options);
 import { X509Certificate } from 'crypto';
-import { listFiles, objectsOf, OutputDir, synthOnce, tempDir, testMesh } from './support/synth';
+import { listFiles, objectsOf, OutputDir, readYaml, synthOnce, tempDir, testMesh } from './support/synth';
 
 const FAST = { rootKeySize: 2048, intermediateKeySize: 2048 };
 
@@ -194,13 +194,13 @@ describe('MeshCa', () => {
       const text = fs.readFileSync(path.join(app.outdir, file), 'utf8');
       expect([file, /PRIVATE KEY|LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVk|ca-key\.pem|tls\.key/.test(text)]).toEqual([file, false]);
     }
-    expect(fs.readFileSync(path.join(app.outdir, 'cluster1/kustomization.yaml'), 'utf8')).not.toMatch(/cacerts/);
+    expect(fs.readFileSync(path.join(app.outdir, 'cluster1/ca/kustomization.yaml'), 'utf8')).not.toMatch(/cacerts/);
   });
 
   test('inline delivery is an explicit opt-in: the Secret joins the bundle and its kustomization', () => {
     const app = meshWithCa(tempDir(), generated({ delivery: CacertsDelivery.inlineInBundle() }));
     app.synth();
-    expect(fs.readFileSync(path.join(app.outdir, 'cluster1/kustomization.yaml'), 'utf8')).toMatch(/- cacerts.yaml/);
+    expect(readYaml(path.join(app.outdir, 'cluster1/ca/kustomization.yaml'))[0].resources).toEqual(['namespace.yaml', 'cacerts.yaml']);
     expect(cacerts(app, 'cluster1', 'bundles')['ca-key.pem']).toMatch(/BEGIN (RSA )?PRIVATE KEY/);
     expect(listFiles(app.secretsOutdir)).toEqual([]);
   });

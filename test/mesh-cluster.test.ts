@@ -38,8 +38,8 @@ describe('MeshCluster', () => {
     const namespaces = [...objectsOf(app, 'cluster1').values()].filter(o => o.kind === 'Namespace');
     const ownership = { 'app.kubernetes.io/managed-by': 'cdk8s-istio-multicluster', 'app.kubernetes.io/part-of': 'mesh1' };
     expect(namespaces.map(n => [n.metadata.name, n.metadata.labels])).toEqual([
-      ['foo', { ...ownership, 'istio-injection': 'enabled' }],
       ['istio-system', { ...ownership, 'topology.istio.io/network': 'network1' }],
+      ['foo', { ...ownership, 'istio-injection': 'enabled' }],
     ]);
   });
 

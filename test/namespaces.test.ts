@@ -93,7 +93,7 @@ describe('namespaces', () => {
       expect(object.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-wave': '2' });
     }
     expect(istioSchemaErrors(objects)).toEqual([]);
-    const kustomization = readYaml(path.join(app.bundlesOutdir, 'c2', 'kustomization.yaml'))[0];
+    const kustomization = readYaml(path.join(app.bundlesOutdir, 'c2', 'mesh', 'kustomization.yaml'))[0];
     expect(kustomization.metadata).toBeUndefined();
   });
 

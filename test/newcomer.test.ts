@@ -23,7 +23,7 @@ test('a fresh copy of the repository renders the example mesh with README\'s qui
   // THEN every cluster's bundle and the mesh picture appear, and no key lands in dist/
   const files = listFiles(path.join(copy, 'dist'));
   for (const cluster of ['cluster1', 'cluster2', 'cluster3']) {
-    expect(files).toEqual(expect.arrayContaining([`${cluster}/kustomization.yaml`, `${cluster}/mesh-gateway.yaml`, `${cluster}/security.yaml`]));
+    expect(files).toEqual(expect.arrayContaining([`${cluster}/README.md`, `${cluster}/ca/kustomization.yaml`, `${cluster}/istio/istiod-values.yaml`, `${cluster}/mesh/kustomization.yaml`, `${cluster}/mesh/mesh-gateway.yaml`]));
   }
   expect(files).toContain('mesh.md');
   expect(listFiles(path.join(copy, 'secrets'))).toEqual(expect.arrayContaining(['cluster1/cacerts.yaml']));

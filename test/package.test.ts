@@ -101,9 +101,9 @@ test.each([
   expect(out.filter(f => f.startsWith('mesh-'))).toHaveLength(3);
   // AND every cluster has its bundle; the serving cluster's ships the team's Service and its entry
   for (const cluster of ['central', 'east', 'west']) {
-    expect(fs.existsSync(path.join(project, 'dist', cluster, 'kustomization.yaml'))).toBe(true);
+    expect(fs.existsSync(path.join(project, 'dist', cluster, 'mesh', 'kustomization.yaml'))).toBe(true);
   }
-  expect(readYaml(path.join(project, 'dist', 'west', 'resources.yaml')).map(o => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/api']);
-  expect(readYaml(path.join(project, 'dist', 'west', 'global-services.yaml'))[0].spec.workloadSelector).toEqual({ labels: { app: 'api' } });
-  expect(readYaml(path.join(project, 'dist', 'east', 'global-services.yaml'))[0].spec.hosts).toEqual(['api.shop.global']);
+  expect(readYaml(path.join(project, 'dist', 'west', 'mesh', 'resources.yaml')).map(o => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/api']);
+  expect(readYaml(path.join(project, 'dist', 'west', 'mesh', 'global-services.yaml'))[0].spec.workloadSelector).toEqual({ labels: { app: 'api' } });
+  expect(readYaml(path.join(project, 'dist', 'east', 'mesh', 'global-services.yaml'))[0].spec.hosts).toEqual(['api.shop.global']);
 });

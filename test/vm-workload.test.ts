@@ -159,7 +159,7 @@ describe('VmWorkload', () => {
     expect(file(app, `${kit}/hosts`)).toBe('172.18.0.3 istiod.istio-system.svc\n');
     expect(file(app, `${kit}/root-cert.pem`)).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(file(app, `${kit}/README.md`)).toContain('kubectl --context cluster1 -n default create token whoami --audience istio-ca --duration 1h > istio-token');
-    const kustomization = require('js-yaml').loadAll(file(app, 'cluster1/kustomization.yaml')) as any[];
+    const kustomization = require('js-yaml').loadAll(file(app, 'cluster1/mesh/kustomization.yaml')) as any[];
     expect(kustomization[0].resources).toEqual(['namespaces.yaml', 'mesh-gateway.yaml', 'security.yaml', 'workloads.yaml']);
     // The probe reaches hand-made WorkloadEntries only with the health-check annotation.
     expect(objectsOf(app, 'cluster1').get('WorkloadEntry/default/whoami-vm1')?.metadata).toMatchObject({

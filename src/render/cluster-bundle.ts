@@ -25,26 +25,53 @@ export enum NamespaceUse {
 export const suppressAnalysis = (...codes: string[]) => ({ 'galley.istio.io/analyze-suppress': codes.join(',') });
 
 /**
- * What a rendered object is for. Each concern is one file of the cluster bundle, in this order;
- * the order is also the kustomization's resource order.
+ * The layers of a cluster bundle, in apply order: each is a directory that GitOps tools (or `kubectl apply
+ * -k`) apply as one unit, after the previous one is healthy. istiod reads `cacerts` only when it starts, so
+ * the CA comes before Istio; the mesh configuration uses Istio's CRDs, so it comes after.
+ */
+export enum BundleLayer {
+  /** `istio-system` and the `cacerts` Secret (or what delivers it): before Istio is installed. */
+  CA = 'ca',
+  /** Istio's install: Helm values for the base, istiod and gateway charts, and the istioctl overlay. */
+  ISTIO = 'istio',
+  /** The mesh configuration: namespaces, gateway, security, DNS, services, routes, workloads. */
+  MESH = 'mesh',
+}
+
+/**
+ * What a rendered object is for. Each concern is one file of a directory of the cluster's bundle (a layer,
+ * or the GitOps tool's), in this order; the order is also the order of that directory's kustomization.
  */
 export const CONCERNS = {
-  'namespaces': { file: 'namespaces.yaml', root: OutputRoot.BUNDLES, kustomize: true },
-  'mesh-gateway': { file: 'mesh-gateway.yaml', root: OutputRoot.BUNDLES, kustomize: true },
-  'security': { file: 'security.yaml', root: OutputRoot.BUNDLES, kustomize: true },
-  'dns': { file: 'dns.yaml', root: OutputRoot.BUNDLES, kustomize: true },
-  'global-services': { file: 'global-services.yaml', root: OutputRoot.BUNDLES, kustomize: true },
-  'routing': { file: 'routing.yaml', root: OutputRoot.BUNDLES, kustomize: true },
-  'workloads': { file: 'workloads.yaml', root: OutputRoot.BUNDLES, kustomize: true },
-  // Objects the user added to the cluster's chart, applied with the rest.
-  'resources': { file: 'resources.yaml', root: OutputRoot.BUNDLES, kustomize: true },
-  // Only when the user opts in to the Secret in Git, or for an ExternalSecret reference.
-  'ca': { file: 'cacerts.yaml', root: OutputRoot.BUNDLES, kustomize: true },
-  // Applied with `istioctl install -f`, not kubectl: kept out of the kustomization.
-  'install': { file: 'install/istio-operator.yaml', root: OutputRoot.BUNDLES, kustomize: false },
+  'control-plane-namespace': { dir: BundleLayer.CA, file: 'namespace.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  // Only when the user opts in to the Secret in Git, or for an ExternalSecret or SealedSecret.
+  'ca': { dir: BundleLayer.CA, file: 'cacerts.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  // Applied with `istioctl install -f`, not kubectl: no kustomization lists it.
+  'install': { dir: BundleLayer.ISTIO, file: 'istio-operator.yaml', root: OutputRoot.BUNDLES, kustomize: false },
+  'namespaces': { dir: BundleLayer.MESH, file: 'namespaces.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'mesh-gateway': { dir: BundleLayer.MESH, file: 'mesh-gateway.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'security': { dir: BundleLayer.MESH, file: 'security.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'dns': { dir: BundleLayer.MESH, file: 'dns.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'global-services': { dir: BundleLayer.MESH, file: 'global-services.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'routing': { dir: BundleLayer.MESH, file: 'routing.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'workloads': { dir: BundleLayer.MESH, file: 'workloads.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  // Objects the user added to the cluster's chart, applied with the mesh configuration.
+  'resources': { dir: BundleLayer.MESH, file: 'resources.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  // The cluster's Flux applies the layers in order; the second directory holds Istio's HelmReleases.
+  'flux-layers': { dir: 'flux', file: 'layers.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  'flux-istio': { dir: 'flux/istio', file: 'releases.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   // Applied by hand before Istio is installed; carries private keys.
-  'secrets': { file: 'cacerts.yaml', root: OutputRoot.SECRETS, kustomize: false },
+  'secrets': { dir: undefined, file: 'cacerts.yaml', root: OutputRoot.SECRETS, kustomize: false },
 } as const;
+
+/** Where a concern's file lives, relative to the output root. */
+export function concernPath(cluster: string, concern: Concern): string {
+  const { dir, file } = CONCERNS[concern];
+  return dir ? `${cluster}/${dir}/${file}` : `${cluster}/${file}`;
+}
+
+/** The layers that `kubectl apply -k` applies, in order: each has its own kustomization. */
+export const KUSTOMIZED_LAYERS = [BundleLayer.CA, BundleLayer.MESH] as const;
 
 export type Concern = keyof typeof CONCERNS;
 
@@ -78,7 +105,7 @@ interface Entry {
  * A props object as cdk8s hands it to a generated class: keys sorted, undefined and null dropped (what
  * cdk8s's own sanitizer does), so that `manifest()` writes exactly what an ApiObject would.
  */
-function sanitized(value: unknown, renames?: { readonly [key: string]: string }): unknown {
+export function sanitized(value: unknown, renames?: { readonly [key: string]: string }): unknown {
   if (Array.isArray(value)) return value.map(item => sanitized(item, renames));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
@@ -102,6 +129,19 @@ export function manifestOf(type: ApiObjectClass, props: object): object {
   return ISTIO_API.test(type.GVK.apiVersion)
     ? { apiVersion: type.GVK.apiVersion, kind: type.GVK.kind, ...sanitized(props, ISTIO_JSON_RENAMES) as object }
     : type.manifest(sanitized(props) as never);
+}
+
+/** The mesh's labels and annotations under the object's own, which win (selectors depend on them). */
+export function withMeshMetadata<P extends { readonly metadata: RenderedMetadata }>(mesh: Mesh, props: P): P {
+  const { labels, annotations } = props.metadata;
+  return {
+    ...props,
+    metadata: {
+      ...props.metadata,
+      labels: { ...mesh.labels, ...labels },
+      annotations: Object.keys(mesh.annotations).length > 0 || annotations ? { ...mesh.annotations, ...annotations } : undefined,
+    },
+  };
 }
 
 /** Identifies an object in a cluster: API group, kind, namespace and name. */
@@ -152,7 +192,7 @@ export class ClusterBundle {
     }
     // A plain manifest, not an ApiObject construct: a mesh renders tens of thousands of objects, and the
     // cluster chart hands them to cdk8s through its toJson().
-    const object = manifestOf(type, this.withMeshMetadata(props));
+    const object = manifestOf(type, withMeshMetadata(this.mesh, props));
     this.entries.set(key, { concern, object, origin, sortKey: sortKeyOf(type.GVK.kind, namespace, name) });
   }
 
@@ -189,7 +229,7 @@ export class ClusterBundle {
       else byConcern.set(entry.concern, [entry]);
     }
     const files: OutputFile[] = [];
-    const kustomized: string[] = [];
+    const kustomized = new Map<string, string[]>(KUSTOMIZED_LAYERS.map(layer => [layer, []]));
     for (const concern of Object.keys(CONCERNS) as Concern[]) {
       const entries = byConcern.get(concern);
       if (!entries) continue;
@@ -197,17 +237,19 @@ export class ClusterBundle {
       entries.sort(byKey(e => e.sortKey));
       files.push({
         root: target.root,
-        path: `${this.cluster.clusterName}/${target.file}`,
+        path: concernPath(this.cluster.clusterName, concern),
         content: entries.map(e => this.emit(e.object)),
         private: target.root === OutputRoot.SECRETS,
       });
-      if (target.kustomize) kustomized.push(target.file);
+      if (target.kustomize) kustomized.set(target.dir, [...kustomized.get(target.dir) ?? [], target.file]);
     }
-    files.push({
-      root: OutputRoot.BUNDLES,
-      path: `${this.cluster.clusterName}/kustomization.yaml`,
-      content: [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: kustomized }],
-    });
+    for (const [dir, resources] of kustomized) {
+      files.push({
+        root: OutputRoot.BUNDLES,
+        path: `${this.cluster.clusterName}/${dir}/kustomization.yaml`,
+        content: [{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }],
+      });
+    }
     if (this.routeTables.length > 0) {
       files.push({
         root: OutputRoot.BUNDLES,
@@ -245,19 +287,6 @@ export class ClusterBundle {
     return json;
   }
 
-  /** The mesh's labels and annotations under the object's own, which win (selectors depend on them). */
-  private withMeshMetadata<P extends { readonly metadata: RenderedMetadata }>(props: P): P {
-    const { labels, annotations } = props.metadata;
-    return {
-      ...props,
-      metadata: {
-        ...props.metadata,
-        labels: { ...this.mesh.labels, ...labels },
-        annotations: Object.keys(this.mesh.annotations).length > 0 || annotations ? { ...this.mesh.annotations, ...annotations } : undefined,
-      },
-    };
-  }
-
   /**
    * The namespaces, as the mesh's namespace management says. Every rendered Namespace is safe to prune: a
    * bundle that stops rendering one never makes Argo CD or Flux delete it, and the workloads in it.
@@ -271,7 +300,7 @@ export class ClusterBundle {
       ...(labelOnly ? { 'kustomize.toolkit.fluxcd.io/ssa': 'Merge' } : {}),
     };
     const network = this.cluster.network;
-    this.add('namespaces', this.cluster, k8s.KubeNamespace, {
+    this.add('control-plane-namespace', this.cluster, k8s.KubeNamespace, {
       metadata: { name: ISTIO_SYSTEM, labels: network ? { 'topology.istio.io/network': network } : undefined, annotations },
     });
     if (management === NamespaceManagement.NONE) return;

@@ -2,6 +2,7 @@ import { customKind } from './custom-kind';
 
 /** The subset of the IstioOperator install API the library renders (no CRD: istioctl reads it). */
 export interface IstioOperatorSpec {
+  readonly revision?: string;
   readonly meshConfig?: {
     readonly trustDomain?: string;
     readonly defaultConfig?: { readonly proxyMetadata?: { readonly [key: string]: string } };

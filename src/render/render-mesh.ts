@@ -1,11 +1,15 @@
+import { GitOpsTool } from '../gitops';
 import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
 import { renderAccessPolicy } from './access-policies';
+import { renderApplyGuide } from './apply-guide';
 import { renderCacerts } from './cacerts';
 import { ClusterBundle } from './cluster-bundle';
 import { renderGlobalDns } from './dns';
+import { renderArgoCd } from './gitops/argo-cd';
+import { renderFlux } from './gitops/flux';
 import { renderGlobalService } from './global-services';
 import { renderMeshPicture } from './mesh-picture';
 import { renderVersionedRoute } from './versioned-routes';
@@ -23,11 +27,15 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material));
   // DNS and the baseline go last: they collect what the renderers above registered.
   bundles.forEach(renderGlobalDns);
-  bundles.forEach(renderClusterBaseline);
+  const releases = new Map([...bundles].map(([cluster, bundle]) => [cluster, renderClusterBaseline(bundle)]));
+  bundles.forEach((bundle, cluster) => renderApplyGuide(bundle, releases.get(cluster)!));
+  const gitOps = model.mesh.gitOps;
+  if (gitOps?.tool === GitOpsTool.FLUX) bundles.forEach((bundle, cluster) => renderFlux(bundle, gitOps, releases.get(cluster)!));
+  const argoCd = gitOps?.tool === GitOpsTool.ARGO_CD ? renderArgoCd(model.mesh, gitOps, releases) : [];
 
   const lock: OutputFile[] = model.services.length > 0 || model.staleVips.length > 0
     ? [{ root: OutputRoot.PROJECT, path: model.mesh.lockFile, content: model.vipLock }]
     : [];
   const picture: OutputFile = { root: OutputRoot.BUNDLES, path: 'mesh.md', content: renderMeshPicture(model) };
-  return [...[...bundles.values()].flatMap(bundle => bundle.toFiles()), picture, ...lock, ...model.pki?.keyStoreFiles ?? []];
+  return [...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...argoCd, picture, ...lock, ...model.pki?.keyStoreFiles ?? []];
 }

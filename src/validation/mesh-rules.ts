@@ -1,3 +1,4 @@
+import { unknownDestinations } from '../gitops';
 import { Mesh } from '../mesh';
 import { policyClusters } from '../resolve/policy-placement';
 import { meshClusters, meshPolicies, meshRoutes, meshServices, meshVms } from '../resolve/resolved-mesh';
@@ -53,6 +54,9 @@ export function meshRules(mesh: Mesh): MeshRule[] {
           .filter(policy => policyClusters(policy, services, vms).length === 0)
           .map(policy => `[${policy.node.path}] selector ${JSON.stringify(policy.selector)} in namespace ${policy.namespace} selects no workload the mesh declares (global services' pods, VMs): fix the selector, or set clusters to render the policy where those workloads run`);
       },
+    },
+    {
+      check: () => unknownDestinations(mesh.gitOps, clusters.map(c => c.clusterName)),
     },
   ];
 }

@@ -35,18 +35,23 @@ describe('ClusterBundle', () => {
     b.add('dns', mesh, k8s.KubeConfigMap, { metadata: { name: 'b', namespace: 'z' } });
     b.add('dns', mesh, k8s.KubeConfigMap, { metadata: { name: 'a', namespace: 'z' } });
     b.add('dns', mesh, k8s.KubeConfigMap, { metadata: { name: 'z', namespace: 'a' } });
-    const dns = b.toFiles().find(f => f.path === 'c1/dns.yaml')!;
+    const dns = b.toFiles().find(f => f.path === 'c1/mesh/dns.yaml')!;
     expect((dns.content as any[]).map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`))
       .toEqual(['ConfigMap/a/z', 'ConfigMap/z/a', 'ConfigMap/z/b', 'Service/z/a']);
   });
 
-  test('the kustomization lists the applied concerns in order, never the install overlay', () => {
-    const { bundle: b } = bundle();
+  test('each applied layer has a kustomization listing its concerns in order; the install overlay is in none', () => {
+    const { mesh, cluster, bundle: b } = bundle();
+    b.add('install', cluster, IstioOperator, { metadata: { name: 'c1', namespace: 'istio-system' }, spec: {} });
+    b.add('security', mesh, k8s.KubeConfigMap, { metadata: { name: 'x', namespace: 'a' } });
+    b.add('dns', mesh, k8s.KubeConfigMap, { metadata: { name: 'x', namespace: 'b' } });
     const files = b.toFiles();
-    expect(files.map(f => f.path)).toEqual(['c1/namespaces.yaml', 'c1/kustomization.yaml']);
-    expect(files.find(f => f.path === 'c1/kustomization.yaml')!.content).toEqual([
-      { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['namespaces.yaml'] },
+    expect(files.map(f => f.path)).toEqual([
+      'c1/ca/namespace.yaml', 'c1/istio/istio-operator.yaml', 'c1/mesh/security.yaml', 'c1/mesh/dns.yaml', 'c1/ca/kustomization.yaml', 'c1/mesh/kustomization.yaml',
     ]);
+    const kustomization = (file: string) => files.find(f => f.path === file)!.content;
+    expect(kustomization('c1/ca/kustomization.yaml')).toEqual([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['namespace.yaml'] }]);
+    expect(kustomization('c1/mesh/kustomization.yaml')).toEqual([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['security.yaml', 'dns.yaml'] }]);
   });
 });
 

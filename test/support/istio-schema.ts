@@ -10,7 +10,7 @@ type Schema = { [key: string]: unknown };
  * Makes a CRD's structural schema reject unknown fields, as `kubectl apply` (strict field validation)
  * does, instead of pruning them silently.
  */
-function closeObjects(schema: Schema): Schema {
+export function closeObjects(schema: Schema): Schema {
   const closed: Schema = { ...schema };
   if (schema.properties && typeof schema.properties === 'object') {
     closed.properties = Object.fromEntries(Object.entries(schema.properties as Record<string, Schema>)

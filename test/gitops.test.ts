@@ -1,0 +1,36 @@
+import { GitOps, Mesh, MeshCluster } from '../src';
+import { bundleFile, objectsOf, testApp, testMesh } from './support/synth';
+
+describe('GitOps options', () => {
+  test.each<[string, GitOps, RegExp]>([
+    ['a chart version that is no release', GitOps.flux({ chartVersion: 'latest' }), /\[mesh\] gitOps.chartVersion "latest" is not a chart version: use a release such as 1.30.3/],
+    ['a chart repository that is no URL', GitOps.flux({ chartRepository: 'istio' }), /gitOps.chartRepository "istio" is not a Helm repository URL/],
+    ['a Flux interval Flux cannot parse', GitOps.flux({ interval: '10 minutes' }), /gitOps.interval "10 minutes" is not a duration Flux reads: use e.g. 10m or 1h/],
+    ['a path outside the repository', GitOps.flux({ path: '../dist' }), /gitOps.path "..\/dist" is not a path inside the repository/],
+    ['an absolute path', GitOps.argoCd({ repoUrl: 'https://git.example.com/x.git', path: '/dist' }), /gitOps.path "\/dist" is not a path inside the repository/],
+    ['no repository URL', GitOps.argoCd({ repoUrl: '' }), /gitOps.repoUrl "" is not a repository URL: give the Git URL Argo CD clones/],
+    ['a namespace that is no DNS label', GitOps.argoCd({ repoUrl: 'https://git.example.com/x.git', namespace: 'Argo CD' }), /gitOps.namespace "Argo CD" is not a namespace name/],
+  ])('%s is refused when the mesh is declared', (_, gitOps, message) => {
+    expect(() => new Mesh(testApp(), 'mesh', { gitOps })).toThrow(message);
+  });
+
+  test('a destination for a cluster the mesh does not have is refused at synth, with the clusters it has', () => {
+    const { app, mesh } = testMesh({ gitOps: GitOps.argoCd({ repoUrl: 'https://git.example.com/x.git', destinations: { eats: 'prod-east' } }) });
+    new MeshCluster(mesh, 'east');
+    new MeshCluster(mesh, 'west');
+    expect(() => app.synth()).toThrow(/\[mesh\] gitOps.destinations names cluster "eats", which the mesh does not have: use one of east, west/);
+  });
+
+  test('the chart version and repository reach every install path: Flux sources and releases, and the README commands', () => {
+    const { app, mesh } = testMesh({ gitOps: GitOps.flux({ chartVersion: '1.29.2', chartRepository: 'oci://registry.example.com/istio' }) });
+    new MeshCluster(mesh, 'east', { gateway: { address: '10.0.0.1' } });
+    const objects = objectsOf(app, 'east');
+    expect(objects.get('HelmRepository/flux-system/mesh-istio-charts')?.spec).toEqual({ interval: '24h', type: 'oci', url: 'oci://registry.example.com/istio' });
+    const releases = [...objects.values()].filter(o => o.kind === 'HelmRelease');
+    expect(releases.map(r => r.spec.chart.spec.version)).toEqual(['1.29.2', '1.29.2', '1.29.2']);
+    const readme = bundleFile(app, 'east/README.md');
+    expect(readme).not.toContain('helm repo add'); // an OCI registry is addressed per chart
+    expect(readme).toContain('helm upgrade --install istiod oci://registry.example.com/istio/istiod -n istio-system --version 1.29.2 -f istio/istiod-values.yaml --wait');
+    expect(readme).toContain('Flux applies the layers in this order');
+  });
+});

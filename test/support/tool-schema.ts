@@ -1,0 +1,51 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import { loadToolSchemas } from '../../scripts/tool-schemas';
+import { closeObjects } from './istio-schema';
+import { KubeObject } from './synth';
+
+type Schema = { [key: string]: unknown };
+
+let validators: Map<string, ValidateFunction> | undefined;
+let gatewayValuesValidator: ValidateFunction | undefined;
+
+function compiled(): Map<string, ValidateFunction> {
+  if (!validators) {
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const schemas = loadToolSchemas();
+    validators = new Map();
+    for (const crd of schemas.crds) {
+      for (const version of crd.spec.versions) {
+        if (!version.schema) continue;
+        const schema = closeObjects({ ...version.schema.openAPIV3Schema as Schema });
+        (schema.properties as Schema).metadata = { type: 'object' };
+        validators.set(`${crd.spec.group}/${version.name}|${crd.spec.names.kind}`, ajv.compile(schema));
+      }
+    }
+    gatewayValuesValidator = ajv.compile(schemas.gatewayValues);
+  }
+  return validators;
+}
+
+/** Whether a tool CRD of the committed extract (Argo CD, Flux, External Secrets, Sealed Secrets, Prometheus Operator) serves the object's kind. */
+export function isToolObject(object: KubeObject): boolean {
+  return compiled().has(`${object.apiVersion}|${object.kind}`);
+}
+
+/**
+ * Validates objects of the tools' kinds against their CRDs, unknown fields rejected as `kubectl apply`
+ * does; one line per problem. Objects of other kinds are skipped.
+ */
+export function toolSchemaErrors(objects: readonly KubeObject[]): string[] {
+  return objects.flatMap(object => {
+    const where = `${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
+    const validate = compiled().get(`${object.apiVersion}|${object.kind}`);
+    if (!validate || validate(object)) return [];
+    return (validate.errors ?? []).map(e => `${where}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+  });
+}
+
+/** Validates values for Istio 1.30.3's gateway chart against the chart's values.schema.json. */
+export function gatewayValuesErrors(values: object): string[] {
+  compiled();
+  return gatewayValuesValidator!(values) ? [] : (gatewayValuesValidator!.errors ?? []).map(e => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+}
