@@ -13,8 +13,9 @@ export { IstioApiVersion, Mesh, MeshProps, NamespaceManagement } from './mesh';
 export { MeshApp, MeshAppProps } from './mesh-app';
 export {
   CacertsDelivery, CacertsDeliveryMode, CacertsLayout, ExternalSecretOptions, GeneratedRootCaOptions, IntermediateCaFiles,
-  LoadedRootCaOptions, MeshCa, MeshCaOptions, OfflineRootCaOptions, RootCaSource,
+  LoadedRootCaOptions, MeshCa, MeshCaOptions, OfflineRootCaOptions, RootCaSource, SealedSecretOptions,
 } from './mesh-ca';
+export { SealingScope } from './pki/sealed-secrets';
 export { CROSS_CLUSTER_PORT, MeshCluster, MeshClusterProps, MeshGateway, MeshGatewayProps } from './mesh-cluster';
 export { VipRange } from './validation/vip-range';
 export { Protocol, ResolvedPort, ServicePort } from './service-port';

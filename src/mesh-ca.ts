@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { SealingScope } from './pki/sealed-secrets';
 import { propError } from './validation/errors';
 
 /** Which keys the `cacerts` Secret carries. istiod reads either. */
@@ -17,6 +18,8 @@ export enum CacertsDeliveryMode {
   INLINE = 'inline',
   /** An ExternalSecret in the bundle that reads the material from a secret store; the material goes to the secrets directory for upload. */
   EXTERNAL_SECRET = 'external-secret',
+  /** A SealedSecret in the bundle, encrypted offline for each cluster's Sealed Secrets controller. */
+  SEALED_SECRET = 'sealed-secret',
 }
 
 /** Options of {@link CacertsDelivery.externalSecret}. */
@@ -43,6 +46,25 @@ export interface ExternalSecretOptions {
   readonly refreshInterval?: string;
 }
 
+/** Options of {@link CacertsDelivery.sealedSecret}. */
+export interface SealedSecretOptions {
+  /**
+   * The Sealed Secrets controller's public certificate (PEM, what `kubeseal --fetch-cert` prints), for
+   * every cluster not in `clusterCertFiles`.
+   * @default - each cluster must be in clusterCertFiles
+   */
+  readonly certFile?: string;
+
+  /** Each cluster's controller certificate, by cluster name, where clusters run their own controller. */
+  readonly clusterCertFiles?: { readonly [clusterName: string]: string };
+
+  /**
+   * Where the sealed values may be unsealed.
+   * @default SealingScope.STRICT (only as `istio-system/cacerts`)
+   */
+  readonly scope?: SealingScope;
+}
+
 /** How the `cacerts` Secrets reach the clusters. */
 export class CacertsDelivery {
   /** Into MeshApp's `secretsOutdir`, outside the Git-facing bundles (the default). */
@@ -60,7 +82,20 @@ export class CacertsDelivery {
     return new CacertsDelivery(CacertsDeliveryMode.EXTERNAL_SECRET, options);
   }
 
-  private constructor(public readonly mode: CacertsDeliveryMode, public readonly externalSecret?: ExternalSecretOptions) {}
+  /**
+   * A bitnami.com SealedSecret in each cluster's CA layer, sealed offline with the cluster's Sealed Secrets
+   * controller certificate: the material reaches the cluster through Git, and only that controller can
+   * unseal it. Re-sealing the same material gives the same bytes (nothing changes in Git until it does).
+   */
+  public static sealedSecret(options: SealedSecretOptions): CacertsDelivery {
+    return new CacertsDelivery(CacertsDeliveryMode.SEALED_SECRET, undefined, options);
+  }
+
+  private constructor(
+    public readonly mode: CacertsDeliveryMode,
+    public readonly externalSecret?: ExternalSecretOptions,
+    public readonly sealedSecret?: SealedSecretOptions,
+  ) {}
 }
 
 /** Options every kind of mesh CA shares. */
@@ -204,6 +239,10 @@ export class MeshCa {
       if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
         throw propError(mesh, `ca.${key}`, days, 'is not a whole number of days above zero: use e.g. 730');
       }
+    }
+    const sealed = o.delivery?.sealedSecret;
+    if (sealed && sealed.scope !== undefined && !Object.values(SealingScope).includes(sealed.scope)) {
+      throw propError(mesh, 'ca.delivery.scope', sealed.scope, `is not a sealing scope: use one of ${Object.values(SealingScope).join(', ')}`);
     }
     const warning = o.expiryWarningDays;
     if (warning !== undefined && (!Number.isInteger(warning) || warning < 0)) {

@@ -16,6 +16,7 @@ const generateRootCa = (options: CaCertOptions) => issueRootCa(generateRsaKeys([
 const generateIntermediateCa = (root: KeyPairPem, options: CaCertOptions) => issueIntermediateCa(root, generateRsaKeys([options.keySize])[0], options);
 import { X509Certificate } from 'crypto';
 import { listFiles, objectsOf, OutputDir, readYaml, synthOnce, tempDir, testMesh } from './support/synth';
+import { toolSchemaErrors } from './support/tool-schema';
 
 const FAST = { rootKeySize: 2048, intermediateKeySize: 2048 };
 
@@ -217,7 +218,13 @@ describe('MeshCa', () => {
         .map(key => ({ secretKey: key, remoteRef: { key: 'mesh1/cacerts/cluster1', property: key } })),
     });
     expect(JSON.stringify(external)).not.toMatch(/PRIVATE KEY|LS0tLS1CRUdJTi/);
+    expect(toolSchemaErrors([external])).toEqual([]);
     expect(cacerts(app, 'cluster1')['ca-key.pem']).toMatch(/PRIVATE KEY/);
+    // The store's shape: one property per key under the remote key, ready for `vault kv put key @file`.
+    const storeFile = path.join(app.secretsOutdir, 'cluster1', 'cacerts.json');
+    expect(JSON.parse(fs.readFileSync(storeFile, 'utf8'))).toEqual(cacerts(app, 'cluster1'));
+    expect(fs.statSync(storeFile).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(app.outdir, 'cluster1', 'README.md'), 'utf8')).toContain('vault kv put mesh1/cacerts/cluster1 @<path to>/secrets/cluster1/cacerts.json');
   });
 
   test('the kubernetes.io/tls layout', () => {

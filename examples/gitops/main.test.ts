@@ -22,7 +22,7 @@ test('the committed output is what the code renders (refresh with: npm run examp
   const objects = objectsBelow(DIST);
   expect(new Set(objects.map(o => o.kind))).toEqual(new Set([
     'Application', 'DestinationRule', 'ExternalSecret', 'Gateway', 'HelmRelease', 'HelmRepository', 'IstioOperator', 'Kustomization',
-    'Namespace', 'PeerAuthentication', 'ServiceEntry',
+    'Namespace', 'PeerAuthentication', 'SealedSecret', 'ServiceEntry',
   ]));
   expect(istioSchemaErrors(objects)).toEqual([]);
   expect(toolSchemaErrors(objects)).toEqual([]);
@@ -76,6 +76,8 @@ describe('Flux', () => {
       ['shop-mesh', [{ name: 'shop-istio' }], undefined],
     ]);
     for (const layer of layers) expect(fs.existsSync(path.join(ROOT, layer.spec.path, 'kustomization.yaml'))).toBe(true);
+    // cacerts arrives sealed in the CA layer, which Flux applies and waits for before the Istio layer.
+    expect(readYaml(path.join(ROOT, layers[0].spec.path, 'cacerts.yaml')).map(o => o.kind)).toEqual(['SealedSecret']);
     expect(layers[1].spec.path).toBe(`./examples/gitops/dist/flux/${cluster}/flux/istio`);
   });
 

@@ -1,19 +1,21 @@
 /**
- * The same three-cluster mesh, installed from Git: once by Argo CD (an app of apps in sync waves), once by
- * Flux (Kustomizations chained by dependsOn). In both, `cacerts` comes from a secret store through an
- * ExternalSecret in the CA layer, which is applied and ready before istiod's Helm release starts.
+ * The same three-cluster mesh, installed from Git: once by Argo CD (an app of apps in sync waves), with
+ * `cacerts` read from a secret store through an ExternalSecret; once by Flux (Kustomizations chained by
+ * dependsOn), with `cacerts` sealed for the clusters' Sealed Secrets controller (sealed-secrets-cert.pem is
+ * that controller's public certificate). Either way the CA layer is applied and ready before istiod's Helm
+ * release starts.
  */
 import * as path from 'path';
 import { CacertsDelivery, GitOps, GlobalService, Mesh, MeshApp, MeshCa, MeshCluster } from '../../src';
 
-function declareMesh(dir: string, tool: 'argo-cd' | 'flux', gitOps: GitOps): MeshApp {
+function declareMesh(dir: string, tool: 'argo-cd' | 'flux', gitOps: GitOps, delivery: CacertsDelivery): MeshApp {
   const app = new MeshApp({ outdir: path.join(dir, 'dist', tool), secretsOutdir: path.join(dir, 'secrets', tool) });
   const mesh = new Mesh(app, 'mesh', {
     meshId: 'shop',
     lockFile: path.join(dir, `${tool}.lock.json`),
     ca: MeshCa.generate({
       keyStore: path.join(dir, '.mesh-keys'),
-      delivery: CacertsDelivery.externalSecret({ storeName: 'vault', remoteKeyPrefix: 'platform/istio/cacerts' }),
+      delivery,
     }),
     injectionRevision: '1-30-3',
     gitOps,
@@ -38,8 +40,9 @@ export function build(dir: string = __dirname): MeshApp[] {
       path: 'examples/gitops/dist/argo-cd',
       // The cluster that runs Argo CD itself is "in-cluster" there.
       destinations: { east: 'in-cluster' },
-    })),
-    declareMesh(dir, 'flux', GitOps.flux({ path: './examples/gitops/dist/flux' })),
+    }), CacertsDelivery.externalSecret({ storeName: 'vault', remoteKeyPrefix: 'platform/istio/cacerts' })),
+    declareMesh(dir, 'flux', GitOps.flux({ path: './examples/gitops/dist/flux' }),
+      CacertsDelivery.sealedSecret({ certFile: path.join(__dirname, 'sealed-secrets-cert.pem') })),
   ];
 }
 

@@ -1,3 +1,4 @@
+import { KeyObject } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MeshCa, RootCaSource } from '../mesh-ca';
@@ -27,6 +28,8 @@ export interface ResolvedPki {
   readonly keyStoreFiles: readonly OutputFile[];
   /** Key material minted by this synth, and certificates close to expiry: the user must hear of both. */
   readonly warnings: readonly string[];
+  /** Each cluster's Sealed Secrets controller key, when `cacerts` is delivered sealed. */
+  readonly sealingKeys: ReadonlyMap<MeshCluster, KeyObject>;
 }
 
 /** Whether the synth runs in a pipeline (`CI` set, as CI services do), where minting keys must be asked for. */
@@ -49,6 +52,33 @@ function readPair(dir: string): KeyPairPem | undefined {
   return { certPem: fs.readFileSync(certFile, 'utf8'), keyPem: fs.readFileSync(keyFile, 'utf8') };
 }
 
+/** The Sealed Secrets controller key of every cluster, read from the certificates the delivery names. */
+function sealingKeys(ca: MeshCa, owner: string, clusters: readonly MeshCluster[]): Map<MeshCluster, KeyObject> {
+  const sealed = ca._options.delivery?.sealedSecret;
+  if (!sealed) return new Map();
+  const names = clusters.map(c => c.clusterName);
+  const unknown = Object.keys(sealed.clusterCertFiles ?? {}).find(name => !names.includes(name));
+  if (unknown) {
+    throw new MeshConfigError(`[${owner}] ca.delivery.clusterCertFiles names cluster "${unknown}", which the mesh does not have: use one of ${names.join(', ')}`);
+  }
+  const keys = new Map<string, KeyObject>();
+  return new Map(clusters.map(cluster => {
+    const file = sealed.clusterCertFiles?.[cluster.clusterName] ?? sealed.certFile;
+    if (!file) {
+      throw new MeshConfigError(`[${owner}] ca.delivery has no Sealed Secrets certificate for cluster ${cluster.clusterName}: add clusterCertFiles.${cluster.clusterName} or a certFile for all (kubeseal --fetch-cert > cert.pem)`);
+    }
+    if (!keys.has(file)) {
+      const source = `[${owner}] Sealed Secrets certificate ${file}`;
+      const key = parseCertificate(readFile(file, 'Sealed Secrets certificate', owner), source).publicKey;
+      if (key.asymmetricKeyType !== 'rsa') {
+        throw new MeshConfigError(`${source} holds a ${key.asymmetricKeyType} key; the controller seals with RSA: give the certificate kubeseal --fetch-cert prints`);
+      }
+      keys.set(file, key);
+    }
+    return [cluster, keys.get(file)!];
+  }));
+}
+
 /**
  * Resolves the mesh's CA: loads the root and every cluster's intermediate (from files or the key store),
  * generates what is missing, and checks that every chain ends at the one root, that keys match their
@@ -60,6 +90,8 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   const warnings: string[] = [];
   const warnIf = (warning: string | undefined) => warning && warnings.push(warning);
   const requireExisting = o.requireExisting ?? runsInCi();
+  // Before any key is minted: a delivery that cannot seal must not leave a new root behind.
+  const sealing = sealingKeys(ca, owner, clusters);
   // What the key store already holds, and which keys a fresh mesh (or a new cluster) still needs.
   const rootDir = path.join(store, 'root');
   const clusterDir = (cluster: MeshCluster) => path.join(store, 'clusters', cluster.clusterName);
@@ -158,5 +190,5 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     warnings.unshift(`[${owner}] generated a NEW ${minted.join(', ')} in ${store}. Back up ${o.keyStore ?? '.mesh-keys'}/ now (it is git-ignored, and a lost root means re-issuing every cluster); `
       + 'apply each cluster\'s cacerts Secret before installing Istio (istiod reads it only at start)');
   }
-  return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles], warnings };
+  return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles], warnings, sealingKeys: sealing };
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_ISTIO_CHART_VERSION, GitOpsTool, ISTIO_CHART_REPOSITORY } from '../gitops';
 import { CacertsDeliveryMode } from '../mesh-ca';
 import { OutputRoot } from '../write/output-file';
+import { STORE_FILE } from './cacerts';
 import { BundleLayer, ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { IstioChart, IstioRelease } from './istio-install';
 import { ARGO_CD_DIR } from './gitops/argo-cd';
@@ -14,11 +15,21 @@ function caStep(bundle: ClusterBundle): { what: string; commands: string[] } {
       return { what: 'no `cacerts`: the mesh has no `ca`, so istiod makes its own root and clusters do not trust each other', commands: [] };
     case CacertsDeliveryMode.INLINE:
       return { what: 'the `cacerts` Secret (`ca/cacerts.yaml`, private key included)', commands: [] };
-    case CacertsDeliveryMode.EXTERNAL_SECRET:
+    case CacertsDeliveryMode.SEALED_SECRET:
+      return { what: 'the `cacerts` SealedSecret (`ca/cacerts.yaml`), which only this cluster\'s Sealed Secrets controller can unseal (install the controller first)', commands: [] };
+    case CacertsDeliveryMode.EXTERNAL_SECRET: {
+      const external = bundle.mesh.ca!._options.delivery!.externalSecret!;
+      const remoteKey = `${external.remoteKeyPrefix ?? `${bundle.mesh.meshId}/cacerts`}/${bundle.cluster.clusterName}`;
+      const storeFile = `secrets/${bundle.cluster.clusterName}/${STORE_FILE}`;
       return {
-        what: `an ExternalSecret that reads \`cacerts\` from your store: upload the material of \`${secretFile}\` (secrets directory, never committed) to the store first`,
-        commands: [],
+        what: `an ExternalSecret that reads \`cacerts\` from the store \`${external.storeName}\`, key \`${remoteKey}\`: upload \`${storeFile}\` (secrets directory, never committed) there first`,
+        commands: [
+          `# once, before the CA layer: put ${storeFile} under ${remoteKey} in your store, e.g.`,
+          `#   vault kv put ${remoteKey} @<path to>/${storeFile}`,
+          `#   aws secretsmanager create-secret --name ${remoteKey} --secret-string file://<path to>/${storeFile}`,
+        ],
       };
+    }
     default:
       return {
         what: `nothing secret: \`cacerts\` is in \`${secretFile}\` (the secrets directory, never committed), applied by hand`,

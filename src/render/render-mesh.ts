@@ -24,7 +24,7 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   model.routes.forEach(({ route, plan }) => renderVersionedRoute(route, plan, bundleOf));
   model.vms.forEach(vm => renderVmWorkload(vm, bundleOf(vm.cluster), model.pki?.clusters.get(vm.cluster)?.rootCerts));
   model.policies.forEach(({ policy, clusters }) => clusters.forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
-  model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material));
+  model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material, model.pki!.sealingKeys.get(cluster)));
   // DNS and the baseline go last: they collect what the renderers above registered.
   bundles.forEach(renderGlobalDns);
   const releases = new Map([...bundles].map(([cluster, bundle]) => [cluster, renderClusterBaseline(bundle)]));
