@@ -34,8 +34,33 @@ export interface ExistingCorefile {
   readonly corefileFile?: string;
 }
 
+/** How the `.global` server block reaches a cluster's CoreDNS. */
+export enum CorefileForm {
+  /**
+   * The whole `kube-system/coredns` ConfigMap: the cluster's Corefile, verbatim, with the block appended.
+   * For CoreDNS you run yourself (kubeadm, kind, most on-premises clusters). Managed add-ons (EKS, GKE,
+   * AKS) reconcile that ConfigMap back to their own.
+   */
+  REPLACE = 'replace',
+  /**
+   * Only the block, as the `<zone>.server` key of `kube-system/coredns-custom`, which CoreDNS imports as an
+   * extra server block: AKS reads that ConfigMap, and so do k3s and RKE2 (`import /etc/coredns/custom/*.server`).
+   * Applied as a merge, so keys you keep there yourself stay. The cluster's Corefile is not needed.
+   */
+  CUSTOM_SERVER_BLOCK = 'custom-server-block',
+}
+
+/** Where a CoreDNS mode writes its server block. */
+export interface CoreDnsTarget extends ExistingCorefile {
+  /**
+   * How the server block reaches CoreDNS.
+   * @default CorefileForm.REPLACE
+   */
+  readonly form?: CorefileForm;
+}
+
 /** Options of {@link GlobalDns.coreDns}. */
-export interface CoreDnsOptions extends ExistingCorefile {
+export interface CoreDnsOptions extends CoreDnsTarget {
   /** The ClusterIP of the istiocoredns Service that answers the `global` zone. */
   readonly istioCoreDnsIp: string;
 
@@ -80,10 +105,15 @@ export interface IstioCoreDnsOptions {
 export interface ResolvedGlobalDns {
   readonly mode: GlobalDnsMode;
   /**
-   * The cluster's Corefile, verbatim, for the CoreDNS modes.
-   * @default - not a CoreDNS mode
+   * The cluster's Corefile, verbatim, for the CoreDNS modes that replace it.
+   * @default - not a CoreDNS mode, or the block goes to coredns-custom
    */
   readonly existingCorefile?: string;
+  /**
+   * How the CoreDNS modes deliver their server block.
+   * @default CorefileForm.REPLACE
+   */
+  readonly corefileForm: CorefileForm;
   /**
    * The istiocoredns ClusterIP.
    * @default - istiocoredns is not involved
@@ -124,20 +154,26 @@ export class GlobalDns {
   }
 
   /** Appends a `global:53` server block that answers every `.global` host with its VIP (CoreDNS `hosts`). */
-  public static staticZone(options: ExistingCorefile): GlobalDns {
+  public static staticZone(options: CoreDnsTarget): GlobalDns {
     return new GlobalDns(GlobalDnsMode.STATIC_ZONE, options);
   }
 
   private constructor(
     public readonly mode: GlobalDnsMode,
-    private readonly options: ExistingCorefile & Partial<CoreDnsOptions & KubeDnsOptions>,
+    private readonly options: CoreDnsTarget & Partial<CoreDnsOptions & KubeDnsOptions>,
   ) {}
 
   /** Validates the options for a cluster; errors name the cluster and the option. @internal */
   public _resolve(cluster: IConstruct, globalDomain: string): ResolvedGlobalDns {
     const o = this.options;
     const ip = o.istioCoreDnsIp === undefined ? undefined : (checkIpAddress(cluster, prop(this.mode === GlobalDnsMode.ISTIO_COREDNS ? 'clusterIp' : 'istioCoreDnsIp'), o.istioCoreDnsIp), o.istioCoreDnsIp);
-    const needsCorefile = this.mode === GlobalDnsMode.COREDNS || this.mode === GlobalDnsMode.STATIC_ZONE;
+    const corefileForm = o.form ?? CorefileForm.REPLACE;
+    if (!Object.values(CorefileForm).includes(corefileForm)) {
+      throw propError(cluster, prop('form'), corefileForm, `is not a Corefile form: use one of ${Object.values(CorefileForm).join(', ')}`);
+    }
+    const coreDnsMode = this.mode === GlobalDnsMode.COREDNS || this.mode === GlobalDnsMode.STATIC_ZONE;
+    // coredns-custom takes the block alone; a Corefile given anyway is still checked for a clashing zone.
+    const needsCorefile = coreDnsMode && (corefileForm === CorefileForm.REPLACE || o.corefile !== undefined || o.corefileFile !== undefined);
     // kube-dns reads stub domains and upstreams as plain IP addresses (an optional :port on IPv4).
     for (const [zone, servers] of Object.entries(o.existingStubDomains ?? {})) {
       servers.forEach((server, i) => checkNameserver(cluster, prop(`existingStubDomains.${zone}[${i}]`), server));
@@ -146,6 +182,7 @@ export class GlobalDns {
     return {
       mode: this.mode,
       existingCorefile: needsCorefile ? readCorefile(cluster, o, globalDomain) : undefined,
+      corefileForm,
       istioCoreDnsIp: ip,
       renderIstioCoreDns: o.renderIstioCoreDns ?? false,
       existingStubDomains: o.existingStubDomains,

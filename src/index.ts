@@ -1,7 +1,7 @@
 // The public API. Everything else under src/ is the pipeline's machinery (resolve, render, write).
 export { AccessPolicy, AccessPolicyProps, Principal } from './access-policy';
 export {
-  CoreDnsOptions, ExistingCorefile, GlobalDns, GlobalDnsMode, IstioCoreDnsOptions, KubeDnsOptions, ResolvedGlobalDns,
+  CoreDnsOptions, CoreDnsTarget, CorefileForm, ExistingCorefile, GlobalDns, GlobalDnsMode, IstioCoreDnsOptions, KubeDnsOptions, ResolvedGlobalDns,
 } from './global-dns';
 export {
   GlobalService, GlobalServiceFromServicesOptions, GlobalServiceProps, ServiceVersion, ServiceVersionOptions, ServingEntry,

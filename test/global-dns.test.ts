@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GlobalDns, GlobalService, MeshCluster } from '../src';
+import { CorefileForm, GlobalDns, GlobalService, MeshCluster } from '../src';
 import { parseCorefile } from '../src/dns/corefile';
 import { KUBEADM_COREFILE } from './support/fixtures';
 import { objectsOf, synthOnce, tempDir, testMesh } from './support/synth';
@@ -86,6 +86,21 @@ describe('GlobalDns', () => {
 `);
   });
 
+  test.each([
+    ['coreDns', GlobalDns.coreDns({ istioCoreDnsIp: '10.96.0.100', form: CorefileForm.CUSTOM_SERVER_BLOCK }), 'forward . 10.96.0.100:53'],
+    ['staticZone', GlobalDns.staticZone({ form: CorefileForm.CUSTOM_SERVER_BLOCK }), '240.0.0.2 httpbin.bar.global'],
+  ])('%s on a managed cluster: only the server block, as global.server in kube-system/coredns-custom, merged in; no Corefile needed', (_, dns, line) => {
+    const { objects } = withDns(dns);
+    const all = objects();
+    expect(all.has('ConfigMap/kube-system/coredns')).toBe(false);
+    const custom = all.get('ConfigMap/kube-system/coredns-custom')!;
+    expect(Object.keys(custom.data!)).toEqual(['global.server']);
+    expect(parseCorefile(custom.data!['global.server']).map(b => b.keys)).toEqual([['global:53']]);
+    expect(custom.data!['global.server']).toContain(line);
+    // The cluster's operators keep their own keys there: GitOps applies ours as a server-side merge.
+    expect(custom.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'ServerSideApply=true', 'kustomize.toolkit.fluxcd.io/ssa': 'Merge' });
+  });
+
   describe('errors name the cluster and the option', () => {
     const cluster = (dns: GlobalDns) => () => new MeshCluster(testMesh().mesh, 'c1', { dns });
     test.each([
@@ -99,6 +114,8 @@ describe('GlobalDns', () => {
       [GlobalDns.staticZone({ corefile: `${KUBEADM_COREFILE}global:53 {\n  forward . 1.1.1.1\n}\n` }), /already has a server block for global \(line 21\): pass the Corefile as it was before/],
       [GlobalDns.kubeDns({ istioCoreDnsIp: '10.0.0.5', upstreamNameservers: ['dns.example.com'] }), /\[mesh\/c1\] dns.upstreamNameservers\[0\] "dns.example.com" is not an IP address/],
       [GlobalDns.kubeDns({ istioCoreDnsIp: '10.0.0.5', existingStubDomains: { 'acme.local': ['1.2.3.4:99999'] } }), /dns.existingStubDomains.acme.local\[0\] 99999 is out of range/],
+      [GlobalDns.staticZone({ form: 'aks' as CorefileForm }), /\[mesh\/c1\] dns.form "aks" is not a Corefile form: use one of replace, custom-server-block/],
+      [GlobalDns.staticZone({ form: CorefileForm.CUSTOM_SERVER_BLOCK, corefile: `${KUBEADM_COREFILE}global:53 {\n  forward . 1.1.1.1\n}\n` }), /already has a server block for global/],
     ])('%#', (dns, message) => {
       expect(cluster(dns)).toThrow(message);
     });

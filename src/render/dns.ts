@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { renderServerBlock } from '../dns/corefile';
-import { GlobalDnsMode } from '../global-dns';
+import { CorefileForm, GlobalDnsMode } from '../global-dns';
 import { hostPort } from '../validation/network';
 import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { byEntryKey, sortedEntries } from '../order';
@@ -21,13 +21,13 @@ export function renderGlobalDns(bundle: ClusterBundle): void {
       bundle.proxyMetadata.ISTIO_META_DNS_CAPTURE = 'true';
       break;
     case GlobalDnsMode.COREDNS:
-      renderClusterCorefile(bundle, dns.existingCorefile!, renderServerBlock({
+      renderServerBlockInto(bundle, renderServerBlock({
         keys: [`${zone}:53`],
         directives: [{ name: 'errors' }, { name: 'cache', args: ['30'] }, { name: 'forward', args: ['.', hostPort(dns.istioCoreDnsIp!, 53)] }],
       }));
       break;
     case GlobalDnsMode.STATIC_ZONE:
-      renderClusterCorefile(bundle, dns.existingCorefile!, renderServerBlock({
+      renderServerBlockInto(bundle, renderServerBlock({
         keys: [`${zone}:53`],
         directives: [
           { name: 'errors' },
@@ -54,11 +54,27 @@ export function renderGlobalDns(bundle: ClusterBundle): void {
   }
 }
 
-/** The cluster's own Corefile, verbatim, with the `.global` server block appended. */
-function renderClusterCorefile(bundle: ClusterBundle, existing: string, block: string): void {
+/**
+ * Delivers the `.global` server block as the cluster's DNS form says: appended to the cluster's own
+ * Corefile, verbatim, in `kube-system/coredns`; or alone as a key of `kube-system/coredns-custom`.
+ */
+function renderServerBlockInto(bundle: ClusterBundle, block: string): void {
+  const dns = bundle.cluster.dns;
+  if (dns.corefileForm === CorefileForm.CUSTOM_SERVER_BLOCK) {
+    bundle.add('dns', bundle.cluster, k8s.KubeConfigMap, {
+      metadata: {
+        name: 'coredns-custom',
+        namespace: KUBE_SYSTEM,
+        // Other keys of this ConfigMap belong to the cluster's operators: merge ours in, never take it over.
+        annotations: { 'argocd.argoproj.io/sync-options': 'ServerSideApply=true', 'kustomize.toolkit.fluxcd.io/ssa': 'Merge' },
+      },
+      data: { [`${bundle.mesh.globalDomain}.server`]: block },
+    });
+    return;
+  }
   bundle.add('dns', bundle.cluster, k8s.KubeConfigMap, {
     metadata: { name: 'coredns', namespace: KUBE_SYSTEM },
-    data: { Corefile: `${existing.trimEnd()}\n${block}` },
+    data: { Corefile: `${dns.existingCorefile!.trimEnd()}\n${block}` },
   });
 }
 
