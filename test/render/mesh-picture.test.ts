@@ -1,5 +1,9 @@
-import { AccessPolicy, GlobalService, MeshCluster, Principal, VersionedRoute, VmWorkload } from '../../src';
-import { bundleFile, testMesh } from '../support/synth';
+import * as fs from 'fs';
+import * as path from 'path';
+import { declareMesh } from '../../scripts/bench-mesh';
+import { AccessPolicy, GlobalService, MeshApp, MeshCluster, Principal, VersionedRoute, VmWorkload } from '../../src';
+import { mermaidBlocks, parseMermaid } from '../support/mermaid';
+import { bundleFile, listFiles, tempDir, testMesh } from '../support/synth';
 
 test('mesh.md draws clusters with their DNS mode, gateways, one edge per consuming pair, VMs, route shares and policies', () => {
   const { app, mesh } = testMesh({ meshId: 'mesh1' });
@@ -42,4 +46,29 @@ test('mesh.md stays readable at any size: beyond Mermaid\'s edge limit, a note a
   expect(picture).not.toContain('```mermaid');
   expect(picture).toContain('The topology has 870 cluster-to-gateway edges, more than a diagram can show (Mermaid draws 500 at most): read the tables below.');
   expect(picture).toContain('| svc0.ns.global |');
+});
+
+describe('Mermaid\'s own parser reads every diagram', () => {
+  const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
+
+  test('of the examples\' committed mesh.md files', () => {
+    const pictures = listFiles(EXAMPLES).filter(f => f.endsWith('/mesh.md'));
+    expect(pictures.length).toBeGreaterThanOrEqual(6);
+    const diagrams = pictures.flatMap(f => mermaidBlocks(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')));
+    expect(diagrams.length).toBe(pictures.length);
+    expect(parseMermaid(diagrams)).toEqual(diagrams.map(() => ({ type: 'flowchart-v2' })));
+  });
+
+  test('of the 20 x 2,000 benchmark mesh: one edge per consuming cluster pair keeps it under Mermaid\'s limit', () => {
+    const dir = tempDir();
+    const app = new MeshApp({ outdir: path.join(dir, 'dist'), secretsOutdir: path.join(dir, 'secrets') });
+    declareMesh(app, dir, 20, 2000, 'all-to-all');
+    const picture = app._synthFiles().find(f => f.path === 'mesh.md')!.content as string;
+    const [diagram] = mermaidBlocks(picture);
+    expect(diagram.match(/-->/g)).toHaveLength(20 * 19);
+    expect(parseMermaid([diagram])).toEqual([{ type: 'flowchart-v2' }]);
+    // What the fallback avoids: Mermaid refuses a diagram with more edges than its limit.
+    const tooMany = `flowchart LR\n${Array.from({ length: 501 }, (_, i) => `  a${i} --> b${i}`).join('\n')}\n`;
+    expect(parseMermaid([tooMany])).toEqual([{ error: expect.stringContaining('Edge limit exceeded') }]);
+  });
 });
