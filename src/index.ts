@@ -11,6 +11,7 @@ export {
 } from './gitops';
 export { IstioApiVersion, Mesh, MeshProps, NamespaceManagement } from './mesh';
 export { MeshApp, MeshAppProps } from './mesh-app';
+export { MeshMetadata } from './mesh-metadata';
 export {
   CacertsDelivery, CacertsDeliveryMode, CacertsLayout, ExternalSecretOptions, GeneratedRootCaOptions, IntermediateCaFiles,
   LoadedRootCaOptions, MeshCa, MeshCaOptions, OfflineRootCaOptions, RootCaSource, SealedSecretOptions,

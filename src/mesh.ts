@@ -4,7 +4,7 @@ import { MeshCa } from './mesh-ca';
 import { GitOps } from './gitops';
 import { parseVipRange, VipRange } from './validation/vip-range';
 import { MeshConfigError, propError } from './validation/errors';
-import { checkDnsLabel, checkDnsSubdomain, checkLabels, isLabelKey } from './validation/names';
+import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkLabels, isKubeSystemNamespace } from './validation/names';
 
 const MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.Mesh');
 /** Brand of MeshApp, looked up by key so that this file need not import the app. */
@@ -114,6 +114,13 @@ export interface MeshProps {
   readonly namespaces?: NamespaceManagement;
 
   /**
+   * Namespaces managed otherwise than `namespaces` says, by name: e.g. `{ payments: NamespaceManagement.NONE }`
+   * where another team's GitOps owns that Namespace, or LABEL_ONLY where the platform creates it.
+   * @default - every namespace as `namespaces` says
+   */
+  readonly namespaceOverrides?: { readonly [namespace: string]: NamespaceManagement };
+
+  /**
    * The Istio revision that injects sidecars: namespaces are then labelled `istio.io/rev: <revision>`
    * (revision-based upgrades) instead of `istio-injection: enabled`.
    * @default - `istio-injection: enabled`
@@ -178,6 +185,7 @@ export class Mesh extends Construct {
   public readonly pruneVips: boolean;
   public readonly ca?: MeshCa;
   public readonly namespaceManagement: NamespaceManagement;
+  private readonly namespaceOverrides: { readonly [namespace: string]: NamespaceManagement };
   /** @default - `istio-injection: enabled` */
   public readonly injectionRevision?: string;
   /** Labels of every rendered object: the ownership labels, then the ones given. */
@@ -201,25 +209,35 @@ export class Mesh extends Construct {
     this.pruneVips = props.pruneVips ?? false;
     props.ca?._check(this);
     this.ca = props.ca;
-    this.namespaceManagement = props.namespaces ?? NamespaceManagement.CREATE;
-    if (!Object.values(NamespaceManagement).includes(this.namespaceManagement)) {
-      throw propError(this, 'namespaces', this.namespaceManagement, `is not a namespace management: use one of ${Object.values(NamespaceManagement).join(', ')}`);
+    const checkManagement = (prop: string, management: NamespaceManagement) => {
+      if (!Object.values(NamespaceManagement).includes(management)) {
+        throw propError(this, prop, management, `is not a namespace management: use one of ${Object.values(NamespaceManagement).join(', ')}`);
+      }
+      return management;
+    };
+    this.namespaceManagement = checkManagement('namespaces', props.namespaces ?? NamespaceManagement.CREATE);
+    for (const [namespace, management] of Object.entries(props.namespaceOverrides ?? {})) {
+      checkDnsLabel(this, 'namespaceOverrides key', namespace);
+      if (namespace === 'istio-system' || isKubeSystemNamespace(namespace)) {
+        throw propError(this, 'namespaceOverrides key', namespace, 'is never an application namespace: istio-system is always rendered (it carries the network label and comes first), kube-* never');
+      }
+      checkManagement(`namespaceOverrides.${namespace}`, management);
     }
+    this.namespaceOverrides = { ...props.namespaceOverrides };
     this.injectionRevision = props.injectionRevision === undefined ? undefined : checkDnsLabel(this, 'injectionRevision', props.injectionRevision);
     this.labels = {
       'app.kubernetes.io/managed-by': 'cdk8s-istio-multicluster',
       'app.kubernetes.io/part-of': this.meshId,
       ...checkLabels(this, 'labels', props.labels ?? {}),
     };
-    const annotations = props.annotations ?? {};
-    for (const [key, value] of Object.entries(annotations)) {
-      if (!isLabelKey(key) || typeof value !== 'string') {
-        throw propError(this, 'annotations key', key, 'is not an annotation key: use [prefix/]name, e.g. argocd.argoproj.io/sync-wave');
-      }
-    }
-    this.annotations = { ...annotations };
+    this.annotations = { ...checkAnnotations(this, 'annotations', props.annotations ?? {}) };
     props.gitOps?._check(this);
     this.gitOps = props.gitOps;
     this.node.addValidation({ validate: () => (isClusterRenderer(App.of(this)) ? [] : [meshAppRequired]) });
+  }
+
+  /** How the bundles manage a namespace: its override, else the mesh's `namespaces`. */
+  public namespaceManagementOf(namespace: string): NamespaceManagement {
+    return this.namespaceOverrides[namespace] ?? this.namespaceManagement;
   }
 }

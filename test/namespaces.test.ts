@@ -1,13 +1,17 @@
 import * as path from 'path';
-import { AccessPolicy, GlobalService, Mesh, MeshCluster, NamespaceManagement, Principal, VmWorkload } from '../src';
+import { Construct } from 'constructs';
+import { AccessPolicy, GlobalService, Mesh, MeshCluster, MeshMetadata, NamespaceManagement, Principal, VmWorkload } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
 import { allObjects, KubeObject, objectsOf, readYaml, tempDir, testApp } from './support/synth';
 
 /** A mesh whose services come and go: bar served by c2 and consumed by c1, shop by c2 too, a VM in c3. */
-function declare(dir: string, options: { services?: string[]; clusters?: string[]; namespaces?: NamespaceManagement; injectionRevision?: string } = {}) {
+function declare(dir: string, options: {
+  services?: string[]; clusters?: string[]; namespaces?: NamespaceManagement; namespaceOverrides?: Record<string, NamespaceManagement>; injectionRevision?: string;
+} = {}) {
   const app = testApp(dir);
   const mesh = new Mesh(app, 'mesh', {
-    meshId: 'mesh1', lockFile: path.join(dir, 'mesh.lock.json'), namespaces: options.namespaces, injectionRevision: options.injectionRevision,
+    meshId: 'mesh1', lockFile: path.join(dir, 'mesh.lock.json'), namespaces: options.namespaces, namespaceOverrides: options.namespaceOverrides,
+    injectionRevision: options.injectionRevision,
     labels: { team: 'platform' }, annotations: { 'argocd.argoproj.io/sync-wave': '2' },
   });
   const clusters = Object.fromEntries((options.clusters ?? ['c1', 'c2', 'c3']).map(name =>
@@ -83,6 +87,15 @@ describe('namespaces', () => {
     }
   });
 
+  test('per namespace: another team\'s namespace left alone, one only labelled, the rest created', () => {
+    const app = declare(tempDir(), { namespaceOverrides: { shop: NamespaceManagement.NONE, legacy: NamespaceManagement.LABEL_ONLY } });
+    expect(namespacesOf(app, 'c2').map(n => n.metadata.name)).toEqual(['istio-system', 'bar']);
+    const legacy = objectsOf(app, 'c3').get('Namespace/legacy')!;
+    expect(legacy.metadata.labels).toMatchObject({ 'istio-injection': 'enabled' });
+    expect(legacy.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'Prune=false,ServerSideApply=true', 'kustomize.toolkit.fluxcd.io/ssa': 'Merge' });
+    expect(objectsOf(app, 'c2').get('Namespace/bar')!.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'Prune=false' });
+  });
+
   test('every rendered object carries the ownership labels and the mesh\'s labels and annotations; objects\' own win', () => {
     const app = declare(tempDir());
     const objects = allObjects(app);
@@ -97,10 +110,44 @@ describe('namespaces', () => {
     expect(kustomization.metadata).toBeUndefined();
   });
 
+  test('MeshMetadata adds labels and annotations per cluster bundle and per construct (scopes included); the more specific wins, objects\' own last', () => {
+    const dir = tempDir();
+    const app = testApp(dir);
+    const mesh = new Mesh(app, 'mesh', { meshId: 'mesh1', lockFile: path.join(dir, 'mesh.lock.json'), labels: { team: 'platform' } });
+    const c1 = new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1' } });
+    const c2 = new MeshCluster(mesh, 'c2', { gateway: { address: '10.0.0.2' } });
+    const payments = new Construct(mesh, 'payments');
+    new GlobalService(payments, 'checkout', { namespace: 'pay', ports: [{ name: 'http', number: 80, targetPort: 8080 }], servedBy: [c1], consumers: [c2] });
+    MeshMetadata.of(c2).addAnnotation('argocd.argoproj.io/sync-wave', '5');
+    MeshMetadata.of(c2).addLabel('team', 'edge');
+    MeshMetadata.of(payments).addLabel('team', 'payments');
+    MeshMetadata.of(payments).addLabel('cost-center', 'cc-42');
+
+    const c2Objects = objectsOf(app, 'c2');
+    // The service's objects: the team that owns it, in every cluster; the cluster's annotation too.
+    expect(c2Objects.get('ServiceEntry/pay/checkout-global')?.metadata).toMatchObject({
+      labels: { 'team': 'payments', 'cost-center': 'cc-42', 'app.kubernetes.io/part-of': 'mesh1' },
+      annotations: { 'argocd.argoproj.io/sync-wave': '5' },
+    });
+    expect(objectsOf(app, 'c1').get('ServiceEntry/pay/checkout-global')?.metadata.labels).toMatchObject({ team: 'payments' });
+    expect(objectsOf(app, 'c1').get('ServiceEntry/pay/checkout-global')?.metadata.annotations).toBeUndefined();
+    // The cluster's own objects: the cluster's metadata over the mesh's.
+    expect(c2Objects.get('Gateway/istio-system/istio-multicluster-ingressgateway')?.metadata.labels).toMatchObject({ team: 'edge' });
+    expect(objectsOf(app, 'c1').get('Gateway/istio-system/istio-multicluster-ingressgateway')?.metadata.labels).toMatchObject({ team: 'platform' });
+    // An object's own metadata wins: the Namespace keeps its prune protection.
+    expect(c2Objects.get('Namespace/istio-system')?.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'Prune=false' });
+    expect(istioSchemaErrors([...c2Objects.values()])).toEqual([]);
+
+    expect(() => MeshMetadata.of(c1).addLabel('team', 'a b')).toThrow(/\[mesh\/c1\] MeshMetadata label.team "a b" is not a label value/);
+    expect(() => MeshMetadata.of(c1).addAnnotation('bad key', 'x')).toThrow(/\[mesh\/c1\] MeshMetadata annotation key "bad key" is not an annotation key/);
+  });
+
   test.each([
     [{ labels: { 'bad key': 'x' } }, /\[mesh\] labels key "bad key" is not a label key/],
     [{ annotations: { 'bad key': 'x' } }, /\[mesh\] annotations key "bad key" is not an annotation key/],
     [{ injectionRevision: '1.30' }, /\[mesh\] injectionRevision "1.30" is not a DNS-1123 label/],
+    [{ namespaceOverrides: { 'kube-system': NamespaceManagement.NONE } }, /\[mesh\] namespaceOverrides key "kube-system" is never an application namespace/],
+    [{ namespaceOverrides: { shop: 'mine' as NamespaceManagement } }, /\[mesh\] namespaceOverrides.shop "mine" is not a namespace management: use one of create, label-only, none/],
   ])('bad mesh metadata: %j', (props, message) => {
     expect(() => new Mesh(testApp(), 'mesh', props)).toThrow(message);
   });

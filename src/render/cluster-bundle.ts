@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { IstioApiVersion, Mesh, NamespaceManagement } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
+import { metadataLayer, MetadataLayer } from '../mesh-metadata';
 import { MeshConfigError } from '../validation/errors';
 import { isKubeSystemNamespace } from '../validation/names';
 import { OutputFile, OutputRoot } from '../write/output-file';
@@ -131,15 +132,20 @@ export function manifestOf(type: ApiObjectClass, props: object): object {
     : type.manifest(sanitized(props) as never);
 }
 
-/** The mesh's labels and annotations under the object's own, which win (selectors depend on them). */
-export function withMeshMetadata<P extends { readonly metadata: RenderedMetadata }>(mesh: Mesh, props: P): P {
+/** The mesh's labels and annotations, and those added to it with MeshMetadata. */
+export function meshMetadata(mesh: Mesh): MetadataLayer {
+  return metadataLayer({ labels: mesh.labels, annotations: mesh.annotations }, [mesh]);
+}
+
+/** Metadata under the object's own labels and annotations, which win (selectors depend on them). */
+export function withMetadata<P extends { readonly metadata: RenderedMetadata }>(layer: MetadataLayer, props: P): P {
   const { labels, annotations } = props.metadata;
   return {
     ...props,
     metadata: {
       ...props.metadata,
-      labels: { ...mesh.labels, ...labels },
-      annotations: Object.keys(mesh.annotations).length > 0 || annotations ? { ...mesh.annotations, ...annotations } : undefined,
+      labels: { ...layer.labels, ...labels },
+      annotations: Object.keys(layer.annotations).length > 0 || annotations ? { ...layer.annotations, ...annotations } : undefined,
     },
   };
 }
@@ -163,6 +169,7 @@ export class ClusterBundle {
   private readonly namespaces = new Map<string, boolean>();
   private readonly extraFiles: OutputFile[] = [];
   private readonly routeTables: string[] = [];
+  private readonly metadataByOrigin = new Map<IConstruct, MetadataLayer>();
   private readonly istioVersion: IstioApiVersion;
   /** Proxy metadata the install overlay sets mesh-wide (`meshConfig.defaultConfig.proxyMetadata`). */
   public readonly proxyMetadata: { [key: string]: string } = {};
@@ -192,7 +199,7 @@ export class ClusterBundle {
     }
     // A plain manifest, not an ApiObject construct: a mesh renders tens of thousands of objects, and the
     // cluster chart hands them to cdk8s through its toJson().
-    const object = manifestOf(type, withMeshMetadata(this.mesh, props));
+    const object = manifestOf(type, withMetadata(this.metadataFor(origin), props));
     this.entries.set(key, { concern, object, origin, sortKey: sortKeyOf(type.GVK.kind, namespace, name) });
   }
 
@@ -216,6 +223,19 @@ export class ClusterBundle {
   /** Adds a route's section to the cluster's `routes.md`, the routing table reviewers read. */
   public addRouteTable(markdown: string): void {
     this.routeTables.push(markdown);
+  }
+
+  /**
+   * The metadata of objects rendered from `origin`: the mesh's, the cluster's, then the origin's and its
+   * scopes' (MeshMetadata), computed once per origin.
+   */
+  private metadataFor(origin: IConstruct): MetadataLayer {
+    let layer = this.metadataByOrigin.get(origin);
+    if (!layer) {
+      layer = metadataLayer(meshMetadata(this.mesh), [this.cluster, origin]);
+      this.metadataByOrigin.set(origin, layer);
+    }
+    return layer;
   }
 
   /** Emits the bundle: one file per concern, text files, and the kustomization that lists the applied ones. */
@@ -292,24 +312,25 @@ export class ClusterBundle {
    * bundle that stops rendering one never makes Argo CD or Flux delete it, and the workloads in it.
    */
   private renderNamespaces(): void {
-    const management = this.mesh.namespaceManagement;
-    const labelOnly = management === NamespaceManagement.LABEL_ONLY;
-    const annotations = {
-      'argocd.argoproj.io/sync-options': labelOnly ? 'Prune=false,ServerSideApply=true' : 'Prune=false',
-      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
-      ...(labelOnly ? { 'kustomize.toolkit.fluxcd.io/ssa': 'Merge' } : {}),
+    const pruneSafe = (management: NamespaceManagement) => {
+      const labelOnly = management === NamespaceManagement.LABEL_ONLY;
+      return {
+        'argocd.argoproj.io/sync-options': labelOnly ? 'Prune=false,ServerSideApply=true' : 'Prune=false',
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+        ...(labelOnly ? { 'kustomize.toolkit.fluxcd.io/ssa': 'Merge' } : {}),
+      };
     };
     const network = this.cluster.network;
     this.add('control-plane-namespace', this.cluster, k8s.KubeNamespace, {
-      metadata: { name: ISTIO_SYSTEM, labels: network ? { 'topology.istio.io/network': network } : undefined, annotations },
+      metadata: { name: ISTIO_SYSTEM, labels: network ? { 'topology.istio.io/network': network } : undefined, annotations: pruneSafe(this.mesh.namespaceManagement) },
     });
-    if (management === NamespaceManagement.NONE) return;
     const injection: { [key: string]: string } = this.mesh.injectionRevision ? { 'istio.io/rev': this.mesh.injectionRevision } : { 'istio-injection': 'enabled' };
     for (const [namespace, workloads] of [...this.namespaces].sort(byEntryKey)) {
+      const management = this.mesh.namespaceManagementOf(namespace);
       // A namespace that only holds a consumer's config needs no injection, and label-only has nothing to say there.
-      if (!workloads && labelOnly) continue;
+      if (management === NamespaceManagement.NONE || (!workloads && management === NamespaceManagement.LABEL_ONLY)) continue;
       this.add('namespaces', this.cluster, k8s.KubeNamespace, {
-        metadata: { name: namespace, labels: workloads ? injection : undefined, annotations },
+        metadata: { name: namespace, labels: workloads ? injection : undefined, annotations: pruneSafe(management) },
       });
     }
   }

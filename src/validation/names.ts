@@ -60,5 +60,18 @@ export function checkLabels(scope: IConstruct, prop: string, labels: { readonly 
   return labels;
 }
 
+/** Checks annotation keys (values are any string); errors name the scope and the property. */
+export function checkAnnotations(scope: IConstruct, prop: string, annotations: { readonly [key: string]: string }): { readonly [key: string]: string } {
+  for (const [key, value] of Object.entries(annotations)) {
+    if (!isLabelKey(key)) {
+      throw propError(scope, `${prop} key`, key, 'is not an annotation key: use [prefix/]name, e.g. argocd.argoproj.io/sync-wave');
+    }
+    if (typeof value !== 'string') {
+      throw propError(scope, `${prop}.${key}`, value, 'is not a string: annotation values are strings (quote numbers, e.g. "5")');
+    }
+  }
+  return annotations;
+}
+
 /** `kube-system`, `kube-public`, `kube-node-lease` and any other namespace Kubernetes reserves. */
 export const isKubeSystemNamespace = (namespace: string) => namespace.startsWith('kube-');

@@ -3,7 +3,7 @@ import { Mesh } from '../../mesh';
 import { MeshCluster } from '../../mesh-cluster';
 import { byKey } from '../../order';
 import { OutputFile, OutputRoot } from '../../write/output-file';
-import { BundleLayer, ISTIO_SYSTEM, manifestOf, withMeshMetadata } from '../cluster-bundle';
+import { BundleLayer, ISTIO_SYSTEM, manifestOf, meshMetadata, withMetadata } from '../cluster-bundle';
 import { IstioChart, IstioRelease } from '../istio-install';
 import { ArgoApplication, ArgoApplicationSpec } from './gitops-kinds';
 
@@ -33,7 +33,7 @@ export function renderArgoCd(mesh: Mesh, gitOps: GitOps, releases: ReadonlyMap<M
   const targetRevision = o.targetRevision ?? 'HEAD';
   const root = (o.path ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
   const sync = { automated: { prune: true, selfHeal: true } };
-  const application = (name: string, wave: number, spec: ArgoApplicationSpec) => manifestOf(ArgoApplication, withMeshMetadata(mesh, {
+  const application = (name: string, wave: number, spec: ArgoApplicationSpec) => manifestOf(ArgoApplication, withMetadata(meshMetadata(mesh), {
     metadata: { name, namespace, annotations: { 'argocd.argoproj.io/sync-wave': String(wave) } },
     spec,
   }));
@@ -76,7 +76,7 @@ export function renderArgoCd(mesh: Mesh, gitOps: GitOps, releases: ReadonlyMap<M
     {
       root: OutputRoot.BUNDLES,
       path: `${ARGO_CD_DIR}/root.yaml`,
-      content: [manifestOf(ArgoApplication, withMeshMetadata(mesh, {
+      content: [manifestOf(ArgoApplication, withMetadata(meshMetadata(mesh), {
         metadata: { name: `${mesh.meshId}-root`, namespace },
         spec: {
           project,

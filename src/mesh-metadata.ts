@@ -1,0 +1,78 @@
+import { IConstruct } from 'constructs';
+import { checkAnnotations, checkLabels } from './validation/names';
+
+const METADATA = Symbol.for('cdk8s-istio-multicluster.MeshMetadata');
+
+/**
+ * Labels and annotations for what the mesh renders from one construct, on top of the mesh's own:
+ * `MeshMetadata.of(cluster)` marks every object of that cluster's bundle, `MeshMetadata.of(service)` (or a
+ * route, VM, access policy) every object rendered for it, in whichever clusters. The more specific wins:
+ * the mesh's, then the cluster's, then the construct's, then what the object sets itself (selectors and
+ * Istio's own labels are never overridden).
+ *
+ * @example
+ * MeshMetadata.of(payments).addLabel('team', 'payments');
+ * MeshMetadata.of(cluster1).addAnnotation('argocd.argoproj.io/sync-wave', '5');
+ */
+export class MeshMetadata {
+  /** The metadata of a construct (created on first use). */
+  public static of(construct: IConstruct): MeshMetadata {
+    const holder = construct as unknown as { [METADATA]?: MeshMetadata };
+    if (!holder[METADATA]) {
+      Object.defineProperty(construct, METADATA, { value: new MeshMetadata(construct), enumerable: false });
+    }
+    return holder[METADATA]!;
+  }
+
+  private readonly labelMap: { [key: string]: string } = {};
+  private readonly annotationMap: { [key: string]: string } = {};
+
+  private constructor(private readonly scope: IConstruct) {}
+
+  /** Adds a label to every object rendered from the construct. */
+  public addLabel(key: string, value: string): void {
+    checkLabels(this.scope, 'MeshMetadata label', { [key]: value });
+    this.labelMap[key] = value;
+  }
+
+  /** Adds an annotation to every object rendered from the construct. */
+  public addAnnotation(key: string, value: string): void {
+    checkAnnotations(this.scope, 'MeshMetadata annotation', { [key]: value });
+    this.annotationMap[key] = value;
+  }
+
+  /** The labels added so far. */
+  public get labels(): { readonly [key: string]: string } {
+    return { ...this.labelMap };
+  }
+
+  /** The annotations added so far. */
+  public get annotations(): { readonly [key: string]: string } {
+    return { ...this.annotationMap };
+  }
+}
+
+/** Labels and annotations that apply together. */
+export interface MetadataLayer {
+  readonly labels: { readonly [key: string]: string };
+  readonly annotations: { readonly [key: string]: string };
+}
+
+/**
+ * The metadata added to `constructs` and the constructs around them, merged in order (a later one wins;
+ * within one construct's scopes, the innermost). @internal
+ */
+export function metadataLayer(base: MetadataLayer, constructs: readonly IConstruct[]): MetadataLayer {
+  let labels = base.labels;
+  let annotations = base.annotations;
+  for (const construct of constructs) {
+    for (const scope of construct.node.scopes) {
+      const metadata = (scope as unknown as { [METADATA]?: MeshMetadata })[METADATA];
+      if (metadata) {
+        labels = { ...labels, ...metadata.labels };
+        annotations = { ...annotations, ...metadata.annotations };
+      }
+    }
+  }
+  return { labels, annotations };
+}
