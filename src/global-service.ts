@@ -2,6 +2,7 @@ import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { clusterOf, podLabels, serviceShape } from './cdk8s-plus-refs';
 import { Mesh } from './mesh';
+import { MeshTopology } from './topology';
 import { MeshCluster } from './mesh-cluster';
 import { checkPinnedVip } from './validation/vip-range';
 import { ResolvedPort, resolvePorts, ServicePort } from './service-port';
@@ -205,6 +206,12 @@ export class GlobalService extends Construct {
     if (Object.keys(this.workloadLabels).length === 0) {
       throw propError(this, 'workloadLabels', {}, 'is empty: it would select every pod; give the labels of the service\'s pods, e.g. { app: "httpbin" }');
     }
+    if (this.mesh.topology === MeshTopology.MULTI_NETWORK) {
+      const foreign = (['vip', 'servingEntry'] as const).find(key => props[key] !== undefined);
+      if (foreign) {
+        throw propError(this, foreign, props[foreign], 'means nothing in the multi-network topology, where the service keeps its cluster.local name and istiod finds its endpoints in every cluster; remove it');
+      }
+    }
     this.vip = props.vip === undefined ? undefined : checkPinnedVip(this.node.path, props.vip);
     this.servingEntry = props.servingEntry ?? ServingEntry.WORKLOAD_SELECTOR;
     if (!Object.values(ServingEntry).includes(this.servingEntry)) {
@@ -222,6 +229,11 @@ export class GlobalService extends Construct {
   /** The service's in-cluster name: `<name>.<namespace>.svc.cluster.local`. */
   public get localHost(): string {
     return `${this.serviceName}.${this.namespace}.svc.cluster.local`;
+  }
+
+  /** The name other clusters call it by in the mesh's topology: the `.global` name, or the cluster.local one. */
+  public get meshHost(): string {
+    return this.mesh.topology === MeshTopology.MULTI_NETWORK ? this.localHost : this.globalHost;
   }
 
   /** The versions declared with `addVersion`, sorted by name. */

@@ -18,6 +18,7 @@ export {
 } from './mesh-ca';
 export { SealingScope } from './pki/sealed-secrets';
 export { CROSS_CLUSTER_PORT, MeshCluster, MeshClusterProps, MeshGateway, MeshGatewayProps } from './mesh-cluster';
+export { MeshTopology, RemoteSecretDeliveryMode, RemoteSecrets, RemoteSecretStoreOptions } from './topology';
 export { VipRange } from './validation/vip-range';
 export { Protocol, ResolvedPort, ServicePort } from './service-port';
 export {

@@ -1,9 +1,10 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { GlobalDns, ResolvedGlobalDns } from './global-dns';
+import { GlobalDns, GlobalDnsMode, ResolvedGlobalDns } from './global-dns';
 import { isClusterRenderer, Mesh, meshAppRequired } from './mesh';
+import { MeshTopology } from './topology';
 import { MeshConfigError, propError } from './validation/errors';
-import { checkDnsLabel, checkLabels, isKubeSystemNamespace } from './validation/names';
+import { checkDnsLabel, checkLabels, isKubeSystemNamespace, sameLabels } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
 
 const CLUSTER_SYMBOL = Symbol.for('cdk8s-istio-multicluster.MeshCluster');
@@ -16,6 +17,11 @@ export const ISTIOD_PORT = 15012;
 
 /** The gateway Deployment istioctl installs by default, which carries the default selector's label. */
 const DEFAULT_GATEWAY = { name: 'istio-ingressgateway', selector: { istio: 'ingressgateway' } };
+/** The east-west gateway of Istio's multi-network install (samples/multicluster/gen-eastwest-gateway.sh). */
+const EAST_WEST_GATEWAY = { name: 'istio-eastwestgateway', selector: { istio: 'eastwestgateway' } };
+
+/** istiod's webhook port, which remote clusters reach through their primary's east-west gateway. */
+export const ISTIOD_WEBHOOK_PORT = 15017;
 
 /**
  * Service ports the gateway already has besides the cross-cluster one: the status port and, on Istio's
@@ -100,10 +106,25 @@ export interface MeshClusterProps {
   readonly locality?: string;
 
   /**
-   * How the cluster resolves `.global` names.
+   * How the cluster resolves `.global` names (global-names topology).
    * @default GlobalDns.dnsProxy()
    */
   readonly dns?: GlobalDns;
+
+  /**
+   * The primary cluster whose istiod serves this one (multi-network topology): this cluster is then a
+   * remote, installed with Istio's `remote` profile, its sidecars and config served through the primary's
+   * east-west gateway.
+   * @default - the cluster runs its own istiod (a primary)
+   */
+  readonly primary?: MeshCluster;
+
+  /**
+   * The cluster's API server as other istiods reach it (`https://...`), written into remote secrets
+   * (multi-network topology).
+   * @default - the server of the cluster's kube context, as `istioctl create-remote-secret` finds it
+   */
+  readonly apiServer?: string;
 }
 
 /** A resolved, validated gateway of a cluster. */
@@ -126,6 +147,14 @@ export interface MeshGateway {
   readonly isDefaultGateway: boolean;
 }
 
+/** Ports the gateway's Service already has, by topology: another port may not reuse them. */
+function takenPorts(mesh: Mesh, isDefaultGateway: boolean) {
+  if (mesh.topology === MeshTopology.MULTI_NETWORK) {
+    return [GATEWAY_STATUS_PORT, { name: 'tls-istiod', port: ISTIOD_PORT }, { name: 'tls-webhook', port: ISTIOD_WEBHOOK_PORT }];
+  }
+  return [...(isDefaultGateway ? DEFAULT_INGRESS_PORTS : [GATEWAY_STATUS_PORT]), { name: 'tls-istiod', port: ISTIOD_PORT }];
+}
+
 /**
  * A Kubernetes cluster that runs its own Istio control plane and takes part in the mesh.
  *
@@ -143,6 +172,10 @@ export class MeshCluster extends Chart {
   public readonly gateway?: MeshGateway;
   public readonly locality?: string;
   public readonly dns: ResolvedGlobalDns;
+  /** The primary whose istiod serves this cluster. @default - a primary itself */
+  public readonly primary?: MeshCluster;
+  /** @default - the kube context's server */
+  public readonly apiServer?: string;
   private readonly namespaces = new Set<string>();
 
   public constructor(mesh: Mesh, id: string, props: MeshClusterProps = {}) {
@@ -154,6 +187,47 @@ export class MeshCluster extends Chart {
     this.gateway = props.gateway && this.resolveGateway(props.gateway);
     this.locality = props.locality === undefined ? undefined : checkLocality(this, props.locality);
     this.dns = (props.dns ?? GlobalDns.dnsProxy())._resolve(this, mesh.globalDomain);
+    if (mesh.topology === MeshTopology.MULTI_NETWORK) {
+      if (this.network === undefined) {
+        throw propError(this, 'network', undefined, 'is required in the multi-network topology: istiod, the istio-system label and the east-west gateway all name it; give the network the cluster\'s pods are on');
+      }
+      if (this.dns.mode !== GlobalDnsMode.DNS_PROXY) {
+        throw propError(this, 'dns', this.dns.mode, 'means nothing in the multi-network topology: services keep their cluster.local names, which consumers resolve through stub Services and DNS capture; remove it');
+      }
+      this.primary = props.primary && this.checkPrimary(props.primary);
+      this.apiServer = props.apiServer === undefined ? undefined : checkApiServer(this, props.apiServer);
+    } else {
+      const foreign = (['primary', 'apiServer'] as const).find(key => props[key] !== undefined);
+      if (foreign) {
+        throw propError(this, foreign, foreign === 'primary' ? props.primary!.node.path : props.apiServer, 'means nothing in the global-names topology, where every cluster runs its own istiod and none reads another\'s API server: use topology: MeshTopology.MULTI_NETWORK, or remove it');
+      }
+    }
+  }
+
+  /** Whether another cluster's istiod serves this one. */
+  public get isRemote(): boolean {
+    return this.primary !== undefined;
+  }
+
+  private checkPrimary(primary: MeshCluster): MeshCluster {
+    if (!MeshCluster.isMeshCluster(primary) || primary.mesh !== this.mesh) {
+      throw propError(this, 'primary', primary.node.path, 'is not a cluster of this mesh: give a MeshCluster of the same Mesh');
+    }
+    if (primary.isRemote) {
+      throw propError(this, 'primary', primary.clusterName, `is itself a remote of ${primary.primary!.clusterName}: a remote needs a primary that runs istiod; use ${primary.primary!.clusterName}`);
+    }
+    if (!primary.gateway) {
+      throw propError(this, 'primary', primary.clusterName, `has no gateway: a remote reaches its primary's istiod through the primary's east-west gateway; set gateway.address on ${primary.node.path}`);
+    }
+    if (primary.gateway.nodePort !== undefined) {
+      throw propError(this, 'primary', primary.clusterName, `has a NodePort gateway: a remote dials its primary's istiod on 15012 and 15017 themselves (global.remotePilotAddress has no port), which NodePorts cannot be; give ${primary.clusterName} a LoadBalancer gateway`);
+    }
+    return primary;
+  }
+
+  /** The cluster whose istiod reads this one's Istio configuration: its primary, or itself. */
+  public get configCluster(): MeshCluster {
+    return this.primary ?? this;
   }
 
   /**
@@ -186,15 +260,16 @@ export class MeshCluster extends Chart {
   }
 
   private resolveGateway(props: MeshGatewayProps): MeshGateway {
-    const selector = props.selector ?? DEFAULT_GATEWAY.selector;
+    const topologyDefault = this.mesh.topology === MeshTopology.MULTI_NETWORK ? EAST_WEST_GATEWAY : DEFAULT_GATEWAY;
+    const selector = props.selector ?? topologyDefault.selector;
     checkLabels(this, 'gateway.selector', selector);
     if (Object.keys(selector).length === 0) {
       throw propError(this, 'gateway.selector', {}, 'is empty: the Gateway would bind to every gateway pod; give the labels of the gateway pods, e.g. { istio: "crosscluster" }');
     }
-    const isDefaultGateway = sameLabels(selector, DEFAULT_GATEWAY.selector);
-    const name = checkDnsLabel(this, 'gateway.name', props.name ?? (isDefaultGateway ? DEFAULT_GATEWAY.name : 'istio-crosscluster-gateway'));
+    const isDefaultGateway = sameLabels(selector, topologyDefault.selector);
+    const name = checkDnsLabel(this, 'gateway.name', props.name ?? (isDefaultGateway ? topologyDefault.name : 'istio-crosscluster-gateway'));
     const port = checkPort(this, 'gateway.port', props.port ?? CROSS_CLUSTER_PORT);
-    const taken = [...(isDefaultGateway ? DEFAULT_INGRESS_PORTS : [GATEWAY_STATUS_PORT]), { name: 'tls-istiod', port: ISTIOD_PORT }];
+    const taken = takenPorts(this.mesh, isDefaultGateway);
     const clash = taken.find(p => p.port === port);
     if (clash) {
       throw propError(this, 'gateway.port', port, `is already the gateway's ${clash.name} port: the Service cannot have it twice; use ${CROSS_CLUSTER_PORT}, or another free port`);
@@ -222,8 +297,18 @@ export class MeshCluster extends Chart {
   }
 }
 
-function sameLabels(a: { readonly [label: string]: string }, b: { readonly [label: string]: string }): boolean {
-  return Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+/** An API server URL other clusters can dial: https, a host, an optional port, nothing else. */
+function checkApiServer(scope: Construct, url: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.protocol !== 'https:' || (parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search || parsed.username) {
+    throw propError(scope, 'apiServer', url, 'is not an https:// API server URL: istiod refuses remote secrets with plain http; give e.g. https://203.0.113.5:6443');
+  }
+  return url.replace(/\/$/, '');
 }
 
 const LOCALITY_SEGMENT = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;

@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshCa } from './mesh-ca';
 import { GitOps } from './gitops';
+import { checkTopology, MeshTopology, RemoteSecrets } from './topology';
 import { parseVipRange, VipRange } from './validation/vip-range';
 import { MeshConfigError, propError } from './validation/errors';
 import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkLabels, isKubeSystemNamespace } from './validation/names';
@@ -62,7 +63,21 @@ export interface MeshProps {
   readonly trustDomain?: string;
 
   /**
+   * How the clusters find and reach each other's services: switching it re-renders the same constructs
+   * for another Istio topology.
+   * @default MeshTopology.GLOBAL_NAMES
+   */
+  readonly topology?: MeshTopology;
+
+  /**
+   * How each istiod gets the other clusters' kubeconfigs (multi-network topology only).
+   * @default RemoteSecrets.script()
+   */
+  readonly remoteSecrets?: RemoteSecrets;
+
+  /**
    * The DNS suffix under which services are reached across clusters (`<name>.<namespace>.<suffix>`).
+   * Global-names topology only.
    * @default 'global'
    */
   readonly globalDomain?: string;
@@ -82,6 +97,7 @@ export interface MeshProps {
   /**
    * The range `.global` VIPs are allocated from: inside class E (240.0.0.0/4), clear of Istio's own
    * auto-allocation range 240.240.0.0/16. A VIP is never routed; the sidecar captures the traffic.
+   * Global-names topology only.
    * @default '240.0.0.0/16'
    */
   readonly vipRange?: string;
@@ -177,6 +193,8 @@ export class Mesh extends Construct {
 
   public readonly meshId: string;
   public readonly trustDomain: string;
+  public readonly topology: MeshTopology;
+  public readonly remoteSecrets: RemoteSecrets;
   public readonly globalDomain: string;
   public readonly apiVersion: IstioApiVersion;
   public readonly strictMtls: boolean;
@@ -198,6 +216,17 @@ export class Mesh extends Construct {
     Object.defineProperty(this, MESH_SYMBOL, { value: true });
     this.meshId = checkDnsLabel(this, 'meshId', props.meshId ?? id);
     this.trustDomain = checkDnsSubdomain(this, 'trustDomain', props.trustDomain ?? 'cluster.local');
+    this.topology = checkTopology(this, props.topology ?? MeshTopology.GLOBAL_NAMES);
+    // Options of one topology mean nothing in another: refuse them rather than ignore them.
+    const foreign = this.topology === MeshTopology.GLOBAL_NAMES
+      ? (['remoteSecrets'] as const).filter(key => props[key] !== undefined)
+      : (['globalDomain', 'vipRange', 'pruneVips'] as const).filter(key => props[key] !== undefined);
+    if (foreign.length > 0) {
+      throw propError(this, foreign[0], props[foreign[0]], `means nothing in the ${this.topology} topology: ${this.topology === MeshTopology.GLOBAL_NAMES
+        ? 'remote secrets exist only in MeshTopology.MULTI_NETWORK'
+        : 'services keep their <name>.<namespace>.svc.cluster.local names there, with no .global names or VIPs'}; remove it`);
+    }
+    this.remoteSecrets = props.remoteSecrets ?? RemoteSecrets.script();
     this.globalDomain = checkDnsSubdomain(this, 'globalDomain', props.globalDomain ?? 'global');
     this.apiVersion = props.apiVersion ?? IstioApiVersion.V1;
     if (!Object.values(IstioApiVersion).includes(this.apiVersion)) {

@@ -51,7 +51,7 @@ describe('the committed tool schema extract', () => {
     const { crds, gatewayValues } = loadToolSchemas();
     expect(crds.map(crd => `${crd.spec.group}|${crd.spec.names.kind}`).sort()).toEqual([
       'argoproj.io|Application', 'bitnami.com|SealedSecret', 'external-secrets.io|ExternalSecret', 'external-secrets.io|PushSecret',
-      'helm.toolkit.fluxcd.io|HelmRelease', 'kustomize.toolkit.fluxcd.io|Kustomization', 'monitoring.coreos.com|PodMonitor', 'monitoring.coreos.com|ServiceMonitor',
+      'gateway.networking.k8s.io|Gateway', 'helm.toolkit.fluxcd.io|HelmRelease', 'kustomize.toolkit.fluxcd.io|Kustomization', 'monitoring.coreos.com|PodMonitor', 'monitoring.coreos.com|ServiceMonitor',
     ]);
     expect(JSON.stringify(gatewayValues)).toContain('networkGateway');
   });

@@ -9,6 +9,10 @@ import { ARGO_CD_DIR } from './gitops/argo-cd';
 /** How the cluster's `cacerts` arrives, in the words and commands of the CA step. */
 function caStep(bundle: ClusterBundle): { what: string; commands: string[] } {
   const secretFile = `secrets/${bundle.cluster.clusterName}/cacerts.yaml`;
+  const primary = bundle.cluster.primary;
+  if (primary) {
+    return { what: `no \`cacerts\`: this remote runs no istiod; ${primary.clusterName}'s istiod signs its workloads`, commands: [] };
+  }
   const mode = bundle.mesh.ca && (bundle.mesh.ca._options.delivery?.mode ?? CacertsDeliveryMode.SECRETS_DIR);
   switch (mode) {
     case undefined:

@@ -52,6 +52,8 @@ export const CONCERNS = {
   'namespaces': { dir: BundleLayer.MESH, file: 'namespaces.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'mesh-gateway': { dir: BundleLayer.MESH, file: 'mesh-gateway.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'security': { dir: BundleLayer.MESH, file: 'security.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  // Multi-network: the other clusters' kubeconfigs, read from a secret store.
+  'remote-secrets': { dir: BundleLayer.MESH, file: 'remote-secrets.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'dns': { dir: BundleLayer.MESH, file: 'dns.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'global-services': { dir: BundleLayer.MESH, file: 'global-services.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'routing': { dir: BundleLayer.MESH, file: 'routing.yaml', root: OutputRoot.BUNDLES, kustomize: true },
@@ -173,8 +175,10 @@ export class ClusterBundle {
   private readonly istioVersion: IstioApiVersion;
   /** Proxy metadata the install overlay sets mesh-wide (`meshConfig.defaultConfig.proxyMetadata`). */
   public readonly proxyMetadata: { [key: string]: string } = {};
-  /** Whether istiod is exposed on the gateway for VMs (the install overlay then opens 15012). */
+  /** Whether istiod is exposed on the gateway, for VMs or remote clusters (the install then opens 15012). */
   public exposesIstiod = false;
+  /** Whether istiod's webhooks are exposed too, for remote clusters (the install then opens 15017). */
+  public exposesIstiodWebhook = false;
   /** `.global` hosts this cluster knows, with their VIPs: what a static DNS zone answers. */
   public readonly globalHosts = new Map<string, string>();
 

@@ -4,7 +4,15 @@ import { customKind } from './custom-kind';
 export interface ExternalSecretSpec {
   readonly refreshInterval: string;
   readonly secretStoreRef: { readonly name: string; readonly kind: 'SecretStore' | 'ClusterSecretStore' };
-  readonly target: { readonly name: string; readonly creationPolicy: 'Owner'; readonly template?: { readonly type: string } };
+  readonly target: {
+    readonly name: string;
+    readonly creationPolicy: 'Owner';
+    readonly template?: {
+      readonly type?: string;
+      /** Labels and annotations of the Secret the operator writes. */
+      readonly metadata?: { readonly labels?: { readonly [key: string]: string }; readonly annotations?: { readonly [key: string]: string } };
+    };
+  };
   readonly data: ReadonlyArray<{ readonly secretKey: string; readonly remoteRef: { readonly key: string; readonly property: string } }>;
 }
 

@@ -1,4 +1,4 @@
-import { CROSS_CLUSTER_PORT, DEFAULT_INGRESS_PORTS, GATEWAY_STATUS_PORT, ISTIOD_PORT } from '../mesh-cluster';
+import { DEFAULT_INGRESS_PORTS, GATEWAY_STATUS_PORT } from '../mesh-cluster';
 import { OutputRoot } from '../write/output-file';
 import { BundleLayer, ClusterBundle, ISTIO_SYSTEM, sanitized } from './cluster-bundle';
 import { IstioOperator } from './istio-operator';
@@ -20,35 +20,59 @@ export interface IstioRelease {
   readonly valuesFile: string;
 }
 
-interface GatewayPort { readonly name: string; readonly port: number; readonly targetPort: number; readonly nodePort?: number }
+/** A Service port of the cross-cluster gateway. */
+export interface GatewayPort {
+  readonly name: string;
+  readonly port: number;
+  readonly targetPort: number;
+  /** @default - assigned by Kubernetes (or none, on a LoadBalancer) */
+  readonly nodePort?: number;
+}
+
+/** The cross-cluster gateway a cluster's Istio install adds, as its topology wants it. */
+export interface GatewayComponent {
+  /** Helm release and istioctl component name; also the Deployment's and Service's. */
+  readonly name: string;
+  /** Whether it is Istio's default ingress gateway, which keeps its HTTP and HTTPS ports. */
+  readonly isDefaultIngress: boolean;
+  /** Labels of the gateway's pods and Service beyond the installer's defaults. @default - the installer's */
+  readonly labels?: { readonly [key: string]: string };
+  /** Environment of the gateway's proxy. @default - none */
+  readonly env?: { readonly [key: string]: string };
+  readonly serviceType: 'LoadBalancer' | 'NodePort';
+  /** @default - none */
+  readonly serviceAnnotations?: { readonly [key: string]: string };
+  /** The mesh's ports, after the status port (and the ingress ports of the default gateway). */
+  readonly ports: readonly GatewayPort[];
+}
 
 /**
  * What a cluster's Istio install must say, whichever installer applies it: the mesh and cluster identity,
- * the trust domain, proxy metadata the renderers asked for, and the cross-cluster gateway's Service. Both
- * the Helm values and the istioctl overlay are read off this one plan, so they cannot disagree.
+ * the trust domain, proxy metadata the renderers asked for, a remote's primary, and the cross-cluster
+ * gateway's component. Both the Helm values and the istioctl overlay are read off this one plan, so they
+ * cannot disagree.
  */
-function installPlan(bundle: ClusterBundle) {
+function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefined) {
   const { cluster, mesh } = bundle;
-  const gateway = cluster.gateway;
   const proxyMetadata = Object.keys(bundle.proxyMetadata).length > 0 ? { ...bundle.proxyMetadata } : undefined;
-  const crossClusterPorts: GatewayPort[] = gateway ? [
-    { name: 'tls', port: gateway.port, targetPort: CROSS_CLUSTER_PORT, nodePort: gateway.nodePort },
-    // VMs reach istiod through the gateway (see the istiod-gateway in mesh-gateway.yaml).
-    ...(bundle.exposesIstiod ? [{ name: 'tls-istiod', port: ISTIOD_PORT, targetPort: ISTIOD_PORT, nodePort: gateway.istiodNodePort }] : []),
-  ] : [];
+  const primary = cluster.primary;
   return {
     meshConfig: { trustDomain: mesh.trustDomain, defaultConfig: proxyMetadata && { proxyMetadata } },
-    global: { meshID: mesh.meshId, multiCluster: { clusterName: cluster.clusterName }, network: cluster.network },
-    revision: mesh.injectionRevision,
-    gateway: gateway && {
-      name: gateway.name,
-      isDefault: gateway.isDefaultGateway,
-      selector: { ...gateway.selector },
-      serviceType: gateway.nodePort === undefined ? 'LoadBalancer' as const : 'NodePort' as const,
-      crossClusterPorts,
+    global: {
+      meshID: mesh.meshId,
+      multiCluster: { clusterName: cluster.clusterName },
+      network: cluster.network,
+      // A remote runs no istiod: its sidecars and webhook reach the primary's, exposed on its east-west gateway.
+      remotePilotAddress: primary?.gateway!.address,
     },
+    profile: primary ? 'remote' : undefined,
+    istiodRemote: primary ? { injectionPath: `/inject/cluster/${cluster.clusterName}/net/${cluster.network}` } : undefined,
+    revision: mesh.injectionRevision,
+    gateway,
   };
 }
+
+type InstallPlan = ReturnType<typeof installPlan>;
 
 /**
  * The ports the gateway chart gives a gateway by default. The chart runs the gateway with the unprivileged
@@ -60,8 +84,6 @@ const HELM_GATEWAY_DEFAULT_PORTS: readonly GatewayPort[] = [
   { name: 'https', port: 443, targetPort: 443 },
 ];
 
-type InstallPlan = ReturnType<typeof installPlan>;
-
 /**
  * The Helm releases that install Istio on a cluster, with their values. Checked against the charts of
  * Istio 1.30.3 (the gateway chart's values.schema.json in the tests).
@@ -69,12 +91,12 @@ type InstallPlan = ReturnType<typeof installPlan>;
 function helmReleases(plan: InstallPlan): IstioRelease[] {
   const releases: IstioRelease[] = [
     // The validating webhook's default revision follows the injection revision, if any.
-    { chart: IstioChart.BASE, releaseName: 'istio-base', valuesFile: 'base-values.yaml', values: { defaultRevision: plan.revision ?? 'default' } },
+    { chart: IstioChart.BASE, releaseName: 'istio-base', valuesFile: 'base-values.yaml', values: { defaultRevision: plan.revision ?? 'default', profile: plan.profile } },
     {
       chart: IstioChart.ISTIOD,
       releaseName: 'istiod',
       valuesFile: 'istiod-values.yaml',
-      values: { global: plan.global, meshConfig: plan.meshConfig, revision: plan.revision },
+      values: { profile: plan.profile, global: plan.global, istiodRemote: plan.istiodRemote, meshConfig: plan.meshConfig, revision: plan.revision },
     },
   ];
   const gateway = plan.gateway;
@@ -86,12 +108,14 @@ function helmReleases(plan: InstallPlan): IstioRelease[] {
       values: {
         // The chart derives `app` and `istio` selector labels from the release name; labels set here win, so
         // a gateway selected by other labels still matches the mesh's Gateway objects.
-        labels: gateway.isDefault ? undefined : gateway.selector,
+        labels: gateway.labels,
+        env: gateway.env,
         revision: plan.revision,
         service: {
           type: gateway.serviceType,
+          annotations: gateway.serviceAnnotations,
           // The list replaces the chart's, so the ports a gateway keeps are repeated.
-          ports: [...(gateway.isDefault ? HELM_GATEWAY_DEFAULT_PORTS : [GATEWAY_STATUS_PORT]), ...gateway.crossClusterPorts]
+          ports: [...(gateway.isDefaultIngress ? HELM_GATEWAY_DEFAULT_PORTS : [GATEWAY_STATUS_PORT]), ...gateway.ports]
             .map(p => ({ ...p, protocol: 'TCP' })),
         },
       },
@@ -105,36 +129,33 @@ function helmReleases(plan: InstallPlan): IstioRelease[] {
  * Renders the cluster's Istio install into its `istio/` directory: one values file per Helm release, and the
  * IstioOperator overlay for `istioctl install -f`. Returns the releases, for the GitOps tools that install them.
  */
-export function renderIstioInstall(bundle: ClusterBundle): IstioRelease[] {
-  const plan = installPlan(bundle);
+export function renderIstioInstall(bundle: ClusterBundle, gateway: GatewayComponent | undefined): IstioRelease[] {
+  const plan = installPlan(bundle, gateway);
   const releases = helmReleases(plan);
   for (const release of releases) {
     bundle.addFile({ root: OutputRoot.BUNDLES, path: `${BundleLayer.ISTIO}/${release.valuesFile}`, content: [release.values] });
   }
   const { cluster } = bundle;
-  const gateway = plan.gateway;
   bundle.add('install', cluster, IstioOperator, {
     metadata: { name: cluster.clusterName, namespace: ISTIO_SYSTEM },
     spec: {
+      profile: plan.profile,
       revision: plan.revision,
       meshConfig: plan.meshConfig,
-      values: { global: plan.global },
-      // The gateway gets no `topology.istio.io/network` label: this design needs none (the network comes from
-      // values.global.network and the istio-system label), and component labels become the Deployment's
-      // immutable spec.selector, so adding one fails on a cluster that already runs the gateway. Since Istio
-      // 1.11 the gateway detects SNI-DNAT mode by itself (ISTIO_META_ROUTER_MODE is no longer read).
+      values: { global: plan.global, istiodRemote: plan.istiodRemote },
       components: gateway && {
         ingressGateways: [{
           name: gateway.name,
           enabled: true,
-          // The default gateway keeps the labels istioctl gives it; another one is installed with the selector's.
-          label: gateway.isDefault ? undefined : gateway.selector,
+          label: gateway.labels && { ...gateway.labels },
           k8s: {
+            env: gateway.env && Object.entries(gateway.env).map(([name, value]) => ({ name, value })),
             service: {
               type: gateway.serviceType,
               // The overlay replaces the Service's port list, so the ports the gateway keeps are repeated.
-              ports: [...(gateway.isDefault ? DEFAULT_INGRESS_PORTS : [GATEWAY_STATUS_PORT]), ...gateway.crossClusterPorts],
+              ports: [...(gateway.isDefaultIngress ? DEFAULT_INGRESS_PORTS : [GATEWAY_STATUS_PORT]), ...gateway.ports],
             },
+            serviceAnnotations: gateway.serviceAnnotations && { ...gateway.serviceAnnotations },
           },
         }],
       },

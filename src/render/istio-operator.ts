@@ -2,6 +2,7 @@ import { customKind } from './custom-kind';
 
 /** The subset of the IstioOperator install API the library renders (no CRD: istioctl reads it). */
 export interface IstioOperatorSpec {
+  readonly profile?: string;
   readonly revision?: string;
   readonly meshConfig?: {
     readonly trustDomain?: string;
@@ -12,7 +13,9 @@ export interface IstioOperatorSpec {
       readonly meshID?: string;
       readonly multiCluster?: { readonly clusterName?: string };
       readonly network?: string;
+      readonly remotePilotAddress?: string;
     };
+    readonly istiodRemote?: { readonly injectionPath: string };
   };
   readonly components?: {
     readonly ingressGateways?: ReadonlyArray<{
@@ -20,12 +23,14 @@ export interface IstioOperatorSpec {
       readonly enabled: boolean;
       readonly label?: { readonly [key: string]: string };
       readonly k8s?: {
+        readonly env?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
         readonly service?: {
           readonly type?: 'LoadBalancer' | 'NodePort';
           readonly ports?: ReadonlyArray<{
             readonly name: string; readonly port: number; readonly targetPort: number; readonly nodePort?: number;
           }>;
         };
+        readonly serviceAnnotations?: { readonly [key: string]: string };
       };
     }>;
   };

@@ -7,35 +7,37 @@ import { renderAccessPolicy } from './access-policies';
 import { renderApplyGuide } from './apply-guide';
 import { renderCacerts } from './cacerts';
 import { ClusterBundle } from './cluster-bundle';
-import { renderGlobalDns } from './dns';
 import { renderArgoCd } from './gitops/argo-cd';
 import { renderFlux } from './gitops/flux';
-import { renderGlobalService } from './global-services';
 import { renderMeshPicture } from './mesh-picture';
-import { renderVersionedRoute } from './versioned-routes';
+import { TOPOLOGY_RENDERERS } from './topologies';
 import { renderVmWorkload } from './vm-workloads';
 
 /** Renders a resolved mesh into one bundle per cluster, plus the mesh's state files. */
 export function renderMesh(model: ResolvedMesh): OutputFile[] {
   const bundles = new Map(model.clusters.map(cluster => [cluster, new ClusterBundle(cluster, model.mesh)]));
   const bundleOf = (cluster: MeshCluster) => bundles.get(cluster)!;
+  const topology = TOPOLOGY_RENDERERS[model.mesh.topology];
 
-  model.services.forEach(service => renderGlobalService(service, bundleOf));
-  model.routes.forEach(({ route, plan }) => renderVersionedRoute(route, plan, bundleOf));
+  model.services.forEach(service => topology.renderService(service, bundleOf));
+  model.routes.forEach(({ route, plan }) => topology.renderRoute(route, plan, bundleOf));
   model.vms.forEach(vm => renderVmWorkload(vm, bundleOf(vm.cluster), model.pki?.clusters.get(vm.cluster)?.rootCerts));
-  model.policies.forEach(({ policy, clusters }) => clusters.forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
+  // Istio reads a remote cluster's configuration from its primary: a policy lands there, once.
+  model.policies.forEach(({ policy, clusters }) => new Set(clusters.map(c => c.configCluster)).forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
   model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material, model.pki!.sealingKeys.get(cluster)));
-  // DNS and the baseline go last: they collect what the renderers above registered.
-  bundles.forEach(renderGlobalDns);
-  const releases = new Map([...bundles].map(([cluster, bundle]) => [cluster, renderClusterBaseline(bundle)]));
+  // The cluster-wide parts go last: they collect what the renderers above registered.
+  bundles.forEach(bundle => topology.renderCluster(bundle, model, bundleOf));
+  const releases = new Map([...bundles].map(([cluster, bundle]) => [cluster, renderClusterBaseline(bundle, topology)]));
   bundles.forEach((bundle, cluster) => renderApplyGuide(bundle, releases.get(cluster)!));
   const gitOps = model.mesh.gitOps;
   if (gitOps?.tool === GitOpsTool.FLUX) bundles.forEach((bundle, cluster) => renderFlux(bundle, gitOps, releases.get(cluster)!));
   const argoCd = gitOps?.tool === GitOpsTool.ARGO_CD ? renderArgoCd(model.mesh, gitOps, releases) : [];
 
-  const lock: OutputFile[] = model.services.length > 0 || model.staleVips.length > 0
+  const lock: OutputFile[] = model.vipLock !== undefined && (model.services.length > 0 || model.staleVips.length > 0)
     ? [{ root: OutputRoot.PROJECT, path: model.mesh.lockFile, content: model.vipLock }]
     : [];
   const picture: OutputFile = { root: OutputRoot.BUNDLES, path: 'mesh.md', content: renderMeshPicture(model) };
-  return [...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...argoCd, picture, ...lock, ...model.pki?.keyStoreFiles ?? []];
+  return [
+    ...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...argoCd, ...topology.meshFiles(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
+  ];
 }

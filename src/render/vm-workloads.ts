@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import {
-  DestinationRule, Gateway, GatewaySpecServersTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
+  DestinationRule, Gateway, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
   VirtualService, WorkloadEntry, WorkloadGroup, WorkloadGroupSpecProbe,
 } from '../../imports/networking.istio.io';
 import { ISTIOD_PORT } from '../mesh-cluster';
@@ -9,7 +9,7 @@ import { LoadBalancerAlgorithm } from '../traffic-policy';
 import { ResolvedVmInstance, VmProbe, VmWorkload } from '../vm-workload';
 import { OutputRoot } from '../write/output-file';
 import { toYaml } from '../write/yaml';
-import { ClusterBundle, ISTIO_SYSTEM, NamespaceUse } from './cluster-bundle';
+import { ClusterBundle, NamespaceUse } from './cluster-bundle';
 import { renderTrafficPolicy } from './traffic-policy';
 import { sortedEntries } from '../order';
 
@@ -107,37 +107,11 @@ export function renderVmWorkload(vm: VmWorkload, bundle: ClusterBundle, rootCert
       },
     });
   }
-  exposeIstiod(bundle);
+  // VMs reach istiod through the cluster's gateway on 15012 (rendered with the cluster's baseline).
+  if (bundle.cluster.gateway) bundle.exposesIstiod = true;
   for (const instance of vm.instances) {
     writeOnboardingKit(vm, instance, bundle, rootCerts);
   }
-}
-
-/**
- * VMs reach istiod through the cluster's gateway on 15012 (Istio's expose-istiod.yaml): a TLS
- * passthrough Gateway and a VirtualService to istiod. Rendered once per cluster.
- */
-function exposeIstiod(bundle: ClusterBundle): void {
-  if (bundle.exposesIstiod || !bundle.cluster.gateway) return;
-  bundle.exposesIstiod = true;
-  bundle.add('mesh-gateway', bundle.cluster, Gateway, {
-    metadata: { name: 'istiod-gateway', namespace: ISTIO_SYSTEM },
-    spec: {
-      selector: { ...bundle.cluster.gateway.selector },
-      servers: [{ hosts: ['*'], port: { name: 'tls-istiod', number: ISTIOD_PORT, protocol: 'TLS' }, tls: { mode: GatewaySpecServersTlsMode.PASSTHROUGH } }],
-    },
-  });
-  bundle.add('mesh-gateway', bundle.cluster, VirtualService, {
-    metadata: { name: 'istiod-vs', namespace: ISTIO_SYSTEM },
-    spec: {
-      hosts: ['*'],
-      gateways: ['istiod-gateway'],
-      tls: [{
-        match: [{ port: ISTIOD_PORT, sniHosts: ['*'] }],
-        route: [{ destination: { host: 'istiod.istio-system.svc.cluster.local', port: { number: ISTIOD_PORT } } }],
-      }],
-    },
-  });
 }
 
 /** Ports the VM's sidecar never captures: SSH (so a bad rule cannot lock you out) and the agent's own. */

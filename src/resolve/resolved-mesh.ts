@@ -5,6 +5,7 @@ import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { GlobalDnsMode } from '../global-dns';
+import { MeshTopology } from '../topology';
 import { CROSS_CLUSTER_OUTLIER_EXAMPLE, ejectsOn5xx } from '../traffic-policy';
 import { VersionedRoute } from '../versioned-route';
 import { VmWorkload } from '../vm-workload';
@@ -16,9 +17,10 @@ import { byClusterName, byKey } from '../order';
 /** A global service with its VIP and the clusters on both ends decided. */
 export interface ResolvedService {
   readonly service: GlobalService;
-  /** `<name>.<namespace>.<globalDomain>`. */
+  /** The name other clusters call: `<name>.<namespace>.<globalDomain>`, or its cluster.local name (multi-network). */
   readonly host: string;
-  readonly vip: string;
+  /** The `.global` host's VIP. @default - none: the multi-network topology has no VIPs */
+  readonly vip?: string;
   /** Serving clusters, sorted by name. */
   readonly servedBy: readonly MeshCluster[];
   /** Consuming clusters, sorted by name. */
@@ -53,8 +55,8 @@ export interface ResolvedMesh {
   readonly vms: readonly VmWorkload[];
   /** Access policies sorted by construct path. */
   readonly policies: readonly ResolvedPolicy[];
-  /** The VIP lock file's new content. */
-  readonly vipLock: string;
+  /** The VIP lock file's new content. @default - none: the topology has no VIPs */
+  readonly vipLock?: string;
   /** Hosts whose VIPs stay reserved although no service uses them any more. */
   readonly staleVips: readonly string[];
   /** The CA material of every cluster, when the mesh has a CA. */
@@ -100,18 +102,21 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
   const services = meshServices(mesh);
   const routes = meshRoutes(mesh);
   const vms = meshVms(mesh);
-  const pki = mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters);
+  // A remote runs no istiod, so it needs no intermediate CA: its primary signs its workloads.
+  const pki = mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters.filter(c => !c.isRemote));
   const resolvedRoutes = routes.map(route => ({ route, plan: route._plan }));
-  const allocation = allocateVips(
+  // VIPs exist only for .global names; the multi-network topology keeps cluster.local names.
+  const allocation = mesh.topology === MeshTopology.GLOBAL_NAMES ? allocateVips(
     services.map(s => ({ host: s.globalHost, owner: s.node.path, pinned: s.vip })),
-    readVipLock(mesh.lockFile), mesh.vipRange, mesh.pruneVips, mesh.node.path);
+    readVipLock(mesh.lockFile), mesh.vipRange, mesh.pruneVips, mesh.node.path) : undefined;
+  const stale = allocation?.stale ?? [];
   return {
     mesh,
     clusters,
     services: services.map(service => ({
       service,
-      host: service.globalHost,
-      vip: allocation.vips.get(service.globalHost)!,
+      host: service.meshHost,
+      vip: allocation?.vips.get(service.globalHost),
       servedBy: [...service.servedBy].sort(byClusterName),
       consumers: service._consumers(clusters).sort(byClusterName),
       reachedServers: service._reachedServers(clusters).sort(byClusterName),
@@ -119,8 +124,8 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
     routes: resolvedRoutes,
     vms,
     policies: meshPolicies(mesh).map(policy => ({ policy, clusters: policyClusters(policy, services, vms) })),
-    vipLock: renderVipLock(allocation.lock),
-    staleVips: allocation.stale,
+    vipLock: allocation && renderVipLock(allocation.lock),
+    staleVips: stale,
     pki,
     warnings: [
       ...pki?.warnings ?? [],
@@ -129,9 +134,10 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
       ...resolvedRoutes.flatMap(oneHostSubsetWarnings),
       ...clusters.filter(c => ISTIO_COREDNS_MODES.includes(c.dns.mode)).map(c =>
         `[${c.node.path}] dns ${c.dns.mode} sends .global queries to istiocoredns, which Istio removed in 1.9 (deprecated in 1.8): keep it only if this cluster still runs the istiocoredns plugin; on current Istio use GlobalDns.dnsProxy() or GlobalDns.staticZone()`),
-      ...(allocation.stale.length === 0 ? [] : [`[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${allocation.stale.join(', ')}; free them with pruneVips: true`]),
+      ...(stale.length === 0 ? [] : [`[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`]),
     ],
-    notes: services.flatMap(service => {
+    // Multi-network serves through the user's own Service, whose targetPort the mesh does not render.
+    notes: mesh.topology !== MeshTopology.GLOBAL_NAMES ? [] : services.flatMap(service => {
       const assumed = service.ports.filter(p => p.targetPort === undefined).map(p => `${p.name} ${p.number}`);
       return assumed.length === 0 ? [] : [
         `[${service.node.path}] serving clusters send ${service.globalHost} traffic to the pods' port ${assumed.join(', ')} (no targetPort): make sure the containers listen there, or set targetPort`,

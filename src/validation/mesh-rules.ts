@@ -1,5 +1,8 @@
 import { unknownDestinations } from '../gitops';
+import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
+import { MeshCluster } from '../mesh-cluster';
+import { MeshTopology } from '../topology';
 import { policyClusters } from '../resolve/policy-placement';
 import { meshClusters, meshPolicies, meshRoutes, meshServices, meshVms } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
@@ -9,6 +12,7 @@ export function meshRules(mesh: Mesh): MeshRule[] {
   // Listed once per validation: a mesh of thousands of services must not walk its tree per service.
   const clusters = meshClusters(mesh);
   const services = meshServices(mesh);
+  const globalNames = mesh.topology === MeshTopology.GLOBAL_NAMES;
   return [
     {
       check: () => clusters.length === 0
@@ -25,7 +29,7 @@ export function meshRules(mesh: Mesh): MeshRule[] {
     },
     {
       // One .global host cannot be both the local pods' entry and the remote gateways' entry in a cluster.
-      check: () => services.flatMap(s => {
+      check: () => !globalNames ? [] : services.flatMap(s => {
         const reached = s._reachedServers(clusters);
         return s._consumers(clusters)
           .filter(c => reached.includes(c))
@@ -33,7 +37,7 @@ export function meshRules(mesh: Mesh): MeshRule[] {
       }),
     },
     {
-      check: () => services.flatMap(s => {
+      check: () => !globalNames ? [] : services.flatMap(s => {
         const consumers = s._consumers(clusters);
         return s._reachedServers(clusters)
           .filter(server => !server.gateway)
@@ -57,6 +61,28 @@ export function meshRules(mesh: Mesh): MeshRule[] {
     },
     {
       check: () => unknownDestinations(mesh.gitOps, clusters.map(c => c.clusterName)),
+    },
+    ...(globalNames ? [] : multiNetworkRules(mesh, clusters, services)),
+  ];
+}
+
+/** What the multi-network topology needs beyond the constructs' own checks. */
+function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], services: readonly GlobalService[]): MeshRule[] {
+  const gatewayOf = (network: string) => clusters.find(c => c.network === network && c.gateway);
+  return [
+    {
+      // Endpoints on another network are reached through that network's east-west gateway.
+      check: () => services.flatMap(s => s._consumers(clusters).flatMap(consumer => s.servedBy
+        .filter(server => server.network !== consumer.network && !gatewayOf(server.network!))
+        .map(server => `[${s.node.path}] cluster ${consumer.clusterName} (network ${consumer.network}) consumes ${s.localHost} from ${server.clusterName} on network ${server.network}, which has no east-west gateway: set gateway.address on a cluster of network ${server.network}`))),
+    },
+    {
+      check: () => meshRoutes(mesh).flatMap(route => route.clients.filter(c => c.isRemote).map(c =>
+        `[${route.node.path}] client ${c.clusterName} is a remote of ${c.primary!.clusterName}: Istio reads a remote's routes from its primary, so name ${c.primary!.clusterName} as the client (its routes then serve ${c.clusterName}'s sidecars too)`)),
+    },
+    {
+      check: () => meshVms(mesh).filter(vm => vm.cluster.isRemote).map(vm =>
+        `[${vm.node.path}] cluster ${vm.cluster.clusterName} is a remote: a VM joins through a cluster that runs istiod; use its primary ${vm.cluster.primary!.clusterName}`),
     },
   ];
 }

@@ -75,3 +75,8 @@ export function checkAnnotations(scope: IConstruct, prop: string, annotations: {
 
 /** `kube-system`, `kube-public`, `kube-node-lease` and any other namespace Kubernetes reserves. */
 export const isKubeSystemNamespace = (namespace: string) => namespace.startsWith('kube-');
+
+/** Whether two label sets are the same. */
+export function sameLabels(a: { readonly [label: string]: string }, b: { readonly [label: string]: string }): boolean {
+  return Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+}

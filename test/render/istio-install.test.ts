@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { GlobalService, MeshCluster, VmWorkload } from '../../src';
+import { sanitized } from '../../src/render/cluster-bundle';
 import { listFiles, objectsOf, testMesh } from '../support/synth';
 import { gatewayValuesErrors } from '../support/tool-schema';
 
@@ -22,7 +23,8 @@ describe('Istio install values', () => {
     expect(istiod.global).toEqual(operator.values.global);
     expect(istiod.meshConfig).toEqual(operator.meshConfig);
     expect(istiod.revision).toEqual(operator.revision);
-    expect(load(path.join(dir, 'base-values.yaml'))).toEqual({ defaultRevision: operator.revision ?? 'default' });
+    expect([istiod.profile, istiod.istiodRemote]).toEqual([operator.profile, operator.values.istiodRemote]);
+    expect(load(path.join(dir, 'base-values.yaml'))).toEqual(sanitized({ defaultRevision: operator.revision ?? 'default', profile: operator.profile }));
 
     const gatewayFile = path.join(dir, 'gateway-values.yaml');
     const component = operator.components?.ingressGateways?.[0];

@@ -22,16 +22,15 @@ export function closeObjects(schema: Schema): Schema {
   for (const key of ['items', 'additionalProperties'] as const) {
     if (schema[key] && typeof schema[key] === 'object') closed[key] = closeObjects(schema[key] as Schema);
   }
-  for (const key of ['oneOf', 'anyOf', 'allOf'] as const) {
-    if (Array.isArray(schema[key])) closed[key] = (schema[key] as Schema[]).map(closeObjects);
-  }
+  // oneOf/anyOf/allOf branches are value constraints beside the structural schema (Gateway API's address
+  // types, say), never a field list of their own: closing them would reject every field they leave out.
   return closed;
 }
 
 interface CelRule { readonly rule: string; readonly message?: string }
 
 /** A schema node with its CEL rules (`x-kubernetes-validations`), as the API server evaluates them. */
-type CelSchema = Schema & { 'x-kubernetes-validations'?: CelRule[] };
+export type CelSchema = Schema & { 'x-kubernetes-validations'?: CelRule[] };
 
 const compiledRules = new Map<string, (context: object) => unknown>();
 
@@ -40,7 +39,7 @@ const compiledRules = new Map<string, (context: object) => unknown>();
  * `self` bound to the value at its node, where that value is present. Transition rules (`oldSelf`) need
  * the previous object and are skipped.
  */
-function celErrors(schema: CelSchema | undefined, value: unknown, where: string): string[] {
+export function celErrors(schema: CelSchema | undefined, value: unknown, where: string): string[] {
   if (!schema || value === undefined || value === null) return [];
   const errors: string[] = [];
   for (const { rule, message } of schema['x-kubernetes-validations'] ?? []) {

@@ -1,11 +1,12 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import { loadToolSchemas } from '../../scripts/tool-schemas';
-import { closeObjects } from './istio-schema';
+import { celErrors, CelSchema, closeObjects } from './istio-schema';
 import { KubeObject } from './synth';
 
 type Schema = { [key: string]: unknown };
 
 let validators: Map<string, ValidateFunction> | undefined;
+const celSchemas = new Map<string, CelSchema>();
 let gatewayValuesValidator: ValidateFunction | undefined;
 
 function compiled(): Map<string, ValidateFunction> {
@@ -19,6 +20,7 @@ function compiled(): Map<string, ValidateFunction> {
         const schema = closeObjects({ ...version.schema.openAPIV3Schema as Schema });
         (schema.properties as Schema).metadata = { type: 'object' };
         validators.set(`${crd.spec.group}/${version.name}|${crd.spec.names.kind}`, ajv.compile(schema));
+        celSchemas.set(`${crd.spec.group}/${version.name}|${crd.spec.names.kind}`, version.schema.openAPIV3Schema as CelSchema);
       }
     }
     gatewayValuesValidator = ajv.compile(schemas.gatewayValues);
@@ -33,14 +35,17 @@ export function isToolObject(object: KubeObject): boolean {
 
 /**
  * Validates objects of the tools' kinds against their CRDs, unknown fields rejected as `kubectl apply`
- * does; one line per problem. Objects of other kinds are skipped.
+ * does, then the CRDs' CEL rules as the API server evaluates them; one line per problem. Objects of other
+ * kinds are skipped.
  */
 export function toolSchemaErrors(objects: readonly KubeObject[]): string[] {
   return objects.flatMap(object => {
     const where = `${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
-    const validate = compiled().get(`${object.apiVersion}|${object.kind}`);
-    if (!validate || validate(object)) return [];
-    return (validate.errors ?? []).map(e => `${where}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+    const key = `${object.apiVersion}|${object.kind}`;
+    const validate = compiled().get(key);
+    if (!validate) return [];
+    if (!validate(object)) return (validate.errors ?? []).map(e => `${where}: ${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+    return celErrors(celSchemas.get(key), object, '').map(e => `${where}: ${e}`);
   });
 }
 

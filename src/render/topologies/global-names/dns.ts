@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
-import { renderServerBlock } from '../dns/corefile';
-import { CorefileForm, GlobalDnsMode } from '../global-dns';
-import { hostPort } from '../validation/network';
-import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
-import { byEntryKey, sortedEntries } from '../order';
+import { renderServerBlock } from '../../../dns/corefile';
+import { CorefileForm, GlobalDnsMode } from '../../../global-dns';
+import { byEntryKey, sortedEntries } from '../../../order';
+import { hostPort } from '../../../validation/network';
+import { ClusterBundle, ISTIO_SYSTEM } from '../../cluster-bundle';
 
 const KUBE_SYSTEM = 'kube-system';
 

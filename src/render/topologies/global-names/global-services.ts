@@ -1,8 +1,9 @@
-import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution } from '../../imports/networking.istio.io';
-import { ServingEntry } from '../global-service';
-import { MeshCluster } from '../mesh-cluster';
-import { ResolvedService } from '../resolve/resolved-mesh';
-import { ClusterBundle, NamespaceUse } from './cluster-bundle';
+import { ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution } from '../../../../imports/networking.istio.io';
+import { ServingEntry } from '../../../global-service';
+import { MeshCluster } from '../../../mesh-cluster';
+import { ResolvedService } from '../../../resolve/resolved-mesh';
+import { ClusterBundle, NamespaceUse } from '../../cluster-bundle';
+import { BundleOf } from '../topology-renderer';
 
 /** The name of the ServiceEntry for a service's `.global` host, the same on both ends. */
 const globalEntryName = (rs: ResolvedService) => `${rs.service.serviceName}-global`;
@@ -13,7 +14,7 @@ const globalEntryName = (rs: ResolvedService) => `${rs.service.serviceName}-glob
  * - each serving cluster gets the companion entry for the same host and ports, selecting its own pods,
  *   without which its AUTO_PASSTHROUGH gateway cannot route the SNI name and answers 503.
  */
-export function renderGlobalService(rs: ResolvedService, bundleOf: (cluster: MeshCluster) => ClusterBundle): void {
+export function renderGlobalService(rs: ResolvedService, bundleOf: BundleOf): void {
   for (const consumer of rs.consumers) {
     const remote = rs.servedBy.filter(server => server !== consumer);
     if (remote.length > 0) renderConsumerEntry(rs, remote, bundleOf(consumer));
@@ -26,14 +27,14 @@ export function renderGlobalService(rs: ResolvedService, bundleOf: (cluster: Mes
 function renderConsumerEntry(rs: ResolvedService, remote: readonly MeshCluster[], bundle: ClusterBundle): void {
   const { service } = rs;
   bundle.useNamespace(service.namespace, NamespaceUse.CONFIG);
-  bundle.globalHosts.set(rs.host, rs.vip);
+  bundle.globalHosts.set(rs.host, rs.vip!);
   bundle.add('global-services', service, ServiceEntry, {
     metadata: { name: globalEntryName(rs), namespace: service.namespace },
     spec: {
       hosts: [rs.host],
       location: ServiceEntrySpecLocation.MESH_UNDERSCORE_INTERNAL,
       resolution: ServiceEntrySpecResolution.DNS,
-      addresses: [rs.vip],
+      addresses: [rs.vip!],
       ports: service.ports.map(p => ({ name: p.name, number: p.number, protocol: p.protocol })),
       // No `network` field: the endpoint already is the remote network's gateway, and a network would
       // only ask Istio to look for a meshNetworks gateway that this design does not declare. (Istio keeps
@@ -53,11 +54,11 @@ function renderConsumerEntry(rs: ResolvedService, remote: readonly MeshCluster[]
 function renderServingEntry(rs: ResolvedService, bundle: ClusterBundle): void {
   const { service } = rs;
   bundle.useNamespace(service.namespace, NamespaceUse.WORKLOADS);
-  bundle.globalHosts.set(rs.host, rs.vip);
+  bundle.globalHosts.set(rs.host, rs.vip!);
   const common = {
     hosts: [rs.host],
     location: ServiceEntrySpecLocation.MESH_UNDERSCORE_INTERNAL,
-    addresses: [rs.vip],
+    addresses: [rs.vip!],
     ports: service.ports.map(p => ({ name: p.name, number: p.number, protocol: p.protocol, targetPort: p.targetPort })),
   };
   bundle.add('global-services', service, ServiceEntry, {

@@ -1,0 +1,15 @@
+import { customKind } from '../../custom-kind';
+
+/** The subset of a Gateway API `Gateway` the library renders (gateway.networking.k8s.io/v1, standard channel). */
+export interface GatewayApiGatewaySpec {
+  readonly gatewayClassName: string;
+  readonly addresses?: ReadonlyArray<{ readonly type: 'IPAddress' | 'Hostname'; readonly value: string }>;
+  readonly listeners: ReadonlyArray<{
+    readonly name: string;
+    readonly port: number;
+    readonly protocol: string;
+    readonly tls?: { readonly mode: 'Passthrough' | 'Terminate'; readonly options?: { readonly [key: string]: string } };
+  }>;
+}
+
+export const GatewayApiGateway = customKind<GatewayApiGatewaySpec>({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' });

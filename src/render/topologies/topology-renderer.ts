@@ -1,0 +1,35 @@
+import { MeshCluster } from '../../mesh-cluster';
+import { ResolvedMesh, ResolvedService } from '../../resolve/resolved-mesh';
+import { RoutePlan } from '../../resolve/route-plan';
+import { VersionedRoute } from '../../versioned-route';
+import { OutputFile } from '../../write/output-file';
+import { ClusterBundle } from '../cluster-bundle';
+import { GatewayComponent } from '../istio-install';
+
+/** A cluster's bundle, by cluster. */
+export type BundleOf = (cluster: MeshCluster) => ClusterBundle;
+
+/**
+ * What one topology renders: how services are named and reached across clusters, how routes pick versions
+ * in other clusters, and what each cluster needs to take part. Everything else (CA, VMs, access policies,
+ * the install plan, GitOps) is shared; a new topology is a new folder implementing this.
+ */
+export interface TopologyRenderer {
+  /** Renders a global service into the clusters that serve and consume it. */
+  renderService(service: ResolvedService, bundleOf: BundleOf): void;
+
+  /** Renders a versioned route into the clusters it touches. */
+  renderRoute(route: VersionedRoute, plan: RoutePlan, bundleOf: BundleOf): void;
+
+  /**
+   * Renders what a cluster needs to take part (its cross-cluster gateway's objects, DNS, peers). Runs after
+   * services, routes and VMs, so it can collect what they registered.
+   */
+  renderCluster(bundle: ClusterBundle, model: ResolvedMesh, bundleOf: BundleOf): void;
+
+  /** The cross-cluster gateway the cluster's Istio install adds, if the cluster has one. */
+  gatewayComponent(bundle: ClusterBundle): GatewayComponent | undefined;
+
+  /** Files for the whole mesh, beside the bundles. */
+  meshFiles(model: ResolvedMesh): OutputFile[];
+}

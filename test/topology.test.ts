@@ -1,0 +1,119 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GlobalDns, GlobalService, Mesh, MeshCluster, MeshProps, MeshTopology, RemoteSecrets, ServingEntry, VersionedRoute, VmWorkload } from '../src';
+import { istioSchemaErrors } from './support/istio-schema';
+import { allObjects, bundleFile, objectsOf, tempDir, testApp, testMesh } from './support/synth';
+import { toolSchemaErrors } from './support/tool-schema';
+
+const multiNetwork = (props: Omit<MeshProps, 'lockFile'> = {}) => testMesh({ meshId: 'mesh1', topology: MeshTopology.MULTI_NETWORK, ...props });
+
+describe('options that mean nothing in a topology are refused, naming the option', () => {
+  test.each<[string, Partial<MeshProps>, RegExp]>([
+    ['a VIP range', { vipRange: '240.1.0.0/16' }, /\[mesh\] vipRange "240.1.0.0\/16" means nothing in the multi-network topology: services keep their <name>.<namespace>.svc.cluster.local names there/],
+    ['a global domain', { globalDomain: 'mesh' }, /\[mesh\] globalDomain "mesh" means nothing in the multi-network topology/],
+  ])('%s in multi-network', (_, props, message) => {
+    expect(() => new Mesh(testApp(), 'mesh', { topology: MeshTopology.MULTI_NETWORK, ...props })).toThrow(message);
+  });
+
+  test('remote secrets in global names', () => {
+    expect(() => new Mesh(testApp(), 'mesh', { remoteSecrets: RemoteSecrets.script() })).toThrow(/\[mesh\] remoteSecrets .* means nothing in the global-names topology/);
+  });
+
+  test('cluster and service options', () => {
+    const { mesh } = multiNetwork();
+    expect(() => new MeshCluster(mesh, 'c0')).toThrow(/\[mesh\/c0\] network undefined is required in the multi-network topology/);
+    expect(() => new MeshCluster(mesh, 'c1', { network: 'n1', dns: GlobalDns.staticZone({ corefile: '.:53 {\n}\n' }) }))
+      .toThrow(/\[mesh\/c1\] dns "static-zone" means nothing in the multi-network topology/);
+    const c2 = new MeshCluster(mesh, 'c2', { network: 'n1', gateway: { address: '10.0.0.2' } });
+    expect(() => new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c2], vip: '240.0.0.9' }))
+      .toThrow(/\[mesh\/web\] vip "240.0.0.9" means nothing in the multi-network topology/);
+    expect(() => new GlobalService(mesh, 'api', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c2], servingEntry: ServingEntry.LOCAL_DNS }))
+      .toThrow(/\[mesh\/api\] servingEntry "local-dns" means nothing in the multi-network topology/);
+    const global = testMesh().mesh;
+    const primary = new MeshCluster(global, 'p', { gateway: { address: '10.0.0.1' } });
+    expect(() => new MeshCluster(global, 'r', { primary })).toThrow(/\[mesh\/r\] primary "mesh\/p" means nothing in the global-names topology/);
+  });
+});
+
+describe('primary-remote checks', () => {
+  test.each<[string, (mesh: Mesh) => void, RegExp]>([
+    ['a chain of remotes', mesh => {
+      const p = new MeshCluster(mesh, 'p', { network: 'n1', gateway: { address: '10.0.0.1' } });
+      const r = new MeshCluster(mesh, 'r', { network: 'n1', primary: p });
+      new MeshCluster(mesh, 'rr', { network: 'n1', primary: r });
+    }, /\[mesh\/rr\] primary "r" is itself a remote of p: a remote needs a primary that runs istiod; use p/],
+    ['a primary without a gateway', mesh => {
+      const p = new MeshCluster(mesh, 'p', { network: 'n1' });
+      new MeshCluster(mesh, 'r', { network: 'n1', primary: p });
+    }, /\[mesh\/r\] primary "p" has no gateway: a remote reaches its primary's istiod through the primary's east-west gateway/],
+    ['a primary behind NodePorts', mesh => {
+      const p = new MeshCluster(mesh, 'p', { network: 'n1', gateway: { address: '10.0.0.1', nodePort: 31443 } });
+      new MeshCluster(mesh, 'r', { network: 'n1', primary: p });
+    }, /\[mesh\/r\] primary "p" has a NodePort gateway: a remote dials its primary's istiod on 15012 and 15017 themselves/],
+    ['an API server without TLS', mesh => {
+      new MeshCluster(mesh, 'p', { network: 'n1', apiServer: 'http://10.0.0.1:6443' });
+    }, /\[mesh\/p\] apiServer "http:\/\/10.0.0.1:6443" is not an https:\/\/ API server URL/],
+  ])('%s', (_, declare, message) => {
+    expect(() => declare(multiNetwork().mesh)).toThrow(message);
+  });
+
+  test('at synth: a remote as a route client, a VM on a remote, a network no gateway reaches', () => {
+    const { app, mesh } = multiNetwork();
+    const p = new MeshCluster(mesh, 'p', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    const r = new MeshCluster(mesh, 'r', { network: 'n1', primary: p });
+    const other = new MeshCluster(mesh, 'other', { network: 'n2' });
+    const web = new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [other], consumers: [p] });
+    const v1 = web.addVersion('v1', { clusters: [other] });
+    new VersionedRoute(mesh, 'route', { service: web, clients: [r], defaultRoute: [{ version: v1 }] });
+    new VmWorkload(mesh, 'legacy', { namespace: 'shop', cluster: r, ports: [{ name: 'http', number: 80 }], instances: [{ name: 'vm1', address: '10.1.0.9' }] });
+    expect(() => app.synth()).toThrow(new RegExp([
+      /\[mesh\/web\] cluster p \(network n1\) consumes web.shop.svc.cluster.local from other on network n2, which has no east-west gateway: set gateway.address on a cluster of network n2/.source,
+      /\[mesh\/route\] client r is a remote of p: Istio reads a remote's routes from its primary, so name p as the client/.source,
+      /\[mesh\/legacy\] cluster r is a remote: a VM joins through a cluster that runs istiod; use its primary p/.source,
+    ].join('[\\s\\S]*')));
+  });
+});
+
+test('without a secret store, remote-secrets.sh holds the istioctl command for every primary and peer, with the given API servers', () => {
+  const { app, mesh } = multiNetwork();
+  const east = new MeshCluster(mesh, 'east', { network: 'n1', gateway: { address: '10.0.0.1' }, apiServer: 'https://10.0.0.1:6443/' });
+  new MeshCluster(mesh, 'east-remote', { network: 'n1', primary: east });
+  new MeshCluster(mesh, 'west', { network: 'n2', gateway: { address: '10.0.1.1' } });
+  const script = bundleFile(app, 'remote-secrets.sh');
+  const commands = script.split('\n').filter(l => l.startsWith('istioctl'));
+  expect(commands).toEqual([
+    'istioctl create-remote-secret --context="${CTX_EAST_REMOTE}" --name=east-remote | kubectl apply --context="${CTX_EAST}" -f -',
+    'istioctl create-remote-secret --context="${CTX_WEST}" --name=west | kubectl apply --context="${CTX_EAST}" -f -',
+    'istioctl create-remote-secret --context="${CTX_EAST}" --name=east --server=https://10.0.0.1:6443 | kubectl apply --context="${CTX_WEST}" -f -',
+    'istioctl create-remote-secret --context="${CTX_EAST_REMOTE}" --name=east-remote | kubectl apply --context="${CTX_WEST}" -f -',
+  ]);
+  expect(script).toContain('CTX_EAST_REMOTE="${CTX_EAST_REMOTE:-east-remote}"');
+  // The script creates credentials when it runs; none is in the bundles.
+  expect([...objectsOf(app, 'east').values()].filter(o => o.kind === 'Secret' || o.kind === 'ExternalSecret')).toEqual([]);
+});
+
+test('switching an existing mesh to multi-network is one line: the same constructs render Istio\'s own topology, valid', () => {
+  const declare = (topology: MeshTopology) => {
+    const dir = tempDir();
+    const { app, mesh } = testMesh({ meshId: 'hello-mesh', topology }, dir);
+    const c1 = new MeshCluster(mesh, 'cluster1', { network: 'network1', gateway: { address: '172.18.0.3', nodePort: 30001 } });
+    const c2 = new MeshCluster(mesh, 'cluster2', { network: 'network2', gateway: { address: '172.18.0.4', nodePort: 30001 } });
+    const hello = new GlobalService(mesh, 'helloworld', { namespace: 'hello', ports: [{ name: 'http', number: 5000, targetPort: 5000 }], servedBy: [c1, c2] });
+    const v1 = hello.addVersion('v1', { clusters: [c1] });
+    const v2 = hello.addVersion('v2', { clusters: [c2] });
+    new VersionedRoute(mesh, 'route', { service: hello, clients: [c1], rules: [{ name: 'jason', match: [{ headers: { 'end-user': { exact: 'jason' } } }], to: [{ version: v2 }] }], defaultRoute: [{ version: v1 }] });
+    app.synth();
+    return { app, dir };
+  };
+  const global = declare(MeshTopology.GLOBAL_NAMES);
+  const local = declare(MeshTopology.MULTI_NETWORK);
+  expect(objectsOf(global.app, 'cluster1').get('VirtualService/hello/helloworld')?.spec.hosts).toEqual(['helloworld.hello.svc.cluster.local', 'helloworld.hello.global']);
+  expect(objectsOf(local.app, 'cluster1').get('VirtualService/hello/helloworld')?.spec.hosts).toEqual(['helloworld.hello.svc.cluster.local']);
+  expect(objectsOf(local.app, 'cluster2').has('Gateway/istio-system/cross-network-gateway')).toBe(true);
+  expect(fs.existsSync(path.join(global.dir, 'mesh.lock.json'))).toBe(true);
+  expect(fs.existsSync(path.join(local.dir, 'mesh.lock.json'))).toBe(false);
+  const objects = allObjects(local.app);
+  expect(istioSchemaErrors(objects)).toEqual([]);
+  expect(toolSchemaErrors(objects)).toEqual([]);
+  expect(bundleFile(local.app, 'mesh.md')).toContain('multi-network: services keep their cluster.local names');
+});
