@@ -12,6 +12,7 @@ export const IMPORTED_CRDS = [
   'workloadgroups.networking.istio.io',
   'authorizationpolicies.security.istio.io',
   'peerauthentications.security.istio.io',
+  'telemetries.telemetry.istio.io',
 ] as const;
 
 /** The imported version of every CRD above: bare class names (`ServiceEntry`) then mean this version. */

@@ -305,7 +305,8 @@ export class ClusterBundle {
 
   private emit(object: object | ApiObject): object {
     const json = (ApiObject.isApiObject(object) ? object.toJson() : object) as { apiVersion: string };
-    if (this.istioVersion !== IstioApiVersion.V1 && /^[a-z]+\.istio\.io\/v1$/.test(json.apiVersion)) {
+    // Only networking and security serve v1beta1; telemetry went from v1alpha1 to v1.
+    if (this.istioVersion !== IstioApiVersion.V1 && /^(networking|security)\.istio\.io\/v1$/.test(json.apiVersion)) {
       return { ...json, apiVersion: json.apiVersion.replace(/v1$/, this.istioVersion) };
     }
     return json;

@@ -1,5 +1,6 @@
 import * as networkingModels from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import * as securityModels from '@kubernetes-models/istio/security.istio.io/v1beta1';
+import * as telemetryModels from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1';
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import Ajv, { ValidateFunction } from 'ajv';
 import { loadSchemaExtract } from '../../scripts/istio-crds';
@@ -103,16 +104,20 @@ export function isIstioObject(object: KubeObject): boolean {
 }
 
 type Model = new (data: object) => { validate(): void };
-const MODELS: Record<string, Model> = {
-  ...Object.fromEntries(Object.entries(networkingModels).map(([kind, cls]) => [`networking.istio.io|${kind}`, cls as unknown as Model])),
-  ...Object.fromEntries(Object.entries(securityModels).map(([kind, cls]) => [`security.istio.io|${kind}`, cls as unknown as Model])),
-};
+/** The models of each group, with the version they validate (telemetry has no v1beta1 there). */
+const MODEL_GROUPS: ReadonlyArray<[string, string, object]> = [
+  ['networking.istio.io', 'v1beta1', networkingModels],
+  ['security.istio.io', 'v1beta1', securityModels],
+  ['telemetry.istio.io', 'v1alpha1', telemetryModels],
+];
+const MODELS: Record<string, { readonly model: Model; readonly version: string }> = Object.fromEntries(MODEL_GROUPS.flatMap(([group, version, models]) =>
+  Object.entries(models).map(([kind, cls]) => [`${group}|${kind}`, { model: cls as unknown as Model, version }])));
 
 /**
  * Validates Istio objects; returns one line per problem. Two independent checks:
  * - the CRD schemas of Istio 1.30.3 (the committed extract of `npm run import`), for the object's own version, unknown fields rejected,
  *   then the CRDs' CEL rules (`x-kubernetes-validations`), as the API server evaluates them;
- * - the `@kubernetes-models/istio` validators (Istio 1.18, v1beta1 shapes, which v1 kept unchanged).
+ * - the `@kubernetes-models/istio` validators (Istio 1.18: v1beta1 shapes, which v1 kept unchanged; telemetry's v1alpha1).
  * Objects of other groups are skipped; an Istio kind neither check knows is a problem.
  */
 export function istioSchemaErrors(objects: readonly KubeObject[]): string[] {
@@ -128,13 +133,13 @@ export function istioSchemaErrors(objects: readonly KubeObject[]): string[] {
       errors.push(...celErrors(celSchemas.get(`${object.apiVersion}|${object.kind}`), object, '').map(e => `${where}: ${e}`));
     }
     const group = object.apiVersion.split('/')[0];
-    const Model = MODELS[`${group}|${object.kind}`];
-    if (!Model) {
+    const known = MODELS[`${group}|${object.kind}`];
+    if (!known) {
       errors.push(`${where}: @kubernetes-models/istio has no model for ${object.kind}`);
       continue;
     }
     try {
-      new Model({ ...object, apiVersion: `${group}/v1beta1` }).validate();
+      new known.model({ ...object, apiVersion: `${group}/${known.version}` }).validate();
     } catch (e) {
       errors.push(`${where}: ${(e as Error).message}`);
     }
