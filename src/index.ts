@@ -9,7 +9,9 @@ export {
 export {
   ArgoCdOptions, DEFAULT_ISTIO_CHART_VERSION, FluxOptions, FluxSourceRef, GitOps, GitOpsOptions, GitOpsTool,
 } from './gitops';
-export { IstioApiVersion, Mesh, MeshProps, NamespaceManagement } from './mesh';
+export { ExternalEndpoint, ExternalResolution, ExternalService, ExternalServiceProps, TlsOrigination, TlsOriginationMode } from './external-service';
+export { IstioApiVersion, Mesh, MeshProps, NamespaceManagement, OutboundTrafficPolicy } from './mesh';
+export { MonitoringOptions, ObservabilityOptions, TracingOptions, TracingProtocol } from './observability';
 export { MeshApp, MeshAppProps } from './mesh-app';
 export { MeshMetadata } from './mesh-metadata';
 export {

@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshCa } from './mesh-ca';
 import { GitOps } from './gitops';
+import { checkObservability, ObservabilityOptions } from './observability';
 import { checkTopology, MeshTopology, RemoteSecrets } from './topology';
 import { parseVipRange, VipRange } from './validation/vip-range';
 import { MeshConfigError, propError } from './validation/errors';
@@ -46,6 +47,14 @@ export enum NamespaceManagement {
   LABEL_ONLY = 'label-only',
   /** Render no namespace but `istio-system`: namespaces and their injection labels belong to the platform. */
   NONE = 'none',
+}
+
+/** What sidecars may call outside the mesh (`meshConfig.outboundTrafficPolicy.mode`). */
+export enum OutboundTrafficPolicy {
+  /** Any host: unknown ones pass through. */
+  ALLOW_ANY = 'ALLOW_ANY',
+  /** Only hosts the mesh knows: its services and the declared ExternalServices. */
+  REGISTRY_ONLY = 'REGISTRY_ONLY',
 }
 
 /** Properties of a {@link Mesh}. */
@@ -157,6 +166,19 @@ export interface MeshProps {
   readonly annotations?: { readonly [key: string]: string };
 
   /**
+   * What sidecars may call outside the mesh: with REGISTRY_ONLY, only the services the mesh knows (its
+   * services and the ExternalServices), so the declared external services are the allow-list.
+   * @default OutboundTrafficPolicy.ALLOW_ANY (Istio's default)
+   */
+  readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
+
+  /**
+   * Monitoring, tracing and access logging in every cluster.
+   * @default - none
+   */
+  readonly observability?: ObservabilityOptions;
+
+  /**
    * The GitOps tool that installs Istio and applies the bundles in order (CA, Istio, mesh configuration):
    * its manifests are rendered next to the bundles.
    * @default - no GitOps manifests: each cluster's README.md gives the kubectl, helm and istioctl commands
@@ -210,6 +232,9 @@ export class Mesh extends Construct {
   public readonly labels: { readonly [key: string]: string };
   public readonly annotations: { readonly [key: string]: string };
   public readonly gitOps?: GitOps;
+  /** @default - Istio's default, ALLOW_ANY */
+  public readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
+  public readonly observability: ObservabilityOptions;
 
   public constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
@@ -262,6 +287,11 @@ export class Mesh extends Construct {
     this.annotations = { ...checkAnnotations(this, 'annotations', props.annotations ?? {}) };
     props.gitOps?._check(this);
     this.gitOps = props.gitOps;
+    if (props.outboundTrafficPolicy !== undefined && !Object.values(OutboundTrafficPolicy).includes(props.outboundTrafficPolicy)) {
+      throw propError(this, 'outboundTrafficPolicy', props.outboundTrafficPolicy, `is not a policy: use one of ${Object.values(OutboundTrafficPolicy).join(', ')}`);
+    }
+    this.outboundTrafficPolicy = props.outboundTrafficPolicy;
+    this.observability = checkObservability(this, props.observability ?? {});
     this.node.addValidation({ validate: () => (isClusterRenderer(App.of(this)) ? [] : [meshAppRequired]) });
   }
 

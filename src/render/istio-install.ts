@@ -1,4 +1,5 @@
 import { DEFAULT_INGRESS_PORTS, GATEWAY_STATUS_PORT } from '../mesh-cluster';
+import { TRACING_PROVIDER, TracingProtocol } from '../observability';
 import { OutputRoot } from '../write/output-file';
 import { BundleLayer, ClusterBundle, ISTIO_SYSTEM, sanitized } from './cluster-bundle';
 import { IstioOperator } from './istio-operator';
@@ -48,16 +49,22 @@ export interface GatewayComponent {
 
 /**
  * What a cluster's Istio install must say, whichever installer applies it: the mesh and cluster identity,
- * the trust domain, proxy metadata the renderers asked for, a remote's primary, and the cross-cluster
- * gateway's component. Both the Helm values and the istioctl overlay are read off this one plan, so they
+ * the trust domain, proxy metadata the renderers asked for, the outbound policy and tracing provider, a
+ * remote's primary, and the cross-cluster gateway's component. Both the Helm values and the istioctl overlay are read off this one plan, so they
  * cannot disagree.
  */
 function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefined) {
   const { cluster, mesh } = bundle;
   const proxyMetadata = Object.keys(bundle.proxyMetadata).length > 0 ? { ...bundle.proxyMetadata } : undefined;
   const primary = cluster.primary;
+  const tracing = mesh.observability.tracing;
   return {
-    meshConfig: { trustDomain: mesh.trustDomain, defaultConfig: proxyMetadata && { proxyMetadata } },
+    meshConfig: {
+      trustDomain: mesh.trustDomain,
+      defaultConfig: proxyMetadata && { proxyMetadata },
+      outboundTrafficPolicy: mesh.outboundTrafficPolicy && { mode: mesh.outboundTrafficPolicy },
+      extensionProviders: tracing && [{ name: TRACING_PROVIDER, [tracing.protocol ?? TracingProtocol.OPENTELEMETRY]: { service: tracing.service, port: tracing.port } }],
+    },
     global: {
       meshID: mesh.meshId,
       multiCluster: { clusterName: cluster.clusterName },

@@ -7,6 +7,8 @@ export interface IstioOperatorSpec {
   readonly meshConfig?: {
     readonly trustDomain?: string;
     readonly defaultConfig?: { readonly proxyMetadata?: { readonly [key: string]: string } };
+    readonly outboundTrafficPolicy?: { readonly mode: string };
+    readonly extensionProviders?: ReadonlyArray<{ readonly name: string; readonly [protocol: string]: unknown }>;
   };
   readonly values?: {
     readonly global?: {

@@ -113,6 +113,15 @@ export function renderMeshPicture(model: ResolvedMesh): string {
     ...(model.vms.length === 0 ? ['None.'] : model.vms.flatMap(vm => vm.instances.map(i =>
       `- ${vm.serviceName}/${i.name} at ${i.address} in ${vm.cluster.clusterName} (${vm.namespace}), serves ${vm.host}`))),
     '',
+    '## External services',
+    '',
+    ...(model.externals.length === 0 ? ['None.'] : [
+      '| hosts | ports | resolution | TLS origination | called from |',
+      '| --- | --- | --- | --- | --- |',
+      ...model.externals.map(({ service, clusters }) => `| ${service.hosts.join(', ')} | ${service.ports.map(p => `${p.name} ${p.number}${p.targetPort ? `->${p.targetPort}` : ''}`).join(', ')} | `
+        + `${service.resolution} | ${service.tls?.mode ?? '-'} | ${clusters.map(c => c.clusterName).join(', ')} |`),
+    ]),
+    '',
     '## Access policies',
     '',
     ...(model.policies.length === 0 ? ['None.'] : [

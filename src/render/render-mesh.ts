@@ -9,7 +9,9 @@ import { renderCacerts } from './cacerts';
 import { ClusterBundle } from './cluster-bundle';
 import { renderArgoCd } from './gitops/argo-cd';
 import { renderFlux } from './gitops/flux';
+import { renderExternalService } from './external-services';
 import { renderMeshPicture } from './mesh-picture';
+import { renderObservability } from './observability';
 import { TOPOLOGY_RENDERERS } from './topologies';
 import { renderVmWorkload } from './vm-workloads';
 
@@ -24,6 +26,8 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   model.vms.forEach(vm => renderVmWorkload(vm, bundleOf(vm.cluster), model.pki?.clusters.get(vm.cluster)?.rootCerts));
   // Istio reads a remote cluster's configuration from its primary: a policy lands there, once.
   model.policies.forEach(({ policy, clusters }) => new Set(clusters.map(c => c.configCluster)).forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
+  model.externals.forEach(({ service, clusters }) => clusters.forEach(cluster => renderExternalService(service, bundleOf(cluster))));
+  bundles.forEach(renderObservability);
   model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material, model.pki!.sealingKeys.get(cluster)));
   // The cluster-wide parts go last: they collect what the renderers above registered.
   bundles.forEach(bundle => topology.renderCluster(bundle, model, bundleOf));

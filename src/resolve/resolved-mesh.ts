@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { AccessPolicy } from '../access-policy';
+import { ExternalService } from '../external-service';
 import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
@@ -35,6 +36,13 @@ export interface ResolvedRoute {
   readonly plan: RoutePlan;
 }
 
+/** An external service with the clusters whose configuration declares it. */
+export interface ResolvedExternalService {
+  readonly service: ExternalService;
+  /** Sorted by name; a remote's configuration is its primary's. */
+  readonly clusters: readonly MeshCluster[];
+}
+
 /** An access policy with the clusters it is rendered in. */
 export interface ResolvedPolicy {
   readonly policy: AccessPolicy;
@@ -55,6 +63,8 @@ export interface ResolvedMesh {
   readonly vms: readonly VmWorkload[];
   /** Access policies sorted by construct path. */
   readonly policies: readonly ResolvedPolicy[];
+  /** External services sorted by construct path. */
+  readonly externals: readonly ResolvedExternalService[];
   /** The VIP lock file's new content. @default - none: the topology has no VIPs */
   readonly vipLock?: string;
   /** Hosts whose VIPs stay reserved although no service uses them any more. */
@@ -91,6 +101,11 @@ export function meshVms(mesh: Mesh): VmWorkload[] {
   return mesh.node.findAll().filter(VmWorkload.isVmWorkload).sort(byPath);
 }
 
+/** The external services declared anywhere in a mesh, sorted by construct path. */
+export function meshExternalServices(mesh: Mesh): ExternalService[] {
+  return mesh.node.findAll().filter(ExternalService.isExternalService).sort(byPath);
+}
+
 /** The access policies declared anywhere in a mesh, sorted by construct path. */
 export function meshPolicies(mesh: Mesh): AccessPolicy[] {
   return mesh.node.findAll().filter(AccessPolicy.isAccessPolicy).sort(byPath);
@@ -124,6 +139,10 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
     routes: resolvedRoutes,
     vms,
     policies: meshPolicies(mesh).map(policy => ({ policy, clusters: policyClusters(policy, services, vms) })),
+    externals: meshExternalServices(mesh).map(service => ({
+      service,
+      clusters: [...new Set(service._clusters(clusters).map(c => c.configCluster))].sort(byClusterName),
+    })),
     vipLock: allocation && renderVipLock(allocation.lock),
     staleVips: stale,
     pki,

@@ -4,7 +4,7 @@ import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { MeshTopology } from '../topology';
 import { policyClusters } from '../resolve/policy-placement';
-import { meshClusters, meshPolicies, meshRoutes, meshServices, meshVms } from '../resolve/resolved-mesh';
+import { meshClusters, meshExternalServices, meshPolicies, meshRoutes, meshServices, meshVms } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
@@ -61,6 +61,13 @@ export function meshRules(mesh: Mesh): MeshRule[] {
     },
     {
       check: () => unknownDestinations(mesh.gitOps, clusters.map(c => c.clusterName)),
+    },
+    {
+      check: () => {
+        const externals = meshExternalServices(mesh);
+        return duplicates(externals.flatMap(e => [...e.hosts]))
+          .map(host => `${host} is declared by ${externals.filter(e => e.hosts.includes(host)).map(e => e.node.path).join(' and ')}: declare each external host once (one ServiceEntry per host)`);
+      },
     },
     ...(globalNames ? [] : multiNetworkRules(mesh, clusters, services)),
   ];

@@ -1,0 +1,235 @@
+import { Construct } from 'constructs';
+import { Mesh } from './mesh';
+import { checkLocality, MeshCluster } from './mesh-cluster';
+import { Protocol, ResolvedPort, resolvePorts, ServicePort } from './service-port';
+import { propError } from './validation/errors';
+import { checkDnsLabel, isDnsSubdomain } from './validation/names';
+import { classifyAddress } from './validation/network';
+
+const EXTERNAL_SERVICE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.ExternalService');
+
+/** How the sidecars find an external service's addresses (the ServiceEntry's `resolution`). */
+export enum ExternalResolution {
+  /** Resolve the hosts (or the endpoints' hostnames) with DNS, and balance over every address. */
+  DNS = 'DNS',
+  /** Connect to the first address DNS returns, as an application would (one endpoint at most). */
+  DNS_ROUND_ROBIN = 'DNS_ROUND_ROBIN',
+  /** Fixed IP endpoints. */
+  STATIC = 'STATIC',
+}
+
+/** How the sidecar originates TLS towards the external service (its DestinationRule's `tls.mode`). */
+export enum TlsOriginationMode {
+  /** TLS to the server, verified against the system's or the given CA. */
+  SIMPLE = 'SIMPLE',
+  /** Mutual TLS with a client certificate from a Secret (`credentialName`). */
+  MUTUAL = 'MUTUAL',
+}
+
+/** TLS origination: workloads speak plain HTTP to the external service, the sidecar speaks TLS. */
+export interface TlsOrigination {
+  readonly mode: TlsOriginationMode;
+
+  /**
+   * A Secret (in the sidecar's namespace) with the client certificate, key and CA: required for MUTUAL.
+   * @default - none (SIMPLE verifies the server with the system's roots)
+   */
+  readonly credentialName?: string;
+
+  /**
+   * The SNI name the sidecar sends.
+   * @default - the host the workload called
+   */
+  readonly sni?: string;
+}
+
+/** An address of an external service. */
+export interface ExternalEndpoint {
+  /** An IP address (STATIC) or a hostname or IP address (DNS). */
+  readonly address: string;
+
+  /**
+   * The endpoint's port for each service port, by port name, where it differs.
+   * @default - each port's targetPort or number
+   */
+  readonly ports?: { readonly [portName: string]: number };
+
+  /**
+   * Where the endpoint runs, `region[/zone[/subzone]]`, for locality-aware balancing.
+   * @default - no locality
+   */
+  readonly locality?: string;
+}
+
+/** Properties of an {@link ExternalService}. */
+export interface ExternalServiceProps {
+  /**
+   * The name of its ServiceEntry and DestinationRule.
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * The namespace the objects live in; they are visible to every namespace.
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+
+  /** The names workloads call, e.g. `api.partner.example.com` or `*.storage.example.com` (with endpoints or STATIC). */
+  readonly hosts: string[];
+
+  /** The ports workloads call. With TLS origination, a plain HTTP port whose `targetPort` is the server's TLS port. */
+  readonly ports: ServicePort[];
+
+  /**
+   * How the addresses are found.
+   * @default ExternalResolution.DNS
+   */
+  readonly resolution?: ExternalResolution;
+
+  /**
+   * Fixed addresses (IPs or CIDRs) the hosts are called on, for TCP services that workloads reach by address.
+   * @default - none
+   */
+  readonly addresses?: string[];
+
+  /**
+   * The endpoints, required for STATIC.
+   * @default - the hosts themselves (DNS)
+   */
+  readonly endpoints?: ExternalEndpoint[];
+
+  /**
+   * Originate TLS in the sidecar.
+   * @default - no TLS origination: workloads speak to the service as they do
+   */
+  readonly tls?: TlsOrigination;
+
+  /**
+   * The clusters whose workloads call the service; each renders the same objects.
+   * @default - every cluster of the mesh
+   */
+  readonly clusters?: MeshCluster[];
+}
+
+/**
+ * A service outside the mesh (a SaaS API, a database in another cloud) that workloads call by name:
+ * a `MESH_EXTERNAL` ServiceEntry, and a DestinationRule where the sidecar originates TLS, identical in
+ * every calling cluster. With the mesh's `outboundTrafficPolicy: REGISTRY_ONLY`, the declared external
+ * services are the allow-list.
+ *
+ * @example
+ * new ExternalService(mesh, 'provider', {
+ *   hosts: ['service.cloud.provider.com'],
+ *   ports: [{ name: 'http', number: 80, targetPort: 443 }],
+ *   tls: { mode: TlsOriginationMode.SIMPLE },
+ * });
+ */
+export class ExternalService extends Construct {
+  /** Whether `x` is an ExternalService (works across copies of this library). */
+  public static isExternalService(x: unknown): x is ExternalService {
+    return x !== null && typeof x === 'object' && EXTERNAL_SERVICE_SYMBOL in x;
+  }
+
+  public readonly mesh: Mesh;
+  public readonly serviceName: string;
+  public readonly namespace: string;
+  public readonly hosts: readonly string[];
+  public readonly ports: readonly ResolvedPort[];
+  public readonly resolution: ExternalResolution;
+  public readonly addresses: readonly string[];
+  public readonly endpoints: readonly ExternalEndpoint[];
+  /** @default - no TLS origination */
+  public readonly tls?: TlsOrigination;
+  private readonly declaredClusters?: readonly MeshCluster[];
+
+  public constructor(scope: Construct, id: string, props: ExternalServiceProps) {
+    super(scope, id);
+    Object.defineProperty(this, EXTERNAL_SERVICE_SYMBOL, { value: true });
+    this.mesh = Mesh.of(this);
+    this.serviceName = checkDnsLabel(this, 'name', props.name ?? id);
+    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
+    this.resolution = props.resolution ?? ExternalResolution.DNS;
+    if (!Object.values(ExternalResolution).includes(this.resolution)) {
+      throw propError(this, 'resolution', this.resolution, `is not a resolution: use one of ${Object.values(ExternalResolution).join(', ')}`);
+    }
+    this.endpoints = (props.endpoints ?? []).map((e, i) => this.checkEndpoint(e, `endpoints[${i}]`));
+    if (this.resolution === ExternalResolution.STATIC && this.endpoints.length === 0) {
+      throw propError(this, 'endpoints', [], 'is empty, which STATIC resolution cannot do without: give the IP endpoints, or use resolution DNS');
+    }
+    if (this.resolution === ExternalResolution.DNS_ROUND_ROBIN && this.endpoints.length > 1) {
+      throw propError(this, 'endpoints', this.endpoints.map(e => e.address), 'has several addresses, and DNS_ROUND_ROBIN takes one at most (Istio refuses more): use resolution DNS to balance over them');
+    }
+    this.hosts = this.checkHosts(props.hosts);
+    this.ports = resolvePorts(this, props.ports);
+    for (const endpoint of this.endpoints) {
+      const unknown = Object.keys(endpoint.ports ?? {}).find(name => !this.ports.some(p => p.name === name));
+      if (unknown) throw propError(this, 'endpoints.ports', unknown, `names no port of the service: use one of ${this.ports.map(p => p.name).join(', ')}`);
+    }
+    this.addresses = (props.addresses ?? []).map((address, i) => {
+      const [ip, bits] = address.split('/');
+      const kind = classifyAddress(ip);
+      if (kind !== 'ipv4' && kind !== 'ipv6' || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+        throw propError(this, `addresses[${i}]`, address, 'is not an IP address or CIDR: use e.g. 203.0.113.7 or 203.0.113.0/24');
+      }
+      return address;
+    });
+    this.tls = props.tls && this.checkTls(props.tls);
+    const encrypted = this.tls && this.ports.find(p => p.protocol === Protocol.HTTPS || p.protocol === Protocol.TLS);
+    if (encrypted) {
+      throw propError(this, 'tls', this.tls!.mode, `would wrap port ${encrypted.name}, which workloads already speak TLS on, in TLS again: originate TLS for a plain port (e.g. { name: 'http', number: 80, targetPort: 443 }), or drop tls`);
+    }
+    if (props.clusters) {
+      if (props.clusters.length === 0) throw propError(this, 'clusters', [], 'is empty: name the clusters whose workloads call it, or leave it out for all');
+      props.clusters.forEach((cluster, i) => {
+        if (cluster.mesh !== this.mesh) throw propError(this, `clusters[${i}]`, cluster.node.path, `is a cluster of another mesh: use clusters of ${this.mesh.node.path}`);
+      });
+      this.declaredClusters = [...new Set(props.clusters)];
+    }
+  }
+
+  /** The clusters that render it, given every cluster of the mesh. @internal */
+  public _clusters(allClusters: readonly MeshCluster[]): readonly MeshCluster[] {
+    return this.declaredClusters ?? allClusters;
+  }
+
+  private checkHosts(hosts: readonly string[]): string[] {
+    if (hosts.length === 0) throw propError(this, 'hosts', [], 'is empty: give the names workloads call, e.g. api.partner.example.com');
+    return hosts.map((host, i) => {
+      const wildcard = host.startsWith('*.');
+      const name = wildcard ? host.slice(2) : host;
+      if (!isDnsSubdomain(name) || !name.includes('.')) {
+        throw propError(this, `hosts[${i}]`, host, 'is not a fully qualified host: use a name such as api.partner.example.com, or *.example.com');
+      }
+      if (name.endsWith(`.${this.mesh.globalDomain}`) || name === this.mesh.globalDomain || name.endsWith('.local') || name === 'local') {
+        throw propError(this, `hosts[${i}]`, host, `is a mesh name (*.${this.mesh.globalDomain} or *.local): an external service must not shadow mesh services; declare mesh services with GlobalService`);
+      }
+      // Istio cannot resolve a wildcard: DNS would look up the literal "*" name.
+      if (wildcard && this.resolution !== ExternalResolution.STATIC && this.endpoints.length === 0) {
+        throw propError(this, `hosts[${i}]`, host, `is a wildcard, which ${this.resolution} resolution cannot look up: give endpoints (the addresses to call), or use resolution STATIC with IP endpoints`);
+      }
+      return host;
+    });
+  }
+
+  private checkEndpoint(endpoint: ExternalEndpoint, prop: string): ExternalEndpoint {
+    const kind = classifyAddress(endpoint.address);
+    if (!kind) throw propError(this, `${prop}.address`, endpoint.address, 'is neither an IP address nor a hostname');
+    if (this.resolution === ExternalResolution.STATIC && kind === 'hostname') {
+      throw propError(this, `${prop}.address`, endpoint.address, 'is a hostname, which STATIC resolution never looks up: give an IP address, or use resolution DNS');
+    }
+    if (endpoint.locality !== undefined) checkLocality(this, endpoint.locality, `${prop}.locality`);
+    return endpoint;
+  }
+
+  private checkTls(tls: TlsOrigination): TlsOrigination {
+    if (!Object.values(TlsOriginationMode).includes(tls.mode)) {
+      throw propError(this, 'tls.mode', tls.mode, `is not a TLS origination mode: use one of ${Object.values(TlsOriginationMode).join(', ')}`);
+    }
+    if (tls.mode === TlsOriginationMode.MUTUAL && !tls.credentialName) {
+      throw propError(this, 'tls.credentialName', tls.credentialName, 'is required for MUTUAL: name the Secret with the client certificate, key and CA');
+    }
+    if (tls.sni !== undefined && !isDnsSubdomain(tls.sni)) throw propError(this, 'tls.sni', tls.sni, 'is not a host name');
+    return tls;
+  }
+}

@@ -1,0 +1,94 @@
+import {
+  ExternalResolution, ExternalService, ExternalServiceProps, GlobalService, MeshCluster, OutboundTrafficPolicy, TlsOriginationMode,
+} from '../src';
+import { istioSchemaErrors } from './support/istio-schema';
+import { allObjects, bundleFile, objectsOf, testMesh } from './support/synth';
+
+function mesh(props: Parameters<typeof testMesh>[0] = {}) {
+  const m = testMesh({ meshId: 'mesh1', ...props });
+  const c1 = new MeshCluster(m.mesh, 'c1', { gateway: { address: '10.0.0.1' } });
+  const c2 = new MeshCluster(m.mesh, 'c2', { gateway: { address: '10.0.0.2' } });
+  return { ...m, c1, c2 };
+}
+
+describe('ExternalService', () => {
+  test('seed 004\'s service.cloud: a MESH_EXTERNAL entry and TLS origination, identical in every calling cluster', () => {
+    const { app, mesh: m } = mesh();
+    new ExternalService(m, 'provider', {
+      hosts: ['service.cloud.provider.com'],
+      ports: [{ name: 'http', number: 80, targetPort: 443 }],
+      tls: { mode: TlsOriginationMode.SIMPLE, sni: 'service.cloud.provider.com' },
+    });
+    const entry = objectsOf(app, 'c1').get('ServiceEntry/istio-system/provider')!;
+    expect(entry.spec).toEqual({
+      hosts: ['service.cloud.provider.com'],
+      location: 'MESH_EXTERNAL',
+      resolution: 'DNS',
+      ports: [{ name: 'http', number: 80, protocol: 'HTTP', targetPort: 443 }],
+    });
+    expect(objectsOf(app, 'c1').get('DestinationRule/istio-system/provider')?.spec).toEqual({
+      host: 'service.cloud.provider.com',
+      trafficPolicy: { tls: { mode: 'SIMPLE', sni: 'service.cloud.provider.com' } },
+    });
+    expect(objectsOf(app, 'c2').get('ServiceEntry/istio-system/provider')).toEqual(entry);
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+    expect(bundleFile(app, 'mesh.md')).toContain('| service.cloud.provider.com | http 80->443 | DNS | SIMPLE | c1, c2 |');
+  });
+
+  test.each<[string, Partial<ExternalServiceProps>, object]>([
+    ['STATIC with IP endpoints and a CIDR', {
+      hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-postgres', number: 5432 }], resolution: ExternalResolution.STATIC,
+      addresses: ['203.0.113.0/28'], endpoints: [{ address: '203.0.113.5', locality: 'eu-west-1' }, { address: '203.0.113.6' }],
+    }, { resolution: 'STATIC', addresses: ['203.0.113.0/28'], endpoints: [{ address: '203.0.113.5', locality: 'eu-west-1' }, { address: '203.0.113.6' }] }],
+    ['DNS_ROUND_ROBIN with one endpoint', {
+      hosts: ['api.partner.example.com'], ports: [{ name: 'https', number: 443 }], resolution: ExternalResolution.DNS_ROUND_ROBIN,
+      endpoints: [{ address: 'lb.partner.example.com', ports: { https: 8443 } }],
+    }, { resolution: 'DNS_ROUND_ROBIN', endpoints: [{ address: 'lb.partner.example.com', ports: { https: 8443 } }] }],
+    ['a wildcard host with endpoints', {
+      hosts: ['*.storage.example.com'], ports: [{ name: 'https', number: 443 }], endpoints: [{ address: 'storage-gw.example.com' }],
+    }, { hosts: ['*.storage.example.com'], resolution: 'DNS' }],
+    ['mutual TLS origination', {
+      hosts: ['ledger.bank.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
+      tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client' },
+    }, { hosts: ['ledger.bank.example.com'] }],
+  ])('%s renders and validates', (_, props, expected) => {
+    const { app, mesh: m, c2 } = mesh();
+    new ExternalService(m, 'ext', { hosts: [], ports: [], ...props, clusters: [c2] } as ExternalServiceProps);
+    const entry = objectsOf(app, 'c2').get('ServiceEntry/istio-system/ext')!;
+    expect(entry.spec).toMatchObject(expected);
+    expect(objectsOf(app, 'c1').has('ServiceEntry/istio-system/ext')).toBe(false);
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+    if (props.tls?.credentialName) {
+      expect(objectsOf(app, 'c2').get('DestinationRule/istio-system/ext')?.spec.trafficPolicy.tls).toEqual({ mode: 'MUTUAL', credentialName: 'ledger-client' });
+    }
+  });
+
+  test.each<[string, Partial<ExternalServiceProps>, RegExp]>([
+    ['the seeds\' *.cluster2 (a wildcard DNS cannot look up)', { hosts: ['*.cluster2.example.com'] },
+      /\[mesh\/ext\] hosts\[0\] "\*.cluster2.example.com" is a wildcard, which DNS resolution cannot look up: give endpoints/],
+    ['a single-label host', { hosts: ['cluster2'] }, /hosts\[0\] "cluster2" is not a fully qualified host/],
+    ['a .global name', { hosts: ['web.shop.global'] }, /hosts\[0\] "web.shop.global" is a mesh name \(\*.global or \*.local\)/],
+    ['a cluster.local name', { hosts: ['web.shop.svc.cluster.local'] }, /is a mesh name/],
+    ['STATIC without endpoints', { resolution: ExternalResolution.STATIC }, /\[mesh\/ext\] endpoints \[\] is empty, which STATIC resolution cannot do without/],
+    ['STATIC with a hostname endpoint', { resolution: ExternalResolution.STATIC, endpoints: [{ address: 'db.example.com' }] }, /endpoints\[0\].address "db.example.com" is a hostname, which STATIC resolution never looks up/],
+    ['DNS_ROUND_ROBIN with two endpoints', { resolution: ExternalResolution.DNS_ROUND_ROBIN, endpoints: [{ address: 'a.example.com' }, { address: 'b.example.com' }] },
+      /endpoints \["a.example.com","b.example.com"\] has several addresses, and DNS_ROUND_ROBIN takes one at most/],
+    ['MUTUAL without a credential', { tls: { mode: TlsOriginationMode.MUTUAL } }, /tls.credentialName undefined is required for MUTUAL/],
+    ['TLS origination over a TLS port', { ports: [{ name: 'https', number: 443 }], tls: { mode: TlsOriginationMode.SIMPLE } }, /tls "SIMPLE" would wrap port https, which workloads already speak TLS on/],
+    ['an endpoint port for no port', { endpoints: [{ address: 'a.example.com', ports: { grpc: 9000 } }] }, /endpoints.ports "grpc" names no port of the service: use one of http/],
+    ['an address that is no CIDR', { addresses: ['10.0.0.0/x'] }, /addresses\[0\] "10.0.0.0\/x" is not an IP address or CIDR/],
+  ])('refused: %s', (_, props, message) => {
+    const { mesh: m } = mesh();
+    expect(() => new ExternalService(m, 'ext', { hosts: ['api.example.com'], ports: [{ name: 'http', number: 80 }], ...props })).toThrow(message);
+  });
+
+  test('a host declared twice is refused at synth; REGISTRY_ONLY makes the declared services the allow-list', () => {
+    const { app, mesh: m, c1 } = mesh({ outboundTrafficPolicy: OutboundTrafficPolicy.REGISTRY_ONLY });
+    new GlobalService(m, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80, targetPort: 8080 }], servedBy: [c1] });
+    new ExternalService(m, 'a', { hosts: ['api.example.com'], ports: [{ name: 'http', number: 80 }] });
+    const b = new ExternalService(m, 'b', { hosts: ['api.example.com'], ports: [{ name: 'http', number: 80 }] });
+    expect(() => app.synth()).toThrow(/api.example.com is declared by mesh\/a and mesh\/b: declare each external host once/);
+    b.node.scope!.node.tryRemoveChild(b.node.id);
+    expect(objectsOf(app, 'c1').get('IstioOperator/istio-system/c1')?.spec.meshConfig.outboundTrafficPolicy).toEqual({ mode: 'REGISTRY_ONLY' });
+  });
+});
