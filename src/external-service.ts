@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Mesh } from './mesh';
 import { checkLocality, MeshCluster } from './mesh-cluster';
-import { Protocol, ResolvedPort, resolvePorts, ServicePort } from './service-port';
+import { isHttpPort, Protocol, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { propError } from './validation/errors';
 import { checkDnsLabel, isDnsSubdomain } from './validation/names';
 import { classifyAddress } from './validation/network';
@@ -110,6 +110,15 @@ export interface ExternalServiceProps {
    * @default - every cluster of the mesh
    */
   readonly clusters?: MeshCluster[];
+
+  /**
+   * Send the traffic out through each calling cluster's egress gateway (installed with the cluster's Istio),
+   * as Istio's egress gateway task does: one place where traffic leaves, for firewalls and audits. HTTP ports
+   * are routed by host (and TLS originated at the gateway with `tls`), TLS ports passed through by SNI.
+   * Needs one host, not a wildcard.
+   * @default false
+   */
+  readonly egressGateway?: boolean;
 }
 
 /**
@@ -141,6 +150,7 @@ export class ExternalService extends Construct {
   public readonly endpoints: readonly ExternalEndpoint[];
   /** @default - no TLS origination */
   public readonly tls?: TlsOrigination;
+  public readonly egressGateway: boolean;
   private readonly declaredClusters?: readonly MeshCluster[];
 
   public constructor(scope: Construct, id: string, props: ExternalServiceProps) {
@@ -178,6 +188,16 @@ export class ExternalService extends Construct {
     const encrypted = this.tls && this.ports.find(p => p.protocol === Protocol.HTTPS || p.protocol === Protocol.TLS);
     if (encrypted) {
       throw propError(this, 'tls', this.tls!.mode, `would wrap port ${encrypted.name}, which workloads already speak TLS on, in TLS again: originate TLS for a plain port (e.g. { name: 'http', number: 80, targetPort: 443 }), or drop tls`);
+    }
+    this.egressGateway = props.egressGateway ?? false;
+    if (this.egressGateway) {
+      if (this.hosts.length !== 1 || this.hosts[0].startsWith('*')) {
+        throw propError(this, 'hosts', this.hosts, 'routes through the egress gateway by host, which takes one host that is not a wildcard: declare one ExternalService per host');
+      }
+      const unroutable = this.ports.find(p => !isHttpPort(p) && p.protocol !== Protocol.HTTPS && p.protocol !== Protocol.TLS);
+      if (unroutable) {
+        throw propError(this, 'egressGateway', true, `cannot route port ${unroutable.name} (${unroutable.protocol}): the egress gateway routes HTTP by host and TLS by SNI; drop egressGateway for plain TCP`);
+      }
     }
     if (props.clusters) {
       if (props.clusters.length === 0) throw propError(this, 'clusters', [], 'is empty: name the clusters whose workloads call it, or leave it out for all');

@@ -1,8 +1,10 @@
+import * as path from 'path';
 import {
   ExternalResolution, ExternalService, ExternalServiceProps, GlobalService, MeshCluster, OutboundTrafficPolicy, TlsOriginationMode,
 } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
-import { allObjects, bundleFile, objectsOf, testMesh } from './support/synth';
+import { allObjects, bundleFile, objectsOf, readYaml, testMesh } from './support/synth';
+import { gatewayValuesErrors } from './support/tool-schema';
 
 function mesh(props: Parameters<typeof testMesh>[0] = {}) {
   const m = testMesh({ meshId: 'mesh1', ...props });
@@ -80,6 +82,48 @@ describe('ExternalService', () => {
   ])('refused: %s', (_, props, message) => {
     const { mesh: m } = mesh();
     expect(() => new ExternalService(m, 'ext', { hosts: ['api.example.com'], ports: [{ name: 'http', number: 80 }], ...props })).toThrow(message);
+  });
+
+  test('through the egress gateway: sidecars to the gateway, the gateway to the host (HTTP by host with TLS origination there, TLS by SNI); the install adds the gateway', () => {
+    const { app, mesh: m } = mesh();
+    new ExternalService(m, 'payments', {
+      namespace: 'shop',
+      hosts: ['api.payments.example.com'],
+      ports: [{ name: 'http', number: 80, targetPort: 443 }, { name: 'tls', number: 8443 }],
+      egressGateway: true,
+    });
+    const objects = objectsOf(app, 'c1');
+    expect(objects.get('Gateway/shop/payments-egress')?.spec).toEqual({
+      selector: { istio: 'egressgateway' },
+      servers: [
+        { hosts: ['api.payments.example.com'], port: { name: 'http', number: 80, protocol: 'HTTP' } },
+        { hosts: ['api.payments.example.com'], port: { name: 'tls', number: 8443, protocol: 'TLS' }, tls: { mode: 'PASSTHROUGH' } },
+      ],
+    });
+    const route = objects.get('VirtualService/shop/payments-egress')!.spec;
+    expect(route.gateways).toEqual(['mesh', 'payments-egress']);
+    expect(route.http.map((h: any) => [h.match[0].gateways[0], h.route[0].destination.host])).toEqual([
+      ['mesh', 'istio-egressgateway.istio-system.svc.cluster.local'], ['payments-egress', 'api.payments.example.com'],
+    ]);
+    expect(route.tls.map((t: any) => [t.match[0].gateways[0], t.match[0].sniHosts[0], t.route[0].destination.host])).toEqual([
+      ['mesh', 'api.payments.example.com', 'istio-egressgateway.istio-system.svc.cluster.local'], ['payments-egress', 'api.payments.example.com', 'api.payments.example.com'],
+    ]);
+    expect(objects.get('DestinationRule/shop/payments-egress')?.spec).toEqual({ host: 'istio-egressgateway.istio-system.svc.cluster.local', subsets: [{ name: 'payments' }] });
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+    // Both installers add the egress gateway with the routed ports.
+    const egress = readYaml(path.join(app.bundlesOutdir, 'c1', 'istio', 'egress-gateway-values.yaml'))[0];
+    expect(gatewayValuesErrors(egress)).toEqual([]);
+    expect(egress.service.ports.map((p: any) => `${p.name}:${p.port}`)).toEqual(['status-port:15021', 'http-80:80', 'tls-8443:8443']);
+    expect(objects.get('IstioOperator/istio-system/c1')?.spec.components.egressGateways[0]).toMatchObject({ name: 'istio-egressgateway', enabled: true });
+    expect(bundleFile(app, 'c1/README.md')).toContain('helm upgrade --install istio-egressgateway istio/gateway -n istio-system --version 1.30.3 -f istio/egress-gateway-values.yaml');
+  });
+
+  test.each<[string, Partial<ExternalServiceProps>, RegExp]>([
+    ['two hosts', { hosts: ['a.example.com', 'b.example.com'] }, /hosts \["a.example.com","b.example.com"\] routes through the egress gateway by host, which takes one host that is not a wildcard/],
+    ['a TCP port', { ports: [{ name: 'tcp-db', number: 5432 }] }, /egressGateway true cannot route port tcp-db \(TCP\)/],
+  ])('egress gateway refused: %s', (_, props, message) => {
+    const { mesh: m } = mesh();
+    expect(() => new ExternalService(m, 'ext', { hosts: ['api.example.com'], ports: [{ name: 'http', number: 80 }], egressGateway: true, ...props })).toThrow(message);
   });
 
   test('a host declared twice is refused at synth; REGISTRY_ONLY makes the declared services the allow-list', () => {

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { IstioApiVersion, Mesh, NamespaceManagement } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
+import { ResolvedPort } from '../service-port';
 import { metadataLayer, MetadataLayer } from '../mesh-metadata';
 import { MeshConfigError } from '../validation/errors';
 import { isKubeSystemNamespace } from '../validation/names';
@@ -181,6 +182,8 @@ export class ClusterBundle {
   public exposesIstiod = false;
   /** Whether istiod's webhooks are exposed too, for remote clusters (the install then opens 15017). */
   public exposesIstiodWebhook = false;
+  /** Ports of external services that leave through the egress gateway, by number (the install then adds one). */
+  public readonly egressPorts = new Map<number, ResolvedPort>();
   /** `.global` hosts this cluster knows, with their VIPs: what a static DNS zone answers. */
   public readonly globalHosts = new Map<string, string>();
 

@@ -1,8 +1,11 @@
 import {
-  DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
+  DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode, Gateway, GatewaySpecServersTlsMode, ServiceEntry, ServiceEntrySpecLocation,
+  ServiceEntrySpecResolution, VirtualService,
 } from '../../imports/networking.istio.io';
 import { ExternalResolution, ExternalService, TlsOriginationMode } from '../external-service';
-import { ClusterBundle } from './cluster-bundle';
+import { isHttpPort } from '../service-port';
+import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
+import { EGRESS_GATEWAY_NAME } from './istio-install';
 
 const RESOLUTIONS: { readonly [r in ExternalResolution]: ServiceEntrySpecResolution } = {
   [ExternalResolution.DNS]: ServiceEntrySpecResolution.DNS,
@@ -35,12 +38,64 @@ export function renderExternalService(service: ExternalService, bundle: ClusterB
     },
   });
   const tls = service.tls;
-  if (!tls) return;
-  service.hosts.forEach((host, i) => bundle.add('external-services', service, DestinationRule, {
-    metadata: { name: service.hosts.length === 1 ? name : `${name}-${i + 1}`, namespace },
+  if (tls) {
+    service.hosts.forEach((host, i) => bundle.add('external-services', service, DestinationRule, {
+      metadata: { name: service.hosts.length === 1 ? name : `${name}-${i + 1}`, namespace },
+      spec: {
+        host,
+        trafficPolicy: { tls: { mode: TLS_MODES[tls.mode], credentialName: tls.credentialName, sni: tls.sni } },
+      },
+    }));
+  }
+  if (service.egressGateway) renderEgressRoute(service, bundle);
+}
+
+/** The egress gateway's Service, which sidecars send the external traffic to. */
+const EGRESS_GATEWAY_HOST = `${EGRESS_GATEWAY_NAME}.${ISTIO_SYSTEM}.svc.cluster.local`;
+/** The labels the gateway chart and istioctl give the egress gateway's pods (`istio-` dropped from the name). */
+const EGRESS_GATEWAY_SELECTOR = { istio: EGRESS_GATEWAY_NAME.replace(/^istio-/, '') };
+
+/**
+ * Routes an external service through the cluster's egress gateway, as Istio's egress gateway task does: a
+ * Gateway on the egress gateway for the host, a subset for it, and a VirtualService that sends the sidecars'
+ * traffic (`mesh`) to the egress gateway and the egress gateway's to the host. HTTP ports by host, TLS
+ * ports by SNI (passthrough).
+ */
+function renderEgressRoute(service: ExternalService, bundle: ClusterBundle): void {
+  const { namespace } = service;
+  const name = `${service.serviceName}-egress`;
+  const host = service.hosts[0];
+  const http = service.ports.filter(p => isHttpPort(p));
+  const passthrough = service.ports.filter(p => !isHttpPort(p));
+  bundle.add('external-services', service, Gateway, {
+    metadata: { name, namespace },
     spec: {
-      host,
-      trafficPolicy: { tls: { mode: TLS_MODES[tls.mode], credentialName: tls.credentialName, sni: tls.sni } },
+      selector: { ...EGRESS_GATEWAY_SELECTOR },
+      servers: [
+        ...http.map(p => ({ hosts: [host], port: { name: p.name, number: p.number, protocol: 'HTTP' } })),
+        ...passthrough.map(p => ({ hosts: [host], port: { name: p.name, number: p.number, protocol: 'TLS' }, tls: { mode: GatewaySpecServersTlsMode.PASSTHROUGH } })),
+      ],
     },
-  }));
+  });
+  bundle.add('external-services', service, DestinationRule, {
+    metadata: { name, namespace },
+    spec: { host: EGRESS_GATEWAY_HOST, subsets: [{ name: service.serviceName }] },
+  });
+  const toGateway = (port: number) => ({ destination: { host: EGRESS_GATEWAY_HOST, subset: service.serviceName, port: { number: port } } });
+  const toHost = (port: number) => ({ destination: { host, port: { number: port } } });
+  bundle.add('external-services', service, VirtualService, {
+    metadata: { name, namespace },
+    spec: {
+      hosts: [host],
+      gateways: ['mesh', name],
+      http: http.length === 0 ? undefined : http.flatMap(p => [
+        { name: `${p.name}-to-egress`, match: [{ gateways: ['mesh'], port: p.number }], route: [toGateway(p.number)] },
+        { name: `${p.name}-from-egress`, match: [{ gateways: [name], port: p.number }], route: [toHost(p.number)] },
+      ]),
+      tls: passthrough.length === 0 ? undefined : passthrough.flatMap(p => [
+        { match: [{ gateways: ['mesh'], port: p.number, sniHosts: [host] }], route: [toGateway(p.number)] },
+        { match: [{ gateways: [name], port: p.number, sniHosts: [host] }], route: [toHost(p.number)] },
+      ]),
+    },
+  });
 }

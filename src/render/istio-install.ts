@@ -13,6 +13,8 @@ export enum IstioChart {
 
 /** One Helm release of a cluster's Istio install. */
 export interface IstioRelease {
+  /** What the release is in the install (`base`, `istiod`, `gateway`, `egress-gateway`): names its GitOps application. */
+  readonly id: string;
   readonly chart: IstioChart;
   /** The release name: the gateway's also names its Deployment, Service and labels. */
   readonly releaseName: string;
@@ -20,6 +22,9 @@ export interface IstioRelease {
   /** The values file in the cluster's `istio/` directory. */
   readonly valuesFile: string;
 }
+
+/** The egress gateway's release, Deployment and Service name (and so its `istio: egressgateway` label). */
+export const EGRESS_GATEWAY_NAME = 'istio-egressgateway';
 
 /** A Service port of the cross-cluster gateway. */
 export interface GatewayPort {
@@ -76,6 +81,9 @@ function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefine
     istiodRemote: primary ? { injectionPath: `/inject/cluster/${cluster.clusterName}/net/${cluster.network}` } : undefined,
     revision: mesh.injectionRevision,
     gateway,
+    // The egress gateway listens on each routed port itself (no NodePorts: sidecars reach it in the cluster).
+    egressPorts: [...bundle.egressPorts.values()].sort((a, b) => a.number - b.number)
+      .map(p => ({ name: `${p.protocol.toLowerCase()}-${p.number}`, port: p.number, targetPort: p.number })),
   };
 }
 
@@ -98,8 +106,9 @@ const HELM_GATEWAY_DEFAULT_PORTS: readonly GatewayPort[] = [
 function helmReleases(plan: InstallPlan): IstioRelease[] {
   const releases: IstioRelease[] = [
     // The validating webhook's default revision follows the injection revision, if any.
-    { chart: IstioChart.BASE, releaseName: 'istio-base', valuesFile: 'base-values.yaml', values: { defaultRevision: plan.revision ?? 'default', profile: plan.profile } },
+    { id: 'base', chart: IstioChart.BASE, releaseName: 'istio-base', valuesFile: 'base-values.yaml', values: { defaultRevision: plan.revision ?? 'default', profile: plan.profile } },
     {
+      id: 'istiod',
       chart: IstioChart.ISTIOD,
       releaseName: 'istiod',
       valuesFile: 'istiod-values.yaml',
@@ -109,6 +118,7 @@ function helmReleases(plan: InstallPlan): IstioRelease[] {
   const gateway = plan.gateway;
   if (gateway) {
     releases.push({
+      id: 'gateway',
       chart: IstioChart.GATEWAY,
       releaseName: gateway.name,
       valuesFile: 'gateway-values.yaml',
@@ -126,6 +136,16 @@ function helmReleases(plan: InstallPlan): IstioRelease[] {
             .map(p => ({ ...p, protocol: 'TCP' })),
         },
       },
+    });
+  }
+  if (plan.egressPorts.length > 0) {
+    releases.push({
+      id: 'egress-gateway',
+      chart: IstioChart.GATEWAY,
+      releaseName: EGRESS_GATEWAY_NAME,
+      valuesFile: 'egress-gateway-values.yaml',
+      // In-cluster only: sidecars reach it by its Service; the chart's name gives it `istio: egressgateway`.
+      values: { revision: plan.revision, service: { type: 'ClusterIP', ports: [GATEWAY_STATUS_PORT, ...plan.egressPorts].map(p => ({ ...p, protocol: 'TCP' })) } },
     });
   }
   // Values as Helm reads them: keys sorted for stable diffs, unset options left out.
@@ -150,8 +170,13 @@ export function renderIstioInstall(bundle: ClusterBundle, gateway: GatewayCompon
       revision: plan.revision,
       meshConfig: plan.meshConfig,
       values: { global: plan.global, istiodRemote: plan.istiodRemote },
-      components: gateway && {
-        ingressGateways: [{
+      components: (gateway || plan.egressPorts.length > 0) ? {
+        egressGateways: plan.egressPorts.length > 0 ? [{
+          name: EGRESS_GATEWAY_NAME,
+          enabled: true,
+          k8s: { service: { type: 'ClusterIP', ports: [GATEWAY_STATUS_PORT, ...plan.egressPorts] } },
+        }] : undefined,
+        ingressGateways: gateway && [{
           name: gateway.name,
           enabled: true,
           label: gateway.labels && { ...gateway.labels },
@@ -165,7 +190,7 @@ export function renderIstioInstall(bundle: ClusterBundle, gateway: GatewayCompon
             serviceAnnotations: gateway.serviceAnnotations && { ...gateway.serviceAnnotations },
           },
         }],
-      },
+      } : undefined,
     },
   });
   return releases;

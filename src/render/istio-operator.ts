@@ -20,6 +20,11 @@ export interface IstioOperatorSpec {
     readonly istiodRemote?: { readonly injectionPath: string };
   };
   readonly components?: {
+    readonly egressGateways?: ReadonlyArray<{
+      readonly name: string;
+      readonly enabled: boolean;
+      readonly k8s: { readonly service: { readonly type: 'ClusterIP'; readonly ports: ReadonlyArray<{ readonly name: string; readonly port: number; readonly targetPort: number }> } };
+    }>;
     readonly ingressGateways?: ReadonlyArray<{
       readonly name: string;
       readonly enabled: boolean;

@@ -27,6 +27,9 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   // Istio reads a remote cluster's configuration from its primary: a policy lands there, once.
   model.policies.forEach(({ policy, clusters }) => new Set(clusters.map(c => c.configCluster)).forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
   model.externals.forEach(({ service, clusters }) => clusters.forEach(cluster => renderExternalService(service, bundleOf(cluster))));
+  // The egress gateway runs in every calling cluster, remotes included (their configuration is the primary's).
+  model.externals.filter(({ service }) => service.egressGateway).forEach(({ service }) => service._clusters(model.clusters)
+    .forEach(cluster => service.ports.forEach(port => bundleOf(cluster).egressPorts.set(port.number, port))));
   bundles.forEach(renderObservability);
   model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material, model.pki!.sealingKeys.get(cluster)));
   // The cluster-wide parts go last: they collect what the renderers above registered.

@@ -44,7 +44,7 @@ export function renderArgoCd(mesh: Mesh, gitOps: GitOps, releases: ReadonlyMap<M
     const destination = { name: o.destinations?.[cluster.clusterName] ?? cluster.clusterName, namespace: ISTIO_SYSTEM };
     const name = (what: string) => `${mesh.meshId}-${cluster.clusterName}-${what}`;
     const layer = (what: BundleLayer) => ({ repoURL: o.repoUrl, targetRevision, path: `${root}/${cluster.clusterName}/${what}` });
-    const charts = releases.get(cluster)!.map((release, i) => application(name(release.chart), 1 + i, {
+    const charts = releases.get(cluster)!.map((release, i) => application(name(release.id), 1 + i, {
       project,
       source: {
         repoURL: gitOps.chartRepository,
