@@ -79,6 +79,14 @@ export interface MeshProps {
   readonly topology?: MeshTopology;
 
   /**
+   * Services that must never leave their cluster (multi-network topology only): their calls stay on the
+   * caller's cluster's endpoints (`meshConfig.serviceSettings[].settings.clusterLocal`). Hosts such as
+   * `metrics.monitoring.svc.cluster.local` or `*.kube-system.svc.cluster.local`.
+   * @default - every service may be reached across clusters
+   */
+  readonly clusterLocalHosts?: string[];
+
+  /**
    * How each istiod gets the other clusters' kubeconfigs (multi-network topology only).
    * @default RemoteSecrets.script()
    */
@@ -217,6 +225,7 @@ export class Mesh extends Construct {
   public readonly trustDomain: string;
   public readonly topology: MeshTopology;
   public readonly remoteSecrets: RemoteSecrets;
+  public readonly clusterLocalHosts: readonly string[];
   public readonly globalDomain: string;
   public readonly apiVersion: IstioApiVersion;
   public readonly strictMtls: boolean;
@@ -244,14 +253,20 @@ export class Mesh extends Construct {
     this.topology = checkTopology(this, props.topology ?? MeshTopology.GLOBAL_NAMES);
     // Options of one topology mean nothing in another: refuse them rather than ignore them.
     const foreign = this.topology === MeshTopology.GLOBAL_NAMES
-      ? (['remoteSecrets'] as const).filter(key => props[key] !== undefined)
+      ? (['remoteSecrets', 'clusterLocalHosts'] as const).filter(key => props[key] !== undefined)
       : (['globalDomain', 'vipRange', 'pruneVips'] as const).filter(key => props[key] !== undefined);
     if (foreign.length > 0) {
       throw propError(this, foreign[0], props[foreign[0]], `means nothing in the ${this.topology} topology: ${this.topology === MeshTopology.GLOBAL_NAMES
-        ? 'remote secrets exist only in MeshTopology.MULTI_NETWORK'
+        ? 'each cluster\'s istiod sees only its own cluster there, so remote secrets and cluster-local hosts exist only in MeshTopology.MULTI_NETWORK'
         : 'services keep their <name>.<namespace>.svc.cluster.local names there, with no .global names or VIPs'}; remove it`);
     }
     this.remoteSecrets = props.remoteSecrets ?? RemoteSecrets.script();
+    this.clusterLocalHosts = (props.clusterLocalHosts ?? []).map((host, i) => {
+      if (!/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.[a-z0-9]([-a-z0-9]*[a-z0-9])?\.svc\.cluster\.local$/.test(host) && !/^\*\.svc\.cluster\.local$/.test(host)) {
+        throw propError(this, `clusterLocalHosts[${i}]`, host, 'is not a cluster.local service host: use <name>.<namespace>.svc.cluster.local or *.<namespace>.svc.cluster.local');
+      }
+      return host;
+    });
     this.globalDomain = checkDnsSubdomain(this, 'globalDomain', props.globalDomain ?? 'global');
     this.apiVersion = props.apiVersion ?? IstioApiVersion.V1;
     if (!Object.values(IstioApiVersion).includes(this.apiVersion)) {

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { propError } from './validation/errors';
+import { isLabelKey } from './validation/names';
 import { checkCount, checkDuration, checkHeaderName } from './validation/values';
 
 /** Simple load-balancing algorithms. */
@@ -101,6 +102,15 @@ export interface TrafficPolicy {
    * @default - no locality failover
    */
   readonly localityFailover?: RegionFailover[];
+
+  /**
+   * Endpoint labels the client prefers to share with its destination, most important first, e.g.
+   * `['topology.istio.io/network', 'topology.istio.io/cluster']`: traffic stays on the client's network and
+   * in its cluster while healthy there, and fails over to the next best match when outlier detection
+   * ejects those endpoints. Istio ignores it without `outlierDetection`, so that is an error.
+   * @default - no priority
+   */
+  readonly failoverPriority?: string[];
 }
 
 /**
@@ -154,6 +164,17 @@ export function checkTrafficPolicy(scope: IConstruct, prop: string, policy: Traf
     }
     if (outlier.interval) checkDuration(scope, `${prop}.outlierDetection.interval`, outlier.interval);
     if (outlier.baseEjectionTime) checkDuration(scope, `${prop}.outlierDetection.baseEjectionTime`, outlier.baseEjectionTime);
+  }
+  const priority = policy.failoverPriority ?? [];
+  if (priority.length > 0 && !policy.outlierDetection) {
+    throw propError(scope, `${prop}.failoverPriority`, priority,
+      `has no effect without outlierDetection (Istio ignores it): add outlierDetection, e.g. ${CROSS_CLUSTER_OUTLIER_EXAMPLE}`);
+  }
+  priority.forEach((label, i) => {
+    if (!isLabelKey(label)) throw propError(scope, `${prop}.failoverPriority[${i}]`, label, 'is not a label key: use e.g. topology.istio.io/network');
+  });
+  if (new Set(priority).size !== priority.length) {
+    throw propError(scope, `${prop}.failoverPriority`, priority, 'names a label twice: list each label once, most important first');
   }
   const failover = policy.localityFailover ?? [];
   if (failover.length > 0 && !policy.outlierDetection) {

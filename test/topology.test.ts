@@ -117,3 +117,48 @@ test('switching an existing mesh to multi-network is one line: the same construc
   expect(toolSchemaErrors(objects)).toEqual([]);
   expect(bundleFile(local.app, 'mesh.md')).toContain('multi-network: services keep their cluster.local names');
 });
+
+describe('failover and cluster-local services', () => {
+  test('failover by network, then cluster: the priority renders with outlier detection, and validates', () => {
+    const { app, mesh } = multiNetwork();
+    const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    const c2 = new MeshCluster(mesh, 'c2', { network: 'n2', gateway: { address: '10.0.1.1' } });
+    const web = new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80, targetPort: 8080 }], servedBy: [c1, c2] });
+    const stable = web.addVersion('stable', { clusters: [c1, c2] });
+    new VersionedRoute(mesh, 'route', {
+      service: web, clients: [c1, c2], spread: true, defaultRoute: [{ version: stable }],
+      trafficPolicy: {
+        outlierDetection: { consecutive5xxErrors: 0, consecutiveGatewayErrors: 3 },
+        failoverPriority: ['topology.istio.io/network', 'topology.istio.io/cluster'],
+      },
+    });
+    const rule = objectsOf(app, 'c1').get('DestinationRule/shop/web')!;
+    expect(rule.spec.trafficPolicy.loadBalancer).toEqual({ localityLbSetting: { enabled: true, failoverPriority: ['topology.istio.io/network', 'topology.istio.io/cluster'] } });
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+  });
+
+  test.each<[string, object, RegExp]>([
+    ['without outlier detection', { failoverPriority: ['topology.istio.io/network'] }, /trafficPolicy.failoverPriority \["topology.istio.io\/network"\] has no effect without outlierDetection/],
+    ['a label twice', { outlierDetection: { consecutiveGatewayErrors: 3 }, failoverPriority: ['topology.istio.io/network', 'topology.istio.io/network'] }, /names a label twice/],
+  ])('failover priority refused %s', (_, trafficPolicy, message) => {
+    const { mesh } = multiNetwork();
+    const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    const web = new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c1] });
+    const v1 = web.addVersion('v1', { clusters: [c1] });
+    expect(() => new VersionedRoute(mesh, 'route', { service: web, clients: [c1], defaultRoute: [{ version: v1 }], trafficPolicy })).toThrow(message);
+  });
+
+  test('cluster-local hosts reach the install; one that shadows a global service, or a malformed one, is refused', () => {
+    const { app, mesh } = multiNetwork({ clusterLocalHosts: ['*.kube-system.svc.cluster.local', 'metrics.shop.svc.cluster.local'] });
+    new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    expect(objectsOf(app, 'c1').get('IstioOperator/istio-system/c1')?.spec.meshConfig.serviceSettings).toEqual([
+      { settings: { clusterLocal: true }, hosts: ['*.kube-system.svc.cluster.local', 'metrics.shop.svc.cluster.local'] },
+    ]);
+    const shadowed = multiNetwork({ clusterLocalHosts: ['metrics.shop.svc.cluster.local'] });
+    const c = new MeshCluster(shadowed.mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    new GlobalService(shadowed.mesh, 'metrics', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c] });
+    expect(() => shadowed.app.synth()).toThrow(/\[mesh\/metrics\] metrics.shop.svc.cluster.local is served across clusters, but clusterLocalHosts has metrics.shop.svc.cluster.local/);
+    expect(() => new Mesh(testApp(), 'm', { topology: MeshTopology.MULTI_NETWORK, clusterLocalHosts: ['metrics.shop'] })).toThrow(/clusterLocalHosts\[0\] "metrics.shop" is not a cluster.local service host/);
+    expect(() => new Mesh(testApp(), 'm', { clusterLocalHosts: ['*.kube-system.svc.cluster.local'] })).toThrow(/clusterLocalHosts .* means nothing in the global-names topology/);
+  });
+});

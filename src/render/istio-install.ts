@@ -68,6 +68,7 @@ function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefine
       trustDomain: mesh.trustDomain,
       defaultConfig: proxyMetadata && { proxyMetadata },
       outboundTrafficPolicy: mesh.outboundTrafficPolicy && { mode: mesh.outboundTrafficPolicy },
+      serviceSettings: mesh.clusterLocalHosts.length > 0 ? [{ settings: { clusterLocal: true }, hosts: [...mesh.clusterLocalHosts] }] : undefined,
       extensionProviders: tracing && [{ name: TRACING_PROVIDER, [tracing.protocol ?? TracingProtocol.OPENTELEMETRY]: { service: tracing.service, port: tracing.port } }],
     },
     global: {

@@ -8,6 +8,7 @@ export interface IstioOperatorSpec {
     readonly trustDomain?: string;
     readonly defaultConfig?: { readonly proxyMetadata?: { readonly [key: string]: string } };
     readonly outboundTrafficPolicy?: { readonly mode: string };
+    readonly serviceSettings?: ReadonlyArray<{ readonly settings: { readonly clusterLocal: boolean }; readonly hosts: readonly string[] }>;
     readonly extensionProviders?: ReadonlyArray<{ readonly name: string; readonly [protocol: string]: unknown }>;
   };
   readonly values?: {

@@ -19,8 +19,9 @@ const SIMPLE: Record<LoadBalancerAlgorithm, DestinationRuleSpecTrafficPolicyLoad
 
 /** The DestinationRule traffic policy for a typed policy, always with ISTIO_MUTUAL (cross-cluster traffic is mTLS). */
 export function renderTrafficPolicy(policy: TrafficPolicy = {}): DestinationRuleSpecTrafficPolicy {
-  const { loadBalancer, consistentHash: hash, connectionPool: pool, outlierDetection: outlier, localityFailover } = policy;
-  const hasLoadBalancer = loadBalancer || hash || localityFailover?.length;
+  const { loadBalancer, consistentHash: hash, connectionPool: pool, outlierDetection: outlier, localityFailover, failoverPriority } = policy;
+  const locality = localityFailover?.length || failoverPriority?.length;
+  const hasLoadBalancer = loadBalancer || hash || locality;
   return {
     tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
     loadBalancer: hasLoadBalancer ? {
@@ -30,7 +31,11 @@ export function renderTrafficPolicy(policy: TrafficPolicy = {}): DestinationRule
         httpHeaderName: hash.httpHeaderName,
         httpCookie: hash.httpCookie && { name: hash.httpCookie.name, path: hash.httpCookie.path, ttl: istioDuration(hash.httpCookie.ttl) },
       },
-      localityLbSetting: localityFailover?.length ? { enabled: true, failover: localityFailover.map(f => ({ from: f.from, to: f.to })) } : undefined,
+      localityLbSetting: locality ? {
+        enabled: true,
+        failover: localityFailover?.length ? localityFailover.map(f => ({ from: f.from, to: f.to })) : undefined,
+        failoverPriority: failoverPriority?.length ? [...failoverPriority] : undefined,
+      } : undefined,
     } : undefined,
     connectionPool: pool && {
       tcp: pool.maxConnections !== undefined || pool.connectTimeout

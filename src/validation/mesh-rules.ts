@@ -76,7 +76,12 @@ export function meshRules(mesh: Mesh): MeshRule[] {
 /** What the multi-network topology needs beyond the constructs' own checks. */
 function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], services: readonly GlobalService[]): MeshRule[] {
   const gatewayOf = (network: string) => clusters.find(c => c.network === network && c.gateway);
+  const matches = (pattern: string, host: string) => (pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : pattern === host);
   return [
+    {
+      check: () => services.flatMap(s => mesh.clusterLocalHosts.filter(pattern => matches(pattern, s.localHost)).map(pattern =>
+        `[${s.node.path}] ${s.localHost} is served across clusters, but clusterLocalHosts has ${pattern}, which keeps its calls in each cluster: remove it from clusterLocalHosts, or narrow the pattern`)),
+    },
     {
       // Endpoints on another network are reached through that network's east-west gateway.
       check: () => services.flatMap(s => s._consumers(clusters).flatMap(consumer => s.servedBy
