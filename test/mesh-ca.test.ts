@@ -284,6 +284,21 @@ describe('MeshCa', () => {
           .toThrow(new RegExp(`\\[mesh\\] root certificate ${dir}/junk.pem is not a PEM certificate .*: give the file that starts with -----BEGIN CERTIFICATE-----`));
       });
 
+      test('a bad root fails before any key is minted: the error comes at once, not after the intermediates\' key generation', () => {
+        const dir = tempDir();
+        fs.writeFileSync(path.join(dir, 'junk.pem'), 'not a cert');
+        const processes = jest.spyOn(childProcess, 'execFileSync');
+        const inProcess = jest.spyOn(nodeCrypto, 'generateKeyPairSync');
+        try {
+          expect(() => meshWithCa(dir, () => MeshCa.fromFiles({ rootCertFile: path.join(dir, 'junk.pem'), rootKeyFile: path.join(dir, 'junk.pem') })).synth()).toThrow(/is not a PEM certificate/);
+          expect(processes.mock.calls.filter(([file]) => file === process.execPath)).toEqual([]);
+          expect(inProcess).not.toHaveBeenCalled();
+        } finally {
+          processes.mockRestore();
+          inProcess.mockRestore();
+        }
+      });
+
       test('a key that is not the root\'s', () => {
         const dir = tempDir();
         const { rootCertFile } = rootFiles(dir);

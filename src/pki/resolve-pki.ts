@@ -1,4 +1,4 @@
-import { KeyObject } from 'crypto';
+import { KeyObject, X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MeshCa, RootCaSource } from '../mesh-ca';
@@ -79,6 +79,27 @@ function sealingKeys(ca: MeshCa, owner: string, clusters: readonly MeshCluster[]
   }));
 }
 
+interface CheckedRoot {
+  readonly certPem: string;
+  readonly keyPem?: string;
+  readonly source: string;
+  readonly cert: X509Certificate;
+  /** @default - no expiry warning */
+  readonly warning?: string;
+}
+
+/** Parses the root and checks that it is a CA, unexpired, with its key (when the key is at hand). */
+function checkedRoot(ca: MeshCa, owner: string, store: string, root: { certPem: string; keyPem?: string; source: string }): CheckedRoot {
+  const o = ca._options;
+  const cert = parseCertificate(root.certPem, `[${owner}] root certificate ${root.source}`);
+  checkIsCa(cert, `[${owner}] root certificate ${root.source}`);
+  const warning = expiryWarning(cert, o.expiryWarningDays ?? 30, `[${owner}] root certificate ${root.source}`);
+  if (root.keyPem) {
+    checkKeyMatches(cert, root.keyPem, root.source, ca.source === RootCaSource.FILES ? `[${owner}] rootKeyFile ${o.rootKeyFile}` : `[${owner}] ${path.join(store, 'root', 'key.pem')}`);
+  }
+  return { ...root, cert, warning };
+}
+
 /**
  * Resolves the mesh's CA: loads the root and every cluster's intermediate (from files or the key store),
  * generates what is missing, and checks that every chain ends at the one root, that keys match their
@@ -111,6 +132,12 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
       + `Restore ${o.keyStore ?? '.mesh-keys'}/ from your backup or secret store before the synth, use MeshCa.fromFiles() or MeshCa.offlineRoot(), `
       + 'or set requireExisting: false to mint it here on purpose');
   }
+  // A root the user gives is read and checked before any key is minted: a bad file fails at once.
+  const loadedRoot = ca.source === RootCaSource.GENERATED ? undefined : checkedRoot(ca, owner, store, {
+    certPem: readFile(o.rootCertFile!, 'rootCertFile', owner),
+    keyPem: ca.source === RootCaSource.FILES ? readFile(o.rootKeyFile!, 'rootKeyFile', owner) : undefined,
+    source: o.rootCertFile!,
+  });
   // Every missing key at once, generated concurrently; each is then issued its certificate in order.
   const freshKeys = new Map(generateRsaKeys(missing.map(m => m.bits)).map((key, i) => [missing[i].dir, key]));
   const minted = missing.map(m => m.what);
@@ -124,26 +151,19 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   };
 
   // The root: its certificate always, its key unless it is kept offline.
-  let root: { certPem: string; keyPem?: string; source: string };
-  if (ca.source === RootCaSource.GENERATED) {
+  let root: CheckedRoot;
+  if (loadedRoot) {
+    root = loadedRoot;
+  } else {
     const pair = mint(rootDir, key => issueRootCa(key, {
       validityDays: o.rootValidityDays ?? 3650,
       subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
     }));
     persist(rootDir, pair);
-    root = { ...pair, source: path.join(rootDir, 'cert.pem') };
-  } else {
-    const certPem = readFile(o.rootCertFile!, 'rootCertFile', owner);
-    root = ca.source === RootCaSource.FILES
-      ? { certPem, keyPem: readFile(o.rootKeyFile!, 'rootKeyFile', owner), source: o.rootCertFile! }
-      : { certPem, source: o.rootCertFile! };
+    root = checkedRoot(ca, owner, store, { ...pair, source: path.join(rootDir, 'cert.pem') });
   }
-  const rootCert = parseCertificate(root.certPem, `[${owner}] root certificate ${root.source}`);
-  checkIsCa(rootCert, `[${owner}] root certificate ${root.source}`);
-  warnIf(expiryWarning(rootCert, o.expiryWarningDays ?? 30, `[${owner}] root certificate ${root.source}`));
-  if (root.keyPem) {
-    checkKeyMatches(rootCert, root.keyPem, root.source, ca.source === RootCaSource.FILES ? `[${owner}] rootKeyFile ${o.rootKeyFile}` : `[${owner}] ${path.join(store, 'root', 'key.pem')}`);
-  }
+  const rootCert = root.cert;
+  warnIf(root.warning);
   const extraRoots = (o.additionalRootCerts ?? []).map((pem, i) => {
     parseCertificate(pem, `[${owner}] additionalRootCerts[${i}]`);
     return splitPemBundle(pem)[0];
