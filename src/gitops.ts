@@ -2,19 +2,11 @@ import { IConstruct } from 'constructs';
 import { propError } from './validation/errors';
 import { isDnsLabel, isDnsSubdomain } from './validation/names';
 
-/** The Istio release whose Helm charts the bundles install by default: the one the library is tested against. */
-export const DEFAULT_ISTIO_CHART_VERSION = '1.30.3';
 /** Where Istio publishes its Helm charts. */
 export const ISTIO_CHART_REPOSITORY = 'https://istio-release.storage.googleapis.com/charts';
 
-/** Options every GitOps tool shares. */
+/** Options every GitOps tool shares. The charts' version is the mesh's `istioVersion`. */
 export interface GitOpsOptions {
-  /**
-   * The version of Istio's Helm charts (`base`, `istiod`, `gateway`) to install.
-   * @default '1.30.3'
-   */
-  readonly chartVersion?: string;
-
   /**
    * The Helm repository of Istio's charts (a mirror, for clusters without internet access).
    * @default 'https://istio-release.storage.googleapis.com/charts'
@@ -99,7 +91,6 @@ export enum GitOpsTool {
   FLUX = 'flux',
 }
 
-const VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** A Go duration as Flux parses it (`10m`, `1h30m`, `45s`). */
 const FLUX_INTERVAL = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 
@@ -133,11 +124,6 @@ export class GitOps {
     public readonly _options: ArgoCdOptions | FluxOptions,
   ) {}
 
-  /** The chart version the install uses. */
-  public get chartVersion(): string {
-    return this._options.chartVersion ?? DEFAULT_ISTIO_CHART_VERSION;
-  }
-
   /** The chart repository the install uses. */
   public get chartRepository(): string {
     return this._options.chartRepository ?? ISTIO_CHART_REPOSITORY;
@@ -146,9 +132,6 @@ export class GitOps {
   /** Checks the options; errors name the mesh and the option. @internal */
   public _check(mesh: IConstruct): void {
     const o = this._options;
-    if (!VERSION.test(this.chartVersion)) {
-      throw propError(mesh, 'gitOps.chartVersion', this.chartVersion, 'is not a chart version: use a release such as 1.30.3');
-    }
     if (!/^(https|oci):\/\/\S+$/.test(this.chartRepository)) {
       throw propError(mesh, 'gitOps.chartRepository', this.chartRepository, 'is not a Helm repository URL: use https://... or oci://...');
     }

@@ -7,9 +7,10 @@ export {
   GlobalService, GlobalServiceFromServicesOptions, GlobalServiceProps, ServiceVersion, ServiceVersionOptions, ServingEntry,
 } from './global-service';
 export {
-  ArgoCdOptions, DEFAULT_ISTIO_CHART_VERSION, FluxOptions, FluxSourceRef, GitOps, GitOpsOptions, GitOpsTool,
+  ArgoCdOptions, FluxOptions, FluxSourceRef, GitOps, GitOpsOptions, GitOpsTool,
 } from './gitops';
 export { ExternalEndpoint, ExternalResolution, ExternalService, ExternalServiceProps, TlsOrigination, TlsOriginationMode } from './external-service';
+export { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINORS } from './istio-version';
 export { IstioApiVersion, Mesh, MeshProps, NamespaceManagement, OutboundTrafficPolicy } from './mesh';
 export { MonitoringOptions, ObservabilityOptions, TracingOptions, TracingProtocol } from './observability';
 export { MeshApp, MeshAppProps } from './mesh-app';

@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshCa } from './mesh-ca';
 import { GitOps } from './gitops';
+import { checkIstioVersion, DEFAULT_ISTIO_VERSION } from './istio-version';
 import { checkObservability, ObservabilityOptions } from './observability';
 import { checkTopology, MeshTopology, RemoteSecrets } from './topology';
 import { parseVipRange, VipRange } from './validation/vip-range';
@@ -70,6 +71,13 @@ export interface MeshProps {
    * @default 'cluster.local'
    */
   readonly trustDomain?: string;
+
+  /**
+   * The Istio release the clusters run (1.29.x, 1.30.x or 1.31.x): its Helm charts are the ones installed,
+   * and what is rendered targets it.
+   * @default '1.30.3'
+   */
+  readonly istioVersion?: string;
 
   /**
    * How the clusters find and reach each other's services: switching it re-renders the same constructs
@@ -223,6 +231,7 @@ export class Mesh extends Construct {
 
   public readonly meshId: string;
   public readonly trustDomain: string;
+  public readonly istioVersion: string;
   public readonly topology: MeshTopology;
   public readonly remoteSecrets: RemoteSecrets;
   public readonly clusterLocalHosts: readonly string[];
@@ -250,6 +259,7 @@ export class Mesh extends Construct {
     Object.defineProperty(this, MESH_SYMBOL, { value: true });
     this.meshId = checkDnsLabel(this, 'meshId', props.meshId ?? id);
     this.trustDomain = checkDnsSubdomain(this, 'trustDomain', props.trustDomain ?? 'cluster.local');
+    this.istioVersion = checkIstioVersion(this, props.istioVersion ?? DEFAULT_ISTIO_VERSION);
     this.topology = checkTopology(this, props.topology ?? MeshTopology.GLOBAL_NAMES);
     // Options of one topology mean nothing in another: refuse them rather than ignore them.
     const foreign = this.topology === MeshTopology.GLOBAL_NAMES

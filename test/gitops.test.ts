@@ -3,7 +3,6 @@ import { bundleFile, objectsOf, testApp, testMesh } from './support/synth';
 
 describe('GitOps options', () => {
   test.each<[string, GitOps, RegExp]>([
-    ['a chart version that is no release', GitOps.flux({ chartVersion: 'latest' }), /\[mesh\] gitOps.chartVersion "latest" is not a chart version: use a release such as 1.30.3/],
     ['a chart repository that is no URL', GitOps.flux({ chartRepository: 'istio' }), /gitOps.chartRepository "istio" is not a Helm repository URL/],
     ['a Flux interval Flux cannot parse', GitOps.flux({ interval: '10 minutes' }), /gitOps.interval "10 minutes" is not a duration Flux reads: use e.g. 10m or 1h/],
     ['a path outside the repository', GitOps.flux({ path: '../dist' }), /gitOps.path "..\/dist" is not a path inside the repository/],
@@ -21,8 +20,8 @@ describe('GitOps options', () => {
     expect(() => app.synth()).toThrow(/\[mesh\] gitOps.destinations names cluster "eats", which the mesh does not have: use one of east, west/);
   });
 
-  test('the chart version and repository reach every install path: Flux sources and releases, and the README commands', () => {
-    const { app, mesh } = testMesh({ gitOps: GitOps.flux({ chartVersion: '1.29.2', chartRepository: 'oci://registry.example.com/istio' }) });
+  test('the mesh\'s Istio version and the chart repository reach every install path: Flux sources and releases, and the README commands', () => {
+    const { app, mesh } = testMesh({ istioVersion: '1.29.2', gitOps: GitOps.flux({ chartRepository: 'oci://registry.example.com/istio' }) });
     new MeshCluster(mesh, 'east', { gateway: { address: '10.0.0.1' } });
     const objects = objectsOf(app, 'east');
     expect(objects.get('HelmRepository/flux-system/mesh-istio-charts')?.spec).toEqual({ interval: '24h', type: 'oci', url: 'oci://registry.example.com/istio' });
@@ -32,5 +31,19 @@ describe('GitOps options', () => {
     expect(readme).not.toContain('helm repo add'); // an OCI registry is addressed per chart
     expect(readme).toContain('helm upgrade --install istiod oci://registry.example.com/istio/istiod -n istio-system --version 1.29.2 -f istio/istiod-values.yaml --wait');
     expect(readme).toContain('Flux applies the layers in this order');
+  });
+});
+
+describe('the Istio version target', () => {
+  test.each([
+    ['latest', /\[mesh\] istioVersion "latest" is not an Istio release: use one such as 1.30.3/],
+    ['1.26.4', /\[mesh\] istioVersion "1.26.4" is Istio 1.26, which the library does not render for: use 1.29, 1.30, 1.31/],
+  ])('%s is refused', (istioVersion, message) => {
+    expect(() => new Mesh(testApp(), 'mesh', { istioVersion })).toThrow(message);
+  });
+
+  test('a release candidate of a supported minor is accepted; the default is the release the library is tested against', () => {
+    expect(new Mesh(testApp(), 'mesh', { istioVersion: '1.31.0-rc.0' }).istioVersion).toBe('1.31.0-rc.0');
+    expect(new Mesh(testApp(), 'mesh').istioVersion).toBe('1.30.3');
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_ISTIO_CHART_VERSION, GitOpsTool, ISTIO_CHART_REPOSITORY } from '../gitops';
+import { GitOpsTool, ISTIO_CHART_REPOSITORY } from '../gitops';
 import { CacertsDeliveryMode } from '../mesh-ca';
 import { OutputRoot } from '../write/output-file';
 import { STORE_FILE } from './cacerts';
@@ -49,7 +49,7 @@ function caStep(bundle: ClusterBundle): { what: string; commands: string[] } {
 export function renderApplyGuide(bundle: ClusterBundle, releases: readonly IstioRelease[]): void {
   const { cluster, mesh } = bundle;
   const gitOps = mesh.gitOps;
-  const version = gitOps?.chartVersion ?? DEFAULT_ISTIO_CHART_VERSION;
+  const version = mesh.istioVersion;
   const repository = gitOps?.chartRepository ?? ISTIO_CHART_REPOSITORY;
   const ca = caStep(bundle);
   // An OCI registry is addressed per chart; `helm repo add` takes only classic repositories.

@@ -49,7 +49,7 @@ export function renderArgoCd(mesh: Mesh, gitOps: GitOps, releases: ReadonlyMap<M
       source: {
         repoURL: gitOps.chartRepository,
         chart: release.chart,
-        targetRevision: gitOps.chartVersion,
+        targetRevision: mesh.istioVersion,
         helm: { releaseName: release.releaseName, valuesObject: release.values },
       },
       destination,

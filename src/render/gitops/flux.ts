@@ -49,7 +49,7 @@ export function renderFlux(bundle: ClusterBundle, gitOps: GitOps, releases: read
     metadata: { name: name(release.releaseName), namespace },
     spec: {
       interval,
-      chart: { spec: { chart: release.chart, version: gitOps.chartVersion, sourceRef: { kind: 'HelmRepository', name: repository } } },
+      chart: { spec: { chart: release.chart, version: mesh.istioVersion, sourceRef: { kind: 'HelmRepository', name: repository } } },
       // The release lives in istio-system under its own name, as `helm install` would make it.
       releaseName: release.releaseName,
       targetNamespace: ISTIO_SYSTEM,
