@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { renderExample } from '../../test/support/examples';
+import { inventoryProblems, renderExample } from '../../test/support/examples';
 import { istioSchemaErrors } from '../../test/support/istio-schema';
 import { KubeObject, readYaml } from '../../test/support/synth';
 import { toolSchemaErrors } from '../../test/support/tool-schema';
@@ -16,8 +16,10 @@ const objectsBelow = (dir: string): KubeObject[] => fs.readdirSync(dir, { recurs
   .filter(f => f.endsWith('.yaml') && !f.endsWith('-values.yaml')).flatMap(f => readYaml(path.join(dir, f))).filter(o => o?.kind);
 
 test('the committed output is what the code renders (refresh with: npm run examples), valid for Istio and for the GitOps tools', () => {
-  const { rendered, committed } = renderExample(__dirname, build);
+  const { rendered, committed, apps } = renderExample(__dirname, build);
   expect(rendered.dist).toEqual(committed.dist);
+  // The certificate inventory lists what the synth really used.
+  for (const app of apps) expect(inventoryProblems(app)).toEqual([]);
   expect(rendered.locks).toEqual(committed.locks);
   const objects = objectsBelow(DIST);
   expect(new Set(objects.map(o => o.kind))).toEqual(new Set([

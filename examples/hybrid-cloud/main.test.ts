@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { renderExample } from '../../test/support/examples';
+import { inventoryProblems, renderExample } from '../../test/support/examples';
 import { istioSchemaErrors } from '../../test/support/istio-schema';
 import { allObjects, objectsOf, readYaml } from '../../test/support/synth';
 import { toolSchemaErrors } from '../../test/support/tool-schema';
@@ -10,6 +10,8 @@ const [app] = example.apps;
 
 test('the committed output is what the code renders (refresh with: npm run examples), valid for Istio and the Prometheus Operator', () => {
   expect(example.rendered.dist).toEqual(example.committed.dist);
+  // The certificate inventory lists what the synth really used.
+  for (const app of example.apps) expect(inventoryProblems(app)).toEqual([]);
   const all = allObjects(app);
   expect(istioSchemaErrors(all)).toEqual([]);
   expect(toolSchemaErrors(all)).toEqual([]);

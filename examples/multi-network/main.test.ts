@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { renderExample } from '../../test/support/examples';
+import { inventoryProblems, renderExample } from '../../test/support/examples';
 import { istioSchemaErrors } from '../../test/support/istio-schema';
 import { allObjects, KubeObject, objectsOf, readYaml } from '../../test/support/synth';
 import { gatewayValuesErrors, toolSchemaErrors } from '../../test/support/tool-schema';
@@ -15,6 +15,8 @@ const values = (cluster: string, file: string) => readYaml(path.join(DIST, clust
 test('the committed output is what the code renders (refresh with: npm run examples), valid for Istio 1.30.3 and Gateway API v1.5.1', () => {
   const { rendered, committed, apps } = example;
   expect(rendered.dist).toEqual(committed.dist);
+  // The certificate inventory lists what the synth really used.
+  for (const app of apps) expect(inventoryProblems(app)).toEqual([]);
   // No .global names, so no VIPs and no lock file.
   expect(rendered.locks).toEqual({});
   const all = apps.flatMap(allObjects);

@@ -6,6 +6,7 @@ import { renderClusterBaseline } from './cluster-baseline';
 import { renderAccessPolicy } from './access-policies';
 import { renderApplyGuide } from './apply-guide';
 import { renderCacerts } from './cacerts';
+import { renderCertificateInventory } from './certificate-inventory';
 import { ClusterBundle } from './cluster-bundle';
 import { renderArgoCd } from './gitops/argo-cd';
 import { renderFlux } from './gitops/flux';
@@ -45,6 +46,6 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
     : [];
   const picture: OutputFile = { root: OutputRoot.BUNDLES, path: 'mesh.md', content: renderMeshPicture(model) };
   return [
-    ...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...argoCd, ...topology.meshFiles(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
+    ...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
   ];
 }

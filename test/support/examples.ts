@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { MeshApp } from '../../src';
+import { X509Certificate } from 'crypto';
+import { Mesh, MeshApp, MeshCluster, VmWorkload } from '../../src';
 import { listFiles, tempDir } from './synth';
 
 /** Files that differ per machine because they carry key material generated there; never committed. */
-const MACHINE_SPECIFIC = /(^|\/)root-cert\.pem$/;
+const MACHINE_SPECIFIC = /(^|\/)(root-cert\.pem|certificates\.(md|json))$/;
 
 /**
  * Sealed values are sealed from the key store of the machine that rendered them (stable there, different
@@ -36,4 +37,34 @@ export function renderExample(exampleDir: string, build: (dir: string) => MeshAp
     committed: { dist: snapshot(path.join(exampleDir, 'dist')), locks: locks(exampleDir) },
     scratch,
   };
+}
+
+/**
+ * What is wrong with an app's certificate inventory, checked against what the synth really used: one
+ * intermediate per primary cluster, the one in its key store, issued by a root that every primary trusts,
+ * and every VM kit listed with the roots it carries. Empty when the inventory is right.
+ */
+export function inventoryProblems(app: MeshApp): string[] {
+  const mesh = app.node.findAll().find(Mesh.isMesh)!;
+  const inventory = JSON.parse(fs.readFileSync(path.join(app.bundlesOutdir, 'certificates.json'), 'utf8')) as {
+    mesh: string; certificates: Array<{ role: string; subject: string; issuer: string; fingerprintSha256: string; clusters: string[]; vmKits: string[] }>;
+  };
+  const primaries = mesh.node.children.filter(MeshCluster.isMeshCluster).filter(c => !c.isRemote).map(c => c.clusterName).sort();
+  const roots = inventory.certificates.filter(c => c.role === 'root');
+  const problems: string[] = [];
+  if (inventory.mesh !== mesh.meshId) problems.push(`mesh ${inventory.mesh}, not ${mesh.meshId}`);
+  for (const root of roots) {
+    if (JSON.stringify([...root.clusters].sort()) !== JSON.stringify(primaries)) problems.push(`root ${root.subject} is carried by ${root.clusters}, not by every primary (${primaries})`);
+  }
+  const keyStore = mesh.ca!._options.keyStore!;
+  for (const cluster of primaries) {
+    const mine = inventory.certificates.filter(c => c.role === 'intermediate' && c.clusters.includes(cluster));
+    const stored = new X509Certificate(fs.readFileSync(path.join(keyStore, mesh.meshId, 'clusters', cluster, 'cert.pem')));
+    if (mine.length !== 1 || mine[0].fingerprintSha256 !== stored.fingerprint256) problems.push(`${cluster}: the inventory's intermediate is not the key store's`);
+    if (mine[0] && !roots.some(r => r.subject === mine[0].issuer)) problems.push(`${cluster}: its intermediate's issuer ${mine[0].issuer} is no listed root`);
+  }
+  const kits = mesh.node.findAll().filter(VmWorkload.isVmWorkload).flatMap(vm => vm.instances.map(i => `${vm.cluster.clusterName}/vm/${vm.namespace}/${vm.serviceName}/${i.name}`)).sort();
+  const listed = [...new Set(roots.flatMap(r => r.vmKits))].sort();
+  if (JSON.stringify(listed) !== JSON.stringify(kits)) problems.push(`VM kits listed ${listed}, expected ${kits}`);
+  return problems;
 }
