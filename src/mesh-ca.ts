@@ -126,6 +126,22 @@ export interface MeshCaOptions {
   readonly expiryWarningDays?: number;
 
   /**
+   * Fail the synth when a root or intermediate expires within this many days: the gate that stops a
+   * pipeline before an outage, where `expiryWarningDays` only warns.
+   * @default - only expired material fails
+   */
+  readonly expiryErrorDays?: number;
+
+  /**
+   * Issue a new intermediate (new key, same root) for every cluster whose stored intermediate expires within
+   * this many days. Trust never breaks: workloads' certificates still chain to the one root, and istiod
+   * reloads `cacerts` without a restart. Keys are minted, so a pipeline refuses it; rotate on the machine
+   * that holds the key store, then apply each cluster's new `cacerts`.
+   * @default - intermediates are reissued only when deleted from the key store
+   */
+  readonly rotateIntermediatesDaysBefore?: number;
+
+  /**
    * Fail instead of generating key material that the key store lacks. Pipelines should never mint a
    * root: each run would make a different one. A first local synth generates and says so loudly.
    * @default - true when the `CI` environment variable is set (as CI services set it), else false
@@ -244,9 +260,14 @@ export class MeshCa {
     if (sealed && sealed.scope !== undefined && !Object.values(SealingScope).includes(sealed.scope)) {
       throw propError(mesh, 'ca.delivery.scope', sealed.scope, `is not a sealing scope: use one of ${Object.values(SealingScope).join(', ')}`);
     }
-    const warning = o.expiryWarningDays;
-    if (warning !== undefined && (!Number.isInteger(warning) || warning < 0)) {
-      throw propError(mesh, 'ca.expiryWarningDays', warning, 'is not a whole number of days (0 or more): use e.g. 30');
+    for (const key of ['expiryWarningDays', 'expiryErrorDays', 'rotateIntermediatesDaysBefore'] as const) {
+      const days = o[key];
+      if (days !== undefined && (!Number.isInteger(days) || days < 0)) {
+        throw propError(mesh, `ca.${key}`, days, 'is not a whole number of days (0 or more): use e.g. 30');
+      }
+    }
+    if (o.rotateIntermediatesDaysBefore !== undefined && this.source === RootCaSource.OFFLINE) {
+      throw propError(mesh, 'ca.rotateIntermediatesDaysBefore', o.rotateIntermediatesDaysBefore, 'cannot apply to an offline root: the library cannot sign intermediates without the root key; issue new ones with your offline CA');
     }
   }
 }

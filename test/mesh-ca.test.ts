@@ -364,6 +364,50 @@ test('a root that expires within the warning window warns too, with its date; ex
   expect(() => expiryWarning(root, 5, 'the root', afterExpiry)).toThrow(new RegExp(`^the root expired on ${expiry}: issue a new one`));
 });
 
+describe('intermediate rotation and the expiry gate', () => {
+  const declare = (dir: string, options: MeshCaOptions) => {
+    const { app, mesh } = testMesh({ meshId: 'mesh1', ca: MeshCa.generate({ keyStore: path.join(dir, 'keys'), rootKeySize: 2048, intermediateKeySize: 2048, ...options }) }, dir);
+    new MeshCluster(mesh, 'cluster1');
+    new MeshCluster(mesh, 'cluster2');
+    return app;
+  };
+  const stored = (dir: string, cluster: string) => new X509Certificate(fs.readFileSync(path.join(dir, 'keys', 'mesh1', 'clusters', cluster, 'cert.pem')));
+
+  test('intermediates within the rotation window are issued anew under the same root, with a new key; the others stay', () => {
+    const dir = tempDir();
+    declare(dir, { intermediateValidityDays: 20 }).synth();
+    const old = stored(dir, 'cluster1');
+    fs.rmSync(path.join(dir, 'keys', 'mesh1', 'clusters', 'cluster2'), { recursive: true });
+    declare(dir, { intermediateValidityDays: 400 }).synth(); // cluster2's new intermediate lasts 400 days
+    const kept = stored(dir, 'cluster2');
+
+    const app = declare(dir, { intermediateValidityDays: 400, rotateIntermediatesDaysBefore: 30 });
+    app.synth();
+    const renewed = stored(dir, 'cluster1');
+    expect(renewed.fingerprint256).not.toBe(old.fingerprint256);
+    expect(renewed.publicKey.export({ type: 'spki', format: 'pem' })).not.toBe(old.publicKey.export({ type: 'spki', format: 'pem' }));
+    expect(renewed.verify(new X509Certificate(fs.readFileSync(path.join(dir, 'keys', 'mesh1', 'root', 'cert.pem'))).publicKey)).toBe(true);
+    expect(stored(dir, 'cluster2').fingerprint256).toBe(kept.fingerprint256);
+    expect(app.warnings).toContainEqual(expect.stringMatching(/rotated the intermediate CA of cluster1 \(the old one expires on \d{4}-\d{2}-\d{2}\): apply its new cacerts/));
+    expect(cacerts(app, 'cluster1')['ca-cert.pem']).toBe(renewed.toString());
+  });
+
+  test('in a pipeline, a due rotation is an error (it mints a key); expiryErrorDays fails the synth before expiry', () => {
+    const dir = tempDir();
+    declare(dir, { intermediateValidityDays: 20 }).synth();
+    process.env.CI = 'true';
+    try {
+      expect(() => declare(dir, { rotateIntermediatesDaysBefore: 30 }).synth())
+        .toThrow(/needs a new intermediate CA of cluster1 \(the stored one expires on .*, within rotateIntermediatesDaysBefore\).*CI is set/);
+    } finally {
+      delete process.env.CI;
+    }
+    expect(() => declare(dir, { expiryErrorDays: 25 }).synth()).toThrow(/intermediate CA of cluster1 .* expires on .*, within expiryErrorDays \(25\): rotate it before the synth can pass/);
+    expect(() => MeshCa.offlineRoot({ rootCertFile: 'r.pem', intermediates: {}, rotateIntermediatesDaysBefore: 30 })._check(testMesh().mesh))
+      .toThrow(/ca.rotateIntermediatesDaysBefore 30 cannot apply to an offline root/);
+  });
+});
+
 describe('key material in pipelines', () => {
   afterEach(() => { delete process.env.CI; });
 

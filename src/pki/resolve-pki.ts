@@ -93,7 +93,7 @@ function checkedRoot(ca: MeshCa, owner: string, store: string, root: { certPem: 
   const o = ca._options;
   const cert = parseCertificate(root.certPem, `[${owner}] root certificate ${root.source}`);
   checkIsCa(cert, `[${owner}] root certificate ${root.source}`);
-  const warning = expiryWarning(cert, o.expiryWarningDays ?? 30, `[${owner}] root certificate ${root.source}`);
+  const warning = expiryWarning(cert, o.expiryWarningDays ?? 30, `[${owner}] root certificate ${root.source}`, new Date(), o.expiryErrorDays);
   if (root.keyPem) {
     checkKeyMatches(cert, root.keyPem, root.source, ca.source === RootCaSource.FILES ? `[${owner}] rootKeyFile ${o.rootKeyFile}` : `[${owner}] ${path.join(store, 'root', 'key.pem')}`);
   }
@@ -121,13 +121,28 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     if (!stored.has(dir)) stored.set(dir, readPair(dir));
     return stored.get(dir);
   };
+  // Stored intermediates within the rotation window are issued anew (same root, so trust never breaks).
+  const rotating = new Map<MeshCluster, string>();
+  if (o.rotateIntermediatesDaysBefore !== undefined && ca.source !== RootCaSource.OFFLINE) {
+    for (const cluster of clusters) {
+      const pair = storedPair(clusterDir(cluster));
+      const notAfter = pair && new Date(parseCertificate(pair.certPem, `[${owner}] ${path.join(clusterDir(cluster), 'cert.pem')}`).validTo);
+      if (notAfter && notAfter.getTime() - Date.now() < o.rotateIntermediatesDaysBefore * 86_400_000) {
+        rotating.set(cluster, notAfter.toISOString().slice(0, 10));
+        stored.set(clusterDir(cluster), undefined);
+      }
+    }
+  }
   const missing = [
     ...(ca.source === RootCaSource.GENERATED && !storedPair(rootDir) ? [{ what: 'root CA', dir: rootDir, bits: o.rootKeySize ?? 4096 }] : []),
-    ...(ca.source === RootCaSource.OFFLINE ? [] : clusters.filter(c => !storedPair(clusterDir(c)))
-      .map(c => ({ what: `intermediate CA of ${c.clusterName}`, dir: clusterDir(c), bits: o.intermediateKeySize ?? 4096 }))),
+    ...(ca.source === RootCaSource.OFFLINE ? [] : clusters.filter(c => !storedPair(clusterDir(c))).map(c => ({
+      what: rotating.has(c) ? `intermediate CA of ${c.clusterName} (the stored one expires on ${rotating.get(c)}, within rotateIntermediatesDaysBefore)` : `intermediate CA of ${c.clusterName}`,
+      dir: clusterDir(c),
+      bits: o.intermediateKeySize ?? 4096,
+    }))),
   ];
   if (missing.length > 0 && requireExisting) {
-    throw new MeshConfigError(`[${owner}] ca: the key store ${store} has no ${missing[0].what} (${missing[0].dir}), and ${o.requireExisting ? 'requireExisting is set' : 'CI is set'}: `
+    throw new MeshConfigError(`[${owner}] ca: the key store ${store} needs a new ${missing[0].what} (${missing[0].dir}), and ${o.requireExisting ? 'requireExisting is set' : 'CI is set'}: `
       + 'a pipeline must not mint CA keys (each run would make a different one, and clusters would stop trusting each other). '
       + `Restore ${o.keyStore ?? '.mesh-keys'}/ from your backup or secret store before the synth, use MeshCa.fromFiles() or MeshCa.offlineRoot(), `
       + 'or set requireExisting: false to mint it here on purpose');
@@ -198,7 +213,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     checkIsCa(cert, certSource);
     checkKeyMatches(cert, pair.keyPem, certSource, keySource);
     checkSignedBy(cert, rootCert, certSource, root.source);
-    warnIf(expiryWarning(cert, o.expiryWarningDays ?? 30, certSource));
+    warnIf(expiryWarning(cert, o.expiryWarningDays ?? 30, certSource, new Date(), o.expiryErrorDays));
     const caCert = splitPemBundle(pair.certPem)[0];
     material.set(cluster, { caCert, caKey: pair.keyPem, rootCerts, certChain: `${caCert}${splitPemBundle(root.certPem)[0]}` });
   }
@@ -206,6 +221,9 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   const ignore: OutputFile[] = keyStoreFiles.length > 0
     ? [{ root: OutputRoot.PROJECT, path: path.join(o.keyStore ?? '.mesh-keys', '.gitignore'), content: '*\n', private: true }]
     : [];
+  for (const [cluster, expiring] of rotating) {
+    warnings.push(`[${owner}] rotated the intermediate CA of ${cluster.clusterName} (the old one expires on ${expiring}): apply its new cacerts; istiod reloads it, and workloads pick up certificates from the new intermediate as theirs renew`);
+  }
   if (minted.length > 0) {
     warnings.unshift(`[${owner}] generated a NEW ${minted.join(', ')} in ${store}. Back up ${o.keyStore ?? '.mesh-keys'}/ now (it is git-ignored, and a lost root means re-issuing every cluster); `
       + 'apply each cluster\'s cacerts Secret before installing Istio (istiod reads it only at start)');

@@ -167,13 +167,17 @@ export function checkSignedBy(cert: X509Certificate, issuer: X509Certificate, so
 }
 
 /**
- * Throws when a certificate has expired (nothing signed with it is trusted any more); returns a warning
- * when it expires within `days`, which still leaves time to rotate.
+ * Throws when a certificate has expired (nothing signed with it is trusted any more) or expires within
+ * `errorDays` (the pipeline's gate); returns a warning when it expires within `days`, which still leaves
+ * time to rotate.
  */
-export function expiryWarning(cert: X509Certificate, days: number, source: string, now = new Date()): string | undefined {
+export function expiryWarning(cert: X509Certificate, days: number, source: string, now = new Date(), errorDays = 0): string | undefined {
   const notAfter = new Date(cert.validTo);
   if (notAfter <= now) {
     throw new MeshConfigError(`${source} expired on ${notAfter.toISOString().slice(0, 10)}: issue a new one (a generated one is reissued when you delete it from the key store)`);
+  }
+  if (notAfter.getTime() - now.getTime() < errorDays * 86_400_000) {
+    throw new MeshConfigError(`${source} expires on ${notAfter.toISOString().slice(0, 10)}, within expiryErrorDays (${errorDays}): rotate it before the synth can pass (rotateIntermediatesDaysBefore reissues intermediates)`);
   }
   return notAfter.getTime() - now.getTime() < days * 86_400_000
     ? `${source} expires on ${notAfter.toISOString().slice(0, 10)}, within ${days} days: rotate it now (a generated one is reissued when you delete it from the key store)`
