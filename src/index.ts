@@ -17,7 +17,7 @@ export { MeshApp, MeshAppProps } from './mesh-app';
 export { MeshMetadata } from './mesh-metadata';
 export {
   CacertsDelivery, CacertsDeliveryMode, CacertsLayout, ExternalSecretOptions, GeneratedRootCaOptions, IntermediateCaFiles,
-  LoadedRootCaOptions, MeshCa, MeshCaOptions, OfflineRootCaOptions, RootCaSource, SealedSecretOptions,
+  LoadedRootCaOptions, MeshCa, MeshCaOptions, OfflineRootCaOptions, RootCaSource, RootRotationOptions, RootRotationStage, SealedSecretOptions,
 } from './mesh-ca';
 export { SealingScope } from './pki/sealed-secrets';
 export { CROSS_CLUSTER_PORT, MeshCluster, MeshClusterProps, MeshGateway, MeshGatewayProps } from './mesh-cluster';

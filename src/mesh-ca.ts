@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { SealingScope } from './pki/sealed-secrets';
 import { propError } from './validation/errors';
@@ -98,6 +99,40 @@ export class CacertsDelivery {
   ) {}
 }
 
+/**
+ * The stages of a root rotation, in order; each is one synth and one reviewable commit (Istio's own
+ * cacert_rotation test: trust both roots, re-sign, drop the old root).
+ */
+export enum RootRotationStage {
+  /** R0: istiod and proxies learn to hold several roots (`ISTIO_MULTIROOT_MESH`, `PROXY_CONFIG_XDS_AGENT`); the new root is generated. Needs a restart of istiod and workloads. */
+  PREPARE = 'prepare',
+  /** R1: every cluster and VM trusts the old root, then the new one (root-cert.pem holds both, old bytes first). */
+  TRUST_BOTH = 'trust-both',
+  /** R2: every cluster's intermediate is re-issued by the new root; both roots are still trusted. */
+  RESIGN = 'resign',
+  /** R3: the old root is dropped everywhere and tombstoned in the state file, never to be used again. */
+  DROP_OLD = 'drop-old',
+}
+
+/** A root rotation in progress (generated roots). */
+export interface RootRotationOptions {
+  /** The stage to render; advance one stage per synth and commit. */
+  readonly stage: RootRotationStage;
+
+  /**
+   * The least time between two stages: workloads renew their certificates (24 hours by default) and must
+   * have done so under one stage before the next.
+   * @default Duration.hours(24)
+   */
+  readonly dwell?: Duration;
+
+  /**
+   * Render the next stage before the dwell time is over (e.g. in a test mesh with short certificate TTLs).
+   * @default false
+   */
+  readonly skipDwell?: boolean;
+}
+
 /** Options every kind of mesh CA shares. */
 export interface MeshCaOptions {
   /**
@@ -140,6 +175,20 @@ export interface MeshCaOptions {
    * @default - intermediates are reissued only when deleted from the key store
    */
   readonly rotateIntermediatesDaysBefore?: number;
+
+  /**
+   * A root rotation in progress (generated roots only): see {@link RootRotationStage}.
+   * @default - no rotation
+   */
+  readonly rootRotation?: RootRotationOptions;
+
+  /**
+   * The committed file that records root rotations (stage, when it was entered, the roots' fingerprints, the
+   * trusted bundle, the retired roots), relative to the working directory: every machine renders the same
+   * stage, each stage is checked against the last, and a retired root is refused even after the rotation.
+   * @default 'ca-rotation.json'
+   */
+  readonly rotationStateFile?: string;
 
   /**
    * Fail instead of generating key material that the key store lacks. Pipelines should never mint a
@@ -264,6 +313,14 @@ export class MeshCa {
       const days = o[key];
       if (days !== undefined && (!Number.isInteger(days) || days < 0)) {
         throw propError(mesh, `ca.${key}`, days, 'is not a whole number of days (0 or more): use e.g. 30');
+      }
+    }
+    if (o.rootRotation) {
+      if (this.source !== RootCaSource.GENERATED) {
+        throw propError(mesh, 'ca.rootRotation', o.rootRotation.stage, 'rotates generated roots only: with your own root, trust the next one with additionalRootCerts, then switch rootCertFile');
+      }
+      if (!Object.values(RootRotationStage).includes(o.rootRotation.stage)) {
+        throw propError(mesh, 'ca.rootRotation.stage', o.rootRotation.stage, `is not a stage: use one of ${Object.values(RootRotationStage).join(', ')}, in that order`);
       }
     }
     if (o.rotateIntermediatesDaysBefore !== undefined && this.source === RootCaSource.OFFLINE) {

@@ -1,10 +1,11 @@
 import { KeyObject, X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { MeshCa, RootCaSource } from '../mesh-ca';
+import { MeshCa, RootCaSource, RootRotationStage } from '../mesh-ca';
 import { MeshCluster } from '../mesh-cluster';
 import { MeshConfigError } from '../validation/errors';
 import { OutputFile, OutputRoot } from '../write/output-file';
+import { bundleTransitionProblem, enterStage, readRotationState, RotationState, signsWithNew, trustsNew, trustsOld } from './root-rotation';
 import {
   checkIsCa, checkKeyMatches, checkSignedBy, expiryWarning, generateRsaKeys, issueIntermediateCa, issueRootCa, KeyPairPem,
   parseCertificate, splitPemBundle,
@@ -30,7 +31,20 @@ export interface ResolvedPki {
   readonly warnings: readonly string[];
   /** Each cluster's Sealed Secrets controller key, when `cacerts` is delivered sealed. */
   readonly sealingKeys: ReadonlyMap<MeshCluster, KeyObject>;
+  /** The stage of a root rotation in progress. @default - no rotation */
+  readonly rotationStage?: RootRotationStage;
 }
+
+/** The committed file that records a root rotation, relative to the working directory. */
+export const DEFAULT_ROTATION_STATE_FILE = 'ca-rotation.json';
+
+/** What to do after rendering each stage. */
+const ROTATION_NEXT_STEP: { readonly [stage in RootRotationStage]: string } = {
+  [RootRotationStage.PREPARE]: 'apply every cluster\'s install values, restart istiod and then the workloads (ISTIO_MULTIROOT_MESH and PROXY_CONFIG_XDS_AGENT take effect at start), then render trust-both',
+  [RootRotationStage.TRUST_BOTH]: 'apply every cluster\'s cacerts and every VM kit\'s root-cert.pem; once every proxy holds both roots (check with ca-rotation-check.sh), render resign',
+  [RootRotationStage.RESIGN]: 'apply every cluster\'s cacerts (new intermediates); once workloads have renewed their certificates, render drop-old',
+  [RootRotationStage.DROP_OLD]: 'apply every cluster\'s cacerts and VM root-cert.pem; the old root is tombstoned. Remove rootRotation once applied everywhere',
+};
 
 /** Whether the synth runs in a pipeline (`CI` set, as CI services do), where minting keys must be asked for. */
 export function runsInCi(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -105,8 +119,15 @@ function checkedRoot(ca: MeshCa, owner: string, store: string, root: { certPem: 
  * generates what is missing, and checks that every chain ends at the one root, that keys match their
  * certificates and that no intermediate expires within the warning window.
  */
-export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: readonly MeshCluster[]): ResolvedPki {
+export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: readonly MeshCluster[], istioVersion: string): ResolvedPki {
   const o = ca._options;
+  const rotation = o.rootRotation;
+  const stateFile = o.rotationStateFile ?? DEFAULT_ROTATION_STATE_FILE;
+  const state = readRotationState(stateFile);
+  const now = new Date();
+  const enteredAt = rotation && enterStage(rotation, state, now, owner);
+  // The same rotation goes on (its stage again, or the next); otherwise this synth starts one.
+  const continuing = rotation && state && !(state.stage === RootRotationStage.DROP_OLD && rotation.stage === RootRotationStage.PREPARE);
   const store = path.join(o.keyStore ?? '.mesh-keys', meshId);
   const warnings: string[] = [];
   const warnIf = (warning: string | undefined) => warning && warnings.push(warning);
@@ -133,8 +154,28 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
       }
     }
   }
+  // A rotation's next root: generated when it starts, the same one (by fingerprint) at every later stage.
+  const nextRootDir = path.join(store, 'next-root');
+  if (rotation) {
+    const next = storedPair(nextRootDir);
+    const nextFingerprint = next && new X509Certificate(next.certPem).fingerprint256;
+    if (!continuing) {
+      stored.set(nextRootDir, undefined);
+    } else if (nextFingerprint !== state!.newRoot) {
+      throw new MeshConfigError(`[${owner}] ca.rootRotation: the key store's next root (${nextRootDir}) is not the root this rotation started with (${state!.newRoot}, per ${stateFile}): restore the key store it was started from`);
+    }
+  }
+  // From the re-sign stage on, intermediates are issued by the next root: stored ones from the old are reissued.
+  if (rotation && signsWithNew(rotation.stage)) {
+    const nextCert = new X509Certificate(storedPair(nextRootDir)!.certPem);
+    for (const cluster of clusters) {
+      const pair = storedPair(clusterDir(cluster));
+      if (pair && !new X509Certificate(pair.certPem).checkIssued(nextCert)) stored.set(clusterDir(cluster), undefined);
+    }
+  }
   const missing = [
     ...(ca.source === RootCaSource.GENERATED && !storedPair(rootDir) ? [{ what: 'root CA', dir: rootDir, bits: o.rootKeySize ?? 4096 }] : []),
+    ...(rotation && !storedPair(nextRootDir) ? [{ what: 'next root CA (rotation)', dir: nextRootDir, bits: o.rootKeySize ?? 4096 }] : []),
     ...(ca.source === RootCaSource.OFFLINE ? [] : clusters.filter(c => !storedPair(clusterDir(c))).map(c => ({
       what: rotating.has(c) ? `intermediate CA of ${c.clusterName} (the stored one expires on ${rotating.get(c)}, within rotateIntermediatesDaysBefore)` : `intermediate CA of ${c.clusterName}`,
       dir: clusterDir(c),
@@ -174,16 +215,55 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
       validityDays: o.rootValidityDays ?? 3650,
       subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
     }));
-    persist(rootDir, pair);
+    // Dropping the old root writes the next one here instead (below).
+    if (rotation?.stage !== RootRotationStage.DROP_OLD) persist(rootDir, pair);
     root = checkedRoot(ca, owner, store, { ...pair, source: path.join(rootDir, 'cert.pem') });
   }
-  const rootCert = root.cert;
   warnIf(root.warning);
+  if (state?.retiredRoots.includes(root.cert.fingerprint256)) {
+    throw new MeshConfigError(`[${owner}] ca: the root ${root.source} (${root.cert.fingerprint256}) was dropped by a finished rotation (${stateFile}) and must never be trusted again: restore the key store with its successor`);
+  }
+  // During a rotation: the next root, the root that signs intermediates, and the roots every cluster trusts.
+  const nextRoot = rotation && (() => {
+    const pair = mint(nextRootDir, key => issueRootCa(key, {
+      validityDays: o.rootValidityDays ?? 3650,
+      subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
+    }));
+    persist(nextRootDir, pair);
+    return checkedRoot(ca, owner, store, { ...pair, source: path.join(nextRootDir, 'cert.pem') });
+  })();
+  const signing = nextRoot && signsWithNew(rotation!.stage) ? nextRoot : root;
+  const rootCert = signing.cert;
   const extraRoots = (o.additionalRootCerts ?? []).map((pem, i) => {
     parseCertificate(pem, `[${owner}] additionalRootCerts[${i}]`);
     return splitPemBundle(pem)[0];
   });
-  const rootCerts = [splitPemBundle(root.certPem)[0], ...extraRoots].join('');
+  const trusted = [
+    ...(!rotation || trustsOld(rotation.stage) ? [root] : []),
+    ...(nextRoot && trustsNew(rotation!.stage) ? [nextRoot] : []),
+  ].filter((r, i, all) => all.findIndex(other => other.cert.fingerprint256 === r.cert.fingerprint256) === i);
+  // The old root's bytes come first, verbatim: Istio up to 1.29 accepts the next bundle only if it contains the current one.
+  const rootCerts = [...trusted.map(r => splitPemBundle(r.certPem)[0]), ...extraRoots].join('');
+  const rotationFiles: OutputFile[] = [];
+  if (rotation) {
+    const problem = state && continuing && bundleTransitionProblem(state.rootBundle, rootCerts, istioVersion.split('.').slice(0, 2).join('.'));
+    if (problem) {
+      throw new MeshConfigError(`[${owner}] ca.rootRotation.stage ${rotation.stage}: every cluster's root-cert.pem would change from the bundle of ${state!.stage} (${stateFile}) in a way istiod refuses: ${problem}; restore ${stateFile} as the last stage wrote it`);
+    }
+    const oldRoot = continuing ? state!.oldRoot : root.cert.fingerprint256;
+    const dropped = rotation.stage === RootRotationStage.DROP_OLD && oldRoot !== nextRoot!.cert.fingerprint256 ? [oldRoot] : [];
+    const next: RotationState = {
+      stage: rotation.stage,
+      enteredAt: enteredAt!,
+      oldRoot,
+      newRoot: nextRoot!.cert.fingerprint256,
+      rootBundle: rootCerts,
+      retiredRoots: [...new Set([...state?.retiredRoots ?? [], ...dropped])],
+    };
+    rotationFiles.push({ root: OutputRoot.PROJECT, path: stateFile, content: `${JSON.stringify(next, null, 2)}\n` });
+    // Dropping the old root: the next root becomes the root, for this synth's successors.
+    if (rotation.stage === RootRotationStage.DROP_OLD) persist(rootDir, { certPem: nextRoot!.certPem, keyPem: nextRoot!.keyPem! });
+  }
 
   const material = new Map<MeshCluster, ClusterCaMaterial>();
   for (const cluster of clusters) {
@@ -201,7 +281,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
       keySource = `[${owner}] intermediates.${name}.keyFile ${files.keyFile}`;
     } else {
       const dir = clusterDir(cluster);
-      pair = mint(dir, key => issueIntermediateCa({ certPem: root.certPem, keyPem: root.keyPem! }, key, {
+      pair = mint(dir, key => issueIntermediateCa({ certPem: signing.certPem, keyPem: signing.keyPem! }, key, {
         validityDays: o.intermediateValidityDays ?? 730,
         subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Intermediate CA' }, { shortName: 'L', value: name }],
       }));
@@ -212,10 +292,13 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     const cert = parseCertificate(pair.certPem, certSource);
     checkIsCa(cert, certSource);
     checkKeyMatches(cert, pair.keyPem, certSource, keySource);
-    checkSignedBy(cert, rootCert, certSource, root.source);
+    checkSignedBy(cert, rootCert, certSource, signing.source);
+    if (new Date(cert.validTo) > new Date(rootCert.validTo)) {
+      throw new MeshConfigError(`${certSource} outlives its root ${signing.source} (${cert.validTo} after ${rootCert.validTo}): no workload would trust its certificates after the root expires; reissue it`);
+    }
     warnIf(expiryWarning(cert, o.expiryWarningDays ?? 30, certSource, new Date(), o.expiryErrorDays));
     const caCert = splitPemBundle(pair.certPem)[0];
-    material.set(cluster, { caCert, caKey: pair.keyPem, rootCerts, certChain: `${caCert}${splitPemBundle(root.certPem)[0]}` });
+    material.set(cluster, { caCert, caKey: pair.keyPem, rootCerts, certChain: `${caCert}${splitPemBundle(signing.certPem)[0]}` });
   }
 
   const ignore: OutputFile[] = keyStoreFiles.length > 0
@@ -228,5 +311,8 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     warnings.unshift(`[${owner}] generated a NEW ${minted.join(', ')} in ${store}. Back up ${o.keyStore ?? '.mesh-keys'}/ now (it is git-ignored, and a lost root means re-issuing every cluster); `
       + 'apply each cluster\'s cacerts Secret before installing Istio (istiod reads it only at start)');
   }
-  return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles], warnings, sealingKeys: sealing };
+  if (rotation) {
+    warnings.push(`[${owner}] root rotation at ${rotation.stage} (${stateFile}, commit it): ${ROTATION_NEXT_STEP[rotation.stage]}`);
+  }
+  return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles, ...rotationFiles], warnings, sealingKeys: sealing, rotationStage: rotation?.stage };
 }

@@ -3,6 +3,7 @@ import { byKey } from '../order';
 import { splitPemBundle } from '../pki/x509';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { OutputFile, OutputRoot } from '../write/output-file';
+import { vmKitDir } from './vm-workloads';
 
 /** The inventory files, beside the bundles: Markdown for review, JSON for CI. */
 export const INVENTORY_FILES = { markdown: 'certificates.md', json: 'certificates.json' } as const;
@@ -58,11 +59,13 @@ export function renderCertificateInventory(model: ResolvedMesh): OutputFile[] {
   };
   for (const [cluster, material] of [...pki.clusters].sort(byKey(([c]) => c.clusterName))) {
     const kits = model.vms.filter(vm => vm.cluster === cluster)
-      .flatMap(vm => vm.instances.map(i => `${cluster.clusterName}/vm/${vm.namespace}/${vm.serviceName}/${i.name}`));
+      .flatMap(vm => vm.instances.map(i => `${cluster.clusterName}/${vmKitDir(vm, i)}`));
     splitPemBundle(material.rootCerts).forEach(pem => add('root', pem, cluster.clusterName, kits));
     add('intermediate', material.caCert, cluster.clusterName, []);
   }
-  const certificates = [...byFingerprint.values()].sort(byKey(c => `${c.role === 'root' ? 0 : 1}|${c.clusters[0]}|${c.fingerprintSha256}`));
+  // Roots in trust order (the mesh root first, as root-cert.pem lists them), then intermediates by cluster.
+  const listed = [...byFingerprint.values()];
+  const certificates = [...listed.filter(c => c.role === 'root'), ...listed.filter(c => c.role === 'intermediate')];
   const json = `${JSON.stringify({ mesh: model.mesh.meshId, certificates }, null, 2)}\n`;
   const row = (c: InventoryCertificate) => `| ${c.role} | ${c.subject} | \`${c.fingerprintSha256.slice(0, 23)}…\` | ${c.keyBits} | ${c.notAfter.slice(0, 10)} | ${c.clusters.join(', ')} | ${c.vmKits.length || '-'} |`;
   const markdown = [

@@ -60,7 +60,10 @@ export interface GatewayComponent {
  */
 function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefined) {
   const { cluster, mesh } = bundle;
-  const proxyMetadata = Object.keys(bundle.proxyMetadata).length > 0 ? { ...bundle.proxyMetadata } : undefined;
+  // A root rotation needs istiod and the proxies to hold several roots (Istio's multi-root support).
+  const rotating = mesh.ca?._options.rootRotation !== undefined;
+  const metadata = { ...bundle.proxyMetadata, ...(rotating ? { PROXY_CONFIG_XDS_AGENT: 'true' } : {}) };
+  const proxyMetadata = Object.keys(metadata).length > 0 ? metadata : undefined;
   const primary = cluster.primary;
   const tracing = mesh.observability.tracing;
   return {
@@ -79,6 +82,7 @@ function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefine
       remotePilotAddress: primary?.gateway!.address,
     },
     profile: primary ? 'remote' : undefined,
+    pilot: rotating ? { env: { ISTIO_MULTIROOT_MESH: 'true' } } : undefined,
     istiodRemote: primary ? { injectionPath: `/inject/cluster/${cluster.clusterName}/net/${cluster.network}` } : undefined,
     revision: mesh.injectionRevision,
     gateway,
@@ -113,7 +117,7 @@ function helmReleases(plan: InstallPlan): IstioRelease[] {
       chart: IstioChart.ISTIOD,
       releaseName: 'istiod',
       valuesFile: 'istiod-values.yaml',
-      values: { profile: plan.profile, global: plan.global, istiodRemote: plan.istiodRemote, meshConfig: plan.meshConfig, revision: plan.revision },
+      values: { profile: plan.profile, global: plan.global, istiodRemote: plan.istiodRemote, meshConfig: plan.meshConfig, pilot: plan.pilot, revision: plan.revision },
     },
   ];
   const gateway = plan.gateway;
@@ -170,7 +174,7 @@ export function renderIstioInstall(bundle: ClusterBundle, gateway: GatewayCompon
       profile: plan.profile,
       revision: plan.revision,
       meshConfig: plan.meshConfig,
-      values: { global: plan.global, istiodRemote: plan.istiodRemote },
+      values: { global: plan.global, istiodRemote: plan.istiodRemote, pilot: plan.pilot },
       components: (gateway || plan.egressPorts.length > 0) ? {
         egressGateways: plan.egressPorts.length > 0 ? [{
           name: EGRESS_GATEWAY_NAME,

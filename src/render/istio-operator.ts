@@ -19,6 +19,7 @@ export interface IstioOperatorSpec {
       readonly remotePilotAddress?: string;
     };
     readonly istiodRemote?: { readonly injectionPath: string };
+    readonly pilot?: { readonly env: { readonly [name: string]: string } };
   };
   readonly components?: {
     readonly egressGateways?: ReadonlyArray<{

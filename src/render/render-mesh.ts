@@ -5,6 +5,7 @@ import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
 import { renderAccessPolicy } from './access-policies';
 import { renderApplyGuide } from './apply-guide';
+import { renderRotationCheck } from './ca-rotation-check';
 import { renderCacerts } from './cacerts';
 import { renderCertificateInventory } from './certificate-inventory';
 import { ClusterBundle } from './cluster-bundle';
@@ -46,6 +47,6 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
     : [];
   const picture: OutputFile = { root: OutputRoot.BUNDLES, path: 'mesh.md', content: renderMeshPicture(model) };
   return [
-    ...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
+    ...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
   ];
 }

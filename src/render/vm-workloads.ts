@@ -114,6 +114,9 @@ export function renderVmWorkload(vm: VmWorkload, bundle: ClusterBundle, rootCert
   }
 }
 
+/** A VM instance's onboarding kit, relative to its cluster's bundle. */
+export const vmKitDir = (vm: VmWorkload, instance: ResolvedVmInstance) => `vm/${vm.namespace}/${vm.serviceName}-${instance.name}`;
+
 /** Ports the VM's sidecar never captures: SSH (so a bad rule cannot lock you out) and the agent's own. */
 const VM_EXCLUDED_INBOUND_PORTS = '22,15090,15021,15020';
 
@@ -158,7 +161,7 @@ const START_SCRIPT_ONLY = ['CA_ADDR', 'ISTIO_INBOUND_PORTS', 'ISTIO_LOCAL_EXCLUD
 
 /** cluster.env, mesh.yaml, hosts, root-cert.pem and README.md for one VM, beside the bundle (not in its kustomization). */
 function writeOnboardingKit(vm: VmWorkload, instance: ResolvedVmInstance, bundle: ClusterBundle, rootCerts?: string): void {
-  const dir = `vm/${vm.namespace}/${vm.serviceName}-${instance.name}`;
+  const dir = vmKitDir(vm, instance);
   const env = proxyEnvironment(vm, instance, bundle);
   const file = (path: string, content: string) => bundle.addFile({ root: OutputRoot.BUNDLES, path: `${dir}/${path}`, content });
   const gateway = bundle.cluster.gateway;

@@ -118,7 +118,7 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
   const routes = meshRoutes(mesh);
   const vms = meshVms(mesh);
   // A remote runs no istiod, so it needs no intermediate CA: its primary signs its workloads.
-  const pki = mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters.filter(c => !c.isRemote));
+  const pki = mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters.filter(c => !c.isRemote), mesh.istioVersion);
   const resolvedRoutes = routes.map(route => ({ route, plan: route._plan }));
   // VIPs exist only for .global names; the multi-network topology keeps cluster.local names.
   const allocation = mesh.topology === MeshTopology.GLOBAL_NAMES ? allocateVips(

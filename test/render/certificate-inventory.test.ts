@@ -21,8 +21,8 @@ test('the inventory lists every root and intermediate with who carries it, chang
   const app = declare();
   const inventory = JSON.parse(bundleFile(app, 'certificates.json'));
   expect(inventory.certificates.map((c: any) => [c.role, c.subject, c.keyBits, c.clusters, c.vmKits])).toEqual([
-    ['root', 'O=Istio, CN=Root CA', 2048, ['c1', 'c2'], ['c1/vm/shop/legacy/vm1']],
-    ['root', 'CN=Next Root', 2048, ['c1', 'c2'], ['c1/vm/shop/legacy/vm1']],
+    ['root', 'O=Istio, CN=Root CA', 2048, ['c1', 'c2'], ['c1/vm/shop/legacy-vm1']],
+    ['root', 'CN=Next Root', 2048, ['c1', 'c2'], ['c1/vm/shop/legacy-vm1']],
     ['intermediate', 'O=Istio, CN=Intermediate CA, L=c1', 2048, ['c1'], []],
     ['intermediate', 'O=Istio, CN=Intermediate CA, L=c2', 2048, ['c2'], []],
   ]);

@@ -63,7 +63,7 @@ export function inventoryProblems(app: MeshApp): string[] {
     if (mine.length !== 1 || mine[0].fingerprintSha256 !== stored.fingerprint256) problems.push(`${cluster}: the inventory's intermediate is not the key store's`);
     if (mine[0] && !roots.some(r => r.subject === mine[0].issuer)) problems.push(`${cluster}: its intermediate's issuer ${mine[0].issuer} is no listed root`);
   }
-  const kits = mesh.node.findAll().filter(VmWorkload.isVmWorkload).flatMap(vm => vm.instances.map(i => `${vm.cluster.clusterName}/vm/${vm.namespace}/${vm.serviceName}/${i.name}`)).sort();
+  const kits = mesh.node.findAll().filter(VmWorkload.isVmWorkload).flatMap(vm => vm.instances.map(i => `${vm.cluster.clusterName}/vm/${vm.namespace}/${vm.serviceName}-${i.name}`)).sort();
   const listed = [...new Set(roots.flatMap(r => r.vmKits))].sort();
   if (JSON.stringify(listed) !== JSON.stringify(kits)) problems.push(`VM kits listed ${listed}, expected ${kits}`);
   return problems;
