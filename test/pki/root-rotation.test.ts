@@ -57,7 +57,10 @@ test('a root rotation, stage by stage: each stage\'s trust, signing and install,
   const r0 = declare(dir, PREPARE);
   expect(installEnv(r0).values.pilot).toEqual({ env: { ISTIO_MULTIROOT_MESH: 'true' } });
   expect(installEnv(r0).meshConfig.defaultConfig.proxyMetadata).toMatchObject({ PROXY_CONFIG_XDS_AGENT: 'true' });
-  expect(cacerts(r0, 'c2')['root-cert.pem']).toBe(oldBundle);
+  for (const cluster of ['c1', 'c2', 'c3']) {
+    expect(cacerts(r0, cluster)['root-cert.pem']).toBe(oldBundle);
+    opensslVerifies(r0, cluster, dir);
+  }
   expect(r0.warnings).toContainEqual(expect.stringContaining('root rotation at prepare'));
   const state = () => JSON.parse(fs.readFileSync(path.join(dir, 'ca-rotation.json'), 'utf8'));
   const newRoot = state().newRoot;
