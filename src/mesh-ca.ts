@@ -131,6 +131,19 @@ export interface RootRotationOptions {
    * @default false
    */
   readonly skipDwell?: boolean;
+
+  /**
+   * The next root's certificate (PEM), with `MeshCa.fromFiles` or `MeshCa.offlineRoot`. With an offline
+   * root, give intermediates signed by it from the resign stage on.
+   * @default - generated, with `MeshCa.generate`
+   */
+  readonly nextRootCertFile?: string;
+
+  /**
+   * The next root's key (PEM), with `MeshCa.fromFiles`: the library issues intermediates with it.
+   * @default - none (generated roots keep theirs in the key store; offline roots keep theirs offline)
+   */
+  readonly nextRootKeyFile?: string;
 }
 
 /** Options every kind of mesh CA shares. */
@@ -316,8 +329,20 @@ export class MeshCa {
       }
     }
     if (o.rootRotation) {
-      if (this.source !== RootCaSource.GENERATED) {
-        throw propError(mesh, 'ca.rootRotation', o.rootRotation.stage, 'rotates generated roots only: with your own root, trust the next one with additionalRootCerts, then switch rootCertFile');
+      const r = o.rootRotation;
+      const needs: { readonly [source in RootCaSource]: { readonly cert: boolean; readonly key: boolean } } = {
+        [RootCaSource.GENERATED]: { cert: false, key: false },
+        [RootCaSource.FILES]: { cert: true, key: true },
+        [RootCaSource.OFFLINE]: { cert: true, key: false },
+      };
+      const need = needs[this.source];
+      for (const [prop, given, required] of [['nextRootCertFile', r.nextRootCertFile, need.cert], ['nextRootKeyFile', r.nextRootKeyFile, need.key]] as const) {
+        if (required && given === undefined) {
+          throw propError(mesh, `ca.rootRotation.${prop}`, given, `is required to rotate a ${this.source} root: give the next root's PEM file`);
+        }
+        if (!required && given !== undefined) {
+          throw propError(mesh, `ca.rootRotation.${prop}`, given, this.source === RootCaSource.GENERATED ? 'means nothing for a generated root: the next one is generated too' : 'means nothing for an offline root: its key stays offline');
+        }
       }
       if (!Object.values(RootRotationStage).includes(o.rootRotation.stage)) {
         throw propError(mesh, 'ca.rootRotation.stage', o.rootRotation.stage, `is not a stage: use one of ${Object.values(RootRotationStage).join(', ')}, in that order`);

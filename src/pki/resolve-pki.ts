@@ -103,13 +103,14 @@ interface CheckedRoot {
 }
 
 /** Parses the root and checks that it is a CA, unexpired, with its key (when the key is at hand). */
-function checkedRoot(ca: MeshCa, owner: string, store: string, root: { certPem: string; keyPem?: string; source: string }): CheckedRoot {
+function checkedRoot(ca: MeshCa, owner: string, store: string, root: { certPem: string; keyPem?: string; source: string }, keyFile?: string): CheckedRoot {
   const o = ca._options;
   const cert = parseCertificate(root.certPem, `[${owner}] root certificate ${root.source}`);
   checkIsCa(cert, `[${owner}] root certificate ${root.source}`);
   const warning = expiryWarning(cert, o.expiryWarningDays ?? 30, `[${owner}] root certificate ${root.source}`, new Date(), o.expiryErrorDays);
   if (root.keyPem) {
-    checkKeyMatches(cert, root.keyPem, root.source, ca.source === RootCaSource.FILES ? `[${owner}] rootKeyFile ${o.rootKeyFile}` : `[${owner}] ${path.join(store, 'root', 'key.pem')}`);
+    const keySource = keyFile ?? (ca.source === RootCaSource.FILES ? o.rootKeyFile : path.join(store, 'root', 'key.pem'));
+    checkKeyMatches(cert, root.keyPem, root.source, `[${owner}] ${keyFile ? 'rootRotation.nextRootKeyFile ' : ca.source === RootCaSource.FILES ? 'rootKeyFile ' : ''}${keySource}`);
   }
   return { ...root, cert, warning };
 }
@@ -154,20 +155,24 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
       }
     }
   }
-  // A rotation's next root: generated when it starts, the same one (by fingerprint) at every later stage.
+  // A rotation's next root: generated when it starts (or read from the files given), the same one (by
+  // fingerprint) at every later stage.
   const nextRootDir = path.join(store, 'next-root');
-  if (rotation) {
-    const next = storedPair(nextRootDir);
-    const nextFingerprint = next && new X509Certificate(next.certPem).fingerprint256;
-    if (!continuing) {
-      stored.set(nextRootDir, undefined);
-    } else if (nextFingerprint !== state!.newRoot) {
-      throw new MeshConfigError(`[${owner}] ca.rootRotation: the key store's next root (${nextRootDir}) is not the root this rotation started with (${state!.newRoot}, per ${stateFile}): restore the key store it was started from`);
-    }
+  const generatedNext = rotation && ca.source === RootCaSource.GENERATED;
+  const loadedNext = rotation && !generatedNext ? checkedRoot(ca, owner, store, {
+    certPem: readFile(rotation.nextRootCertFile!, 'rootRotation.nextRootCertFile', owner),
+    keyPem: rotation.nextRootKeyFile === undefined ? undefined : readFile(rotation.nextRootKeyFile, 'rootRotation.nextRootKeyFile', owner),
+    source: rotation.nextRootCertFile!,
+  }, rotation.nextRootKeyFile) : undefined;
+  if (generatedNext && !continuing) stored.set(nextRootDir, undefined);
+  const nextCertPem = loadedNext?.certPem ?? (generatedNext ? storedPair(nextRootDir)?.certPem : undefined);
+  const nextFingerprint = nextCertPem && new X509Certificate(nextCertPem).fingerprint256;
+  if (continuing && nextFingerprint !== state!.newRoot) {
+    throw new MeshConfigError(`[${owner}] ca.rootRotation: the next root (${loadedNext?.source ?? nextRootDir}) is not the root this rotation started with (${state!.newRoot}, per ${stateFile}): restore ${loadedNext ? 'the file' : 'the key store'} it was started from`);
   }
   // From the re-sign stage on, intermediates are issued by the next root: stored ones from the old are reissued.
-  if (rotation && signsWithNew(rotation.stage)) {
-    const nextCert = new X509Certificate(storedPair(nextRootDir)!.certPem);
+  if (rotation && signsWithNew(rotation.stage) && ca.source !== RootCaSource.OFFLINE) {
+    const nextCert = new X509Certificate(nextCertPem!);
     for (const cluster of clusters) {
       const pair = storedPair(clusterDir(cluster));
       if (pair && !new X509Certificate(pair.certPem).checkIssued(nextCert)) stored.set(clusterDir(cluster), undefined);
@@ -175,7 +180,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   }
   const missing = [
     ...(ca.source === RootCaSource.GENERATED && !storedPair(rootDir) ? [{ what: 'root CA', dir: rootDir, bits: o.rootKeySize ?? 4096 }] : []),
-    ...(rotation && !storedPair(nextRootDir) ? [{ what: 'next root CA (rotation)', dir: nextRootDir, bits: o.rootKeySize ?? 4096 }] : []),
+    ...(generatedNext && !storedPair(nextRootDir) ? [{ what: 'next root CA (rotation)', dir: nextRootDir, bits: o.rootKeySize ?? 4096 }] : []),
     ...(ca.source === RootCaSource.OFFLINE ? [] : clusters.filter(c => !storedPair(clusterDir(c))).map(c => ({
       what: rotating.has(c) ? `intermediate CA of ${c.clusterName} (the stored one expires on ${rotating.get(c)}, within rotateIntermediatesDaysBefore)` : `intermediate CA of ${c.clusterName}`,
       dir: clusterDir(c),
@@ -224,14 +229,15 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     throw new MeshConfigError(`[${owner}] ca: the root ${root.source} (${root.cert.fingerprint256}) was dropped by a finished rotation (${stateFile}) and must never be trusted again: restore the key store with its successor`);
   }
   // During a rotation: the next root, the root that signs intermediates, and the roots every cluster trusts.
-  const nextRoot = rotation && (() => {
+  const mintedNext = (): CheckedRoot => {
     const pair = mint(nextRootDir, key => issueRootCa(key, {
       validityDays: o.rootValidityDays ?? 3650,
       subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
     }));
     persist(nextRootDir, pair);
     return checkedRoot(ca, owner, store, { ...pair, source: path.join(nextRootDir, 'cert.pem') });
-  })();
+  };
+  const nextRoot = loadedNext ?? (generatedNext ? mintedNext() : undefined);
   const signing = nextRoot && signsWithNew(rotation!.stage) ? nextRoot : root;
   const rootCert = signing.cert;
   const extraRoots = (o.additionalRootCerts ?? []).map((pem, i) => {
@@ -261,8 +267,8 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
       retiredRoots: [...new Set([...state?.retiredRoots ?? [], ...dropped])],
     };
     rotationFiles.push({ root: OutputRoot.PROJECT, path: stateFile, content: `${JSON.stringify(next, null, 2)}\n` });
-    // Dropping the old root: the next root becomes the root, for this synth's successors.
-    if (rotation.stage === RootRotationStage.DROP_OLD) persist(rootDir, { certPem: nextRoot!.certPem, keyPem: nextRoot!.keyPem! });
+    // Dropping the old root: a generated next root becomes the root (a given one: switch rootCertFile to it).
+    if (rotation.stage === RootRotationStage.DROP_OLD && generatedNext) persist(rootDir, { certPem: nextRoot!.certPem, keyPem: nextRoot!.keyPem! });
   }
 
   const material = new Map<MeshCluster, ClusterCaMaterial>();

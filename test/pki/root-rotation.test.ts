@@ -3,7 +3,7 @@ import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MeshCa, MeshCluster, RootRotationStage, VmWorkload } from '../../src';
-import { splitPemBundle } from '../../src/pki/x509';
+import { generateRsaKeys, issueRootCa, splitPemBundle } from '../../src/pki/x509';
 import { bundleFile, objectsOf, tempDir, testMesh } from '../support/synth';
 
 const { PREPARE, TRUST_BOTH, RESIGN, DROP_OLD } = RootRotationStage;
@@ -154,5 +154,58 @@ describe('a rotation that would break trust is refused, naming the stage', () =>
     for (const stage of [PREPARE, TRUST_BOTH, RESIGN, DROP_OLD]) declare(dir, stage);
     ['cert.pem', 'key.pem'].forEach((f, i) => fs.writeFileSync(path.join(dir, 'keys', 'mesh1', 'root', f), oldRootFiles[i]));
     expect(() => declare(dir)).toThrow(/was dropped by a finished rotation .* and must never be trusted again/);
+  });
+});
+
+describe('rotating a root given by file', () => {
+  const rootFiles = (dir: string, name: string) => {
+    const [key] = generateRsaKeys([2048]);
+    const root = issueRootCa(key, { validityDays: 3000, subject: [{ shortName: 'CN', value: name }] });
+    fs.writeFileSync(path.join(dir, `${name}.pem`), root.certPem);
+    fs.writeFileSync(path.join(dir, `${name}-key.pem`), root.keyPem);
+    return { certFile: path.join(dir, `${name}.pem`), keyFile: path.join(dir, `${name}-key.pem`), fingerprint: new X509Certificate(root.certPem).fingerprint256 };
+  };
+  const fromFiles = (dir: string, root: ReturnType<typeof rootFiles>, stage?: RootRotationStage, next?: ReturnType<typeof rootFiles>) => {
+    const { app, mesh } = testMesh({
+      meshId: 'mesh1',
+      ca: MeshCa.fromFiles({
+        rootCertFile: root.certFile, rootKeyFile: root.keyFile, keyStore: path.join(dir, 'keys'), intermediateKeySize: 2048,
+        rotationStateFile: path.join(dir, 'ca-rotation.json'),
+        rootRotation: stage && { stage, skipDwell: true, nextRootCertFile: next!.certFile, nextRootKeyFile: next!.keyFile },
+      }),
+    }, dir);
+    new MeshCluster(mesh, 'c1');
+    new MeshCluster(mesh, 'c2');
+    app.synth();
+    return app;
+  };
+
+  test('fromFiles: the next root comes from its files, intermediates are re-issued with its key, then the files are switched', () => {
+    const dir = tempDir();
+    const a = rootFiles(dir, 'root-a');
+    const b = rootFiles(dir, 'root-b');
+    fromFiles(dir, a);
+    fromFiles(dir, a, PREPARE, b);
+    expect(fingerprints(cacerts(fromFiles(dir, a, TRUST_BOTH, b), 'c1')['root-cert.pem'])).toEqual([a.fingerprint, b.fingerprint]);
+    const resigned = fromFiles(dir, a, RESIGN, b);
+    expect(fingerprints(splitPemBundle(cacerts(resigned, 'c2')['cert-chain.pem'])[1])).toEqual([b.fingerprint]);
+    opensslVerifies(resigned, 'c2', dir);
+    expect(fingerprints(cacerts(fromFiles(dir, a, DROP_OLD, b), 'c1')['root-cert.pem'])).toEqual([b.fingerprint]);
+    // Afterwards the mesh runs on the new root's files; the old one is refused for good.
+    expect(fingerprints(cacerts(fromFiles(dir, b), 'c1')['root-cert.pem'])).toEqual([b.fingerprint]);
+    expect(() => fromFiles(dir, a)).toThrow(/root-a.pem .* was dropped by a finished rotation/);
+  });
+
+  test('a next root that changes mid-rotation, and next-root files where they mean nothing, are refused', () => {
+    const dir = tempDir();
+    const a = rootFiles(dir, 'root-a');
+    const b = rootFiles(dir, 'root-b');
+    const c = rootFiles(dir, 'root-c');
+    fromFiles(dir, a, PREPARE, b);
+    expect(() => fromFiles(dir, a, TRUST_BOTH, c)).toThrow(/the next root \(.*root-c.pem\) is not the root this rotation started with/);
+    expect(() => MeshCa.generate({ rootRotation: { stage: PREPARE, nextRootCertFile: b.certFile } })._check(testMesh().mesh))
+      .toThrow(/ca.rootRotation.nextRootCertFile .* means nothing for a generated root/);
+    expect(() => MeshCa.fromFiles({ rootCertFile: a.certFile, rootKeyFile: a.keyFile, rootRotation: { stage: PREPARE, nextRootCertFile: b.certFile } })._check(testMesh().mesh))
+      .toThrow(/ca.rootRotation.nextRootKeyFile undefined is required to rotate a files root/);
   });
 });
