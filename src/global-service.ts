@@ -118,6 +118,15 @@ export interface GlobalServiceProps {
    * @default ServingEntry.WORKLOAD_SELECTOR
    */
   readonly servingEntry?: ServingEntry;
+
+  /**
+   * While a mesh moves from the global-names to the multi-network topology: keep the service's `.global`
+   * name too, with its VIP from the lock file, through the east-west gateways, so that clients not yet
+   * moved keep working. Remove it once none calls the `.global` name; the lock file keeps the VIP
+   * reserved meanwhile. Multi-network topology only.
+   * @default false
+   */
+  readonly keepGlobalName?: boolean;
 }
 
 /**
@@ -184,6 +193,8 @@ export class GlobalService extends Construct {
   public readonly workloadLabels: { readonly [label: string]: string };
   public readonly vip?: string;
   public readonly servingEntry: ServingEntry;
+  /** Whether the service keeps its `.global` name while the mesh moves to multi-network. */
+  public readonly keepGlobalName: boolean;
   private readonly explicitConsumers = new Set<MeshCluster>();
   /** Whether consumers were declared (even as an empty list), which replaces the every-other-cluster default. */
   private consumersDeclared: boolean;
@@ -206,11 +217,15 @@ export class GlobalService extends Construct {
     if (Object.keys(this.workloadLabels).length === 0) {
       throw propError(this, 'workloadLabels', {}, 'is empty: it would select every pod; give the labels of the service\'s pods, e.g. { app: "httpbin" }');
     }
-    if (this.mesh.topology === MeshTopology.MULTI_NETWORK) {
+    this.keepGlobalName = props.keepGlobalName ?? false;
+    if (this.mesh.topology === MeshTopology.MULTI_NETWORK && !this.keepGlobalName) {
       const foreign = (['vip', 'servingEntry'] as const).find(key => props[key] !== undefined);
       if (foreign) {
-        throw propError(this, foreign, props[foreign], 'means nothing in the multi-network topology, where the service keeps its cluster.local name and istiod finds its endpoints in every cluster; remove it');
+        throw propError(this, foreign, props[foreign], 'means nothing in the multi-network topology, where the service keeps its cluster.local name and istiod finds its endpoints in every cluster (unless keepGlobalName keeps its .global name during a move); remove it');
       }
+    }
+    if (this.mesh.topology === MeshTopology.GLOBAL_NAMES && this.keepGlobalName) {
+      throw propError(this, 'keepGlobalName', true, 'means nothing in the global-names topology, where every service has its .global name: it keeps the name while a mesh moves to MeshTopology.MULTI_NETWORK');
     }
     this.vip = props.vip === undefined ? undefined : checkPinnedVip(this.node.path, props.vip);
     this.servingEntry = props.servingEntry ?? ServingEntry.WORKLOAD_SELECTOR;

@@ -235,6 +235,8 @@ export class Mesh extends Construct {
   public readonly topology: MeshTopology;
   public readonly remoteSecrets: RemoteSecrets;
   public readonly clusterLocalHosts: readonly string[];
+  /** The `.global` options given to a multi-network mesh, which only services keeping their `.global` name use. @internal */
+  public readonly _globalNameOptions: readonly string[];
   public readonly globalDomain: string;
   public readonly apiVersion: IstioApiVersion;
   public readonly strictMtls: boolean;
@@ -261,15 +263,13 @@ export class Mesh extends Construct {
     this.trustDomain = checkDnsSubdomain(this, 'trustDomain', props.trustDomain ?? 'cluster.local');
     this.istioVersion = checkIstioVersion(this, props.istioVersion ?? DEFAULT_ISTIO_VERSION);
     this.topology = checkTopology(this, props.topology ?? MeshTopology.GLOBAL_NAMES);
-    // Options of one topology mean nothing in another: refuse them rather than ignore them.
-    const foreign = this.topology === MeshTopology.GLOBAL_NAMES
-      ? (['remoteSecrets', 'clusterLocalHosts'] as const).filter(key => props[key] !== undefined)
-      : (['globalDomain', 'vipRange', 'pruneVips'] as const).filter(key => props[key] !== undefined);
+    // Options of one topology mean nothing in another: refuse them rather than ignore them. In multi-network,
+    // the .global options still serve services that keep their .global name while a mesh moves: checked at synth.
+    const foreign = this.topology === MeshTopology.GLOBAL_NAMES ? (['remoteSecrets', 'clusterLocalHosts'] as const).filter(key => props[key] !== undefined) : [];
     if (foreign.length > 0) {
-      throw propError(this, foreign[0], props[foreign[0]], `means nothing in the ${this.topology} topology: ${this.topology === MeshTopology.GLOBAL_NAMES
-        ? 'each cluster\'s istiod sees only its own cluster there, so remote secrets and cluster-local hosts exist only in MeshTopology.MULTI_NETWORK'
-        : 'services keep their <name>.<namespace>.svc.cluster.local names there, with no .global names or VIPs'}; remove it`);
+      throw propError(this, foreign[0], props[foreign[0]], 'means nothing in the global-names topology: each cluster\'s istiod sees only its own cluster there, so remote secrets and cluster-local hosts exist only in MeshTopology.MULTI_NETWORK; remove it');
     }
+    this._globalNameOptions = this.topology === MeshTopology.GLOBAL_NAMES ? [] : (['globalDomain', 'vipRange', 'pruneVips'] as const).filter(key => props[key] !== undefined);
     this.remoteSecrets = props.remoteSecrets ?? RemoteSecrets.script();
     this.clusterLocalHosts = (props.clusterLocalHosts ?? []).map((host, i) => {
       if (!/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.[a-z0-9]([-a-z0-9]*[a-z0-9])?\.svc\.cluster\.local$/.test(host) && !/^\*\.svc\.cluster\.local$/.test(host)) {

@@ -8,13 +8,6 @@ import { toolSchemaErrors } from './support/tool-schema';
 const multiNetwork = (props: Omit<MeshProps, 'lockFile'> = {}) => testMesh({ meshId: 'mesh1', topology: MeshTopology.MULTI_NETWORK, ...props });
 
 describe('options that mean nothing in a topology are refused, naming the option', () => {
-  test.each<[string, Partial<MeshProps>, RegExp]>([
-    ['a VIP range', { vipRange: '240.1.0.0/16' }, /\[mesh\] vipRange "240.1.0.0\/16" means nothing in the multi-network topology: services keep their <name>.<namespace>.svc.cluster.local names there/],
-    ['a global domain', { globalDomain: 'mesh' }, /\[mesh\] globalDomain "mesh" means nothing in the multi-network topology/],
-  ])('%s in multi-network', (_, props, message) => {
-    expect(() => new Mesh(testApp(), 'mesh', { topology: MeshTopology.MULTI_NETWORK, ...props })).toThrow(message);
-  });
-
   test('remote secrets in global names', () => {
     expect(() => new Mesh(testApp(), 'mesh', { remoteSecrets: RemoteSecrets.script() })).toThrow(/\[mesh\] remoteSecrets .* means nothing in the global-names topology/);
   });
@@ -160,5 +153,51 @@ describe('failover and cluster-local services', () => {
     expect(() => shadowed.app.synth()).toThrow(/\[mesh\/metrics\] metrics.shop.svc.cluster.local is served across clusters, but clusterLocalHosts has metrics.shop.svc.cluster.local/);
     expect(() => new Mesh(testApp(), 'm', { topology: MeshTopology.MULTI_NETWORK, clusterLocalHosts: ['metrics.shop'] })).toThrow(/clusterLocalHosts\[0\] "metrics.shop" is not a cluster.local service host/);
     expect(() => new Mesh(testApp(), 'm', { clusterLocalHosts: ['*.kube-system.svc.cluster.local'] })).toThrow(/clusterLocalHosts .* means nothing in the global-names topology/);
+  });
+});
+
+describe('moving a running .global mesh to multi-network', () => {
+  const declare = (dir: string, topology: MeshTopology, keepGlobalName?: boolean) => {
+    const { app, mesh } = testMesh({ meshId: 'mesh1', topology }, dir);
+    const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    const c2 = new MeshCluster(mesh, 'c2', { network: 'n2', gateway: { address: '10.0.1.1' } });
+    new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80, targetPort: 8080 }], servedBy: [c1], consumers: [c2], keepGlobalName });
+    app.synth();
+    return app;
+  };
+
+  test('both names during the move (the .global one with its old VIP), then only cluster.local, the VIP still reserved', () => {
+    const dir = tempDir();
+    const before = declare(dir, MeshTopology.GLOBAL_NAMES);
+    const vip = objectsOf(before, 'c2').get('ServiceEntry/shop/web-global')!.spec.addresses[0];
+
+    // During: old clients keep web.shop.global (same VIP, through the east-west gateway); new ones use the local name.
+    const during = declare(dir, MeshTopology.MULTI_NETWORK, true);
+    const c2 = objectsOf(during, 'c2');
+    expect(c2.get('ServiceEntry/shop/web-global')?.spec).toMatchObject({ hosts: ['web.shop.global'], addresses: [vip], endpoints: [{ address: '10.0.0.1' }] });
+    expect(c2.get('Service/shop/web')?.spec.selector).toBeUndefined();
+    const c1 = objectsOf(during, 'c1');
+    expect(c1.get('ServiceEntry/shop/web-global')?.spec.hosts).toEqual(['web.shop.global']);
+    expect(c1.get('Gateway/istio-system/istio-multicluster-ingressgateway')?.spec).toMatchObject({ selector: { istio: 'eastwestgateway' }, servers: [{ hosts: ['*.global'] }] });
+    expect(c1.get('Gateway/istio-system/cross-network-gateway')?.spec.servers[0].hosts).toEqual(['*.local']);
+    const objects = allObjects(during);
+    expect(istioSchemaErrors(objects)).toEqual([]);
+    expect(toolSchemaErrors(objects)).toEqual([]);
+
+    // After: no .global object; the lock file keeps the VIP reserved, and the synth says so.
+    const after = declare(dir, MeshTopology.MULTI_NETWORK);
+    expect([...objectsOf(after, 'c2').keys()].filter(k => k.includes('global'))).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'mesh.lock.json'), 'utf8')).toContain(vip);
+    expect(after.warnings).toContainEqual(expect.stringContaining('keeps VIPs of removed services: web.shop.global'));
+  });
+
+  test('keepGlobalName means nothing in global names; .global options in multi-network need a service that keeps its name', () => {
+    const { mesh } = testMesh();
+    const c1 = new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1' } });
+    expect(() => new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c1], keepGlobalName: true }))
+      .toThrow(/\[mesh\/web\] keepGlobalName true means nothing in the global-names topology/);
+    const { app, mesh: m } = multiNetwork({ vipRange: '240.1.0.0/16' });
+    new MeshCluster(m, 'c1', { network: 'n1' });
+    expect(() => app.synth()).toThrow(/vipRange means nothing in the multi-network topology unless a service keeps its .global name \(keepGlobalName\)/);
   });
 });

@@ -42,7 +42,7 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   if (gitOps?.tool === GitOpsTool.FLUX) bundles.forEach((bundle, cluster) => renderFlux(bundle, gitOps, releases.get(cluster)!));
   const argoCd = gitOps?.tool === GitOpsTool.ARGO_CD ? renderArgoCd(model.mesh, gitOps, releases) : [];
 
-  const lock: OutputFile[] = model.vipLock !== undefined && (model.services.length > 0 || model.staleVips.length > 0)
+  const lock: OutputFile[] = model.vipLock !== undefined && (model.services.some(s => s.vip) || model.staleVips.length > 0)
     ? [{ root: OutputRoot.PROJECT, path: model.mesh.lockFile, content: model.vipLock }]
     : [];
   const picture: OutputFile = { root: OutputRoot.BUNDLES, path: 'mesh.md', content: renderMeshPicture(model) };

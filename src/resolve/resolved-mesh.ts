@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { IConstruct } from 'constructs';
 import { AccessPolicy } from '../access-policy';
 import { ExternalService } from '../external-service';
@@ -120,9 +121,11 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
   // A remote runs no istiod, so it needs no intermediate CA: its primary signs its workloads.
   const pki = mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters.filter(c => !c.isRemote), mesh.istioVersion);
   const resolvedRoutes = routes.map(route => ({ route, plan: route._plan }));
-  // VIPs exist only for .global names; the multi-network topology keeps cluster.local names.
-  const allocation = mesh.topology === MeshTopology.GLOBAL_NAMES ? allocateVips(
-    services.map(s => ({ host: s.globalHost, owner: s.node.path, pinned: s.vip })),
+  // VIPs exist only for .global names: every service's in the global-names topology; in multi-network, those
+  // of services that keep their .global name while a mesh moves, and the lock file keeps the rest reserved.
+  const globalNamed = mesh.topology === MeshTopology.GLOBAL_NAMES ? services : services.filter(s => s.keepGlobalName);
+  const allocation = mesh.topology === MeshTopology.GLOBAL_NAMES || globalNamed.length > 0 || fs.existsSync(mesh.lockFile) ? allocateVips(
+    globalNamed.map(s => ({ host: s.globalHost, owner: s.node.path, pinned: s.vip })),
     readVipLock(mesh.lockFile), mesh.vipRange, mesh.pruneVips, mesh.node.path) : undefined;
   const stale = allocation?.stale ?? [];
   return {

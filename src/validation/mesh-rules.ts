@@ -29,7 +29,7 @@ export function meshRules(mesh: Mesh): MeshRule[] {
     },
     {
       // One .global host cannot be both the local pods' entry and the remote gateways' entry in a cluster.
-      check: () => !globalNames ? [] : services.flatMap(s => {
+      check: () => services.filter(s => globalNames || s.keepGlobalName).flatMap(s => {
         const reached = s._reachedServers(clusters);
         return s._consumers(clusters)
           .filter(c => reached.includes(c))
@@ -37,7 +37,7 @@ export function meshRules(mesh: Mesh): MeshRule[] {
       }),
     },
     {
-      check: () => !globalNames ? [] : services.flatMap(s => {
+      check: () => services.filter(s => globalNames || s.keepGlobalName).flatMap(s => {
         const consumers = s._consumers(clusters);
         return s._reachedServers(clusters)
           .filter(server => !server.gateway)
@@ -77,7 +77,17 @@ export function meshRules(mesh: Mesh): MeshRule[] {
 function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], services: readonly GlobalService[]): MeshRule[] {
   const gatewayOf = (network: string) => clusters.find(c => c.network === network && c.gateway);
   const matches = (pattern: string, host: string) => (pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : pattern === host);
+  const keeping = services.filter(s => s.keepGlobalName);
   return [
+    {
+      check: () => (keeping.length > 0 ? [] : mesh._globalNameOptions.map(option =>
+        `${option} means nothing in the multi-network topology unless a service keeps its .global name (keepGlobalName) while the mesh moves: remove it`)),
+    },
+    {
+      // A .global name is served and consumed through each cluster's own istiod: remotes have none.
+      check: () => keeping.flatMap(s => [...s.servedBy, ...s._consumers(clusters)].filter(c => c.isRemote).map(c =>
+        `[${s.node.path}] keepGlobalName reaches remote cluster ${c.clusterName}, but the global-names design never had remotes: keep .global names only between primaries, or drop keepGlobalName`)),
+    },
     {
       check: () => services.flatMap(s => mesh.clusterLocalHosts.filter(pattern => matches(pattern, s.localHost)).map(pattern =>
         `[${s.node.path}] ${s.localHost} is served across clusters, but clusterLocalHosts has ${pattern}, which keeps its calls in each cluster: remove it from clusterLocalHosts, or narrow the pattern`)),

@@ -1,3 +1,5 @@
+import { renderGlobalService } from '../global-names/global-services';
+import { renderGlobalGateway } from '../global-names/mesh-gateway';
 import { TopologyRenderer } from '../topology-renderer';
 import { eastWestGateway, renderCrossNetworkGateway, renderPeerGateways } from './east-west';
 import { remoteSecretsScript, renderRemoteSecrets } from './remote-secrets';
@@ -9,13 +11,18 @@ import { renderMultiNetworkService } from './services';
  * gateways exposing `*.local`, peers pinned with `istio-remote` Gateways, remote secrets.
  */
 export const MULTI_NETWORK_RENDERER: TopologyRenderer = {
-  renderService: renderMultiNetworkService,
+  renderService: (service, bundleOf) => {
+    renderMultiNetworkService(service, bundleOf);
+    // While the mesh moves: the .global name too, exactly as the global-names topology rendered it.
+    if (service.service.keepGlobalName) renderGlobalService({ ...service, host: service.service.globalHost }, bundleOf);
+  },
   renderRoute: renderMultiNetworkRoute,
   renderCluster: (bundle, model, bundleOf) => {
     const { cluster } = bundle;
     // Sidecars resolve the consumed cluster.local names through DNS capture (stub Services give DNS the name).
     bundle.proxyMetadata.ISTIO_META_DNS_CAPTURE = 'true';
     renderCrossNetworkGateway(cluster, bundleOf);
+    if (bundle.globalHosts.size > 0) renderGlobalGateway(bundle);
     if (cluster.isRemote) return;
     renderPeerGateways(bundle, model.clusters);
     renderRemoteSecrets(bundle, model.clusters);
