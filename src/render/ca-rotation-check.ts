@@ -3,11 +3,11 @@ import { byKey } from '../order';
 import { splitPemBundle } from '../pki/x509';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { OutputFile, OutputRoot } from '../write/output-file';
+import { contextVariable } from './shell';
 
 /** The gate script of a root rotation stage, beside the bundles. */
 export const ROTATION_CHECK_SCRIPT = 'ca-rotation-check.sh';
 
-const contextVariable = (cluster: string) => `CTX_${cluster.replace(/-/g, '_').toUpperCase()}`;
 
 /**
  * During a root rotation: a script that checks, cluster by cluster, that the roots istiod distributes

@@ -4,6 +4,7 @@ import { RemoteSecretDeliveryMode } from '../../../topology';
 import { OutputFile, OutputRoot } from '../../../write/output-file';
 import { ClusterBundle, ISTIO_SYSTEM } from '../../cluster-bundle';
 import { ExternalSecret } from '../../external-secret';
+import { contextVariable } from '../../shell';
 
 /** The script that creates every remote secret, beside the bundles. */
 export const REMOTE_SECRETS_SCRIPT = 'remote-secrets.sh';
@@ -41,8 +42,6 @@ export function renderRemoteSecrets(bundle: ClusterBundle, clusters: readonly Me
   }
 }
 
-/** A cluster's kube context variable in the script: CTX_<NAME>, overridable from the environment. */
-const contextVariable = (cluster: MeshCluster) => `CTX_${cluster.clusterName.replace(/-/g, '_').toUpperCase()}`;
 
 /**
  * `remote-secrets.sh`: the `istioctl create-remote-secret` command for every (primary, peer) pair, for teams
@@ -60,12 +59,12 @@ export function remoteSecretsScript(mesh: Mesh, clusters: readonly MeshCluster[]
     '# Each cluster\'s kube context defaults to its name; override with e.g. CTX_CLUSTER1=prod-east ./remote-secrets.sh',
     'set -euo pipefail',
     '',
-    ...clusters.map(c => `${contextVariable(c)}="\${${contextVariable(c)}:-${c.clusterName}}"`),
+    ...clusters.map(c => `${contextVariable(c.clusterName)}="\${${contextVariable(c.clusterName)}:-${c.clusterName}}"`),
     '',
     ...pairs.map(({ holder, peer }) => [
-      `istioctl create-remote-secret --context="\${${contextVariable(peer)}}" --name=${peer.clusterName}`,
+      `istioctl create-remote-secret --context="\${${contextVariable(peer.clusterName)}}" --name=${peer.clusterName}`,
       ...(peer.apiServer ? [`--server=${peer.apiServer}`] : []),
-      `| kubectl apply --context="\${${contextVariable(holder)}}" -f -`,
+      `| kubectl apply --context="\${${contextVariable(holder.clusterName)}}" -f -`,
     ].join(' ')),
     '',
   ];
