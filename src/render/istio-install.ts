@@ -82,7 +82,8 @@ function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefine
       remotePilotAddress: primary?.gateway!.address,
     },
     profile: primary ? 'remote' : undefined,
-    pilot: rotating ? { env: { ISTIO_MULTIROOT_MESH: 'true' } } : undefined,
+    // istiod's environment: `env` in the chart (its values are flat), `values.pilot.env` for istioctl.
+    istiodEnv: rotating ? { ISTIO_MULTIROOT_MESH: 'true' } : undefined,
     istiodRemote: primary ? { injectionPath: `/inject/cluster/${cluster.clusterName}/net/${cluster.network}` } : undefined,
     revision: mesh.injectionRevision,
     gateway,
@@ -117,7 +118,7 @@ function helmReleases(plan: InstallPlan): IstioRelease[] {
       chart: IstioChart.ISTIOD,
       releaseName: 'istiod',
       valuesFile: 'istiod-values.yaml',
-      values: { profile: plan.profile, global: plan.global, istiodRemote: plan.istiodRemote, meshConfig: plan.meshConfig, pilot: plan.pilot, revision: plan.revision },
+      values: { profile: plan.profile, global: plan.global, istiodRemote: plan.istiodRemote, meshConfig: plan.meshConfig, env: plan.istiodEnv, revision: plan.revision },
     },
   ];
   const gateway = plan.gateway;
@@ -174,7 +175,7 @@ export function renderIstioInstall(bundle: ClusterBundle, gateway: GatewayCompon
       profile: plan.profile,
       revision: plan.revision,
       meshConfig: plan.meshConfig,
-      values: { global: plan.global, istiodRemote: plan.istiodRemote, pilot: plan.pilot },
+      values: { global: plan.global, istiodRemote: plan.istiodRemote, pilot: plan.istiodEnv && { env: plan.istiodEnv } },
       components: (gateway || plan.egressPorts.length > 0) ? {
         egressGateways: plan.egressPorts.length > 0 ? [{
           name: EGRESS_GATEWAY_NAME,

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { MeshCa, MeshCluster, RootRotationStage, VmWorkload } from '../../src';
 import { generateRsaKeys, issueRootCa, splitPemBundle } from '../../src/pki/x509';
 import { bundleFile, objectsOf, tempDir, testMesh } from '../support/synth';
+import { unknownChartValueKeys } from '../support/tool-schema';
 
 const { PREPARE, TRUST_BOTH, RESIGN, DROP_OLD } = RootRotationStage;
 
@@ -57,6 +58,10 @@ test('a root rotation, stage by stage: each stage\'s trust, signing and install,
   const r0 = declare(dir, PREPARE);
   expect(installEnv(r0).values.pilot).toEqual({ env: { ISTIO_MULTIROOT_MESH: 'true' } });
   expect(installEnv(r0).meshConfig.defaultConfig.proxyMetadata).toMatchObject({ PROXY_CONFIG_XDS_AGENT: 'true' });
+  // The istiod chart's values are flat: its environment is `env`.
+  const istiodValues = require('js-yaml').load(bundleFile(r0, 'c1/istio/istiod-values.yaml'));
+  expect(istiodValues.env).toEqual({ ISTIO_MULTIROOT_MESH: 'true' });
+  expect(unknownChartValueKeys('istiod', istiodValues)).toEqual([]);
   for (const cluster of ['c1', 'c2', 'c3']) {
     expect(cacerts(r0, cluster)['root-cert.pem']).toBe(oldBundle);
     opensslVerifies(r0, cluster, dir);

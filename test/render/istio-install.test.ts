@@ -4,7 +4,7 @@ import * as yaml from 'js-yaml';
 import { GlobalService, MeshCluster, VmWorkload } from '../../src';
 import { sanitized } from '../../src/render/cluster-bundle';
 import { listFiles, objectsOf, testMesh } from '../support/synth';
-import { gatewayValuesErrors } from '../support/tool-schema';
+import { gatewayValuesErrors, unknownChartValueKeys } from '../support/tool-schema';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const load = (file: string) => yaml.load(fs.readFileSync(file, 'utf8')) as any;
@@ -25,6 +25,9 @@ describe('Istio install values', () => {
     expect(istiod.revision).toEqual(operator.revision);
     expect([istiod.profile, istiod.istiodRemote]).toEqual([operator.profile, operator.values.istiodRemote]);
     expect(load(path.join(dir, 'base-values.yaml'))).toEqual(sanitized({ defaultRevision: operator.revision ?? 'default', profile: operator.profile }));
+    // The charts ship no schema for these: every key must be one their values.yaml has.
+    expect(unknownChartValueKeys('istiod', istiod)).toEqual([]);
+    expect(unknownChartValueKeys('base', load(path.join(dir, 'base-values.yaml')))).toEqual([]);
 
     const gatewayFile = path.join(dir, 'gateway-values.yaml');
     const component = operator.components?.ingressGateways?.[0];

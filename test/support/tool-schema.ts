@@ -54,3 +54,15 @@ export function gatewayValuesErrors(values: object): string[] {
   compiled();
   return gatewayValuesValidator!(values) ? [] : (gatewayValuesValidator!.errors ?? []).map(e => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
 }
+
+/**
+ * Value keys a chart without a schema (Istio 1.30.3's `base`, `istiod`) does not know, at the top level and
+ * under `global`; `profile` is read by every chart's profile loader.
+ */
+export function unknownChartValueKeys(chart: 'base' | 'istiod', values: Record<string, unknown>): string[] {
+  const known = loadToolSchemas().chartValueKeys[chart];
+  return [
+    ...Object.keys(values).filter(k => k !== 'profile' && !known.top.includes(k)),
+    ...Object.keys((values.global as object) ?? {}).filter(k => !known.global.includes(k)).map(k => `global.${k}`),
+  ];
+}
