@@ -2,7 +2,7 @@ import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { clusterOf, podLabels, serviceShape } from './cdk8s-plus-refs';
 import { Mesh } from './mesh';
-import { MeshTopology } from './topology';
+import { MeshTopology, readsPeers } from './topology';
 import { MeshCluster } from './mesh-cluster';
 import { checkPinnedVip } from './validation/vip-range';
 import { ResolvedPort, resolvePorts, ServicePort } from './service-port';
@@ -218,7 +218,10 @@ export class GlobalService extends Construct {
       throw propError(this, 'workloadLabels', {}, 'is empty: it would select every pod; give the labels of the service\'s pods, e.g. { app: "httpbin" }');
     }
     this.keepGlobalName = props.keepGlobalName ?? false;
-    if (this.mesh.topology === MeshTopology.MULTI_NETWORK && !this.keepGlobalName) {
+    if (this.mesh.topology === MeshTopology.AMBIENT && this.keepGlobalName) {
+      throw propError(this, 'keepGlobalName', true, 'means nothing in the ambient topology: a .global mesh moves to MeshTopology.MULTI_NETWORK (sidecars) first');
+    }
+    if (readsPeers(this.mesh.topology) && !this.keepGlobalName) {
       const foreign = (['vip', 'servingEntry'] as const).find(key => props[key] !== undefined);
       if (foreign) {
         throw propError(this, foreign, props[foreign], 'means nothing in the multi-network topology, where the service keeps its cluster.local name and istiod finds its endpoints in every cluster (unless keepGlobalName keeps its .global name during a move); remove it');
@@ -248,7 +251,7 @@ export class GlobalService extends Construct {
 
   /** The name other clusters call it by in the mesh's topology: the `.global` name, or the cluster.local one. */
   public get meshHost(): string {
-    return this.mesh.topology === MeshTopology.MULTI_NETWORK ? this.localHost : this.globalHost;
+    return readsPeers(this.mesh.topology) ? this.localHost : this.globalHost;
   }
 
   /** The versions declared with `addVersion`, sorted by name. */

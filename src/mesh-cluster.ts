@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GlobalDns, GlobalDnsMode, ResolvedGlobalDns } from './global-dns';
 import { isClusterRenderer, Mesh, meshAppRequired } from './mesh';
-import { MeshTopology } from './topology';
+import { MeshTopology, readsPeers } from './topology';
 import { MeshConfigError, propError } from './validation/errors';
 import { checkDnsLabel, checkLabels, isKubeSystemNamespace, sameLabels } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
@@ -19,6 +19,9 @@ export const ISTIOD_PORT = 15012;
 const DEFAULT_GATEWAY = { name: 'istio-ingressgateway', selector: { istio: 'ingressgateway' } };
 /** The east-west gateway of Istio's multi-network install (samples/multicluster/gen-eastwest-gateway.sh). */
 const EAST_WEST_GATEWAY = { name: 'istio-eastwestgateway', selector: { istio: 'eastwestgateway' } };
+
+/** The HBONE port of ambient's east-west gateway. */
+export const HBONE_PORT = 15008;
 
 /** istiod's webhook port, which remote clusters reach through their primary's east-west gateway. */
 export const ISTIOD_WEBHOOK_PORT = 15017;
@@ -149,7 +152,7 @@ export interface MeshGateway {
 
 /** Ports the gateway's Service already has, by topology: another port may not reuse them. */
 function takenPorts(mesh: Mesh, isDefaultGateway: boolean) {
-  if (mesh.topology === MeshTopology.MULTI_NETWORK) {
+  if (readsPeers(mesh.topology)) {
     return [GATEWAY_STATUS_PORT, { name: 'tls-istiod', port: ISTIOD_PORT }, { name: 'tls-webhook', port: ISTIOD_WEBHOOK_PORT }];
   }
   return [...(isDefaultGateway ? DEFAULT_INGRESS_PORTS : [GATEWAY_STATUS_PORT]), { name: 'tls-istiod', port: ISTIOD_PORT }];
@@ -187,12 +190,15 @@ export class MeshCluster extends Chart {
     this.gateway = props.gateway && this.resolveGateway(props.gateway);
     this.locality = props.locality === undefined ? undefined : checkLocality(this, props.locality);
     this.dns = (props.dns ?? GlobalDns.dnsProxy())._resolve(this, mesh.globalDomain);
-    if (mesh.topology === MeshTopology.MULTI_NETWORK) {
+    if (readsPeers(mesh.topology)) {
       if (this.network === undefined) {
-        throw propError(this, 'network', undefined, 'is required in the multi-network topology: istiod, the istio-system label and the east-west gateway all name it; give the network the cluster\'s pods are on');
+        throw propError(this, 'network', undefined, `is required in the ${mesh.topology} topology: istiod, the istio-system label and the east-west gateway all name it; give the network the cluster's pods are on`);
       }
       if (this.dns.mode !== GlobalDnsMode.DNS_PROXY) {
-        throw propError(this, 'dns', this.dns.mode, 'means nothing in the multi-network topology: services keep their cluster.local names, which consumers resolve through stub Services and DNS capture; remove it');
+        throw propError(this, 'dns', this.dns.mode, `means nothing in the ${mesh.topology} topology: services keep their cluster.local names, which consumers resolve through stub Services and DNS capture; remove it`);
+      }
+      if (mesh.topology === MeshTopology.AMBIENT && props.primary) {
+        throw propError(this, 'primary', props.primary.node.path, 'is not supported by Istio\'s ambient multicluster (1.29-1.31 support multi-primary only): give this cluster its own istiod, or use MeshTopology.MULTI_NETWORK');
       }
       this.primary = props.primary && this.checkPrimary(props.primary);
       this.apiServer = props.apiServer === undefined ? undefined : checkApiServer(this, props.apiServer);
@@ -260,6 +266,17 @@ export class MeshCluster extends Chart {
   }
 
   private resolveGateway(props: MeshGatewayProps): MeshGateway {
+    if (this.mesh.topology === MeshTopology.AMBIENT) {
+      // istiod provisions the ambient east-west gateway (class istio-east-west) itself: a LoadBalancer on 15008.
+      const foreign = (['port', 'nodePort', 'istiodNodePort', 'selector', 'name'] as const).find(key => props[key] !== undefined);
+      if (foreign) {
+        throw propError(this, `gateway.${foreign}`, props[foreign], 'means nothing in the ambient topology, where istiod provisions the east-west gateway (class istio-east-west, a LoadBalancer on HBONE port 15008): give only its address');
+      }
+      return {
+        address: props.address, addressKind: checkAddress(this, 'gateway.address', props.address), port: HBONE_PORT, remotePort: HBONE_PORT,
+        istiodRemotePort: ISTIOD_PORT, selector: { 'gateway.networking.k8s.io/gateway-name': 'istio-eastwestgateway' }, name: 'istio-eastwestgateway', isDefaultGateway: true,
+      };
+    }
     const topologyDefault = this.mesh.topology === MeshTopology.MULTI_NETWORK ? EAST_WEST_GATEWAY : DEFAULT_GATEWAY;
     const selector = props.selector ?? topologyDefault.selector;
     checkLabels(this, 'gateway.selector', selector);

@@ -266,6 +266,10 @@ export class Mesh extends Construct {
     // Options of one topology mean nothing in another: refuse them rather than ignore them. In multi-network,
     // the .global options still serve services that keep their .global name while a mesh moves: checked at synth.
     const foreign = this.topology === MeshTopology.GLOBAL_NAMES ? (['remoteSecrets', 'clusterLocalHosts'] as const).filter(key => props[key] !== undefined) : [];
+    const noGlobalNames = this.topology === MeshTopology.AMBIENT ? (['globalDomain', 'vipRange', 'pruneVips'] as const).find(key => props[key] !== undefined) : undefined;
+    if (noGlobalNames) {
+      throw propError(this, noGlobalNames, props[noGlobalNames], 'means nothing in the ambient topology, which has no .global names or VIPs; remove it');
+    }
     if (foreign.length > 0) {
       throw propError(this, foreign[0], props[foreign[0]], 'means nothing in the global-names topology: each cluster\'s istiod sees only its own cluster there, so remote secrets and cluster-local hosts exist only in MeshTopology.MULTI_NETWORK; remove it');
     }

@@ -14,7 +14,15 @@ export enum MeshTopology {
    * through remote secrets, and east-west gateways expose `*.local` on 15443.
    */
   MULTI_NETWORK = 'multi-network',
+  /**
+   * Istio's ambient mode across networks (beta since Istio 1.29): no sidecars (ztunnel per node, waypoints
+   * for L7), services marked `istio.io/global` in every cluster, an HBONE east-west gateway, remote secrets.
+   */
+  AMBIENT = 'ambient',
 }
+
+/** Whether services keep their cluster.local names and istiods read each other's clusters (multi-network or ambient). */
+export const readsPeers = (topology: MeshTopology) => topology !== MeshTopology.GLOBAL_NAMES;
 
 /** How remote secrets (an istiod's kubeconfig for another cluster's API server) reach the clusters. */
 export enum RemoteSecretDeliveryMode {

@@ -20,5 +20,5 @@ export function renderClusterBaseline(bundle: ClusterBundle, topology: TopologyR
       spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
     });
   }
-  return renderIstioInstall(bundle, topology.gatewayComponent(bundle));
+  return renderIstioInstall(bundle, topology.gatewayComponent(bundle), topology.install?.(bundle));
 }

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { IstioApiVersion, Mesh, NamespaceManagement } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
+import { MeshTopology } from '../topology';
 import { ResolvedPort } from '../service-port';
 import { metadataLayer, MetadataLayer } from '../mesh-metadata';
 import { MeshConfigError } from '../validation/errors';
@@ -334,7 +335,10 @@ export class ClusterBundle {
     this.add('control-plane-namespace', this.cluster, k8s.KubeNamespace, {
       metadata: { name: ISTIO_SYSTEM, labels: network ? { 'topology.istio.io/network': network } : undefined, annotations: pruneSafe(this.mesh.namespaceManagement) },
     });
-    const injection: { [key: string]: string } = this.mesh.injectionRevision ? { 'istio.io/rev': this.mesh.injectionRevision } : { 'istio-injection': 'enabled' };
+    // Ambient workloads join through ztunnel, not injection: the namespace opts into the ambient data plane.
+    const injection: { [key: string]: string } = this.mesh.topology === MeshTopology.AMBIENT
+      ? { 'istio.io/dataplane-mode': 'ambient', ...(this.mesh.injectionRevision ? { 'istio.io/rev': this.mesh.injectionRevision } : {}) }
+      : this.mesh.injectionRevision ? { 'istio.io/rev': this.mesh.injectionRevision } : { 'istio-injection': 'enabled' };
     for (const [namespace, workloads] of [...this.namespaces].sort(byEntryKey)) {
       const management = this.mesh.namespaceManagementOf(namespace);
       // A namespace that only holds a consumer's config needs no injection, and label-only has nothing to say there.

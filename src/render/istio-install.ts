@@ -9,6 +9,8 @@ export enum IstioChart {
   BASE = 'base',
   ISTIOD = 'istiod',
   GATEWAY = 'gateway',
+  CNI = 'cni',
+  ZTUNNEL = 'ztunnel',
 }
 
 /** One Helm release of a cluster's Istio install. */
@@ -52,13 +54,23 @@ export interface GatewayComponent {
   readonly ports: readonly GatewayPort[];
 }
 
+/** What a topology adds to a cluster's install: a profile, istiod's environment, the data plane's releases. */
+export interface TopologyInstall {
+  /** @default - the default profile (or `remote` for a remote cluster) */
+  readonly profile?: string;
+  /** @default - none */
+  readonly istiodEnv?: { readonly [name: string]: string };
+  /** Releases after istiod (ambient's istio-cni and ztunnel). @default - none */
+  readonly dataPlane?: readonly IstioRelease[];
+}
+
 /**
  * What a cluster's Istio install must say, whichever installer applies it: the mesh and cluster identity,
  * the trust domain, proxy metadata the renderers asked for, the outbound policy and tracing provider, a
  * remote's primary, and the cross-cluster gateway's component. Both the Helm values and the istioctl overlay are read off this one plan, so they
  * cannot disagree.
  */
-function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefined) {
+function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefined, topology: TopologyInstall) {
   const { cluster, mesh } = bundle;
   // A root rotation needs istiod and the proxies to hold several roots (Istio's multi-root support).
   const rotating = mesh.ca?._options.rootRotation !== undefined;
@@ -81,9 +93,10 @@ function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefine
       // A remote runs no istiod: its sidecars and webhook reach the primary's, exposed on its east-west gateway.
       remotePilotAddress: primary?.gateway!.address,
     },
-    profile: primary ? 'remote' : undefined,
+    profile: primary ? 'remote' : topology.profile,
     // istiod's environment: `env` in the chart (its values are flat), `values.pilot.env` for istioctl.
-    istiodEnv: rotating ? { ISTIO_MULTIROOT_MESH: 'true' } : undefined,
+    istiodEnv: rotating || topology.istiodEnv ? { ...topology.istiodEnv, ...(rotating ? { ISTIO_MULTIROOT_MESH: 'true' } : {}) } : undefined,
+    dataPlane: topology.dataPlane ?? [],
     istiodRemote: primary ? { injectionPath: `/inject/cluster/${cluster.clusterName}/net/${cluster.network}` } : undefined,
     revision: mesh.injectionRevision,
     gateway,
@@ -121,6 +134,7 @@ function helmReleases(plan: InstallPlan): IstioRelease[] {
       values: { profile: plan.profile, global: plan.global, istiodRemote: plan.istiodRemote, meshConfig: plan.meshConfig, env: plan.istiodEnv, revision: plan.revision },
     },
   ];
+  releases.push(...plan.dataPlane);
   const gateway = plan.gateway;
   if (gateway) {
     releases.push({
@@ -162,8 +176,8 @@ function helmReleases(plan: InstallPlan): IstioRelease[] {
  * Renders the cluster's Istio install into its `istio/` directory: one values file per Helm release, and the
  * IstioOperator overlay for `istioctl install -f`. Returns the releases, for the GitOps tools that install them.
  */
-export function renderIstioInstall(bundle: ClusterBundle, gateway: GatewayComponent | undefined): IstioRelease[] {
-  const plan = installPlan(bundle, gateway);
+export function renderIstioInstall(bundle: ClusterBundle, gateway: GatewayComponent | undefined, topology: TopologyInstall = {}): IstioRelease[] {
+  const plan = installPlan(bundle, gateway, topology);
   const releases = helmReleases(plan);
   for (const release of releases) {
     bundle.addFile({ root: OutputRoot.BUNDLES, path: `${BundleLayer.ISTIO}/${release.valuesFile}`, content: [release.values] });

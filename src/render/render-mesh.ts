@@ -1,6 +1,7 @@
 import { GitOpsTool } from '../gitops';
 import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
+import { MeshConfigError } from '../validation/errors';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
 import { renderAccessPolicy } from './access-policies';
@@ -23,8 +24,8 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   const bundleOf = (cluster: MeshCluster) => bundles.get(cluster)!;
   const topology = TOPOLOGY_RENDERERS[model.mesh.topology];
 
-  model.services.forEach(service => topology.renderService(service, bundleOf));
-  model.routes.forEach(({ route, plan }) => topology.renderRoute(route, plan, bundleOf));
+  model.services.forEach(service => topology.renderService(service, bundleOf, model));
+  model.routes.forEach(({ route, plan }) => topology.renderRoute(route, plan, bundleOf, model));
   model.vms.forEach(vm => renderVmWorkload(vm, bundleOf(vm.cluster), model.pki?.clusters.get(vm.cluster)?.rootCerts));
   // Istio reads a remote cluster's configuration from its primary: a policy lands there, once.
   model.policies.forEach(({ policy, clusters }) => new Set(clusters.map(c => c.configCluster)).forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
@@ -46,7 +47,12 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
     ? [{ root: OutputRoot.PROJECT, path: model.mesh.lockFile, content: model.vipLock }]
     : [];
   const picture: OutputFile = { root: OutputRoot.BUNDLES, path: 'mesh.md', content: renderMeshPicture(model) };
+  const bundleFiles = [...bundles.values()].flatMap(bundle => bundle.toFiles());
+  const problems = topology.checkRendered?.(bundleFiles, model) ?? [];
+  if (problems.length > 0) {
+    throw new MeshConfigError(`[${model.mesh.node.path}] the rendered bundles break the ${model.mesh.topology} topology; nothing was written:\n  ${problems.join('\n  ')}`);
+  }
   return [
-    ...[...bundles.values()].flatMap(bundle => bundle.toFiles()), ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
+    ...bundleFiles, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
   ];
 }

@@ -39,7 +39,7 @@ export interface RoutePlan {
 }
 
 /** Splits `weight` over `n` destinations in whole percents, the remainder to the first ones. */
-function split(weight: number, n: number): number[] {
+export function split(weight: number, n: number): number[] {
   const base = Math.floor(weight / n);
   return Array.from({ length: n }, (_, i) => base + (i < weight - base * n ? 1 : 0));
 }
@@ -88,7 +88,7 @@ export function describePlan(plan: RoutePlan): string {
  * (Istio's rule for subset names). Spread names `<version>-<cluster>` can collide: `v2-canary` in `east`
  * and `v2` in `canary-east` are both `v2-canary-east`, and clients would silently reach the wrong pods.
  */
-function checkSubsetNames(route: VersionedRoute, clients: readonly ClientPlan[]): void {
+export function checkSubsetNames(route: VersionedRoute, clients: readonly ClientPlan[]): void {
   const meaning = new Map<string, string>();
   for (const hop of clients.flatMap(c => c.rules.flatMap(r => r.hops))) {
     const target = hop.subset === hop.version.name ? `version ${hop.version.name}` : `version ${hop.version.name} in ${hop.cluster.clusterName}`;

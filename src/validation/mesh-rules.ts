@@ -103,6 +103,10 @@ function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], service
         `[${route.node.path}] client ${c.clusterName} is a remote of ${c.primary!.clusterName}: Istio reads a remote's routes from its primary, so name ${c.primary!.clusterName} as the client (its routes then serve ${c.clusterName}'s sidecars too)`)),
     },
     {
+      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshVms(mesh).map(vm =>
+        `[${vm.node.path}] VMs are not supported by Istio's ambient multicluster (1.29-1.31): run it in a cluster, or use MeshTopology.MULTI_NETWORK`)),
+    },
+    {
       check: () => meshVms(mesh).filter(vm => vm.cluster.isRemote).map(vm =>
         `[${vm.node.path}] cluster ${vm.cluster.clusterName} is a remote: a VM joins through a cluster that runs istiod; use its primary ${vm.cluster.primary!.clusterName}`),
     },

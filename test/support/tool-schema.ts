@@ -56,10 +56,10 @@ export function gatewayValuesErrors(values: object): string[] {
 }
 
 /**
- * Value keys a chart without a schema (Istio 1.30.3's `base`, `istiod`) does not know, at the top level and
+ * Value keys a chart without a schema (Istio 1.30.3's `base`, `istiod`, `cni`, `ztunnel`) does not know, at the top level and
  * under `global`; `profile` is read by every chart's profile loader.
  */
-export function unknownChartValueKeys(chart: 'base' | 'istiod', values: Record<string, unknown>): string[] {
+export function unknownChartValueKeys(chart: 'base' | 'istiod' | 'cni' | 'ztunnel', values: Record<string, unknown>): string[] {
   const known = loadToolSchemas().chartValueKeys[chart];
   return [
     ...Object.keys(values).filter(k => k !== 'profile' && !known.top.includes(k)),

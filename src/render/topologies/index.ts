@@ -1,4 +1,5 @@
 import { MeshTopology } from '../../topology';
+import { AMBIENT_RENDERER } from './ambient';
 import { GLOBAL_NAMES_RENDERER } from './global-names';
 import { MULTI_NETWORK_RENDERER } from './multi-network';
 import { TopologyRenderer } from './topology-renderer';
@@ -7,4 +8,5 @@ import { TopologyRenderer } from './topology-renderer';
 export const TOPOLOGY_RENDERERS: { readonly [topology in MeshTopology]: TopologyRenderer } = {
   [MeshTopology.GLOBAL_NAMES]: GLOBAL_NAMES_RENDERER,
   [MeshTopology.MULTI_NETWORK]: MULTI_NETWORK_RENDERER,
+  [MeshTopology.AMBIENT]: AMBIENT_RENDERER,
 };

@@ -4,7 +4,7 @@ import { RoutePlan } from '../../resolve/route-plan';
 import { VersionedRoute } from '../../versioned-route';
 import { OutputFile } from '../../write/output-file';
 import { ClusterBundle } from '../cluster-bundle';
-import { GatewayComponent } from '../istio-install';
+import { GatewayComponent, TopologyInstall } from '../istio-install';
 
 /** A cluster's bundle, by cluster. */
 export type BundleOf = (cluster: MeshCluster) => ClusterBundle;
@@ -16,10 +16,10 @@ export type BundleOf = (cluster: MeshCluster) => ClusterBundle;
  */
 export interface TopologyRenderer {
   /** Renders a global service into the clusters that serve and consume it. */
-  renderService(service: ResolvedService, bundleOf: BundleOf): void;
+  renderService(service: ResolvedService, bundleOf: BundleOf, model?: ResolvedMesh): void;
 
   /** Renders a versioned route into the clusters it touches. */
-  renderRoute(route: VersionedRoute, plan: RoutePlan, bundleOf: BundleOf): void;
+  renderRoute(route: VersionedRoute, plan: RoutePlan, bundleOf: BundleOf, model?: ResolvedMesh): void;
 
   /**
    * Renders what a cluster needs to take part (its cross-cluster gateway's objects, DNS, peers). Runs after
@@ -30,6 +30,12 @@ export interface TopologyRenderer {
   /** The cross-cluster gateway the cluster's Istio install adds, if the cluster has one. */
   gatewayComponent(bundle: ClusterBundle): GatewayComponent | undefined;
 
+  /** What else the topology adds to the cluster's install (a profile, istiod's environment, data-plane releases). */
+  install?(bundle: ClusterBundle): TopologyInstall;
+
   /** Files for the whole mesh, beside the bundles. */
   meshFiles(model: ResolvedMesh): OutputFile[];
+
+  /** Problems in the rendered files that the topology forbids (e.g. objects that must be uniform across clusters). */
+  checkRendered?(files: readonly OutputFile[], model: ResolvedMesh): string[];
 }

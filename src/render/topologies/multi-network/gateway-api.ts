@@ -10,6 +10,8 @@ export interface GatewayApiGatewaySpec {
     readonly protocol: string;
     readonly tls?: { readonly mode: 'Passthrough' | 'Terminate'; readonly options?: { readonly [key: string]: string } };
   }>;
+  /** Labels and annotations istiod copies to what it provisions for the Gateway (its Deployment and Service). */
+  readonly infrastructure?: { readonly labels?: { readonly [key: string]: string } };
 }
 
 export const GatewayApiGateway = customKind<GatewayApiGatewaySpec>({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' });

@@ -1,0 +1,44 @@
+import { TopologyRenderer } from '../topology-renderer';
+import { IstioChart } from '../../istio-install';
+import { renderRemoteSecrets, remoteSecretsScript } from '../multi-network/remote-secrets';
+import { renderAmbientEastWest, renderAmbientPeers } from './east-west';
+import { renderAmbientRoute } from './routes';
+import { samenessProblems } from './sameness';
+import { renderAmbientService } from './services';
+
+/** Waypoints already rendered, by `<cluster>/<namespace>`, per synth. */
+const waypointsOf = new WeakMap<object, Set<string>>();
+
+/**
+ * Istio's ambient multicluster on different networks: the ambient profile with multi-network on (istiod,
+ * istio-cni, ztunnel), global services marked `istio.io/global` with stubs, an HBONE east-west gateway,
+ * peers pinned by istio-remote Gateways, remote secrets, and waypoints for L7 routes.
+ */
+export const AMBIENT_RENDERER: TopologyRenderer = {
+  renderService: (service, bundleOf, model) => renderAmbientService(service, bundleOf, new Set(model!.routes.map(r => r.route.service))),
+  renderRoute: (route, _plan, bundleOf, model) => {
+    const resolved = model!.services.find(s => s.service === route.service)!;
+    if (!waypointsOf.has(model!)) waypointsOf.set(model!, new Set());
+    renderAmbientRoute(route, [...new Set([...resolved.servedBy, ...resolved.consumers, ...route.clients])], bundleOf, waypointsOf.get(model!)!);
+  },
+  renderCluster: (bundle, model) => {
+    renderAmbientEastWest(bundle);
+    renderAmbientPeers(bundle, model.clusters);
+    renderRemoteSecrets(bundle, model.clusters);
+  },
+  // istiod provisions the east-west gateway from its Gateway: nothing to install.
+  gatewayComponent: () => undefined,
+  install: bundle => ({
+    profile: 'ambient',
+    istiodEnv: { AMBIENT_ENABLE_MULTI_NETWORK: 'true' },
+    dataPlane: [
+      { id: 'cni', chart: IstioChart.CNI, releaseName: 'istio-cni', valuesFile: 'cni-values.yaml', values: { profile: 'ambient' } },
+      {
+        id: 'ztunnel', chart: IstioChart.ZTUNNEL, releaseName: 'ztunnel', valuesFile: 'ztunnel-values.yaml',
+        values: { multiCluster: { clusterName: bundle.cluster.clusterName }, network: bundle.cluster.network },
+      },
+    ],
+  }),
+  meshFiles: model => remoteSecretsScript(model.mesh, model.clusters),
+  checkRendered: (files, model) => samenessProblems(files, model.clusters),
+};
