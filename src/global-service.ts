@@ -127,6 +127,19 @@ export interface GlobalServiceProps {
    * @default false
    */
   readonly keepGlobalName?: boolean;
+
+  /**
+   * How the ambient data plane spreads calls over the service's endpoints across clusters (the Service's
+   * `networking.istio.io/traffic-distribution` annotation). Ambient topology only.
+   * @default - Istio's default: every endpoint alike
+   */
+  readonly trafficDistribution?: TrafficDistribution;
+}
+
+/** Where ambient sends a global service's calls first. */
+export enum TrafficDistribution {
+  /** Endpoints close to the caller first (its zone, then region, then anywhere), failing over when none is healthy. */
+  PREFER_CLOSE = 'PreferClose',
 }
 
 /**
@@ -195,6 +208,8 @@ export class GlobalService extends Construct {
   public readonly servingEntry: ServingEntry;
   /** Whether the service keeps its `.global` name while the mesh moves to multi-network. */
   public readonly keepGlobalName: boolean;
+  /** @default - Istio's default */
+  public readonly trafficDistribution?: TrafficDistribution;
   private readonly explicitConsumers = new Set<MeshCluster>();
   /** Whether consumers were declared (even as an empty list), which replaces the every-other-cluster default. */
   private consumersDeclared: boolean;
@@ -218,6 +233,13 @@ export class GlobalService extends Construct {
       throw propError(this, 'workloadLabels', {}, 'is empty: it would select every pod; give the labels of the service\'s pods, e.g. { app: "httpbin" }');
     }
     this.keepGlobalName = props.keepGlobalName ?? false;
+    if (props.trafficDistribution !== undefined && this.mesh.topology !== MeshTopology.AMBIENT) {
+      throw propError(this, 'trafficDistribution', props.trafficDistribution, 'is the ambient data plane\'s: with sidecars, use a VersionedRoute\'s trafficPolicy (localityFailover, failoverPriority)');
+    }
+    if (props.trafficDistribution !== undefined && !Object.values(TrafficDistribution).includes(props.trafficDistribution)) {
+      throw propError(this, 'trafficDistribution', props.trafficDistribution, `is not a traffic distribution: use ${Object.values(TrafficDistribution).join(', ')}`);
+    }
+    this.trafficDistribution = props.trafficDistribution;
     if (this.mesh.topology === MeshTopology.AMBIENT && this.keepGlobalName) {
       throw propError(this, 'keepGlobalName', true, 'means nothing in the ambient topology: a .global mesh moves to MeshTopology.MULTI_NETWORK (sidecars) first');
     }

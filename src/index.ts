@@ -4,7 +4,7 @@ export {
   CoreDnsOptions, CoreDnsTarget, CorefileForm, ExistingCorefile, GlobalDns, GlobalDnsMode, IstioCoreDnsOptions, KubeDnsOptions, ResolvedGlobalDns,
 } from './global-dns';
 export {
-  GlobalService, GlobalServiceFromServicesOptions, GlobalServiceProps, ServiceVersion, ServiceVersionOptions, ServingEntry,
+  GlobalService, GlobalServiceFromServicesOptions, GlobalServiceProps, ServiceVersion, ServiceVersionOptions, ServingEntry, TrafficDistribution,
 } from './global-service';
 export {
   ArgoCdOptions, FluxOptions, FluxSourceRef, GitOps, GitOpsOptions, GitOpsTool,

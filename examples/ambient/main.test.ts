@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
-import { GlobalService, Mesh, MeshCluster, MeshTopology, VmWorkload } from '../../src';
+import { AccessPolicy, GlobalService, HttpMethod, Mesh, MeshCluster, MeshTopology, Principal, TrafficDistribution, VmWorkload } from '../../src';
 import { inventoryProblems, renderExample } from '../../test/support/examples';
 import { istioSchemaErrors } from '../../test/support/istio-schema';
 import { allObjects, objectsOf, readYaml, testApp, testMesh } from '../../test/support/synth';
@@ -54,6 +54,7 @@ test('global services: the same Service labelled istio.io/global everywhere, a s
   const stub = objectsOf(app, 'east1').get('Service/bookinfo/ratings')!;
   expect(stub.metadata.labels).toMatchObject({ 'istio.io/global': 'true' });
   expect(stub.spec.selector).toBeUndefined();
+  expect(stub.metadata.annotations).toMatchObject({ 'networking.istio.io/traffic-distribution': 'PreferClose' });
   expect(objectsOf(app, 'west').get('Service/bookinfo/ratings')?.spec.selector).toEqual({ app: 'ratings' });
   expect(objectsOf(app, 'east2').has('Service/bookinfo/ratings')).toBe(false);
 });
@@ -85,6 +86,15 @@ describe('what ambient cannot do, and sameness, are errors at synth', () => {
     expect(() => bad.synth()).toThrow(/the rendered bundles break the ambient topology; nothing was written:\n {2}Service shop\/payments differs between a and b in spec.ports: ambient multicluster needs it identical/);
   });
 
+  test('a DestinationRule the user added that differs between clusters', () => {
+    const { app: bad, mesh } = testMesh({ meshId: 'm', topology: MeshTopology.AMBIENT });
+    for (const [name, mode] of [['a', 'ROUND_ROBIN'], ['b', 'LEAST_REQUEST']] as const) {
+      const cluster = new MeshCluster(mesh, name, { network: 'n1', gateway: name === 'a' ? { address: '10.0.0.1' } : undefined });
+      new ApiObject(cluster, 'dr', { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'payments', namespace: 'shop' }, spec: { host: 'payments.shop.svc.cluster.local', trafficPolicy: { loadBalancer: { simple: mode } } } });
+    }
+    expect(() => bad.synth()).toThrow(/DestinationRule shop\/payments differs between a and b in spec/);
+  });
+
   test.each<[string, (mesh: Mesh) => void, RegExp]>([
     ['primary-remote', mesh => {
       const p = new MeshCluster(mesh, 'p', { network: 'n1', gateway: { address: '10.0.0.1' } });
@@ -98,6 +108,18 @@ describe('what ambient cannot do, and sameness, are errors at synth', () => {
     }, /keepGlobalName true means nothing in the ambient topology/],
   ])('%s is refused', (_, declare, message) => {
     expect(() => declare(testMesh({ topology: MeshTopology.AMBIENT }).mesh)).toThrow(message);
+  });
+
+  test('L7 access policies (ztunnel enforces L4 only) and traffic distribution outside ambient', () => {
+    const { app: l7, mesh } = testMesh({ topology: MeshTopology.AMBIENT });
+    const c = new MeshCluster(mesh, 'c', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c] });
+    new AccessPolicy(mesh, 'readers', { namespace: 'shop', selector: { app: 'web' }, principals: [Principal.namespace('shop')], methods: [HttpMethod.GET] });
+    expect(() => l7.synth()).toThrow(/\[mesh\/readers\] methods are L7, which ambient enforces only in a waypoint/);
+    const sidecars = testMesh({ topology: MeshTopology.MULTI_NETWORK }).mesh;
+    const s = new MeshCluster(sidecars, 's', { network: 'n1' });
+    expect(() => new GlobalService(sidecars, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [s], trafficDistribution: TrafficDistribution.PREFER_CLOSE }))
+      .toThrow(/trafficDistribution "PreferClose" is the ambient data plane's/);
   });
 
   test('VMs and .global options', () => {

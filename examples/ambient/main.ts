@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { Duration } from 'cdk8s';
-import { GlobalService, Mesh, MeshApp, MeshCa, MeshCluster, MeshTopology, RemoteSecrets, VersionedRoute } from '../../src';
+import { GlobalService, Mesh, MeshApp, MeshCa, MeshCluster, MeshTopology, RemoteSecrets, TrafficDistribution, VersionedRoute } from '../../src';
 
 export function build(dir: string = __dirname): MeshApp {
   const app = new MeshApp({ outdir: path.join(dir, 'dist'), secretsOutdir: path.join(dir, 'secrets') });
@@ -37,8 +37,10 @@ export function build(dir: string = __dirname): MeshApp {
     },
   });
 
-  // Called from east1 only, which does not run it: a stub there.
-  new GlobalService(mesh, 'ratings', { namespace: 'bookinfo', ports: [{ name: 'http', number: 9080 }], servedBy: [west], consumers: [east1] });
+  // Called from east1 only, which does not run it: a stub there; calls go to the closest endpoints first.
+  new GlobalService(mesh, 'ratings', {
+    namespace: 'bookinfo', ports: [{ name: 'http', number: 9080 }], servedBy: [west], consumers: [east1], trafficDistribution: TrafficDistribution.PREFER_CLOSE,
+  });
   return app;
 }
 

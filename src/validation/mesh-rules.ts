@@ -103,6 +103,11 @@ function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], service
         `[${route.node.path}] client ${c.clusterName} is a remote of ${c.primary!.clusterName}: Istio reads a remote's routes from its primary, so name ${c.primary!.clusterName} as the client (its routes then serve ${c.clusterName}'s sidecars too)`)),
     },
     {
+      // ztunnel enforces L4 only: an L7 rule it is given denies everything rather than checking methods.
+      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshPolicies(mesh).filter(p => p.methods?.length).map(p =>
+        `[${p.node.path}] methods are L7, which ambient enforces only in a waypoint (ztunnel would deny every request): drop methods to allow by identity, or use MeshTopology.MULTI_NETWORK`)),
+    },
+    {
       check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshVms(mesh).map(vm =>
         `[${vm.node.path}] VMs are not supported by Istio's ambient multicluster (1.29-1.31): run it in a cluster, or use MeshTopology.MULTI_NETWORK`)),
     },

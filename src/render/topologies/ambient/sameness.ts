@@ -15,7 +15,7 @@ interface KubeObject {
  */
 function uniformFields(object: KubeObject): { readonly [field: string]: unknown } | undefined {
   if (object.kind === 'Service' && object.metadata.labels?.['istio.io/global'] === 'true') {
-    return { 'metadata.labels': object.metadata.labels, 'spec.ports': object.spec?.ports };
+    return { 'metadata.labels': object.metadata.labels, 'metadata.annotations': (object.metadata as { annotations?: object }).annotations, 'spec.ports': object.spec?.ports };
   }
   const waypoint = object.kind === 'Gateway' && object.spec?.gatewayClassName === 'istio-waypoint';
   if (waypoint || (['DestinationRule', 'VirtualService', 'HTTPRoute'].includes(object.kind) && object.apiVersion.includes('.'))) {

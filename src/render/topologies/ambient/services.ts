@@ -29,7 +29,12 @@ export function renderAmbientService(rs: ResolvedService, bundleOf: BundleOf, ro
     const bundle = bundleOf(cluster);
     bundle.useNamespace(service.namespace, serves ? NamespaceUse.WORKLOADS : NamespaceUse.CONFIG);
     bundle.add('global-services', service, k8s.KubeService, {
-      metadata: { name: service.serviceName, namespace: service.namespace, labels },
+      metadata: {
+        name: service.serviceName,
+        namespace: service.namespace,
+        labels,
+        annotations: service.trafficDistribution && { 'networking.istio.io/traffic-distribution': service.trafficDistribution },
+      },
       spec: { selector: serves ? { ...service.workloadLabels } : undefined, ports },
     });
   }
