@@ -1,8 +1,7 @@
 import { HBONE_PORT, MeshCluster } from '../../../mesh-cluster';
 import { ClusterBundle, ISTIO_SYSTEM } from '../../cluster-bundle';
+import { NETWORK_LABEL, renderPeerGateways } from '../multi-network/east-west';
 import { GatewayApiGateway } from '../multi-network/gateway-api';
-
-const NETWORK_LABEL = 'topology.istio.io/network';
 
 /**
  * The ambient east-west gateway, as Istio's gen-eastwest-gateway.sh --ambient renders it: a Gateway API
@@ -27,16 +26,5 @@ export function renderAmbientEastWest(bundle: ClusterBundle): void {
 
 /** Every other network's ambient east-west gateway, pinned statically with an HBONE `istio-remote` Gateway. */
 export function renderAmbientPeers(bundle: ClusterBundle, clusters: readonly MeshCluster[]): void {
-  const { cluster } = bundle;
-  for (const peer of clusters) {
-    if (peer === cluster || !peer.gateway || peer.network === cluster.network) continue;
-    bundle.add('mesh-gateway', peer, GatewayApiGateway, {
-      metadata: { name: `istio-remote-${peer.clusterName}`, namespace: ISTIO_SYSTEM, labels: { [NETWORK_LABEL]: peer.network! } },
-      spec: {
-        gatewayClassName: 'istio-remote',
-        addresses: [{ type: peer.gateway.addressKind === 'hostname' ? 'Hostname' : 'IPAddress', value: peer.gateway.address }],
-        listeners: [{ name: 'cross-network', port: HBONE_PORT, protocol: 'HBONE', tls: { mode: 'Passthrough' } }],
-      },
-    });
-  }
+  renderPeerGateways(bundle, clusters, port => ({ name: 'cross-network', port, protocol: 'HBONE', tls: { mode: 'Passthrough' } }));
 }

@@ -4,9 +4,10 @@ import { sameLabels } from '../../../validation/names';
 import { ClusterBundle, ISTIO_SYSTEM } from '../../cluster-bundle';
 import { GatewayComponent } from '../../istio-install';
 import { BundleOf } from '../topology-renderer';
-import { GatewayApiGateway } from './gateway-api';
+import { GatewayApiGateway, GatewayApiGatewaySpec } from './gateway-api';
 
-const NETWORK_LABEL = 'topology.istio.io/network';
+/** The label that names a gateway's network. */
+export const NETWORK_LABEL = 'topology.istio.io/network';
 
 /**
  * Exposes every `*.local` service on the cluster's east-west gateway (Istio's expose-services.yaml):
@@ -31,12 +32,20 @@ export function renderCrossNetworkGateway(cluster: MeshCluster, bundleOf: Bundle
   });
 }
 
+/** The listener a peer's east-west gateway is reached on: 15443 TLS for sidecars, 15008 HBONE for ambient. */
+export type PeerListener = GatewayApiGatewaySpec['listeners'][number];
+
+/** Sidecars reach another network through its east-west gateway's 15443, routed by SNI. */
+const SIDECAR_PEER: (port: number) => PeerListener = port => ({
+  name: 'cross-network', port, protocol: 'TLS', tls: { mode: 'Passthrough', options: { 'gateway.istio.io/listener-protocol': 'auto-passthrough' } },
+});
+
 /**
  * Declares every other network's east-west gateways to a primary statically, as Gateway API Gateways of
  * class `istio-remote` (Istio 1.19+): istiod then sends cross-network traffic to the address given here,
  * whether or not a LoadBalancer status or a remote secret has told it yet.
  */
-export function renderPeerGateways(bundle: ClusterBundle, clusters: readonly MeshCluster[]): void {
+export function renderPeerGateways(bundle: ClusterBundle, clusters: readonly MeshCluster[], listener: (port: number) => PeerListener = SIDECAR_PEER): void {
   const { cluster } = bundle;
   for (const peer of clusters) {
     if (peer === cluster || !peer.gateway || peer.network === cluster.network) continue;
@@ -45,12 +54,7 @@ export function renderPeerGateways(bundle: ClusterBundle, clusters: readonly Mes
       spec: {
         gatewayClassName: 'istio-remote',
         addresses: [{ type: peer.gateway.addressKind === 'hostname' ? 'Hostname' : 'IPAddress', value: peer.gateway.address }],
-        listeners: [{
-          name: 'cross-network',
-          port: peer.gateway.remotePort,
-          protocol: 'TLS',
-          tls: { mode: 'Passthrough', options: { 'gateway.istio.io/listener-protocol': 'auto-passthrough' } },
-        }],
+        listeners: [listener(peer.gateway.remotePort)],
       },
     });
   }
