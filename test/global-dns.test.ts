@@ -144,3 +144,18 @@ describe('GlobalDns', () => {
     expect(app.warnings).toContainEqual(expect.stringMatching(/^\[mesh\/c1\] dns [a-z-]+ sends .global queries to istiocoredns, which Istio removed in 1.9 .*use GlobalDns.dnsProxy\(\) or GlobalDns.staticZone\(\)$/));
   });
 });
+
+test('a Corefile that would pass etcd\'s 1.5 MiB object limit is refused, naming the cluster and the way out', () => {
+  const huge = `.:53 {\n    errors\n${'    # a very long comment line that pads the Corefile well past what etcd accepts\n'.repeat(20_000)}}\n`;
+  const { app } = withDns(GlobalDns.staticZone({ corefile: huge }));
+  expect(() => app.synth()).toThrow(/\[mesh\/cluster1\] ConfigMap kube-system\/coredns would be 1\.\d MiB with 2 .global hosts, over etcd's 1.5 MiB object limit .*: use GlobalDns.dnsProxy\(\) in cluster1/);
+});
+
+test('sidecars that would see more .global entries than the budget are warned about, with the way out', () => {
+  const { app, mesh } = testMesh();
+  const c1 = new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1' } });
+  new MeshCluster(mesh, 'c2');
+  for (let i = 0; i <= 1000; i++) new GlobalService(mesh, `svc${i}`, { namespace: 'ns', ports: [{ name: 'http', number: 80, targetPort: 80 }], servedBy: [c1] });
+  synthOnce(app);
+  expect(app.warnings).toContainEqual(expect.stringMatching(/\[mesh\/c2\] every sidecar of c2 sees 1001 .global ServiceEntries, over the budget of 1000: .*istio\/istio#51160.*Sidecar egress/));
+});

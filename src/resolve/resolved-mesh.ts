@@ -112,6 +112,23 @@ export function meshPolicies(mesh: Mesh): AccessPolicy[] {
   return mesh.node.findAll().filter(AccessPolicy.isAccessPolicy).sort(byPath);
 }
 
+/**
+ * Above about this many ServiceEntries visible to every sidecar, sidecar startup and memory degrade sharply
+ * (istio/istio#51160: about 2,000 made startup take minutes).
+ */
+export const VISIBLE_HOSTS_BUDGET = 1000;
+
+/** Clusters whose sidecars each see more `.global` entries than the budget. */
+function visibleHostWarnings(mesh: Mesh, clusters: readonly MeshCluster[], services: readonly GlobalService[]): string[] {
+  if (mesh.topology !== MeshTopology.GLOBAL_NAMES) return [];
+  const visible = new Map<MeshCluster, number>();
+  for (const service of services) {
+    for (const cluster of new Set([...service._consumers(clusters), ...service._reachedServers(clusters)])) visible.set(cluster, (visible.get(cluster) ?? 0) + 1);
+  }
+  return [...visible].filter(([, count]) => count > VISIBLE_HOSTS_BUDGET).map(([cluster, count]) =>
+    `[${cluster.node.path}] every sidecar of ${cluster.clusterName} sees ${count} .global ServiceEntries, over the budget of ${VISIBLE_HOSTS_BUDGET}: above it sidecar startup and memory grow sharply (istio/istio#51160); give services explicit consumers, or scope namespaces with Istio Sidecar egress hosts`);
+}
+
 /** Resolves a validated mesh: VIPs from the lock file, serving and consuming clusters of each service. */
 export function resolveMesh(mesh: Mesh): ResolvedMesh {
   const clusters = meshClusters(mesh);
@@ -153,6 +170,7 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
       ...pki?.warnings ?? [],
       ...(mesh.ca || clusters.length < 2 ? [] : [`[${mesh.node.path}] no ca: each istiod will make its own root and the clusters will not trust each other; set ca: MeshCa.generate() or MeshCa.fromFiles(...)`]),
       ...routes.flatMap(route => route._unreachableRules()),
+      ...visibleHostWarnings(mesh, clusters, services),
       ...resolvedRoutes.flatMap(oneHostSubsetWarnings),
       ...clusters.filter(c => ISTIO_COREDNS_MODES.includes(c.dns.mode)).map(c =>
         `[${c.node.path}] dns ${c.dns.mode} sends .global queries to istiocoredns, which Istio removed in 1.9 (deprecated in 1.8): keep it only if this cluster still runs the istiocoredns plugin; on current Istio use GlobalDns.dnsProxy() or GlobalDns.staticZone()`),

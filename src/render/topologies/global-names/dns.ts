@@ -3,6 +3,7 @@ import { renderServerBlock } from '../../../dns/corefile';
 import { CorefileForm, GlobalDnsMode } from '../../../global-dns';
 import { byEntryKey, sortedEntries } from '../../../order';
 import { hostPort } from '../../../validation/network';
+import { MeshConfigError } from '../../../validation/errors';
 import { ClusterBundle, ISTIO_SYSTEM } from '../../cluster-bundle';
 
 const KUBE_SYSTEM = 'kube-system';
@@ -54,6 +55,17 @@ export function renderGlobalDns(bundle: ClusterBundle): void {
   }
 }
 
+/** etcd refuses objects over 1.5 MiB; a little is left for the object's metadata. */
+const OBJECT_SIZE_LIMIT = 1.5 * 1024 * 1024 - 16 * 1024;
+
+/** A static zone grows with every `.global` host: refuse what the API server would refuse. */
+function checkObjectSize(bundle: ClusterBundle, what: string, data: string): void {
+  const bytes = Buffer.byteLength(data);
+  if (bytes > OBJECT_SIZE_LIMIT) {
+    throw new MeshConfigError(`[${bundle.cluster.node.path}] ${what} would be ${(bytes / 1048576).toFixed(1)} MiB with ${bundle.globalHosts.size} .global hosts, over etcd's 1.5 MiB object limit (the API server refuses it): use GlobalDns.dnsProxy() in ${bundle.cluster.clusterName}`);
+  }
+}
+
 /**
  * Delivers the `.global` server block as the cluster's DNS form says: appended to the cluster's own
  * Corefile, verbatim, in `kube-system/coredns`; or alone as a key of `kube-system/coredns-custom`.
@@ -61,6 +73,7 @@ export function renderGlobalDns(bundle: ClusterBundle): void {
 function renderServerBlockInto(bundle: ClusterBundle, block: string): void {
   const dns = bundle.cluster.dns;
   if (dns.corefileForm === CorefileForm.CUSTOM_SERVER_BLOCK) {
+    checkObjectSize(bundle, 'ConfigMap kube-system/coredns-custom', block);
     bundle.add('dns', bundle.cluster, k8s.KubeConfigMap, {
       metadata: {
         name: 'coredns-custom',
@@ -72,9 +85,11 @@ function renderServerBlockInto(bundle: ClusterBundle, block: string): void {
     });
     return;
   }
+  const corefile = `${dns.existingCorefile!.trimEnd()}\n${block}`;
+  checkObjectSize(bundle, 'ConfigMap kube-system/coredns', corefile);
   bundle.add('dns', bundle.cluster, k8s.KubeConfigMap, {
     metadata: { name: 'coredns', namespace: KUBE_SYSTEM },
-    data: { Corefile: `${dns.existingCorefile!.trimEnd()}\n${block}` },
+    data: { Corefile: corefile },
   });
 }
 
