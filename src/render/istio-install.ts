@@ -67,8 +67,8 @@ export interface TopologyInstall {
 /**
  * What a cluster's Istio install must say, whichever installer applies it: the mesh and cluster identity,
  * the trust domain, proxy metadata the renderers asked for, the outbound policy and tracing provider, a
- * remote's primary, and the cross-cluster gateway's component. Both the Helm values and the istioctl overlay are read off this one plan, so they
- * cannot disagree.
+ * remote's primary, the topology's additions and the gateways. Both the Helm values and the istioctl
+ * overlay are read off this one plan, so they cannot disagree.
  */
 function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefined, topology: TopologyInstall) {
   const { cluster, mesh } = bundle;
