@@ -13,7 +13,7 @@ import { OutputFile, OutputRoot } from './write/output-file';
 /** Properties of a {@link MeshApp}. */
 export interface MeshAppProps extends Omit<AppProps, 'outdir'> {
   /**
-   * Directory of the per-cluster bundles (`<outdir>/<cluster>/kustomization.yaml`), meant to be committed.
+   * Directory of the per-cluster bundles (`<outdir>/<cluster>/{ca,istio,mesh}/`), meant to be committed.
    * The app's other charts are written there too, unless the cdk8s CLI runs the app (then they go to the
    * CLI's output directory, with each cluster's manifests). It must not be the CLI's output directory:
    * the CLI empties that before every synth, which would drop files placed next to the bundles and lose

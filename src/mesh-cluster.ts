@@ -161,7 +161,7 @@ function takenPorts(mesh: Mesh, isDefaultGateway: boolean) {
 /**
  * A Kubernetes cluster that runs its own Istio control plane and takes part in the mesh.
  *
- * Each cluster is synthesized into its own bundle, `dist/<name>/`, applied with `kubectl apply -k`.
+ * Each cluster is synthesized into its own bundle, `dist/<name>/`: layers `ca/`, `istio/` and `mesh/`, applied in that order.
  */
 export class MeshCluster extends Chart {
   /** Whether `x` is a MeshCluster (works across copies of this library). */
