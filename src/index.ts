@@ -28,6 +28,7 @@ export {
   ConnectionPool, ConsistentHash, LoadBalancerAlgorithm, OutlierDetection, RegionFailover, TrafficPolicy,
 } from './traffic-policy';
 export { MeshConfigError } from './validation/errors';
+export { CHECKS, CheckRule, Finding, Severity, suppressFinding } from './validation/findings';
 export { AddressKind } from './validation/network';
 export {
   FaultInjection, HttpMethod, RequestMatch, ResolvedRule, RetryPolicy, RouteRule, StringMatch, VersionedRoute,

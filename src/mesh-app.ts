@@ -6,6 +6,7 @@ import { renderMesh } from './render/render-mesh';
 import { KUSTOMIZED_LAYERS } from './render/cluster-bundle';
 import { resolveMesh } from './resolve/resolved-mesh';
 import { MeshConfigError } from './validation/errors';
+import { describeFinding, Finding, LINT_FILE, lintReport, Severity, suppressions } from './validation/findings';
 import { meshRules } from './validation/mesh-rules';
 import { writeOutputs, WriteReport } from './write/bundle-writer';
 import { OutputFile, OutputRoot } from './write/output-file';
@@ -49,8 +50,7 @@ export class MeshApp extends App {
   /** The cdk8s CLI's output directory when the CLI runs the app. */
   private readonly cliOutdir?: string;
   private rendered?: OutputFile[];
-  private meshWarnings: string[] = [];
-  private meshNotes: string[] = [];
+  private findings: Array<Finding & { readonly suppressed?: string }> = [];
 
   public constructor(props: MeshAppProps = {}) {
     const bundlesOutdir = props.outdir ?? 'dist';
@@ -83,7 +83,7 @@ export class MeshApp extends App {
     }
     const report = writeOutputs(this._synthFiles(), { bundles: this.bundlesOutdir, secrets: this.secretsOutdir });
     super.synth();
-    printReport(report, this.meshWarnings, this.meshNotes);
+    printReport(report, this.warnings, this.notes);
   }
 
   /** Everything `synth()` writes for the meshes, in memory. Rendering happens once per app. @internal */
@@ -91,9 +91,14 @@ export class MeshApp extends App {
     if (!this.rendered) {
       this.validateMeshes();
       const models = this.node.findAll().filter(Mesh.isMesh).map(resolveMesh);
-      this.rendered = models.flatMap(renderMesh);
-      this.meshWarnings = models.flatMap(m => m.warnings);
-      this.meshNotes = models.flatMap(m => m.notes);
+      this.findings = models.flatMap(m => {
+        const suppressed = suppressions(m.mesh);
+        return [...m.warnings, ...m.notes].map(f => ({ ...f, suppressed: suppressed(f) }));
+      });
+      this.rendered = [
+        ...models.flatMap(renderMesh),
+        ...(models.length > 0 ? [{ root: OutputRoot.BUNDLES, path: LINT_FILE, content: lintReport(this.findings) }] : []),
+      ];
     }
     return this.rendered;
   }
@@ -114,12 +119,12 @@ export class MeshApp extends App {
    * that names the construct: for CI annotations, or a test that wants none.
    */
   public get warnings(): readonly string[] {
-    return this.meshWarnings;
+    return this.findings.filter(f => f.severity === Severity.WARNING && !f.suppressed).map(describeFinding);
   }
 
   /** Assumptions the last synth rests on, for the user to confirm once (also printed by `synth()`). */
   public get notes(): readonly string[] {
-    return this.meshNotes;
+    return this.findings.filter(f => f.severity === Severity.NOTE && !f.suppressed).map(describeFinding);
   }
 
   private validateMeshes(): void {
@@ -128,7 +133,7 @@ export class MeshApp extends App {
     const errors = [
       ...this.node.findAll().flatMap(c => c.node.validate().map(e => (e.startsWith('[') ? e : `[${c.node.path}] ${e}`))),
       // Whole-mesh rules, once every construct is declared.
-      ...meshes.flatMap(mesh => meshRules(mesh).flatMap(rule => rule.check()).map(e => (e.startsWith('[') ? e : `[${mesh.node.path}] ${e}`))),
+      ...meshes.flatMap(mesh => meshRules(mesh).flatMap(rule => rule.check().map(e => `${e.startsWith('[') ? e : `[${mesh.node.path}] ${e}`} [${rule.rule.code}]`))),
     ];
     if (meshes.length > 1) {
       // Their bundles would share dist/<cluster>/ and dist/mesh.md.

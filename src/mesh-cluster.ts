@@ -159,7 +159,7 @@ function takenPorts(mesh: Mesh, isDefaultGateway: boolean) {
 }
 
 /**
- * A Kubernetes cluster that runs its own Istio control plane and takes part in the mesh.
+ * A Kubernetes cluster that takes part in the mesh: with its own istiod, or (multi-network) as a remote of a primary.
  *
  * Each cluster is synthesized into its own bundle, `dist/<name>/`: layers `ca/`, `istio/` and `mesh/`, applied in that order.
  */

@@ -141,7 +141,7 @@ describe('GlobalDns', () => {
     const { app, mesh } = testMesh();
     new MeshCluster(mesh, 'c1', { dns: dns() });
     synthOnce(app);
-    expect(app.warnings).toContainEqual(expect.stringMatching(/^\[mesh\/c1\] dns [a-z-]+ sends .global queries to istiocoredns, which Istio removed in 1.9 .*use GlobalDns.dnsProxy\(\) or GlobalDns.staticZone\(\)$/));
+    expect(app.warnings).toContainEqual(expect.stringMatching(/^\[mesh\/c1\] dns [a-z-]+ sends .global queries to istiocoredns, which Istio removed in 1.9 .*use GlobalDns.dnsProxy\(\) or GlobalDns.staticZone\(\) \[MCM108\]$/));
   });
 });
 

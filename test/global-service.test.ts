@@ -95,7 +95,7 @@ describe('GlobalService', () => {
     new GlobalService(mesh, 'explicit', { namespace: 'x', ports: [{ name: 'http', number: 8000, targetPort: 8080 }], servedBy: [cluster2] });
     synthOnce(app);
     expect(app.notes).toEqual([
-      '[mesh/httpbin] serving clusters send httpbin.bar.global traffic to the pods\' port http1 8000 (no targetPort): make sure the containers listen there, or set targetPort',
+      '[mesh/httpbin] serving clusters send httpbin.bar.global traffic to the pods\' port http1 8000 (no targetPort): make sure the containers listen there, or set targetPort [MCM201]',
     ]);
     expect(objectsOf(app, 'cluster2').get('ServiceEntry/x/explicit-global')?.spec.ports).toEqual([{ name: 'http', number: 8000, protocol: 'HTTP', targetPort: 8080 }]);
   });

@@ -249,8 +249,8 @@ describe('VersionedRoute', () => {
     });
     synthOnce(app);
     expect(app.warnings).toEqual(expect.arrayContaining([
-      '[mesh/other-route] rule "never" can never match: rule "all" before it matches every request',
-      '[mesh/other-route] rule "otherwise" can never match: rule "all" before it matches every request',
+      '[mesh/other-route] rule "never" can never match: rule "all" before it matches every request [MCM106]',
+      '[mesh/other-route] rule "otherwise" can never match: rule "all" before it matches every request [MCM106]',
     ]));
   });
 

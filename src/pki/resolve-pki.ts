@@ -4,6 +4,7 @@ import * as path from 'path';
 import { MeshCa, RootCaSource, RootRotationStage } from '../mesh-ca';
 import { MeshCluster } from '../mesh-cluster';
 import { MeshConfigError } from '../validation/errors';
+import { CHECKS, Finding, finding } from '../validation/findings';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { bundleTransitionProblem, enterStage, readRotationState, RotationState, signsWithNew, trustsNew, trustsOld } from './root-rotation';
 import {
@@ -28,7 +29,7 @@ export interface ResolvedPki {
   readonly clusters: ReadonlyMap<MeshCluster, ClusterCaMaterial>;
   readonly keyStoreFiles: readonly OutputFile[];
   /** Key material minted by this synth, and certificates close to expiry: the user must hear of both. */
-  readonly warnings: readonly string[];
+  readonly warnings: readonly Finding[];
   /** Each cluster's Sealed Secrets controller key, when `cacerts` is delivered sealed. */
   readonly sealingKeys: ReadonlyMap<MeshCluster, KeyObject>;
   /** The stage of a root rotation in progress. @default - no rotation */
@@ -130,8 +131,8 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   // The same rotation goes on (its stage again, or the next); otherwise this synth starts one.
   const continuing = rotation && state && !(state.stage === RootRotationStage.DROP_OLD && rotation.stage === RootRotationStage.PREPARE);
   const store = path.join(o.keyStore ?? '.mesh-keys', meshId);
-  const warnings: string[] = [];
-  const warnIf = (warning: string | undefined) => warning && warnings.push(warning);
+  const warnings: Finding[] = [];
+  const warnIf = (warning: string | undefined) => warning && warnings.push(finding(CHECKS.certificateExpiring, warning));
   const requireExisting = o.requireExisting ?? runsInCi();
   // Before any key is minted: a delivery that cannot seal must not leave a new root behind.
   const sealing = sealingKeys(ca, owner, clusters);
@@ -311,14 +312,14 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     ? [{ root: OutputRoot.PROJECT, path: path.join(o.keyStore ?? '.mesh-keys', '.gitignore'), content: '*\n', private: true }]
     : [];
   for (const [cluster, expiring] of rotating) {
-    warnings.push(`[${owner}] rotated the intermediate CA of ${cluster.clusterName} (the old one expires on ${expiring}): apply its new cacerts; istiod reloads it, and workloads pick up certificates from the new intermediate as theirs renew`);
+    warnings.push(finding(CHECKS.intermediateRotated, `[${owner}] rotated the intermediate CA of ${cluster.clusterName} (the old one expires on ${expiring}): apply its new cacerts; istiod reloads it, and workloads pick up certificates from the new intermediate as theirs renew`));
   }
   if (minted.length > 0) {
-    warnings.unshift(`[${owner}] generated a NEW ${minted.join(', ')} in ${store}. Back up ${o.keyStore ?? '.mesh-keys'}/ now (it is git-ignored, and a lost root means re-issuing every cluster); `
-      + 'apply each cluster\'s cacerts Secret before installing Istio (istiod reads it only at start)');
+    warnings.unshift(finding(CHECKS.keysMinted, `[${owner}] generated a NEW ${minted.join(', ')} in ${store}. Back up ${o.keyStore ?? '.mesh-keys'}/ now (it is git-ignored, and a lost root means re-issuing every cluster); `
+      + 'apply each cluster\'s cacerts Secret before installing Istio (istiod reads it only at start)'));
   }
   if (rotation) {
-    warnings.push(`[${owner}] root rotation at ${rotation.stage} (${stateFile}, commit it): ${ROTATION_NEXT_STEP[rotation.stage]}`);
+    warnings.push(finding(CHECKS.rootRotation, `[${owner}] root rotation at ${rotation.stage} (${stateFile}, commit it): ${ROTATION_NEXT_STEP[rotation.stage]}`));
   }
   return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles, ...rotationFiles], warnings, sealingKeys: sealing, rotationStage: rotation?.stage };
 }

@@ -7,6 +7,7 @@ import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { GlobalDnsMode } from '../global-dns';
+import { CHECKS, Finding, finding } from '../validation/findings';
 import { MeshTopology } from '../topology';
 import { CROSS_CLUSTER_OUTLIER_EXAMPLE, ejectsOn5xx } from '../traffic-policy';
 import { VersionedRoute } from '../versioned-route';
@@ -73,9 +74,9 @@ export interface ResolvedMesh {
   /** The CA material of every cluster, when the mesh has a CA. */
   readonly pki?: ResolvedPki;
   /** Things that are likely wrong but do not stop the synth. */
-  readonly warnings: readonly string[];
+  readonly warnings: readonly Finding[];
   /** Assumptions the output rests on, which the user should confirm once. */
-  readonly notes: readonly string[];
+  readonly notes: readonly Finding[];
 }
 
 const byPath = byKey<IConstruct>(c => c.node.path);
@@ -168,19 +169,19 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
     pki,
     warnings: [
       ...pki?.warnings ?? [],
-      ...(mesh.ca || clusters.length < 2 ? [] : [`[${mesh.node.path}] no ca: each istiod will make its own root and the clusters will not trust each other; set ca: MeshCa.generate() or MeshCa.fromFiles(...)`]),
-      ...routes.flatMap(route => route._unreachableRules()),
-      ...visibleHostWarnings(mesh, clusters, services),
-      ...resolvedRoutes.flatMap(oneHostSubsetWarnings),
-      ...clusters.filter(c => ISTIO_COREDNS_MODES.includes(c.dns.mode)).map(c =>
-        `[${c.node.path}] dns ${c.dns.mode} sends .global queries to istiocoredns, which Istio removed in 1.9 (deprecated in 1.8): keep it only if this cluster still runs the istiocoredns plugin; on current Istio use GlobalDns.dnsProxy() or GlobalDns.staticZone()`),
-      ...(stale.length === 0 ? [] : [`[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`]),
+      ...(mesh.ca || clusters.length < 2 ? [] : [finding(CHECKS.noCa, `[${mesh.node.path}] no ca: each istiod will make its own root and the clusters will not trust each other; set ca: MeshCa.generate() or MeshCa.fromFiles(...)`)]),
+      ...routes.flatMap(route => route._unreachableRules()).map(w => finding(CHECKS.unreachableRule, w)),
+      ...visibleHostWarnings(mesh, clusters, services).map(w => finding(CHECKS.visibleHosts, w)),
+      ...resolvedRoutes.flatMap(oneHostSubsetWarnings).map(w => finding(CHECKS.oneHostSubsets, w)),
+      ...clusters.filter(c => ISTIO_COREDNS_MODES.includes(c.dns.mode)).map(c => finding(CHECKS.istioCoreDns,
+        `[${c.node.path}] dns ${c.dns.mode} sends .global queries to istiocoredns, which Istio removed in 1.9 (deprecated in 1.8): keep it only if this cluster still runs the istiocoredns plugin; on current Istio use GlobalDns.dnsProxy() or GlobalDns.staticZone()`)),
+      ...(stale.length === 0 ? [] : [finding(CHECKS.staleVips, `[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`)]),
     ],
     // Multi-network serves through the user's own Service, whose targetPort the mesh does not render.
     notes: mesh.topology !== MeshTopology.GLOBAL_NAMES ? [] : services.flatMap(service => {
       const assumed = service.ports.filter(p => p.targetPort === undefined).map(p => `${p.name} ${p.number}`);
-      return assumed.length === 0 ? [] : [
-        `[${service.node.path}] serving clusters send ${service.globalHost} traffic to the pods' port ${assumed.join(', ')} (no targetPort): make sure the containers listen there, or set targetPort`,
+      return assumed.length === 0 ? [] : [finding(CHECKS.targetPortAssumed,
+        `[${service.node.path}] serving clusters send ${service.globalHost} traffic to the pods' port ${assumed.join(', ')} (no targetPort): make sure the containers listen there, or set targetPort`),
       ];
     }),
   };

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import type { CheckRule } from './findings';
 
 /**
  * A mesh description that cannot be rendered. The message names the construct path, the property,
@@ -31,6 +32,8 @@ export function formatValue(value: unknown): string {
  * Kept as data so each rule can be listed and tested on its own.
  */
 export interface MeshRule {
+  /** The check's code, severity and docs entry. */
+  readonly rule: CheckRule;
   /**
    * Returns the problems found; each is one sentence that says what to fix. A problem about one
    * construct starts with its path (`[mesh/httpbin] ...`); others are prefixed with the mesh's.

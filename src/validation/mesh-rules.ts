@@ -6,6 +6,7 @@ import { MeshTopology } from '../topology';
 import { policyClusters } from '../resolve/policy-placement';
 import { meshClusters, meshExternalServices, meshPolicies, meshRoutes, meshServices, meshVms } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
+import { CHECKS } from './findings';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
 export function meshRules(mesh: Mesh): MeshRule[] {
@@ -15,20 +16,24 @@ export function meshRules(mesh: Mesh): MeshRule[] {
   const globalNames = mesh.topology === MeshTopology.GLOBAL_NAMES;
   return [
     {
+      rule: CHECKS.noCluster,
       check: () => clusters.length === 0
         ? ['the mesh has no cluster: add one with `new MeshCluster(mesh, "cluster1", { ... })`']
         : [],
     },
     {
+      rule: CHECKS.clusterNameTwice,
       check: () => duplicates(clusters.map(c => c.clusterName))
         .map(name => `cluster name "${name}" is used by ${clusters.filter(c => c.clusterName === name).map(c => c.node.path).join(' and ')}: cluster names must be unique in the mesh`),
     },
     {
+      rule: CHECKS.hostTwice,
       check: () => duplicates(services.map(s => s.globalHost))
         .map(host => `${host} is declared by ${services.filter(s => s.globalHost === host).map(s => s.node.path).join(' and ')}: declare each global service once, with all the clusters that serve it in servedBy`),
     },
     {
       // One .global host cannot be both the local pods' entry and the remote gateways' entry in a cluster.
+      rule: CHECKS.servesAndConsumes,
       check: () => services.filter(s => globalNames || s.keepGlobalName).flatMap(s => {
         const reached = s._reachedServers(clusters);
         return s._consumers(clusters)
@@ -37,6 +42,7 @@ export function meshRules(mesh: Mesh): MeshRule[] {
       }),
     },
     {
+      rule: CHECKS.servesWithoutGateway,
       check: () => services.filter(s => globalNames || s.keepGlobalName).flatMap(s => {
         const consumers = s._consumers(clusters);
         return s._reachedServers(clusters)
@@ -45,6 +51,7 @@ export function meshRules(mesh: Mesh): MeshRule[] {
       }),
     },
     {
+      rule: CHECKS.routeTwice,
       check: () => {
         const routes = meshRoutes(mesh);
         return duplicates(routes.map(r => r.service.globalHost))
@@ -52,6 +59,7 @@ export function meshRules(mesh: Mesh): MeshRule[] {
       },
     },
     {
+      rule: CHECKS.policySelectsNothing,
       check: () => {
         const vms = meshVms(mesh);
         return meshPolicies(mesh)
@@ -60,9 +68,11 @@ export function meshRules(mesh: Mesh): MeshRule[] {
       },
     },
     {
+      rule: CHECKS.unknownDestination,
       check: () => unknownDestinations(mesh.gitOps, clusters.map(c => c.clusterName)),
     },
     {
+      rule: CHECKS.externalHostTwice,
       check: () => {
         const externals = meshExternalServices(mesh);
         return duplicates(externals.flatMap(e => [...e.hosts]))
@@ -80,38 +90,46 @@ function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], service
   const keeping = services.filter(s => s.keepGlobalName);
   return [
     {
+      rule: CHECKS.globalOptionUnused,
       check: () => (keeping.length > 0 ? [] : mesh._globalNameOptions.map(option =>
         `${option} means nothing in the multi-network topology unless a service keeps its .global name (keepGlobalName) while the mesh moves: remove it`)),
     },
     {
       // A .global name is served and consumed through each cluster's own istiod: remotes have none.
+      rule: CHECKS.keptNameOnRemote,
       check: () => keeping.flatMap(s => [...s.servedBy, ...s._consumers(clusters)].filter(c => c.isRemote).map(c =>
         `[${s.node.path}] keepGlobalName reaches remote cluster ${c.clusterName}, but the global-names design never had remotes: keep .global names only between primaries, or drop keepGlobalName`)),
     },
     {
+      rule: CHECKS.clusterLocalShadows,
       check: () => services.flatMap(s => mesh.clusterLocalHosts.filter(pattern => matches(pattern, s.localHost)).map(pattern =>
         `[${s.node.path}] ${s.localHost} is served across clusters, but clusterLocalHosts has ${pattern}, which keeps its calls in each cluster: remove it from clusterLocalHosts, or narrow the pattern`)),
     },
     {
       // Endpoints on another network are reached through that network's east-west gateway.
+      rule: CHECKS.networkWithoutGateway,
       check: () => services.flatMap(s => s._consumers(clusters).flatMap(consumer => s.servedBy
         .filter(server => server.network !== consumer.network && !gatewayOf(server.network!))
         .map(server => `[${s.node.path}] cluster ${consumer.clusterName} (network ${consumer.network}) consumes ${s.localHost} from ${server.clusterName} on network ${server.network}, which has no east-west gateway: set gateway.address on a cluster of network ${server.network}`))),
     },
     {
+      rule: CHECKS.remoteRouteClient,
       check: () => meshRoutes(mesh).flatMap(route => route.clients.filter(c => c.isRemote).map(c =>
         `[${route.node.path}] client ${c.clusterName} is a remote of ${c.primary!.clusterName}: Istio reads a remote's routes from its primary, so name ${c.primary!.clusterName} as the client (its routes then serve ${c.clusterName}'s sidecars too)`)),
     },
     {
       // ztunnel enforces L4 only: an L7 rule it is given denies everything rather than checking methods.
+      rule: CHECKS.l7PolicyInAmbient,
       check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshPolicies(mesh).filter(p => p.methods?.length).map(p =>
         `[${p.node.path}] methods are L7, which ambient enforces only in a waypoint (ztunnel would deny every request): drop methods to allow by identity, or use MeshTopology.MULTI_NETWORK`)),
     },
     {
+      rule: CHECKS.vmInAmbient,
       check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshVms(mesh).map(vm =>
         `[${vm.node.path}] VMs are not supported by Istio's ambient multicluster (1.29-1.31): run it in a cluster, or use MeshTopology.MULTI_NETWORK`)),
     },
     {
+      rule: CHECKS.vmOnRemote,
       check: () => meshVms(mesh).filter(vm => vm.cluster.isRemote).map(vm =>
         `[${vm.node.path}] cluster ${vm.cluster.clusterName} is a remote: a VM joins through a cluster that runs istiod; use its primary ${vm.cluster.primary!.clusterName}`),
     },
