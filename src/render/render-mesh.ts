@@ -6,6 +6,7 @@ import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
 import { renderAccessPolicy } from './access-policies';
 import { renderApplyGuide } from './apply-guide';
+import { renderAnalyzeScript } from './analyze-script';
 import { renderRotationCheck } from './ca-rotation-check';
 import { renderCacerts } from './cacerts';
 import { renderCertificateInventory } from './certificate-inventory';
@@ -53,6 +54,6 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
     throw new MeshConfigError(`[${model.mesh.node.path}] the rendered bundles break the ${model.mesh.topology} topology; nothing was written:\n  ${problems.join('\n  ')}`);
   }
   return [
-    ...bundleFiles, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
+    ...bundleFiles, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
   ];
 }
