@@ -343,3 +343,21 @@ describe('VersionedRoute', () => {
     });
   });
 });
+
+test('locality failover that can never engage (no client in the from region, no version in the to region) is a warning with its code', () => {
+  const { app, mesh } = testMesh();
+  const client = new MeshCluster(mesh, 'client', { locality: 'us-east-1/a' });
+  const east = new MeshCluster(mesh, 'east', { locality: 'us-east-1/b', gateway: { address: '10.0.0.1' } });
+  new MeshCluster(mesh, 'eu', { locality: 'eu-west-1/a' });
+  const service = new GlobalService(mesh, 'api', { namespace: 'shop', ports: [{ name: 'http', number: 80, targetPort: 80 }], servedBy: [east] });
+  const v1 = service.addVersion('v1', { clusters: [east] });
+  new VersionedRoute(mesh, 'r', {
+    service, clients: [client], defaultRoute: [{ version: v1 }],
+    trafficPolicy: { outlierDetection: { consecutiveGatewayErrors: 3, consecutive5xxErrors: 0 }, localityFailover: [{ from: 'eu-west-1', to: 'us-east-1' }, { from: 'us-east-1', to: 'eu-west-1' }] },
+  });
+  synthOnce(app);
+  expect(app.warnings).toEqual(expect.arrayContaining([
+    '[mesh/r] localityFailover eu-west-1 -> us-east-1 never engages: no client of the route is in eu-west-1 [MCM111]',
+    '[mesh/r] localityFailover us-east-1 -> eu-west-1 never engages: no version of api runs in eu-west-1 [MCM111]',
+  ]));
+});

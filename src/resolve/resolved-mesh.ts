@@ -130,6 +130,20 @@ function visibleHostWarnings(mesh: Mesh, clusters: readonly MeshCluster[], servi
     `[${cluster.node.path}] every sidecar of ${cluster.clusterName} sees ${count} .global ServiceEntries, over the budget of ${VISIBLE_HOSTS_BUDGET}: above it sidecar startup and memory grow sharply (istio/istio#51160); give services explicit consumers, or scope namespaces with Istio Sidecar egress hosts`);
 }
 
+/**
+ * Locality failover only moves traffic from clients in the `from` region to endpoints in the `to` region:
+ * a rule without either never engages.
+ */
+function failoverWarnings(route: VersionedRoute): string[] {
+  const region = (cluster: MeshCluster) => cluster.locality?.split('/')[0];
+  const clientRegions = new Set(route.clients.map(region));
+  const servingRegions = new Set(route.service.versions.flatMap(v => v.clusters).map(region));
+  return (route.trafficPolicy?.localityFailover ?? []).flatMap(f => [
+    ...(clientRegions.has(f.from) ? [] : [`[${route.node.path}] localityFailover ${f.from} -> ${f.to} never engages: no client of the route is in ${f.from}`]),
+    ...(servingRegions.has(f.to) ? [] : [`[${route.node.path}] localityFailover ${f.from} -> ${f.to} never engages: no version of ${route.service.serviceName} runs in ${f.to}`]),
+  ]);
+}
+
 /** Resolves a validated mesh: VIPs from the lock file, serving and consuming clusters of each service. */
 export function resolveMesh(mesh: Mesh): ResolvedMesh {
   const clusters = meshClusters(mesh);
@@ -172,6 +186,7 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
       ...(mesh.ca || clusters.length < 2 ? [] : [finding(CHECKS.noCa, `[${mesh.node.path}] no ca: each istiod will make its own root and the clusters will not trust each other; set ca: MeshCa.generate() or MeshCa.fromFiles(...)`)]),
       ...routes.flatMap(route => route._unreachableRules()).map(w => finding(CHECKS.unreachableRule, w)),
       ...visibleHostWarnings(mesh, clusters, services).map(w => finding(CHECKS.visibleHosts, w)),
+      ...routes.flatMap(failoverWarnings).map(w => finding(CHECKS.failoverNeverEngages, w)),
       ...resolvedRoutes.flatMap(oneHostSubsetWarnings).map(w => finding(CHECKS.oneHostSubsets, w)),
       ...clusters.filter(c => ISTIO_COREDNS_MODES.includes(c.dns.mode)).map(c => finding(CHECKS.istioCoreDns,
         `[${c.node.path}] dns ${c.dns.mode} sends .global queries to istiocoredns, which Istio removed in 1.9 (deprecated in 1.8): keep it only if this cluster still runs the istiocoredns plugin; on current Istio use GlobalDns.dnsProxy() or GlobalDns.staticZone()`)),

@@ -53,6 +53,7 @@ export const CHECKS = {
   istioCoreDns: rule('MCM108', Severity.WARNING, 'A DNS mode that needs istiocoredns', 'Use GlobalDns.dnsProxy() or staticZone() on current Istio.'),
   staleVips: rule('MCM109', Severity.WARNING, 'The lock file keeps VIPs of removed services', 'Free them with pruneVips: true once no client has them cached.'),
   visibleHosts: rule('MCM110', Severity.WARNING, 'Sidecars see more .global entries than the budget', 'Give services explicit consumers, or scope namespaces with Sidecar egress hosts.'),
+  failoverNeverEngages: rule('MCM111', Severity.WARNING, 'Locality failover that can never engage', 'Fail over from a region the route\'s clients are in to one where the service runs.'),
   // Notes: assumptions to confirm once.
   targetPortAssumed: rule('MCM201', Severity.NOTE, 'A port without targetPort', 'Confirm the containers listen on the service port, or set targetPort.'),
 } as const;
