@@ -115,7 +115,8 @@ describe('what ambient cannot do, and sameness, are errors at synth', () => {
     const c = new MeshCluster(mesh, 'c', { network: 'n1', gateway: { address: '10.0.0.1' } });
     new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c] });
     new AccessPolicy(mesh, 'readers', { namespace: 'shop', selector: { app: 'web' }, principals: [Principal.namespace('shop')], methods: [HttpMethod.GET] });
-    expect(() => l7.synth()).toThrow(/\[mesh\/readers\] methods are L7, which ambient enforces only in a waypoint/);
+    new AccessPolicy(mesh, 'by-path', { namespace: 'shop', selector: { app: 'web' }, principals: [Principal.namespace('shop')], paths: ['/api/*'] });
+    expect(() => l7.synth()).toThrow(/\[mesh\/by-path\] methods and paths are L7[\s\S]*\[mesh\/readers\] methods and paths are L7, which ambient enforces only in a waypoint/);
     const sidecars = testMesh({ topology: MeshTopology.MULTI_NETWORK }).mesh;
     const s = new MeshCluster(sidecars, 's', { network: 'n1' });
     expect(() => new GlobalService(sidecars, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [s], trafficDistribution: TrafficDistribution.PREFER_CLOSE }))

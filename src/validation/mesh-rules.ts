@@ -120,8 +120,8 @@ function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], service
     {
       // ztunnel enforces L4 only: an L7 rule it is given denies everything rather than checking methods.
       rule: CHECKS.l7PolicyInAmbient,
-      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshPolicies(mesh).filter(p => p.methods?.length).map(p =>
-        `[${p.node.path}] methods are L7, which ambient enforces only in a waypoint (ztunnel would deny every request): drop methods to allow by identity, or use MeshTopology.MULTI_NETWORK`)),
+      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshPolicies(mesh).filter(p => p.methods?.length || p.paths?.length).map(p =>
+        `[${p.node.path}] methods and paths are L7, which ambient enforces only in a waypoint (ztunnel would deny every request): drop them to allow by identity, or use MeshTopology.MULTI_NETWORK`)),
     },
     {
       rule: CHECKS.vmInAmbient,
