@@ -60,15 +60,19 @@ export interface MetadataLayer {
 
 /**
  * The metadata added to `constructs` and the constructs around them, merged in order (a later one wins;
- * within one construct's scopes, the innermost). @internal
+ * within one construct's scopes, the innermost). A scope shared with an earlier construct (the mesh around
+ * both a cluster and a service) applies once, where it first appears, so it never overrides what the
+ * earlier, more specific construct set. @internal
  */
 export function metadataLayer(base: MetadataLayer, constructs: readonly IConstruct[]): MetadataLayer {
   let labels = base.labels;
   let annotations = base.annotations;
+  const applied = new Set<IConstruct>();
   for (const construct of constructs) {
     for (const scope of construct.node.scopes) {
       const metadata = (scope as unknown as { [METADATA]?: MeshMetadata })[METADATA];
-      if (metadata) {
+      if (metadata && !applied.has(scope)) {
+        applied.add(scope);
         labels = { ...labels, ...metadata.labels };
         annotations = { ...annotations, ...metadata.annotations };
       }

@@ -122,6 +122,8 @@ describe('namespaces', () => {
     MeshMetadata.of(c2).addLabel('team', 'edge');
     MeshMetadata.of(payments).addLabel('team', 'payments');
     MeshMetadata.of(payments).addLabel('cost-center', 'cc-42');
+    MeshMetadata.of(mesh).addLabel('tier', 'mesh');
+    MeshMetadata.of(c2).addLabel('tier', 'edge');
 
     const c2Objects = objectsOf(app, 'c2');
     // The service's objects: the team that owns it, in every cluster; the cluster's annotation too.
@@ -133,7 +135,11 @@ describe('namespaces', () => {
     expect(objectsOf(app, 'c1').get('ServiceEntry/pay/checkout-global')?.metadata.annotations).toBeUndefined();
     // The cluster's own objects: the cluster's metadata over the mesh's.
     expect(c2Objects.get('Gateway/istio-system/istio-multicluster-ingressgateway')?.metadata.labels).toMatchObject({ team: 'edge' });
-    expect(objectsOf(app, 'c1').get('Gateway/istio-system/istio-multicluster-ingressgateway')?.metadata.labels).toMatchObject({ team: 'platform' });
+    expect(objectsOf(app, 'c1').get('Gateway/istio-system/istio-multicluster-ingressgateway')?.metadata.labels).toMatchObject({ team: 'platform', tier: 'mesh' });
+    // The mesh's MeshMetadata sits under the cluster's, also on objects of a construct inside the mesh.
+    expect(c2Objects.get('Gateway/istio-system/istio-multicluster-ingressgateway')?.metadata.labels).toMatchObject({ tier: 'edge' });
+    expect(c2Objects.get('ServiceEntry/pay/checkout-global')?.metadata.labels).toMatchObject({ tier: 'edge' });
+    expect(objectsOf(app, 'c1').get('ServiceEntry/pay/checkout-global')?.metadata.labels).toMatchObject({ tier: 'mesh' });
     // An object's own metadata wins: the Namespace keeps its prune protection.
     expect(c2Objects.get('Namespace/istio-system')?.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'Prune=false' });
     expect(istioSchemaErrors([...c2Objects.values()])).toEqual([]);

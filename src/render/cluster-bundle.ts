@@ -242,7 +242,7 @@ export class ClusterBundle {
   private metadataFor(origin: IConstruct): MetadataLayer {
     let layer = this.metadataByOrigin.get(origin);
     if (!layer) {
-      layer = metadataLayer(meshMetadata(this.mesh), [this.cluster, origin]);
+      layer = metadataLayer({ labels: this.mesh.labels, annotations: this.mesh.annotations }, [this.cluster, origin]);
       this.metadataByOrigin.set(origin, layer);
     }
     return layer;
