@@ -94,25 +94,28 @@ function sealingKeys(ca: MeshCa, owner: string, clusters: readonly MeshCluster[]
   }));
 }
 
-interface CheckedRoot {
+interface RootSource {
   readonly certPem: string;
   readonly keyPem?: string;
+  /** Where the certificate comes from, for messages. */
   readonly source: string;
+  /** Where the key comes from, for messages. @default - no key */
+  readonly keySource?: string;
+}
+
+interface CheckedRoot extends RootSource {
   readonly cert: X509Certificate;
   /** @default - no expiry warning */
   readonly warning?: string;
 }
 
 /** Parses the root and checks that it is a CA, unexpired, with its key (when the key is at hand). */
-function checkedRoot(ca: MeshCa, owner: string, store: string, root: { certPem: string; keyPem?: string; source: string }, keyFile?: string): CheckedRoot {
+function checkedRoot(ca: MeshCa, owner: string, root: RootSource, now: Date): CheckedRoot {
   const o = ca._options;
   const cert = parseCertificate(root.certPem, `[${owner}] root certificate ${root.source}`);
   checkIsCa(cert, `[${owner}] root certificate ${root.source}`);
-  const warning = expiryWarning(cert, o.expiryWarningDays ?? 30, `[${owner}] root certificate ${root.source}`, new Date(), o.expiryErrorDays);
-  if (root.keyPem) {
-    const keySource = keyFile ?? (ca.source === RootCaSource.FILES ? o.rootKeyFile : path.join(store, 'root', 'key.pem'));
-    checkKeyMatches(cert, root.keyPem, root.source, `[${owner}] ${keyFile ? 'rootRotation.nextRootKeyFile ' : ca.source === RootCaSource.FILES ? 'rootKeyFile ' : ''}${keySource}`);
-  }
+  const warning = expiryWarning(cert, o.expiryWarningDays ?? 30, `[${owner}] root certificate ${root.source}`, now, o.expiryErrorDays);
+  if (root.keyPem) checkKeyMatches(cert, root.keyPem, root.source, `[${owner}] ${root.keySource}`);
   return { ...root, cert, warning };
 }
 
@@ -150,7 +153,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     for (const cluster of clusters) {
       const pair = storedPair(clusterDir(cluster));
       const notAfter = pair && new Date(parseCertificate(pair.certPem, `[${owner}] ${path.join(clusterDir(cluster), 'cert.pem')}`).validTo);
-      if (notAfter && notAfter.getTime() - Date.now() < o.rotateIntermediatesDaysBefore * 86_400_000) {
+      if (notAfter && notAfter.getTime() - now.getTime() < o.rotateIntermediatesDaysBefore * 86_400_000) {
         rotating.set(cluster, notAfter.toISOString().slice(0, 10));
         stored.set(clusterDir(cluster), undefined);
       }
@@ -160,11 +163,12 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   // fingerprint) at every later stage.
   const nextRootDir = path.join(store, 'next-root');
   const generatedNext = rotation && ca.source === RootCaSource.GENERATED;
-  const loadedNext = rotation && !generatedNext ? checkedRoot(ca, owner, store, {
+  const loadedNext = rotation && !generatedNext ? checkedRoot(ca, owner, {
     certPem: readFile(rotation.nextRootCertFile!, 'rootRotation.nextRootCertFile', owner),
     keyPem: rotation.nextRootKeyFile === undefined ? undefined : readFile(rotation.nextRootKeyFile, 'rootRotation.nextRootKeyFile', owner),
     source: rotation.nextRootCertFile!,
-  }, rotation.nextRootKeyFile) : undefined;
+    keySource: `rootRotation.nextRootKeyFile ${rotation.nextRootKeyFile}`,
+  }, now) : undefined;
   if (generatedNext && !continuing) stored.set(nextRootDir, undefined);
   const nextCertPem = loadedNext?.certPem ?? (generatedNext ? storedPair(nextRootDir)?.certPem : undefined);
   const nextFingerprint = nextCertPem && new X509Certificate(nextCertPem).fingerprint256;
@@ -195,50 +199,43 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
       + 'or set requireExisting: false to mint it here on purpose');
   }
   // A root the user gives is read and checked before any key is minted: a bad file fails at once.
-  const loadedRoot = ca.source === RootCaSource.GENERATED ? undefined : checkedRoot(ca, owner, store, {
+  const loadedRoot = ca.source === RootCaSource.GENERATED ? undefined : checkedRoot(ca, owner, {
     certPem: readFile(o.rootCertFile!, 'rootCertFile', owner),
     keyPem: ca.source === RootCaSource.FILES ? readFile(o.rootKeyFile!, 'rootKeyFile', owner) : undefined,
     source: o.rootCertFile!,
-  });
+    keySource: `rootKeyFile ${o.rootKeyFile}`,
+  }, now);
   // Every missing key at once, generated concurrently; each is then issued its certificate in order.
   const freshKeys = new Map(generateRsaKeys(missing.map(m => m.bits)).map((key, i) => [missing[i].dir, key]));
   const minted = missing.map(m => m.what);
   const mint = (dir: string, issue: (keyPem: string) => KeyPairPem): KeyPairPem => storedPair(dir) ?? issue(freshKeys.get(dir)!);
   const keyStoreFiles: OutputFile[] = [];
-  const persist = (dir: string, pair: KeyPairPem) => {
+  const persist = (dir: string, pair: { readonly certPem: string; readonly keyPem?: string }) => {
     keyStoreFiles.push(
       { root: OutputRoot.PROJECT, path: path.join(dir, 'cert.pem'), content: pair.certPem, private: true },
-      { root: OutputRoot.PROJECT, path: path.join(dir, 'key.pem'), content: pair.keyPem, private: true },
+      { root: OutputRoot.PROJECT, path: path.join(dir, 'key.pem'), content: pair.keyPem!, private: true },
     );
   };
 
-  // The root: its certificate always, its key unless it is kept offline.
-  let root: CheckedRoot;
-  if (loadedRoot) {
-    root = loadedRoot;
-  } else {
-    const pair = mint(rootDir, key => issueRootCa(key, {
+  // A generated root (the mesh's, or a rotation's next): from the key store, or minted now.
+  const generatedRoot = (dir: string): CheckedRoot => {
+    const pair = mint(dir, key => issueRootCa(key, {
       validityDays: o.rootValidityDays ?? 3650,
       subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
     }));
-    // Dropping the old root writes the next one here instead (below).
-    if (rotation?.stage !== RootRotationStage.DROP_OLD) persist(rootDir, pair);
-    root = checkedRoot(ca, owner, store, { ...pair, source: path.join(rootDir, 'cert.pem') });
-  }
+    return checkedRoot(ca, owner, { ...pair, source: path.join(dir, 'cert.pem'), keySource: path.join(dir, 'key.pem') }, now);
+  };
+  // The root: its certificate always, its key unless it is kept offline.
+  const root = loadedRoot ?? generatedRoot(rootDir);
+  // Dropping the old root writes the next one in its place (below).
+  if (!loadedRoot && rotation?.stage !== RootRotationStage.DROP_OLD) persist(rootDir, root);
   warnIf(root.warning);
   if (state?.retiredRoots.includes(root.cert.fingerprint256)) {
     throw new MeshConfigError(`[${owner}] ca: the root ${root.source} (${root.cert.fingerprint256}) was dropped by a finished rotation (${stateFile}) and must never be trusted again: restore the key store with its successor`);
   }
   // During a rotation: the next root, the root that signs intermediates, and the roots every cluster trusts.
-  const mintedNext = (): CheckedRoot => {
-    const pair = mint(nextRootDir, key => issueRootCa(key, {
-      validityDays: o.rootValidityDays ?? 3650,
-      subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
-    }));
-    persist(nextRootDir, pair);
-    return checkedRoot(ca, owner, store, { ...pair, source: path.join(nextRootDir, 'cert.pem') });
-  };
-  const nextRoot = loadedNext ?? (generatedNext ? mintedNext() : undefined);
+  const nextRoot = loadedNext ?? (generatedNext ? generatedRoot(nextRootDir) : undefined);
+  if (generatedNext) persist(nextRootDir, nextRoot!);
   const signing = nextRoot && signsWithNew(rotation!.stage) ? nextRoot : root;
   const rootCert = signing.cert;
   const extraRoots = (o.additionalRootCerts ?? []).map((pem, i) => {
@@ -253,7 +250,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   const rootCerts = [...trusted.map(r => splitPemBundle(r.certPem)[0]), ...extraRoots].join('');
   const rotationFiles: OutputFile[] = [];
   if (rotation) {
-    const problem = state && continuing && bundleTransitionProblem(state.rootBundle, rootCerts, istioVersion.split('.').slice(0, 2).join('.'));
+    const problem = state && continuing && bundleTransitionProblem(state.rootBundle, rootCerts, istioVersion);
     if (problem) {
       throw new MeshConfigError(`[${owner}] ca.rootRotation.stage ${rotation.stage}: every cluster's root-cert.pem would change from the bundle of ${state!.stage} (${stateFile}) in a way istiod refuses: ${problem}; restore ${stateFile} as the last stage wrote it`);
     }
@@ -269,7 +266,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     };
     rotationFiles.push({ root: OutputRoot.PROJECT, path: stateFile, content: `${JSON.stringify(next, null, 2)}\n` });
     // Dropping the old root: a generated next root becomes the root (a given one: switch rootCertFile to it).
-    if (rotation.stage === RootRotationStage.DROP_OLD && generatedNext) persist(rootDir, { certPem: nextRoot!.certPem, keyPem: nextRoot!.keyPem! });
+    if (rotation.stage === RootRotationStage.DROP_OLD && generatedNext) persist(rootDir, nextRoot!);
   }
 
   const material = new Map<MeshCluster, ClusterCaMaterial>();
@@ -303,7 +300,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     if (new Date(cert.validTo) > new Date(rootCert.validTo)) {
       throw new MeshConfigError(`${certSource} outlives its root ${signing.source} (${cert.validTo} after ${rootCert.validTo}): no workload would trust its certificates after the root expires; reissue it`);
     }
-    warnIf(expiryWarning(cert, o.expiryWarningDays ?? 30, certSource, new Date(), o.expiryErrorDays));
+    warnIf(expiryWarning(cert, o.expiryWarningDays ?? 30, certSource, now, o.expiryErrorDays));
     const caCert = splitPemBundle(pair.certPem)[0];
     material.set(cluster, { caCert, caKey: pair.keyPem, rootCerts, certChain: `${caCert}${splitPemBundle(signing.certPem)[0]}` });
   }

@@ -1,5 +1,6 @@
-import * as fs from 'fs';
 import { X509Certificate } from 'crypto';
+import * as fs from 'fs';
+import { istioMinorOf, RootBundleComparison } from '../istio-version';
 import { RootRotationOptions, RootRotationStage } from '../mesh-ca';
 import { MeshConfigError } from '../validation/errors';
 import { splitPemBundle } from './x509';
@@ -69,8 +70,9 @@ const derSet = (bundle: string) => new Set(splitPemBundle(bundle).map(pem => new
  * one must be a superset or a subset of the current one; up to Istio 1.29 as bytes (one must contain the
  * other verbatim), from 1.30 as a set of certificates. Returns the problem, if any.
  */
-export function bundleTransitionProblem(previous: string, next: string, istioMinor: string): string | undefined {
-  if (istioMinor <= '1.29') {
+export function bundleTransitionProblem(previous: string, next: string, istioVersion: string): string | undefined {
+  const { minor: istioMinor, traits } = istioMinorOf(istioVersion);
+  if (traits.rootBundleComparison === RootBundleComparison.BYTES) {
     return previous.includes(next) || next.includes(previous)
       ? undefined
       : `Istio ${istioMinor} accepts a new root-cert.pem only if one bundle contains the other byte for byte, and these do not (re-encoded or reordered PEM)`;
