@@ -213,6 +213,11 @@ export class ClusterBundle {
     this.entries.set(key, { concern, object, origin, sortKey: sortKeyOf(type.GVK.kind, namespace, name) });
   }
 
+  /** Whether an object of this kind, namespace and name is already rendered into this cluster. */
+  public has(type: ApiObjectClass, namespace: string, name: string): boolean {
+    return this.entries.has(objectKey(type.GVK.apiVersion, type.GVK.kind, namespace, name));
+  }
+
   /**
    * Declares that the cluster's objects live in a namespace, and whether mesh workloads run there (its
    * sidecars need injection) or it only holds configuration (a consumer's entries and routes, which any

@@ -25,8 +25,8 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   const bundleOf = (cluster: MeshCluster) => bundles.get(cluster)!;
   const topology = TOPOLOGY_RENDERERS[model.mesh.topology];
 
-  model.services.forEach(service => topology.renderService(service, bundleOf, model));
-  model.routes.forEach(({ route, plan }) => topology.renderRoute(route, plan, bundleOf, model));
+  model.services.forEach(service => topology.renderService(service, bundleOf));
+  model.routes.forEach(route => topology.renderRoute(route, bundleOf));
   model.vms.forEach(vm => renderVmWorkload(vm, bundleOf(vm.cluster), model.pki?.clusters.get(vm.cluster)?.rootCerts));
   // Istio reads a remote cluster's configuration from its primary: a policy lands there, once.
   model.policies.forEach(({ policy, clusters }) => new Set(clusters.map(c => c.configCluster)).forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));

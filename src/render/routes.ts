@@ -1,8 +1,12 @@
-import { VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../imports/networking.istio.io';
+import { DestinationRule, VirtualService, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../imports/networking.istio.io';
 import { byEntryKey } from '../order';
 import { ClientPlan, describeHop, Hop, RoutePlan } from '../resolve/route-plan';
 import { RequestMatch, StringMatch, VersionedRoute } from '../versioned-route';
-import { istioDuration } from './traffic-policy';
+import { ClusterBundle, NamespaceUse, suppressAnalysis } from './cluster-bundle';
+import { istioDuration, renderTrafficPolicy } from './traffic-policy';
+
+/** The label istiod puts on every endpoint: the cluster it runs in. */
+export const CLUSTER_LABEL = 'topology.istio.io/cluster';
 
 /** DestinationRule subsets from name -> labels, sorted by name. */
 export const sortedSubsets = (subsets: Iterable<[string, { readonly [label: string]: string }]>) =>
@@ -64,4 +68,27 @@ export function routeTable(route: VersionedRoute, client: ClientPlan, plan: Rout
     crossing ? `Cross-cluster subsets: ${[...crossing].sort(byEntryKey).map(([s, c]) => `${s} -> ${c.clusterName}`).join(', ')}.` : 'All traffic stays in this cluster.',
     '',
   ].join('\n');
+}
+
+/**
+ * Renders a client's route on the service's cluster.local name, as the topologies without `.global` names
+ * do: a DestinationRule whose subsets pick a version's pods by their labels and by the cluster they run in
+ * (`topology.istio.io/cluster`), and the VirtualService that weighs them.
+ */
+export function renderClusterPinnedRoute(bundle: ClusterBundle, route: VersionedRoute, client: ClientPlan): void {
+  const { service } = route;
+  const namespace = service.namespace;
+  bundle.useNamespace(namespace, NamespaceUse.CONFIG);
+  const subsets = new Map<string, { readonly [label: string]: string }>();
+  for (const hop of client.rules.flatMap(r => r.hops)) subsets.set(hop.subset, { ...hop.version.labels, [CLUSTER_LABEL]: hop.cluster.clusterName });
+  bundle.add('routing', route, DestinationRule, {
+    // IST0173 matches subset labels against pod labels; topology.istio.io/cluster is an endpoint label
+    // that istiod adds, which no pod carries.
+    metadata: { name: service.serviceName, namespace, annotations: suppressAnalysis('IST0173') },
+    spec: { host: service.localHost, trafficPolicy: renderTrafficPolicy(route.trafficPolicy), subsets: sortedSubsets(subsets) },
+  });
+  bundle.add('routing', route, VirtualService, {
+    metadata: { name: service.serviceName, namespace },
+    spec: { hosts: [service.localHost], http: renderHttpRoutes(route, client, () => service.localHost) },
+  });
 }

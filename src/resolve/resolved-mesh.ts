@@ -30,12 +30,16 @@ export interface ResolvedService {
   readonly consumers: readonly MeshCluster[];
   /** Serving clusters that some consumer reaches through the `.global` host, sorted by name. */
   readonly reachedServers: readonly MeshCluster[];
+  /** Whether a versioned route splits the service's traffic. */
+  readonly routed: boolean;
 }
 
 /** A route with where it sends each client's traffic, planned once per synth. */
 export interface ResolvedRoute {
   readonly route: VersionedRoute;
   readonly plan: RoutePlan;
+  /** The routed service. */
+  readonly service: ResolvedService;
 }
 
 /** An external service with the clusters whose configuration declares it. */
@@ -152,7 +156,6 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
   const vms = meshVms(mesh);
   // A remote runs no istiod, so it needs no intermediate CA: its primary signs its workloads.
   const pki = mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters.filter(c => !c.isRemote), mesh.istioVersion);
-  const resolvedRoutes = routes.map(route => ({ route, plan: route._plan }));
   // VIPs exist only for .global names: every service's in the global-names topology; in multi-network, those
   // of services that keep their .global name while a mesh moves, and the lock file keeps the rest reserved.
   const globalNamed = mesh.topology === MeshTopology.GLOBAL_NAMES ? services : services.filter(s => s.keepGlobalName);
@@ -160,17 +163,21 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
     globalNamed.map(s => ({ host: s.globalHost, owner: s.node.path, pinned: s.vip })),
     readVipLock(mesh.lockFile), mesh.vipRange, mesh.pruneVips, mesh.node.path) : undefined;
   const stale = allocation?.stale ?? [];
+  const routedServices = new Set(routes.map(route => route.service));
+  const resolvedServices = new Map(services.map((service): [GlobalService, ResolvedService] => [service, {
+    service,
+    host: service.meshHost,
+    vip: allocation?.vips.get(service.globalHost),
+    servedBy: [...service.servedBy].sort(byClusterName),
+    consumers: service._consumers(clusters).sort(byClusterName),
+    reachedServers: service._reachedServers(clusters).sort(byClusterName),
+    routed: routedServices.has(service),
+  }]));
+  const resolvedRoutes: ResolvedRoute[] = routes.map(route => ({ route, plan: route._plan, service: resolvedServices.get(route.service)! }));
   return {
     mesh,
     clusters,
-    services: services.map(service => ({
-      service,
-      host: service.meshHost,
-      vip: allocation?.vips.get(service.globalHost),
-      servedBy: [...service.servedBy].sort(byClusterName),
-      consumers: service._consumers(clusters).sort(byClusterName),
-      reachedServers: service._reachedServers(clusters).sort(byClusterName),
-    })),
+    services: [...resolvedServices.values()],
     routes: resolvedRoutes,
     vms,
     policies: meshPolicies(mesh).map(policy => ({ policy, clusters: policyClusters(policy, services, vms) })),

@@ -1,7 +1,5 @@
 import { MeshCluster } from '../../mesh-cluster';
-import { ResolvedMesh, ResolvedService } from '../../resolve/resolved-mesh';
-import { RoutePlan } from '../../resolve/route-plan';
-import { VersionedRoute } from '../../versioned-route';
+import { ResolvedMesh, ResolvedRoute, ResolvedService } from '../../resolve/resolved-mesh';
 import { OutputFile } from '../../write/output-file';
 import { ClusterBundle } from '../cluster-bundle';
 import { GatewayComponent, TopologyInstall } from '../istio-install';
@@ -16,10 +14,10 @@ export type BundleOf = (cluster: MeshCluster) => ClusterBundle;
  */
 export interface TopologyRenderer {
   /** Renders a global service into the clusters that serve and consume it. */
-  renderService(service: ResolvedService, bundleOf: BundleOf, model?: ResolvedMesh): void;
+  renderService(service: ResolvedService, bundleOf: BundleOf): void;
 
   /** Renders a versioned route into the clusters it touches. */
-  renderRoute(route: VersionedRoute, plan: RoutePlan, bundleOf: BundleOf, model?: ResolvedMesh): void;
+  renderRoute(route: ResolvedRoute, bundleOf: BundleOf): void;
 
   /**
    * Renders what a cluster needs to take part (its cross-cluster gateway's objects, DNS, peers). Runs after

@@ -6,21 +6,14 @@ import { renderAmbientRoute } from './routes';
 import { samenessProblems } from './sameness';
 import { renderAmbientService } from './services';
 
-/** Waypoints already rendered, by `<cluster>/<namespace>`, per synth. */
-const waypointsOf = new WeakMap<object, Set<string>>();
-
 /**
  * Istio's ambient multicluster on different networks: the ambient profile with multi-network on (istiod,
  * istio-cni, ztunnel), global services marked `istio.io/global` with stubs, an HBONE east-west gateway,
  * peers pinned by istio-remote Gateways, remote secrets, and waypoints for L7 routes.
  */
 export const AMBIENT_RENDERER: TopologyRenderer = {
-  renderService: (service, bundleOf, model) => renderAmbientService(service, bundleOf, new Set(model!.routes.map(r => r.route.service))),
-  renderRoute: (route, _plan, bundleOf, model) => {
-    const resolved = model!.services.find(s => s.service === route.service)!;
-    if (!waypointsOf.has(model!)) waypointsOf.set(model!, new Set());
-    renderAmbientRoute(route, [...new Set([...resolved.servedBy, ...resolved.consumers, ...route.clients])], bundleOf, waypointsOf.get(model!)!);
-  },
+  renderService: renderAmbientService,
+  renderRoute: renderAmbientRoute,
   renderCluster: (bundle, model) => {
     renderAmbientEastWest(bundle);
     renderAmbientPeers(bundle, model.clusters);

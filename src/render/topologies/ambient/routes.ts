@@ -1,15 +1,11 @@
-import { DestinationRule, VirtualService } from '../../../../imports/networking.istio.io';
 import { HBONE_PORT, MeshCluster } from '../../../mesh-cluster';
+import { ResolvedRoute } from '../../../resolve/resolved-mesh';
 import { checkSubsetNames, ClientPlan, Hop, split } from '../../../resolve/route-plan';
 import { VersionedRoute } from '../../../versioned-route';
-import { NamespaceUse, suppressAnalysis } from '../../cluster-bundle';
-import { renderHttpRoutes, sortedSubsets } from '../../routes';
-import { renderTrafficPolicy } from '../../traffic-policy';
-import { BundleOf } from '../topology-renderer';
+import { renderClusterPinnedRoute } from '../../routes';
 import { GatewayApiGateway } from '../multi-network/gateway-api';
+import { BundleOf } from '../topology-renderer';
 import { GLOBAL_LABEL, WAYPOINT_NAME } from './services';
-
-const CLUSTER_LABEL = 'topology.istio.io/cluster';
 
 /**
  * The route as every waypoint applies it, whichever cluster the request comes from: each version's share
@@ -40,18 +36,13 @@ function meshWidePlan(route: VersionedRoute, anyClient: MeshCluster): ClientPlan
  * VirtualService. A VirtualService, not an HTTPRoute: the route weighs cluster-pinned subsets, and an
  * HTTPRoute can only name Services.
  */
-export function renderAmbientRoute(route: VersionedRoute, clusters: readonly MeshCluster[], bundleOf: BundleOf, waypoints: Set<string>): void {
-  const { service } = route;
-  const namespace = service.namespace;
+export function renderAmbientRoute({ route, service: resolved }: ResolvedRoute, bundleOf: BundleOf): void {
+  const namespace = route.service.namespace;
   const plan = meshWidePlan(route, route.clients[0]);
-  const subsets = new Map<string, { readonly [label: string]: string }>();
-  for (const hop of plan.rules.flatMap(r => r.hops)) subsets.set(hop.subset, { ...hop.version.labels, [CLUSTER_LABEL]: hop.cluster.clusterName });
-  for (const cluster of clusters) {
+  for (const cluster of new Set([...resolved.servedBy, ...resolved.consumers, ...route.clients])) {
     const bundle = bundleOf(cluster);
-    bundle.useNamespace(namespace, NamespaceUse.CONFIG);
-    const waypoint = `${cluster.clusterName}/${namespace}`;
-    if (!waypoints.has(waypoint)) {
-      waypoints.add(waypoint);
+    // One waypoint per namespace, shared by its routed services.
+    if (!bundle.has(GatewayApiGateway, namespace, WAYPOINT_NAME)) {
       bundle.add('routing', route, GatewayApiGateway, {
         metadata: { name: WAYPOINT_NAME, namespace, labels: { 'istio.io/waypoint-for': 'service' } },
         spec: {
@@ -61,14 +52,6 @@ export function renderAmbientRoute(route: VersionedRoute, clusters: readonly Mes
         },
       });
     }
-    bundle.add('routing', route, DestinationRule, {
-      // IST0173 matches subset labels against pod labels; topology.istio.io/cluster is an endpoint label istiod adds.
-      metadata: { name: service.serviceName, namespace, annotations: suppressAnalysis('IST0173') },
-      spec: { host: service.localHost, trafficPolicy: renderTrafficPolicy(route.trafficPolicy), subsets: sortedSubsets(subsets) },
-    });
-    bundle.add('routing', route, VirtualService, {
-      metadata: { name: service.serviceName, namespace },
-      spec: { hosts: [service.localHost], http: renderHttpRoutes(route, plan, () => service.localHost) },
-    });
+    renderClusterPinnedRoute(bundle, route, plan);
   }
 }

@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
 import { ResolvedService } from '../../../resolve/resolved-mesh';
-import { VersionedRoute } from '../../../versioned-route';
 import { NamespaceUse } from '../../cluster-bundle';
 import { BundleOf } from '../topology-renderer';
 
@@ -15,9 +14,9 @@ export const WAYPOINT_NAME = 'waypoint';
  * every ztunnel and waypoint sees one service with endpoints in every cluster. A routed service uses the
  * namespace's waypoint (`istio.io/use-waypoint`).
  */
-export function renderAmbientService(rs: ResolvedService, bundleOf: BundleOf, routed: ReadonlySet<VersionedRoute['service']>): void {
+export function renderAmbientService(rs: ResolvedService, bundleOf: BundleOf): void {
   const { service } = rs;
-  const labels = { ...GLOBAL_LABEL, ...(routed.has(service) ? { 'istio.io/use-waypoint': WAYPOINT_NAME } : {}) };
+  const labels = { ...GLOBAL_LABEL, ...(rs.routed ? { 'istio.io/use-waypoint': WAYPOINT_NAME } : {}) };
   const ports = service.ports.map(p => ({
     name: p.name,
     port: p.number,

@@ -1,6 +1,5 @@
 import { DestinationRule, VirtualService } from '../../../../imports/networking.istio.io';
-import { RoutePlan } from '../../../resolve/route-plan';
-import { VersionedRoute } from '../../../versioned-route';
+import { ResolvedRoute } from '../../../resolve/resolved-mesh';
 import { NamespaceUse, suppressAnalysis } from '../../cluster-bundle';
 import { renderHttpRoutes, routeTable, sortedSubsets } from '../../routes';
 import { renderTrafficPolicy } from '../../traffic-policy';
@@ -14,7 +13,7 @@ import { BundleOf } from '../topology-renderer';
  * - in each serving cluster reached across: the `.global` DestinationRule with the same subset names,
  *   picking pods by version labels, so its gateway can route the subset's SNI name.
  */
-export function renderVersionedRoute(route: VersionedRoute, plan: RoutePlan, bundleOf: BundleOf): void {
+export function renderVersionedRoute({ route, plan }: ResolvedRoute, bundleOf: BundleOf): void {
   const { service } = route;
   const policy = renderTrafficPolicy(route.trafficPolicy);
   const namespace = service.namespace;
