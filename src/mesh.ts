@@ -58,6 +58,31 @@ export enum OutboundTrafficPolicy {
   REGISTRY_ONLY = 'REGISTRY_ONLY',
 }
 
+const GLOBAL_NAME_OPTIONS = ['globalDomain', 'vipRange', 'pruneVips'] as const;
+const CROSS_CLUSTER_OPTIONS = ['remoteSecrets', 'clusterLocalHosts'] as const;
+
+/**
+ * Options of one topology mean nothing in another: refuses them rather than ignore them. Returns the
+ * `.global` options set in multi-network, where they still serve services that keep their `.global` name
+ * while a mesh moves (checked at synth).
+ */
+function checkTopologyOptions(mesh: Construct, topology: MeshTopology, props: MeshProps): ReadonlyArray<keyof MeshProps> {
+  const refuse = (keys: ReadonlyArray<keyof MeshProps>, why: string) => {
+    const key = keys.find(k => props[k] !== undefined);
+    if (key) throw propError(mesh, key, props[key], why);
+  };
+  switch (topology) {
+    case MeshTopology.GLOBAL_NAMES:
+      refuse(CROSS_CLUSTER_OPTIONS, 'means nothing in the global-names topology: each cluster\'s istiod sees only its own cluster there, so remote secrets and cluster-local hosts exist only in MeshTopology.MULTI_NETWORK; remove it');
+      return [];
+    case MeshTopology.AMBIENT:
+      refuse(GLOBAL_NAME_OPTIONS, 'means nothing in the ambient topology, which has no .global names or VIPs; remove it');
+      return [];
+    default:
+      return GLOBAL_NAME_OPTIONS.filter(key => props[key] !== undefined);
+  }
+}
+
 /** Properties of a {@link Mesh}. */
 export interface MeshProps {
   /**
@@ -263,17 +288,7 @@ export class Mesh extends Construct {
     this.trustDomain = checkDnsSubdomain(this, 'trustDomain', props.trustDomain ?? 'cluster.local');
     this.istioVersion = checkIstioVersion(this, props.istioVersion ?? DEFAULT_ISTIO_VERSION);
     this.topology = checkTopology(this, props.topology ?? MeshTopology.GLOBAL_NAMES);
-    // Options of one topology mean nothing in another: refuse them rather than ignore them. In multi-network,
-    // the .global options still serve services that keep their .global name while a mesh moves: checked at synth.
-    const foreign = this.topology === MeshTopology.GLOBAL_NAMES ? (['remoteSecrets', 'clusterLocalHosts'] as const).filter(key => props[key] !== undefined) : [];
-    const noGlobalNames = this.topology === MeshTopology.AMBIENT ? (['globalDomain', 'vipRange', 'pruneVips'] as const).find(key => props[key] !== undefined) : undefined;
-    if (noGlobalNames) {
-      throw propError(this, noGlobalNames, props[noGlobalNames], 'means nothing in the ambient topology, which has no .global names or VIPs; remove it');
-    }
-    if (foreign.length > 0) {
-      throw propError(this, foreign[0], props[foreign[0]], 'means nothing in the global-names topology: each cluster\'s istiod sees only its own cluster there, so remote secrets and cluster-local hosts exist only in MeshTopology.MULTI_NETWORK; remove it');
-    }
-    this._globalNameOptions = this.topology === MeshTopology.GLOBAL_NAMES ? [] : (['globalDomain', 'vipRange', 'pruneVips'] as const).filter(key => props[key] !== undefined);
+    this._globalNameOptions = checkTopologyOptions(this, this.topology, props);
     this.remoteSecrets = props.remoteSecrets ?? RemoteSecrets.script();
     this.clusterLocalHosts = (props.clusterLocalHosts ?? []).map((host, i) => {
       if (!/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.[a-z0-9]([-a-z0-9]*[a-z0-9])?\.svc\.cluster\.local$/.test(host) && !/^\*\.svc\.cluster\.local$/.test(host)) {
