@@ -129,6 +129,11 @@ export class GitOps {
     return this._options.chartRepository ?? ISTIO_CHART_REPOSITORY;
   }
 
+  /** Where the bundles directory sits in the repository, as `dist` (no leading `./`, no trailing `/`). @internal */
+  public get _bundlesPath(): string {
+    return (this._options.path ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
+  }
+
   /** Checks the options; errors name the mesh and the option. @internal */
   public _check(mesh: IConstruct): void {
     const o = this._options;

@@ -31,10 +31,11 @@ export function renderArgoCd(mesh: Mesh, gitOps: GitOps, releases: ReadonlyMap<M
   const namespace = o.namespace ?? 'argocd';
   const project = o.project ?? 'default';
   const targetRevision = o.targetRevision ?? 'HEAD';
-  const root = (o.path ?? 'dist').replace(/^\.\//, '').replace(/\/+$/, '');
+  const root = gitOps._bundlesPath;
   const sync = { automated: { prune: true, selfHeal: true } };
-  const application = (name: string, wave: number, spec: ArgoApplicationSpec) => manifestOf(ArgoApplication, withMetadata(meshMetadata(mesh), {
-    metadata: { name, namespace, annotations: { 'argocd.argoproj.io/sync-wave': String(wave) } },
+  const metadata = meshMetadata(mesh);
+  const application = (name: string, spec: ArgoApplicationSpec, wave?: number) => manifestOf(ArgoApplication, withMetadata(metadata, {
+    metadata: { name, namespace, annotations: wave === undefined ? undefined : { 'argocd.argoproj.io/sync-wave': String(wave) } },
     spec,
   }));
 
@@ -44,7 +45,7 @@ export function renderArgoCd(mesh: Mesh, gitOps: GitOps, releases: ReadonlyMap<M
     const destination = { name: o.destinations?.[cluster.clusterName] ?? cluster.clusterName, namespace: ISTIO_SYSTEM };
     const name = (what: string) => `${mesh.meshId}-${cluster.clusterName}-${what}`;
     const layer = (what: BundleLayer) => ({ repoURL: o.repoUrl, targetRevision, path: `${root}/${cluster.clusterName}/${what}` });
-    const charts = releases.get(cluster)!.map((release, i) => application(name(release.id), 1 + i, {
+    const charts = releases.get(cluster)!.map((release, i) => application(name(release.id), {
       project,
       source: {
         repoURL: gitOps.chartRepository,
@@ -56,14 +57,14 @@ export function renderArgoCd(mesh: Mesh, gitOps: GitOps, releases: ReadonlyMap<M
       // Istio's CRDs are too large for client-side apply's last-applied annotation.
       syncPolicy: { ...sync, syncOptions: release.chart === IstioChart.GATEWAY ? undefined : ['ServerSideApply=true', 'RespectIgnoreDifferences=true'] },
       ignoreDifferences: release.chart === IstioChart.GATEWAY ? undefined : WEBHOOK_DIFFERENCES,
-    }));
+    }, 1 + i));
     files.push({
       root: OutputRoot.BUNDLES,
       path: `${ARGO_CD_DIR}/${cluster.clusterName}.yaml`,
       content: [
-        application(name(BundleLayer.CA), 0, { project, source: layer(BundleLayer.CA), destination, syncPolicy: sync }),
+        application(name(BundleLayer.CA), { project, source: layer(BundleLayer.CA), destination, syncPolicy: sync }, 0),
         ...charts,
-        application(name(BundleLayer.MESH), 1 + charts.length, { project, source: layer(BundleLayer.MESH), destination, syncPolicy: sync }),
+        application(name(BundleLayer.MESH), { project, source: layer(BundleLayer.MESH), destination, syncPolicy: sync }, 1 + charts.length),
       ],
     });
   }
@@ -76,15 +77,12 @@ export function renderArgoCd(mesh: Mesh, gitOps: GitOps, releases: ReadonlyMap<M
     {
       root: OutputRoot.BUNDLES,
       path: `${ARGO_CD_DIR}/root.yaml`,
-      content: [manifestOf(ArgoApplication, withMetadata(meshMetadata(mesh), {
-        metadata: { name: `${mesh.meshId}-root`, namespace },
-        spec: {
-          project,
-          source: { repoURL: o.repoUrl, targetRevision, path: `${root}/${ARGO_CD_DIR}` },
-          destination: { name: 'in-cluster', namespace },
-          syncPolicy: sync,
-        },
-      }))],
+      content: [application(`${mesh.meshId}-root`, {
+        project,
+        source: { repoURL: o.repoUrl, targetRevision, path: `${root}/${ARGO_CD_DIR}` },
+        destination: { name: 'in-cluster', namespace },
+        syncPolicy: sync,
+      })],
     },
     { root: OutputRoot.BUNDLES, path: `${ARGO_CD_DIR}/README.md`, content: argoReadme(mesh, namespace) },
   );

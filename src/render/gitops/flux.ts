@@ -15,7 +15,7 @@ export function renderFlux(bundle: ClusterBundle, gitOps: GitOps, releases: read
   const namespace = o.namespace ?? 'flux-system';
   const interval = o.interval ?? '10m';
   const sourceRef: FluxRef = o.sourceRef ?? { kind: 'GitRepository', name: 'flux-system' };
-  const base = `./${(o.path ?? './dist').replace(/^\.\//, '').replace(/\/+$/, '')}/${cluster.clusterName}`;
+  const base = `./${gitOps._bundlesPath}/${cluster.clusterName}`;
   const name = (what: string) => `${mesh.meshId}-${what}`;
 
   const layers = [
