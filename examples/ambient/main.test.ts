@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
-import { AccessPolicy, GlobalService, HttpMethod, Mesh, MeshCluster, MeshTopology, Principal, TrafficDistribution, VmWorkload } from '../../src';
+import { AccessPolicy, GlobalService, HttpMethod, Mesh, MeshCluster, MeshTopology, Principal, TrafficDistribution, VersionedRoute, VmWorkload } from '../../src';
 import { inventoryProblems, renderExample } from '../../test/support/examples';
 import { istioSchemaErrors } from '../../test/support/istio-schema';
 import { allObjects, objectsOf, readYaml, testApp, testMesh } from '../../test/support/synth';
@@ -73,6 +73,26 @@ test('identical waypoints and rules in every cluster, with cluster-pinned subset
   expect(rule!.spec.trafficPolicy.loadBalancer.localityLbSetting.failoverPriority).toEqual(['topology.istio.io/cluster', 'topology.istio.io/network']);
   const [route] = of('VirtualService/bookinfo/reviews');
   expect(route!.spec.http[0].route.map((r: any) => [r.destination.subset, r.weight])).toEqual([['v1-east1', 30], ['v1-east2', 30], ['v1-west', 30], ['v2-west', 10]]);
+});
+
+test('two routed services of a namespace share its waypoint: one per cluster, each Service using it', () => {
+  const { app: shared, mesh } = testMesh({ meshId: 'm', topology: MeshTopology.AMBIENT });
+  const a = new MeshCluster(mesh, 'a', { network: 'n1', gateway: { address: '10.0.0.1' } });
+  const b = new MeshCluster(mesh, 'b', { network: 'n1' });
+  for (const name of ['cart', 'orders']) {
+    const service = new GlobalService(mesh, name, { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [a, b] });
+    const v1 = service.addVersion('v1', { clusters: [a, b] });
+    new VersionedRoute(mesh, `${name}-route`, { service, clients: [a, b], defaultRoute: [{ version: v1 }] });
+  }
+  new GlobalService(mesh, 'unrouted', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [a] });
+  for (const cluster of ['a', 'b']) {
+    const objects = [...objectsOf(shared, cluster).values()];
+    expect(objects.filter(o => o.kind === 'Gateway' && o.metadata.namespace === 'shop').map(o => o.metadata.name)).toEqual(['waypoint']);
+    for (const name of ['cart', 'orders']) {
+      expect(objectsOf(shared, cluster).get(`Service/shop/${name}`)?.metadata.labels).toMatchObject({ 'istio.io/use-waypoint': 'waypoint' });
+    }
+  }
+  expect(objectsOf(shared, 'a').get('Service/shop/unrouted')?.metadata.labels).not.toHaveProperty('istio.io/use-waypoint');
 });
 
 describe('what ambient cannot do, and sameness, are errors at synth', () => {
