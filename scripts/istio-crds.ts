@@ -7,6 +7,7 @@ export const IMPORTED_CRDS = [
   'destinationrules.networking.istio.io',
   'gateways.networking.istio.io',
   'serviceentries.networking.istio.io',
+  'sidecars.networking.istio.io',
   'virtualservices.networking.istio.io',
   'workloadentries.networking.istio.io',
   'workloadgroups.networking.istio.io',

@@ -59,7 +59,7 @@ export class ServiceVersion {
 export interface GlobalServiceFromServicesOptions {
   /**
    * Clusters whose workloads call the service by its `.global` name. An empty list means none.
-   * @default - every cluster of the mesh that does not serve it, unless consumers are added
+   * @default - every cluster of the mesh that does not serve it (with the mesh's pruneUncalledServices, those where a ClientNamespace calls it), unless consumers are added
    */
   readonly consumers?: MeshCluster[];
 
@@ -103,7 +103,7 @@ export interface GlobalServiceProps {
    * Clusters whose workloads call the service by its `.global` name; each gets a ServiceEntry that
    * sends the traffic to the serving clusters' gateways. More can be added with `addConsumer()`.
    * An empty list means none (only the clients of routes to the service).
-   * @default - every cluster of the mesh that does not serve it, unless consumers are added
+   * @default - every cluster of the mesh that does not serve it (with the mesh's pruneUncalledServices, those where a ClientNamespace calls it), unless consumers are added
    */
   readonly consumers?: MeshCluster[];
 
@@ -215,6 +215,7 @@ export class GlobalService extends Construct {
   private consumersDeclared: boolean;
   private readonly versionsByName = new Map<string, ServiceVersion>();
   private readonly routeClients = new Set<MeshCluster>();
+  private readonly callers = new Set<MeshCluster>();
 
   public constructor(scope: Construct, id: string, props: GlobalServiceProps) {
     super(scope, id);
@@ -357,8 +358,21 @@ export class GlobalService extends Construct {
   public _consumers(allClusters: readonly MeshCluster[]): MeshCluster[] {
     const declared = this.consumersDeclared
       ? [...this.explicitConsumers]
-      : allClusters.filter(c => !this.servedBy.includes(c));
+      : this.mesh.pruneUncalledServices
+        ? [...this.callers].filter(c => !this.servedBy.includes(c))
+        : allClusters.filter(c => !this.servedBy.includes(c));
     return [...new Set([...declared, ...this.routeClients])];
+  }
+
+  /** Clusters where a ClientNamespace calls this service. @internal */
+  public get _callers(): readonly MeshCluster[] {
+    return [...this.callers];
+  }
+
+  /** Records a cluster where a ClientNamespace calls this service. @internal */
+  public _addCaller(cluster: MeshCluster): void {
+    this.checkMember(cluster, 'caller');
+    this.callers.add(cluster);
   }
 
   /** Clusters whose consumers reach this one through `.global`: they need the serving-side entry. @internal */

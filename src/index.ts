@@ -1,5 +1,6 @@
 // The public API. Everything else under src/ is the pipeline's machinery (resolve, render, write).
 export { AccessPolicy, AccessPolicyProps, Principal } from './access-policy';
+export { ClientNamespace, ClientNamespaceProps } from './client-namespace';
 export {
   CoreDnsOptions, CoreDnsTarget, CorefileForm, ExistingCorefile, GlobalDns, GlobalDnsMode, IstioCoreDnsOptions, KubeDnsOptions, ResolvedGlobalDns,
 } from './global-dns';

@@ -167,6 +167,14 @@ export interface MeshProps {
   readonly pruneVips?: boolean;
 
   /**
+   * Render a global service without explicit `consumers` only into the clusters where a
+   * {@link ClientNamespace} calls it (and its route clients), instead of every other cluster: sidecars
+   * then receive, and gateways serve, only what is called. Declare every caller first.
+   * @default false
+   */
+  readonly pruneUncalledServices?: boolean;
+
+  /**
    * The shared root CA and per-cluster intermediates, rendered as each cluster's `cacerts` Secret.
    * Without it every istiod makes its own self-signed root and the clusters cannot talk.
    * @default - no `cacerts` rendered (a warning says so at synth)
@@ -268,6 +276,7 @@ export class Mesh extends Construct {
   public readonly vipRange: VipRange;
   public readonly lockFile: string;
   public readonly pruneVips: boolean;
+  public readonly pruneUncalledServices: boolean;
   public readonly ca?: MeshCa;
   public readonly namespaceManagement: NamespaceManagement;
   private readonly namespaceOverrides: { readonly [namespace: string]: NamespaceManagement };
@@ -305,6 +314,7 @@ export class Mesh extends Construct {
     this.vipRange = parseVipRange(this.node.path, props.vipRange ?? '240.0.0.0/16');
     this.lockFile = props.lockFile ?? 'mesh.lock.json';
     this.pruneVips = props.pruneVips ?? false;
+    this.pruneUncalledServices = props.pruneUncalledServices ?? false;
     props.ca?._check(this);
     this.ca = props.ca;
     const checkManagement = (prop: string, management: NamespaceManagement) => {

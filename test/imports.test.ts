@@ -20,6 +20,7 @@ describe('generated Istio imports', () => {
       Gateway: 'networking.istio.io/v1',
       PeerAuthentication: 'security.istio.io/v1',
       ServiceEntry: 'networking.istio.io/v1',
+      Sidecar: 'networking.istio.io/v1',
       Telemetry: 'telemetry.istio.io/v1',
       VirtualService: 'networking.istio.io/v1',
       WorkloadEntry: 'networking.istio.io/v1',

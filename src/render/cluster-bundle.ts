@@ -60,6 +60,8 @@ export const CONCERNS = {
   'global-services': { dir: BundleLayer.MESH, file: 'global-services.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'routing': { dir: BundleLayer.MESH, file: 'routing.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'workloads': { dir: BundleLayer.MESH, file: 'workloads.yaml', root: OutputRoot.BUNDLES, kustomize: true },
+  // Istio Sidecars that scope client namespaces to the services they call.
+  'client-scopes': { dir: BundleLayer.MESH, file: 'sidecars.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'external-services': { dir: BundleLayer.MESH, file: 'external-services.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   'observability': { dir: BundleLayer.MESH, file: 'observability.yaml', root: OutputRoot.BUNDLES, kustomize: true },
   // Objects the user added to the cluster's chart, applied with the mesh configuration.

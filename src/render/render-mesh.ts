@@ -5,6 +5,7 @@ import { MeshConfigError } from '../validation/errors';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
 import { renderAccessPolicy } from './access-policies';
+import { renderClientNamespace } from './client-namespaces';
 import { renderApplyGuide } from './apply-guide';
 import { renderAnalyzeScript } from './analyze-script';
 import { renderRotationCheck } from './ca-rotation-check';
@@ -31,6 +32,7 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   // Istio reads a remote cluster's configuration from its primary: a policy lands there, once.
   model.policies.forEach(({ policy, clusters }) => new Set(clusters.map(c => c.configCluster)).forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
   model.externals.forEach(({ service, clusters }) => clusters.forEach(cluster => renderExternalService(service, bundleOf(cluster))));
+  model.clientNamespaces.forEach(({ client, clusters }) => clusters.forEach(cluster => renderClientNamespace(client, bundleOf(cluster))));
   // The egress gateway runs in every calling cluster, remotes included (their configuration is the primary's).
   model.externals.filter(({ service }) => service.egressGateway).forEach(({ service }) => service._clusters(model.clusters)
     .forEach(cluster => service.ports.forEach(port => bundleOf(cluster).egressPorts.set(port.number, port))));

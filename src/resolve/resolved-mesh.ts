@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { IConstruct } from 'constructs';
 import { AccessPolicy } from '../access-policy';
+import { ClientNamespace } from '../client-namespace';
 import { ExternalService } from '../external-service';
 import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
@@ -56,6 +57,13 @@ export interface ResolvedPolicy {
   readonly clusters: readonly MeshCluster[];
 }
 
+/** A client namespace with the clusters whose configuration scopes it. */
+export interface ResolvedClientNamespace {
+  readonly client: ClientNamespace;
+  /** Sorted by name; a remote's configuration is its primary's. */
+  readonly clusters: readonly MeshCluster[];
+}
+
 /** A mesh with every cross-construct question answered: what the renderers read. */
 export interface ResolvedMesh {
   readonly mesh: Mesh;
@@ -71,6 +79,8 @@ export interface ResolvedMesh {
   readonly policies: readonly ResolvedPolicy[];
   /** External services sorted by construct path. */
   readonly externals: readonly ResolvedExternalService[];
+  /** Client namespaces sorted by construct path. */
+  readonly clientNamespaces: readonly ResolvedClientNamespace[];
   /** The VIP lock file's new content. @default - none: the topology has no VIPs */
   readonly vipLock?: string;
   /** Hosts whose VIPs stay reserved although no service uses them any more. */
@@ -110,6 +120,11 @@ export function meshVms(mesh: Mesh): VmWorkload[] {
 /** The external services declared anywhere in a mesh, sorted by construct path. */
 export function meshExternalServices(mesh: Mesh): ExternalService[] {
   return mesh.node.findAll().filter(ExternalService.isExternalService).sort(byPath);
+}
+
+/** The client namespaces declared anywhere in a mesh, sorted by construct path. */
+export function meshClientNamespaces(mesh: Mesh): ClientNamespace[] {
+  return mesh.node.findAll().filter(ClientNamespace.isClientNamespace).sort(byPath);
 }
 
 /** The access policies declared anywhere in a mesh, sorted by construct path. */
@@ -184,6 +199,10 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
     externals: meshExternalServices(mesh).map(service => ({
       service,
       clusters: [...new Set(service._clusters(clusters).map(c => c.configCluster))].sort(byClusterName),
+    })),
+    clientNamespaces: meshClientNamespaces(mesh).map(client => ({
+      client,
+      clusters: [...new Set(client.clusters.map(c => c.configCluster))].sort(byClusterName),
     })),
     vipLock: allocation && renderVipLock(allocation.lock),
     staleVips: stale,

@@ -42,6 +42,8 @@ export const CHECKS = {
   vmOnRemote: rule('MCM015', Severity.ERROR, 'A VM joins through a remote cluster', 'Use the remote\'s primary.'),
   l7PolicyInAmbient: rule('MCM016', Severity.ERROR, 'An L7 access policy in the ambient topology', 'Drop methods, or use the multi-network topology.'),
   vmInAmbient: rule('MCM017', Severity.ERROR, 'A VM in the ambient topology', 'Run the workload in a cluster, or use the multi-network topology.'),
+  callResolvesNowhere: rule('MCM018', Severity.ERROR, 'A client namespace calls a service its cluster neither serves nor consumes', 'Add the cluster to the service\'s consumers, or drop the call.'),
+  clientScopeInAmbient: rule('MCM019', Severity.ERROR, 'A client namespace in the ambient topology', 'Drop it: ztunnel reads no Sidecar; scope with waypoints, or use the multi-network topology.'),
   // Warnings: the synth writes, and says what is likely wrong.
   noCa: rule('MCM101', Severity.WARNING, 'No shared CA', 'Set ca: MeshCa.generate() or MeshCa.fromFiles(...).'),
   keysMinted: rule('MCM102', Severity.WARNING, 'CA keys were generated', 'Back up the key store; apply cacerts before installing Istio.', true),

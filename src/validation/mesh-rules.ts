@@ -4,7 +4,9 @@ import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { MeshTopology } from '../topology';
 import { policyClusters } from '../resolve/policy-placement';
-import { meshClusters, meshExternalServices, meshPolicies, meshRoutes, meshServices, meshVms } from '../resolve/resolved-mesh';
+import {
+  meshClientNamespaces, meshClusters, meshExternalServices, meshPolicies, meshRoutes, meshServices, meshVms,
+} from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
 import { CHECKS } from './findings';
 
@@ -78,6 +80,20 @@ export function meshRules(mesh: Mesh): MeshRule[] {
         return duplicates(externals.flatMap(e => [...e.hosts]))
           .map(host => `${host} is declared by ${externals.filter(e => e.hosts.includes(host)).map(e => e.node.path).join(' and ')}: declare each external host once (one ServiceEntry per host)`);
       },
+    },
+    {
+      // A call from a cluster that holds no entry for the host (nor runs the service) resolves nowhere.
+      rule: CHECKS.callResolvesNowhere,
+      check: () => meshClientNamespaces(mesh).flatMap(client => client.calls.flatMap(service => {
+        const consumers = service._consumers(clusters);
+        return client.clusters.filter(c => !consumers.includes(c) && !service.servedBy.includes(c)).map(c =>
+          `[${client.node.path}] namespace ${client.namespace} in ${c.clusterName} calls ${service.meshHost}, which ${c.clusterName} neither serves nor consumes (consumers: ${consumers.map(x => x.clusterName).join(', ') || 'none'}): add ${c.clusterName} to ${service.node.path}'s consumers, or drop the call`);
+      })),
+    },
+    {
+      rule: CHECKS.clientScopeInAmbient,
+      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshClientNamespaces(mesh).map(client =>
+        `[${client.node.path}] ambient workloads have no sidecar, and ztunnel reads no Istio Sidecar: drop the ClientNamespace, or use MeshTopology.MULTI_NETWORK`)),
     },
     ...(globalNames ? [] : multiNetworkRules(mesh, clusters, services)),
   ];
