@@ -192,7 +192,7 @@ export class VersionedRoute extends Construct {
     this.trafficPolicy = props.trafficPolicy;
     if (props.trafficPolicy) checkTrafficPolicy(this, 'trafficPolicy', props.trafficPolicy);
 
-    const rules = (props.rules ?? []).map((rule, i) => this.resolveRule(rule.name ?? `rule ${i + 1}`, rule.match, rule.to, rule));
+    const rules = (props.rules ?? []).map((rule, i) => this.resolveRule(rule.name ?? `rule ${i + 1}`, rule.match ?? [], rule.to, rule));
     this.rules = [...rules, this.resolveRule('otherwise', [], props.defaultRoute, {})];
     const names = this.rules.map(r => r.name);
     const repeated = names.find((n, i) => names.indexOf(n) !== i);

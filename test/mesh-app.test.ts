@@ -33,6 +33,7 @@ describe('MeshApp synth', () => {
     const layers = (cluster: string) => [
       `${cluster}/README.md`,
       `${cluster}/ca/kustomization.yaml`, `${cluster}/ca/namespace.yaml`,
+      `${cluster}/expected-state.json`,
       `${cluster}/istio/base-values.yaml`, `${cluster}/istio/gateway-values.yaml`, `${cluster}/istio/istio-operator.yaml`, `${cluster}/istio/istiod-values.yaml`,
       `${cluster}/mesh/kustomization.yaml`, `${cluster}/mesh/mesh-gateway.yaml`, `${cluster}/mesh/security.yaml`,
     ];

@@ -3,6 +3,7 @@ import { CacertsDeliveryMode } from '../mesh-ca';
 import { OutputRoot } from '../write/output-file';
 import { STORE_FILE } from './cacerts';
 import { BundleLayer, ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
+import { EXPECTED_STATE_FILE } from './expected-state';
 import { IstioChart, IstioRelease } from './istio-install';
 import { ARGO_CD_DIR } from './gitops/argo-cd';
 
@@ -84,6 +85,13 @@ ${[...ca.commands,
     ...helm,
     `# or, instead of helm: istioctl install -f ${BundleLayer.ISTIO}/istio-operator.yaml`,
     `kubectl apply -k ${BundleLayer.MESH}`].join('\n')}
+\`\`\`
+
+Then check the live cluster against what this bundle says it must show (roots, each client's endpoints and
+SNI names, the gateway's filter chains, the remote clusters istiod reads), with kubectl and istioctl on PATH:
+
+\`\`\`sh
+npx cdk8s-istio-multicluster verify ${EXPECTED_STATE_FILE} --context ${cluster.clusterName}
 \`\`\`
 `;
   bundle.addFile({ root: OutputRoot.BUNDLES, path: 'README.md', content: text });

@@ -14,6 +14,7 @@ import { renderCertificateInventory } from './certificate-inventory';
 import { ClusterBundle } from './cluster-bundle';
 import { renderArgoCd } from './gitops/argo-cd';
 import { renderFlux } from './gitops/flux';
+import { renderExpectedStates } from './expected-state';
 import { renderExternalService } from './external-services';
 import { renderMeshPicture } from './mesh-picture';
 import { renderObservability } from './observability';
@@ -56,6 +57,6 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
     throw new MeshConfigError(`[${model.mesh.node.path}] the rendered bundles break the ${model.mesh.topology} topology; nothing was written:\n  ${problems.join('\n  ')}`);
   }
   return [
-    ...bundleFiles, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
+    ...bundleFiles, ...renderExpectedStates(model, bundleFiles), ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
   ];
 }

@@ -1,0 +1,154 @@
+import { X509Certificate } from 'crypto';
+import { ExpectedCluster, ExpectedEndpoint, ExpectedState } from '../render/expected-state';
+import { EnvoyCluster, LiveState, selectionKey } from './live-state';
+
+/** How one check of `verify` came out. */
+export enum VerifyStatus {
+  OK = 'ok',
+  FAIL = 'fail',
+  /** Could not be checked (no pod to ask, no CA declared): says what is missing. */
+  SKIP = 'skip',
+}
+
+/** One line of the report. */
+export interface VerifyResult {
+  readonly status: VerifyStatus;
+  /** What was checked: `roots`, `<namespace> outbound|...`, `gateway`, `remote-clusters`. */
+  readonly subject: string;
+  readonly detail: string;
+}
+
+const ok = (subject: string, detail: string): VerifyResult => ({ status: VerifyStatus.OK, subject, detail });
+const fail = (subject: string, detail: string): VerifyResult => ({ status: VerifyStatus.FAIL, subject, detail });
+const skip = (subject: string, detail: string): VerifyResult => ({ status: VerifyStatus.SKIP, subject, detail });
+
+const list = (items: readonly string[]) => items.join(', ');
+
+/** Fingerprints of every certificate in a PEM bundle. */
+function fingerprints(pem: string): string[] {
+  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map(b => new X509Certificate(b).fingerprint256).sort();
+}
+
+function checkRoots(expected: ExpectedState, live: LiveState): VerifyResult[] {
+  if (expected.roots.length === 0) return [skip('roots', 'the mesh declares no CA, so there is no root to compare')];
+  if (live.rootCertPem === undefined) return [fail('roots', 'configmap istio-system/istio-ca-root-cert not found: is istiod running?')];
+  const want = expected.roots.map(r => r.sha256);
+  const have = fingerprints(live.rootCertPem);
+  const missing = want.filter(f => !have.includes(f));
+  const extra = have.filter(f => !want.includes(f));
+  if (missing.length === 0 && extra.length === 0) return [ok('roots', `${want.length} root(s) as rendered`)];
+  return [fail('roots', [
+    ...(missing.length ? [`missing ${list(missing)} (${list(expected.roots.filter(r => missing.includes(r.sha256)).map(r => r.subject))})`] : []),
+    ...(extra.length ? [`not rendered by the mesh: ${list(extra)}: istiod runs with another CA (was cacerts applied before istiod started?)`] : []),
+  ].join('; '))];
+}
+
+/** The SNI a live cluster sends: its TLS socket's, or the `tlsMode-istio` match's under auto-mTLS. */
+function sniOf(cluster: EnvoyCluster): string | undefined {
+  return cluster.transportSocket?.typedConfig?.sni
+    ?? cluster.transportSocketMatches?.find(m => m.name === 'tlsMode-istio')?.transportSocket?.typedConfig?.sni;
+}
+
+/** `address:port` of every endpoint the expectation pins; for a hostname, any address on its port. */
+function checkEndpoints(subject: string, want: ExpectedCluster, have: ReadonlyArray<{ address: string; port: number; healthy: boolean }>, live: LiveState): VerifyResult[] {
+  const exact = new Set<string>();
+  const open: ExpectedEndpoint[] = [];
+  for (const e of want.endpoints) {
+    if (e.address) exact.add(`${e.address}:${e.port}`);
+    else if (e.pods) (live.podIps[selectionKey(e.pods.namespace, e.pods.labels)] ?? []).forEach(ip => exact.add(`${ip}:${e.port}`));
+    else open.push(e);
+  }
+  const seen = have.map(h => `${h.address}:${h.port}`);
+  const missing = [...exact].filter(a => !seen.includes(a));
+  const unexplained = have.filter(h => !exact.has(`${h.address}:${h.port}`));
+  // A hostname endpoint (a gateway's DNS name) resolves to addresses verify cannot know: one per port is owed.
+  const unresolved = open.filter(e => !unexplained.some(h => h.port === e.port));
+  const extra = unexplained.filter(h => !open.some(e => e.port === h.port)).map(h => `${h.address}:${h.port}`);
+  const unhealthy = have.filter(h => !h.healthy).map(h => `${h.address}:${h.port}`);
+  const problems = [
+    ...(missing.length ? [`missing endpoint ${list(missing)}`] : []),
+    ...(unresolved.length ? [`no endpoint for ${list(unresolved.map(e => `${e.hostname}:${e.port}`))}`] : []),
+    ...(extra.length ? [`extra endpoint ${list(extra)}`] : []),
+    ...(unhealthy.length ? [`unhealthy endpoint ${list(unhealthy)}`] : []),
+  ];
+  if (exact.size === 0 && open.length === 0) problems.push('no running pod matches the entry\'s selector, so nothing can serve it');
+  return problems.length === 0 ? [ok(subject, `${have.length} endpoint(s) as rendered`)] : [fail(subject, problems.join('; '))];
+}
+
+function checkScopes(expected: ExpectedState, live: LiveState): VerifyResult[] {
+  const byName = new Map(expected.outbound.map(c => [c.name, c]));
+  const hostOf = (clusterName: string) => clusterName.split('|')[3];
+  const meshHosts = new Set(expected.outbound.map(c => hostOf(c.name)));
+  return expected.scopes.flatMap(scope => {
+    const where = scope.namespace === '*' ? 'any namespace' : `namespace ${scope.namespace}`;
+    const liveScope = live.scopes.find(s => s.namespace === scope.namespace);
+    if (!liveScope?.pod) return [skip(where, 'no running pod with an istio-proxy container to ask: start one (e.g. a sleep pod) and run verify again')];
+    const clusters = new Map(liveScope.clusters.map(c => [c.name, c]));
+    const endpoints = new Map(liveScope.endpoints.map(e => [e.name, (e.hostStatuses ?? []).filter(h => h.address?.socketAddress).map(h => ({
+      address: h.address!.socketAddress!.address,
+      port: h.address!.socketAddress!.portValue,
+      healthy: (h.healthStatus?.edsHealthStatus ?? 'HEALTHY') === 'HEALTHY' && !h.healthStatus?.failedOutlierCheck,
+    }))]));
+    const results = scope.clusters.flatMap(name => {
+      const subject = `${liveScope.pod} ${name}`;
+      const want = byName.get(name)!;
+      const cluster = clusters.get(name);
+      if (!cluster) return [fail(subject, `missing cluster: the sidecar has no ${name} (is the ServiceEntry applied, and visible to ${where}?)`)];
+      const sni = sniOf(cluster);
+      const sniProblem = sni === want.sni ? [] : [fail(subject, `sends SNI ${sni ?? 'none (plaintext)'}, expected ${want.sni}: the serving gateway routes by it`)];
+      return [...sniProblem, ...checkEndpoints(subject, want, endpoints.get(name) ?? [], live)];
+    });
+    // A scoped namespace must not see the rest: the Sidecar that scopes it is not applied otherwise.
+    const leaked = scope.exclusive ? [...clusters.keys()].filter(name => meshHosts.has(hostOf(name)) && !scope.clusters.includes(name)).sort() : [];
+    return [
+      ...results,
+      ...(leaked.length ? [fail(`${liveScope.pod} scope`, `sees ${list(leaked)}, which ${where} does not call: is its Sidecar applied?`)] : []),
+    ];
+  });
+}
+
+function checkGateway(expected: ExpectedState, live: LiveState): VerifyResult[] {
+  const gateway = expected.gateway;
+  if (!gateway) return [];
+  if (!live.gatewayPod) return [fail('gateway', `no running pod in ${gateway.namespace} matches ${JSON.stringify(gateway.selector)}: is the cross-cluster gateway installed?`)];
+  const names = new Set(live.gatewayListeners.flatMap(l => (l.filterChains ?? []).flatMap(c => c.filterChainMatch?.serverNames ?? [])));
+  const missing = gateway.serverNames.filter(n => !names.has(n));
+  return missing.length === 0
+    ? [ok(`${live.gatewayPod} :${gateway.listenerPort}`, `${gateway.serverNames.length} SNI filter chain(s) as rendered`)]
+    : [fail(`${live.gatewayPod} :${gateway.listenerPort}`, `no filter chain for ${list(missing)}: clients sending these names get their connection reset (is the serving ServiceEntry, or its DestinationRule subset, applied?)`)];
+}
+
+/** `istioctl remote-clusters` rows: NAME, SECRET (may be empty), STATUS, ISTIOD. */
+export function parseRemoteClusters(text: string): Array<{ readonly name: string; readonly status: string }> {
+  const lines = text.split('\n').filter(l => l.trim());
+  const header = lines.shift() ?? '';
+  const statusAt = header.indexOf('STATUS');
+  return lines.map(line => ({ name: line.trim().split(/\s+/)[0], status: line.slice(statusAt).trim().split(/\s+/)[0] ?? '' }));
+}
+
+function checkRemoteClusters(expected: ExpectedState, live: LiveState): VerifyResult[] {
+  if (!expected.remoteClusters) return [];
+  const rows = parseRemoteClusters(live.remoteClustersText ?? '');
+  return expected.remoteClusters.map(name => {
+    const row = rows.find(r => r.name === name);
+    if (!row) return fail(`remote-clusters ${name}`, 'not listed: is its remote secret applied (remote-secrets.sh, or the ExternalSecret synced)?');
+    return row.status === 'synced' ? ok(`remote-clusters ${name}`, 'synced') : fail(`remote-clusters ${name}`, `status ${row.status}: istiod cannot read that cluster's API server`);
+  });
+}
+
+/** Compares a cluster's live state with what its bundle makes it expect; pure, so it is tested on recorded output. */
+export function diffState(expected: ExpectedState, live: LiveState): VerifyResult[] {
+  return [...checkRoots(expected, live), ...checkScopes(expected, live), ...checkGateway(expected, live), ...checkRemoteClusters(expected, live)];
+}
+
+/** The report for people: one line per check, failures first, and a summary. */
+export function formatReport(cluster: string, results: readonly VerifyResult[]): string {
+  const mark = { [VerifyStatus.FAIL]: 'FAIL', [VerifyStatus.SKIP]: 'SKIP', [VerifyStatus.OK]: 'ok  ' };
+  const rank = { [VerifyStatus.FAIL]: 0, [VerifyStatus.SKIP]: 1, [VerifyStatus.OK]: 2 };
+  const sorted = [...results].sort((a, b) => rank[a.status] - rank[b.status]);
+  const count = (s: VerifyStatus) => results.filter(r => r.status === s).length;
+  return [
+    ...sorted.map(r => `${mark[r.status]} ${r.subject}: ${r.detail}`),
+    `${cluster}: ${count(VerifyStatus.FAIL)} failed, ${count(VerifyStatus.SKIP)} skipped, ${count(VerifyStatus.OK)} ok`,
+  ].join('\n');
+}

@@ -1,0 +1,121 @@
+import { ExpectedState } from '../render/expected-state';
+
+/** A host of an Envoy cluster, as `istioctl proxy-config endpoint -o json` prints Envoy's /clusters. */
+export interface EnvoyHostStatus {
+  readonly address?: { readonly socketAddress?: { readonly address: string; readonly portValue: number } };
+  readonly healthStatus?: { readonly edsHealthStatus?: string; readonly failedOutlierCheck?: boolean };
+}
+
+/** An Envoy cluster's endpoints (`istioctl proxy-config endpoint <pod> -o json`). */
+export interface EnvoyClusterStatus {
+  readonly name: string;
+  readonly hostStatuses?: readonly EnvoyHostStatus[];
+}
+
+/** The part of an Envoy cluster's configuration `verify` reads (`istioctl proxy-config cluster <pod> -o json`). */
+export interface EnvoyCluster {
+  readonly name: string;
+  readonly transportSocket?: EnvoyTransportSocket;
+  /** With auto-mTLS, Istio puts the TLS socket under the `tlsMode-istio` match. */
+  readonly transportSocketMatches?: ReadonlyArray<{ readonly name: string; readonly transportSocket?: EnvoyTransportSocket }>;
+}
+
+interface EnvoyTransportSocket {
+  readonly typedConfig?: { readonly sni?: string };
+}
+
+/** An Envoy listener's filter chain matches (`istioctl proxy-config listener <pod> --port 15443 -o json`). */
+export interface EnvoyListener {
+  readonly filterChains?: ReadonlyArray<{ readonly filterChainMatch?: { readonly serverNames?: readonly string[] } }>;
+}
+
+/** One client scope's proxy, as read from the live cluster. */
+export interface LiveScope {
+  readonly namespace: string;
+  /** `<pod>.<namespace>`. @default - no running pod with a sidecar was found */
+  readonly pod?: string;
+  readonly clusters: readonly EnvoyCluster[];
+  readonly endpoints: readonly EnvoyClusterStatus[];
+}
+
+/** What `verify` reads from one cluster, everything as the tools print it. */
+export interface LiveState {
+  /** `istio-ca-root-cert`'s `root-cert.pem`. @default - the ConfigMap was not found */
+  readonly rootCertPem?: string;
+  readonly scopes: readonly LiveScope[];
+  /** Running pod IPs per selection (`<namespace>/<k=v,...>`). */
+  readonly podIps: { readonly [selection: string]: readonly string[] };
+  /** `<pod>.<namespace>` of the gateway read. @default - no running gateway pod was found */
+  readonly gatewayPod?: string;
+  readonly gatewayListeners: readonly EnvoyListener[];
+  /** `istioctl remote-clusters` output. @default - not read (not a multi-primary topology) */
+  readonly remoteClustersText?: string;
+}
+
+/** Runs a command and returns its standard output; throws when it fails. */
+export type CommandRunner = (command: string, args: readonly string[]) => string;
+
+interface KubePod {
+  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels?: { readonly [key: string]: string } };
+  readonly spec: { readonly containers: ReadonlyArray<{ readonly name: string }> };
+  readonly status: { readonly phase?: string; readonly podIP?: string };
+}
+
+/** Labels as `kubectl -l` takes them: `k=v,...`, sorted. */
+const labelSelector = (labels: { readonly [key: string]: string }) =>
+  Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',');
+
+/** A pod selection's key in `LiveState.podIps`: `<namespace>/<k=v,...>`. */
+export const selectionKey = (namespace: string, labels: { readonly [key: string]: string }) => `${namespace}/${labelSelector(labels)}`;
+
+const SYSTEM_NAMESPACES = /^(istio-system|kube-.*)$/;
+
+/** Reads the live state `expected` is checked against, through kubectl and istioctl on a kube context. */
+export function collectLiveState(expected: ExpectedState, run: CommandRunner, context: string): LiveState {
+  const kubectl = (...args: string[]) => run('kubectl', ['--context', context, ...args]);
+  const istioctl = (...args: string[]) => run('istioctl', ['--context', context, ...args]);
+  const json = <T>(text: string): T => JSON.parse(text) as T;
+  const pods = (namespace: string | undefined, selector?: { readonly [key: string]: string }) => json<{ items: KubePod[] }>(kubectl(
+    'get', 'pods', ...(namespace ? ['-n', namespace] : ['--all-namespaces']), ...(selector ? ['-l', labelSelector(selector)] : []), '-o', 'json',
+  )).items.filter(p => p.status.phase === 'Running').sort((a, b) => (`${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1));
+
+  let rootCertPem: string | undefined;
+  try {
+    rootCertPem = json<{ data?: { 'root-cert.pem'?: string } }>(kubectl('get', 'configmap', 'istio-ca-root-cert', '-n', 'istio-system', '-o', 'json')).data?.['root-cert.pem'];
+  } catch {
+    rootCertPem = undefined;
+  }
+
+  const scoped = new Set(expected.scopes.filter(s => s.namespace !== '*').map(s => s.namespace));
+  const scopes = expected.scopes.map((scope): LiveScope => {
+    const candidates = pods(scope.namespace === '*' ? undefined : scope.namespace, scope.selector)
+      .filter(p => p.spec.containers.some(c => c.name === 'istio-proxy'))
+      .filter(p => scope.namespace !== '*' || (!SYSTEM_NAMESPACES.test(p.metadata.namespace) && !scoped.has(p.metadata.namespace)));
+    const pod = candidates[0] && `${candidates[0].metadata.name}.${candidates[0].metadata.namespace}`;
+    if (!pod) return { namespace: scope.namespace, clusters: [], endpoints: [] };
+    return {
+      namespace: scope.namespace,
+      pod,
+      clusters: json<EnvoyCluster[]>(istioctl('proxy-config', 'cluster', pod, '-o', 'json')),
+      endpoints: json<EnvoyClusterStatus[]>(istioctl('proxy-config', 'endpoint', pod, '-o', 'json')),
+    };
+  });
+
+  const selections = new Map<string, { namespace: string; labels: { readonly [key: string]: string } }>();
+  expected.outbound.flatMap(c => c.endpoints).forEach(e => e.pods && selections.set(selectionKey(e.pods.namespace, e.pods.labels), e.pods));
+  const podIps = Object.fromEntries([...selections].sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, s]) => [key, pods(s.namespace, s.labels).map(p => p.status.podIP).filter((ip): ip is string => !!ip).sort()]));
+
+  let gatewayPod: string | undefined;
+  let gatewayListeners: EnvoyListener[] = [];
+  if (expected.gateway) {
+    const found = pods(expected.gateway.namespace, expected.gateway.selector)[0];
+    gatewayPod = found && `${found.metadata.name}.${found.metadata.namespace}`;
+    if (gatewayPod) gatewayListeners = json<EnvoyListener[]>(istioctl('proxy-config', 'listener', gatewayPod, '--port', String(expected.gateway.listenerPort), '-o', 'json'));
+  }
+
+  return {
+    rootCertPem, scopes, podIps, gatewayPod, gatewayListeners,
+    remoteClustersText: expected.remoteClusters ? istioctl('remote-clusters') : undefined,
+  };
+}

@@ -1,0 +1,207 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { MeshTopology } from '../../src';
+import { ExpectedState } from '../../src/render/expected-state';
+import { main } from '../../src/verify/cli';
+import { diffState, formatReport, parseRemoteClusters, VerifyResult, VerifyStatus } from '../../src/verify/diff';
+import { collectLiveState, CommandRunner, LiveState } from '../../src/verify/live-state';
+import { tempDir } from '../support/synth';
+import { verifyMesh } from './verify-mesh';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { fakeRunner } = require('./fake-tool') as { fakeRunner: (fixtures: string, rootPem?: string) => CommandRunner };
+
+const ROOT = path.resolve(__dirname, '../..');
+const FIXTURES = path.join(ROOT, 'test/fixtures/verify');
+
+const mesh = verifyMesh();
+const rootPem = fs.readFileSync(path.join(mesh.dir, 'keys/mesh1/root/cert.pem'), 'utf8');
+const otherCaPem = fs.readFileSync(path.join(mesh.dir, 'keys/mesh1/clusters/c1/cert.pem'), 'utf8');
+
+/** The recorded live state of a cluster; `null` plays a cluster without the root ConfigMap. */
+const live = (cluster: string, pem: string | null = rootPem) => collectLiveState(mesh.expected(cluster), fakeRunner(FIXTURES, pem ?? undefined), cluster);
+const failures = (results: readonly VerifyResult[]) => results.filter(r => r.status === VerifyStatus.FAIL).map(r => `${r.subject}: ${r.detail}`);
+
+/** A copy of a live state with one scope's endpoints of one cluster replaced. */
+function withEndpoints(state: LiveState, namespace: string, cluster: string, hosts: Array<[string, number, string?]>): LiveState {
+  return {
+    ...state,
+    scopes: state.scopes.map(s => (s.namespace !== namespace ? s : {
+      ...s,
+      endpoints: s.endpoints.map(e => (e.name !== cluster ? e : {
+        ...e,
+        hostStatuses: hosts.map(([address, portValue, health]) => ({ address: { socketAddress: { address, portValue } }, healthStatus: { edsHealthStatus: health ?? 'HEALTHY' } })),
+      })),
+    })),
+  };
+}
+
+describe('expected state', () => {
+  test('a consumer expects each .global cluster (port, subset) on the serving gateway, with the SNI its gateway routes', () => {
+    const c1 = mesh.expected('c1');
+    expect(c1.outbound.map(c => [c.name, c.sni, c.endpoints])).toEqual([
+      ['outbound|8000|v1|httpbin.demo.global', 'outbound_.8000_.v1_.httpbin.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
+      ['outbound|8000|v2|httpbin.demo.global', 'outbound_.8000_.v2_.httpbin.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
+      ['outbound|8000||httpbin.demo.global', 'outbound_.8000_._.httpbin.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
+      ['outbound|80||echo.demo.global', 'outbound_.80_._.echo.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
+    ]);
+    // The frontend's Sidecar admits httpbin only; other namespaces see everything.
+    expect(c1.scopes).toEqual([
+      { namespace: '*', clusters: c1.outbound.map(c => c.name), exclusive: false },
+      { namespace: 'frontend', clusters: c1.outbound.map(c => c.name).filter(n => n.includes('httpbin')), exclusive: true },
+    ]);
+    expect(c1.gateway).toBeUndefined();
+    expect(c1.roots).toEqual([expect.objectContaining({ subject: 'O=Istio, CN=Root CA' })]);
+  });
+
+  test('a server expects its pods on the target port, subsets narrowed by version labels, and an SNI filter chain for each', () => {
+    const c2 = mesh.expected('c2');
+    expect(c2.outbound.find(c => c.name === 'outbound|8000|v2|httpbin.demo.global')?.endpoints).toEqual([
+      { port: 8080, pods: { namespace: 'demo', labels: { app: 'httpbin', version: 'v2' } } },
+    ]);
+    expect(c2.gateway).toEqual({
+      namespace: 'istio-system', selector: { istio: 'ingressgateway' }, listenerPort: 15443,
+      serverNames: ['outbound_.8000_._.httpbin.demo.global', 'outbound_.8000_.v1_.httpbin.demo.global', 'outbound_.8000_.v2_.httpbin.demo.global', 'outbound_.80_._.echo.demo.global'],
+    });
+  });
+
+  test('lives beside the bundle, in no kustomization', () => {
+    const kustomizations = ['ca', 'mesh'].map(layer => fs.readFileSync(path.join(mesh.app.outdir, 'c1', layer, 'kustomization.yaml'), 'utf8')).join();
+    expect(fs.existsSync(path.join(mesh.app.outdir, 'c1/expected-state.json'))).toBe(true);
+    expect(kustomizations).not.toContain('expected-state');
+  });
+});
+
+describe('verify', () => {
+  test('matching: the recorded live state of both clusters passes every check', () => {
+    for (const cluster of ['c1', 'c2']) {
+      const results = diffState(mesh.expected(cluster), live(cluster));
+      expect(failures(results)).toEqual([]);
+      expect(results.filter(r => r.status === VerifyStatus.SKIP)).toEqual([]);
+    }
+    // Roots, then 4 clusters from the unscoped pod and 3 from the frontend's in c1.
+    expect(diffState(mesh.expected('c1'), live('c1')).map(r => r.subject)).toEqual([
+      'roots',
+      ...mesh.expected('c1').outbound.map(c => `sleep-5c7b9d8f4-x2kqp.default ${c.name}`),
+      ...mesh.expected('c1').outbound.filter(c => c.name.includes('httpbin')).map(c => `web-6f8d4c9b7-7hjzt.frontend ${c.name}`),
+    ]);
+  });
+
+  test('missing endpoint: a sidecar without the gateway endpoint fails, naming the cluster and address', () => {
+    const state = withEndpoints(live('c1'), 'frontend', 'outbound|8000|v2|httpbin.demo.global', []);
+    expect(failures(diffState(mesh.expected('c1'), state))).toEqual([
+      'web-6f8d4c9b7-7hjzt.frontend outbound|8000|v2|httpbin.demo.global: missing endpoint 192.0.2.2:15443',
+    ]);
+  });
+
+  test('extra endpoint: an endpoint the bundle does not render fails', () => {
+    const state = withEndpoints(live('c1'), '*', 'outbound|80||echo.demo.global', [['192.0.2.2', 15443], ['198.51.100.7', 15443]]);
+    expect(failures(diffState(mesh.expected('c1'), state))).toEqual([
+      'sleep-5c7b9d8f4-x2kqp.default outbound|80||echo.demo.global: extra endpoint 198.51.100.7:15443',
+    ]);
+  });
+
+  test('a serving cluster\'s pods: a pod missing from the endpoints, and an unhealthy one, fail', () => {
+    const expected = mesh.expected('c2');
+    const state = withEndpoints(live('c2'), '*', 'outbound|8000||httpbin.demo.global', [['10.1.0.11', 8080, 'UNHEALTHY']]);
+    expect(failures(diffState(expected, state))).toEqual([
+      'sleep-5c7b9d8f4-m4n8q.default outbound|8000||httpbin.demo.global: missing endpoint 10.1.0.12:8080; unhealthy endpoint 10.1.0.11:8080',
+    ]);
+  });
+
+  test('wrong root: a cluster whose istiod runs with another CA fails with the fingerprints', () => {
+    const results = diffState(mesh.expected('c1'), live('c1', otherCaPem));
+    expect(failures(results)).toEqual([expect.stringMatching(
+      /^roots: missing [0-9A-F:]{95} \(O=Istio, CN=Root CA\); not rendered by the mesh: [0-9A-F:]{95}: istiod runs with another CA \(was cacerts applied before istiod started\?\)$/)]);
+    expect(failures(diffState(mesh.expected('c1'), live('c1', null)))).toEqual(['roots: configmap istio-system/istio-ca-root-cert not found: is istiod running?']);
+  });
+
+  test('a scoped namespace that sees a host it does not call fails: its Sidecar is not applied', () => {
+    const base = live('c1');
+    const unscoped = base.scopes.find(s => s.namespace === '*')!;
+    const state = { ...base, scopes: base.scopes.map(s => (s.namespace === 'frontend' ? { ...s, clusters: [...s.clusters, ...unscoped.clusters.filter(c => c.name.includes('echo'))] } : s)) };
+    expect(failures(diffState(mesh.expected('c1'), state))).toEqual([
+      'web-6f8d4c9b7-7hjzt.frontend scope: sees outbound|80||echo.demo.global, which namespace frontend does not call: is its Sidecar applied?',
+    ]);
+  });
+
+  test('a missing cluster, a wrong SNI and a gateway without a filter chain fail', () => {
+    const base = live('c2');
+    const scopes = base.scopes.map(s => ({
+      ...s,
+      clusters: s.clusters.filter(c => c.name !== 'outbound|80||echo.demo.global')
+        .map(c => (c.name === 'outbound|8000|v1|httpbin.demo.global' ? { ...c, transportSocket: undefined } : c)),
+    }));
+    const gatewayListeners = base.gatewayListeners.map(l => ({ ...l, filterChains: l.filterChains!.filter(c => !c.filterChainMatch?.serverNames?.includes('outbound_.8000_.v2_.httpbin.demo.global')) }));
+    expect(failures(diffState(mesh.expected('c2'), { ...base, scopes, gatewayListeners }))).toEqual([
+      'sleep-5c7b9d8f4-m4n8q.default outbound|8000|v1|httpbin.demo.global: sends SNI none (plaintext), expected outbound_.8000_.v1_.httpbin.demo.global: the serving gateway routes by it',
+      'sleep-5c7b9d8f4-m4n8q.default outbound|80||echo.demo.global: missing cluster: the sidecar has no outbound|80||echo.demo.global (is the ServiceEntry applied, and visible to any namespace?)',
+      'istio-ingressgateway-6c8f9b7d4-w7xkp.istio-system :15443: no filter chain for outbound_.8000_.v2_.httpbin.demo.global: clients sending these names get their connection reset (is the serving ServiceEntry, or its DestinationRule subset, applied?)',
+    ]);
+  });
+
+  test('no pod to ask is a skip that says what to start, not a pass', () => {
+    const state = { ...live('c1'), scopes: live('c1').scopes.map(s => (s.namespace === 'frontend' ? { namespace: 'frontend', clusters: [], endpoints: [] } : s)) };
+    expect(diffState(mesh.expected('c1'), state).filter(r => r.status === VerifyStatus.SKIP)).toEqual([
+      { status: VerifyStatus.SKIP, subject: 'namespace frontend', detail: expect.stringMatching(/^no running pod with an istio-proxy container to ask: start one/) },
+    ]);
+  });
+
+  test('remote clusters: listed and synced pass, others fail with the status', () => {
+    const expected: ExpectedState = { ...mesh.expected('c1'), topology: MeshTopology.MULTI_NETWORK, outbound: [], scopes: [], remoteClusters: ['east', 'north', 'west'] };
+    const text = fs.readFileSync(path.join(FIXTURES, 'remote-clusters.txt'), 'utf8');
+    expect(parseRemoteClusters(text)).toEqual([{ name: 'east', status: 'synced' }, { name: 'west', status: 'timeout' }]);
+    expect(failures(diffState(expected, { ...live('c1'), scopes: [], remoteClustersText: text }))).toEqual([
+      'remote-clusters north: not listed: is its remote secret applied (remote-secrets.sh, or the ExternalSecret synced)?',
+      'remote-clusters west: status timeout: istiod cannot read that cluster\'s API server',
+    ]);
+  });
+
+  test('the report puts failures first and counts', () => {
+    const state = withEndpoints(live('c1'), 'frontend', 'outbound|8000|v2|httpbin.demo.global', []);
+    const report = formatReport('c1', diffState(mesh.expected('c1'), state)).split('\n');
+    expect(report[0]).toBe('FAIL web-6f8d4c9b7-7hjzt.frontend outbound|8000|v2|httpbin.demo.global: missing endpoint 192.0.2.2:15443');
+    expect(report[report.length - 1]).toBe('c1: 1 failed, 0 skipped, 7 ok');
+  });
+});
+
+describe('the verify command', () => {
+  test('runs kubectl and istioctl on the cluster\'s context, prints the report and exits 1 on a failure', () => {
+    // GIVEN kubectl and istioctl on PATH that answer from the recordings, with another CA's root in c1
+    const bin = tempDir('fake-tools-');
+    for (const tool of ['kubectl', 'istioctl']) {
+      fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\nexec node ${JSON.stringify(path.join(__dirname, 'fake-tool.js'))} ${tool} "$@"\n`, { mode: 0o755 });
+    }
+    const rootFile = path.join(bin, 'root.pem');
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_FIXTURES: FIXTURES, FAKE_ROOT_CERT_FILE: rootFile, TS_NODE_TRANSPILE_ONLY: 'true' };
+    const verify = (...args: string[]) => spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(ROOT, 'src/verify/cli.ts'), 'verify', ...args], { cwd: ROOT, env, encoding: 'utf8' });
+
+    fs.writeFileSync(rootFile, rootPem);
+    const passing = verify(path.join(mesh.app.outdir, 'c2/expected-state.json'));
+    expect(passing.stdout).toMatch(/^c2: 0 failed, 0 skipped, 6 ok$/m);
+    expect(passing.status).toBe(0);
+
+    fs.writeFileSync(rootFile, otherCaPem);
+    const failing = verify(path.join(mesh.app.outdir, 'c1/expected-state.json'), '--json');
+    expect(failing.status).toBe(1);
+    expect(JSON.parse(failing.stdout).results.filter((r: VerifyResult) => r.status === 'fail').map((r: VerifyResult) => r.subject)).toEqual(['roots']);
+  });
+
+  test('says why it cannot run: usage, an unreadable file, a failing tool', () => {
+    const out: string[] = [];
+    const run: CommandRunner = () => {
+      throw new Error('Command failed: kubectl --context c9 get pods\nerror: context "c9" does not exist');
+    };
+    expect(main(['verify'], run, t => out.push(t))).toBe(2);
+    expect(out.pop()).toMatch(/^usage: cdk8s-istio-multicluster verify/);
+    expect(main(['verify', '/nonexistent.json'], run, t => out.push(t))).toBe(2);
+    expect(out.pop()).toMatch(/^verify: cannot read \/nonexistent.json/);
+    expect(main(['verify', path.join(mesh.app.outdir, 'c1/expected-state.json'), '--context', 'c9'], run, t => out.push(t))).toBe(2);
+    expect(out.pop()).toMatch(/^verify: reading cluster c1 through context c9 failed: .*context "c9" does not exist/s);
+    const stale = path.join(tempDir(), 'old.json');
+    fs.writeFileSync(stale, JSON.stringify({ format: 'something/else' }));
+    expect(main(['verify', stale], run, t => out.push(t))).toBe(2);
+    expect(out.pop()).toMatch(/is not an expected-state file of this version/);
+  });
+});
