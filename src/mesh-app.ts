@@ -91,12 +91,13 @@ export class MeshApp extends App {
     if (!this.rendered) {
       this.validateMeshes();
       const models = this.node.findAll().filter(Mesh.isMesh).map(resolveMesh);
-      this.findings = models.flatMap(m => {
+      const renders = models.map(renderMesh);
+      this.findings = models.flatMap((m, i) => {
         const suppressed = suppressions(m.mesh);
-        return [...m.warnings, ...m.notes].map(f => ({ ...f, suppressed: suppressed(f) }));
+        return [...m.warnings, ...renders[i].warnings, ...m.notes].map(f => ({ ...f, suppressed: suppressed(f) }));
       });
       this.rendered = [
-        ...models.flatMap(renderMesh),
+        ...renders.flatMap(r => r.files),
         ...(models.length > 0 ? [{ root: OutputRoot.BUNDLES, path: LINT_FILE, content: lintReport(this.findings) }] : []),
       ];
     }

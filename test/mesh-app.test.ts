@@ -37,7 +37,7 @@ describe('MeshApp synth', () => {
       `${cluster}/istio/base-values.yaml`, `${cluster}/istio/gateway-values.yaml`, `${cluster}/istio/istio-operator.yaml`, `${cluster}/istio/istiod-values.yaml`,
       `${cluster}/mesh/kustomization.yaml`, `${cluster}/mesh/mesh-gateway.yaml`, `${cluster}/mesh/security.yaml`,
     ];
-    expect(listFiles(path.join(dir, 'dist'))).toEqual([MANIFEST_FILE, 'analyze.sh', ...layers('cluster1'), ...layers('cluster2'), 'lint.json', 'mesh.md']);
+    expect(listFiles(path.join(dir, 'dist'))).toEqual([MANIFEST_FILE, 'analyze.sh', 'budgets.json', ...layers('cluster1'), ...layers('cluster2'), 'lint.json', 'mesh.md']);
     expect(readYaml(path.join(dir, 'dist/cluster1/ca/kustomization.yaml'))[0].resources).toEqual(['namespace.yaml']);
     const [mesh] = readYaml(path.join(dir, 'dist/cluster1/mesh/kustomization.yaml'));
     expect(mesh.resources).toEqual(['mesh-gateway.yaml', 'security.yaml']);

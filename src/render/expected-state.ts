@@ -1,6 +1,6 @@
 import { X509Certificate } from 'crypto';
 import { isIP } from 'net';
-import { CROSS_CLUSTER_PORT } from '../mesh-cluster';
+import { CROSS_CLUSTER_PORT, MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { MeshTopology } from '../topology';
 import { OutputFile, OutputRoot } from '../write/output-file';
@@ -158,10 +158,10 @@ function clientScopes(objects: readonly KubeObject[], outbound: readonly Expecte
   ];
 }
 
-/** The expected state of every cluster, from its rendered mesh layer: `dist/<cluster>/expected-state.json`. */
-export function renderExpectedStates(model: ResolvedMesh, bundleFiles: readonly OutputFile[]): OutputFile[] {
+/** The expected state of every cluster, from its rendered mesh layer. */
+export function expectedStates(model: ResolvedMesh, bundleFiles: readonly OutputFile[]): Map<MeshCluster, ExpectedState> {
   const { mesh } = model;
-  return model.clusters.map(cluster => {
+  return new Map(model.clusters.map(cluster => {
     const prefix = `${cluster.clusterName}/${BundleLayer.MESH}/`;
     const objects = bundleFiles
       .filter(f => f.root === OutputRoot.BUNDLES && f.path.startsWith(prefix) && !f.path.endsWith('kustomization.yaml') && typeof f.content !== 'string')
@@ -187,6 +187,10 @@ export function renderExpectedStates(model: ResolvedMesh, bundleFiles: readonly 
       remoteClusters: globalNames || cluster.isRemote ? undefined
         : [cluster.clusterName, ...remoteSecretPairs(model.clusters).filter(p => p.holder === cluster).map(p => p.peer.clusterName)].sort(),
     };
-    return { root: OutputRoot.BUNDLES, path: `${cluster.clusterName}/${EXPECTED_STATE_FILE}`, content: `${JSON.stringify(state, null, 2)}\n` };
-  });
+    return [cluster, state];
+  }));
 }
+
+/** `dist/<cluster>/expected-state.json`, which `verify` reads. */
+export const expectedStateFile = (state: ExpectedState): OutputFile =>
+  ({ root: OutputRoot.BUNDLES, path: `${state.cluster}/${EXPECTED_STATE_FILE}`, content: `${JSON.stringify(state, null, 2)}\n` });

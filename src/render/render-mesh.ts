@@ -2,6 +2,7 @@ import { GitOpsTool } from '../gitops';
 import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { MeshConfigError } from '../validation/errors';
+import { Finding } from '../validation/findings';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
 import { renderAccessPolicy } from './access-policies';
@@ -14,15 +15,16 @@ import { renderCertificateInventory } from './certificate-inventory';
 import { ClusterBundle } from './cluster-bundle';
 import { renderArgoCd } from './gitops/argo-cd';
 import { renderFlux } from './gitops/flux';
-import { renderExpectedStates } from './expected-state';
+import { renderBudgets } from './budgets';
+import { expectedStateFile, expectedStates } from './expected-state';
 import { renderExternalService } from './external-services';
 import { renderMeshPicture } from './mesh-picture';
 import { renderObservability } from './observability';
 import { TOPOLOGY_RENDERERS } from './topologies';
 import { renderVmWorkload } from './vm-workloads';
 
-/** Renders a resolved mesh into one bundle per cluster, plus the mesh's state files. */
-export function renderMesh(model: ResolvedMesh): OutputFile[] {
+/** Renders a resolved mesh into one bundle per cluster, plus the mesh's state files; warnings from counting what it rendered. */
+export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[]; readonly warnings: Finding[] } {
   const bundles = new Map(model.clusters.map(cluster => [cluster, new ClusterBundle(cluster, model.mesh)]));
   const bundleOf = (cluster: MeshCluster) => bundles.get(cluster)!;
   const topology = TOPOLOGY_RENDERERS[model.mesh.topology];
@@ -56,7 +58,10 @@ export function renderMesh(model: ResolvedMesh): OutputFile[] {
   if (problems.length > 0) {
     throw new MeshConfigError(`[${model.mesh.node.path}] the rendered bundles break the ${model.mesh.topology} topology; nothing was written:\n  ${problems.join('\n  ')}`);
   }
-  return [
-    ...bundleFiles, ...renderExpectedStates(model, bundleFiles), ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
+  const states = expectedStates(model, bundleFiles);
+  const budgets = renderBudgets(model.clusters, bundleFiles, states, model.mesh.node.path);
+  const files = [
+    ...bundleFiles, ...[...states.values()].map(expectedStateFile), budgets.file, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
   ];
+  return { files, warnings: budgets.warnings };
 }

@@ -133,23 +133,6 @@ export function meshPolicies(mesh: Mesh): AccessPolicy[] {
 }
 
 /**
- * Above about this many ServiceEntries visible to every sidecar, sidecar startup and memory degrade sharply
- * (istio/istio#51160: about 2,000 made startup take minutes).
- */
-export const VISIBLE_HOSTS_BUDGET = 1000;
-
-/** Clusters whose sidecars each see more `.global` entries than the budget. */
-function visibleHostWarnings(mesh: Mesh, clusters: readonly MeshCluster[], services: readonly GlobalService[]): string[] {
-  if (mesh.topology !== MeshTopology.GLOBAL_NAMES) return [];
-  const visible = new Map<MeshCluster, number>();
-  for (const service of services) {
-    for (const cluster of new Set([...service._consumers(clusters), ...service._reachedServers(clusters)])) visible.set(cluster, (visible.get(cluster) ?? 0) + 1);
-  }
-  return [...visible].filter(([, count]) => count > VISIBLE_HOSTS_BUDGET).map(([cluster, count]) =>
-    `[${cluster.node.path}] every sidecar of ${cluster.clusterName} sees ${count} .global ServiceEntries, over the budget of ${VISIBLE_HOSTS_BUDGET}: above it sidecar startup and memory grow sharply (istio/istio#51160); give services explicit consumers, or scope namespaces with Istio Sidecar egress hosts`);
-}
-
-/**
  * Locality failover only moves traffic from clients in the `from` region to endpoints in the `to` region:
  * a rule without either never engages.
  */
@@ -211,7 +194,6 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
       ...pki?.warnings ?? [],
       ...(mesh.ca || clusters.length < 2 ? [] : [finding(CHECKS.noCa, `[${mesh.node.path}] no ca: each istiod will make its own root and the clusters will not trust each other; set ca: MeshCa.generate() or MeshCa.fromFiles(...)`)]),
       ...routes.flatMap(route => route._unreachableRules()).map(w => finding(CHECKS.unreachableRule, w)),
-      ...visibleHostWarnings(mesh, clusters, services).map(w => finding(CHECKS.visibleHosts, w)),
       ...routes.flatMap(failoverWarnings).map(w => finding(CHECKS.failoverNeverEngages, w)),
       ...resolvedRoutes.flatMap(oneHostSubsetWarnings).map(w => finding(CHECKS.oneHostSubsets, w)),
       ...clusters.filter(c => ISTIO_COREDNS_MODES.includes(c.dns.mode)).map(c => finding(CHECKS.istioCoreDns,

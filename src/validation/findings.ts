@@ -44,6 +44,7 @@ export const CHECKS = {
   vmInAmbient: rule('MCM017', Severity.ERROR, 'A VM in the ambient topology', 'Run the workload in a cluster, or use the multi-network topology.'),
   callResolvesNowhere: rule('MCM018', Severity.ERROR, 'A client namespace calls a service its cluster neither serves nor consumes', 'Add the cluster to the service\'s consumers, or drop the call.'),
   clientScopeInAmbient: rule('MCM019', Severity.ERROR, 'A client namespace in the ambient topology', 'Drop it: ztunnel reads no Sidecar; scope with waypoints, or use the multi-network topology.'),
+  overLimit: rule('MCM020', Severity.ERROR, 'A rendered object exceeds what Kubernetes accepts', 'Split what the object holds (see the message for the limit).'),
   // Warnings: the synth writes, and says what is likely wrong.
   noCa: rule('MCM101', Severity.WARNING, 'No shared CA', 'Set ca: MeshCa.generate() or MeshCa.fromFiles(...).'),
   keysMinted: rule('MCM102', Severity.WARNING, 'CA keys were generated', 'Back up the key store; apply cacerts before installing Istio.', true),
@@ -56,6 +57,8 @@ export const CHECKS = {
   staleVips: rule('MCM109', Severity.WARNING, 'The lock file keeps VIPs of removed services', 'Free them with pruneVips: true once no client has them cached.'),
   visibleHosts: rule('MCM110', Severity.WARNING, 'Sidecars see more .global entries than the budget', 'Give services explicit consumers, or scope namespaces with Sidecar egress hosts.'),
   failoverNeverEngages: rule('MCM111', Severity.WARNING, 'Locality failover that can never engage', 'Fail over from a region the route\'s clients are in to one where the service runs.'),
+  gatewayFilterChains: rule('MCM112', Severity.WARNING, 'A gateway holds more SNI filter chains than the budget', 'Serve fewer hosts or subsets from the cluster, or prune uncalled services.'),
+  largeObject: rule('MCM113', Severity.WARNING, 'An object too large for client-side kubectl apply', 'Apply with --server-side (Argo CD: ServerSideApply=true).'),
   // Notes: assumptions to confirm once.
   targetPortAssumed: rule('MCM201', Severity.NOTE, 'A port without targetPort', 'Confirm the containers listen on the service port, or set targetPort.'),
 } as const;

@@ -1,0 +1,112 @@
+import { MeshCluster } from '../mesh-cluster';
+import { CHECKS, Finding, finding } from '../validation/findings';
+import { MeshConfigError } from '../validation/errors';
+import { OutputFile, OutputRoot } from '../write/output-file';
+import { ExpectedState } from './expected-state';
+
+/** The budgets report beside the bundles: what each cluster's proxies and API server are given. */
+export const BUDGETS_FILE = 'budgets.json';
+
+/**
+ * The thresholds, each with where it comes from. Above `visibleHosts`, sidecar startup and memory degrade
+ * sharply (istio/istio#51160: about 2,000 ServiceEntries made startup take minutes). Every filter chain is
+ * part of the gateway's one 15443 listener, which istiod pushes whole on each change. `kubectl apply`
+ * (client side) keeps the object in an annotation, and annotations are capped at 256 KiB in total; etcd
+ * refuses requests over 1.5 MiB (its default `--max-request-bytes`). ServiceEntry lists are capped by
+ * Istio's CRD schema.
+ */
+export const BUDGETS = {
+  visibleHosts: 1000,
+  gatewayFilterChains: 10000,
+  clientSideApplyBytes: 256 * 1024,
+  etcdObjectBytes: 1.5 * 1024 * 1024,
+  serviceEntryEndpoints: 4096,
+  serviceEntryPorts: 256,
+} as const;
+
+/** What one cluster is given, counted from its rendered bundle and its expected state. */
+export interface ClusterBudget {
+  readonly cluster: string;
+  /** Distinct `.global` hosts the sidecars of each client scope see (`*`: namespaces without a scope). */
+  readonly visibleHosts: { readonly [scope: string]: number };
+  readonly gatewayFilterChains: number;
+  readonly objects: number;
+  /** The objects' size as JSON, which is about what the API server stores. */
+  readonly bytes: number;
+  readonly largestObject?: { readonly object: string; readonly bytes: number };
+  readonly maxServiceEntryEndpoints: number;
+}
+
+interface KubeObject {
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly spec?: { readonly endpoints?: readonly unknown[]; readonly ports?: readonly unknown[] };
+}
+
+const refOf = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+
+/** Counts one cluster's budget; the problems over a hard limit are returned beside it. */
+function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state: ExpectedState): { budget: ClusterBudget; overLimit: string[] } {
+  const objects = files.filter(f => f.path.startsWith(`${cluster.clusterName}/`) && f.root === OutputRoot.BUNDLES && typeof f.content !== 'string')
+    .flatMap(f => f.content as KubeObject[]);
+  const hostOf = (clusterName: string) => clusterName.split('|')[3];
+  const overLimit: string[] = [];
+  let bytes = 0;
+  let largest: ClusterBudget['largestObject'];
+  let maxEndpoints = 0;
+  for (const object of objects) {
+    const size = Buffer.byteLength(JSON.stringify(object));
+    bytes += size;
+    if (!largest || size > largest.bytes) largest = { object: refOf(object), bytes: size };
+    if (size > BUDGETS.etcdObjectBytes) {
+      overLimit.push(`[${cluster.node.path}] ${refOf(object)} is ${size} bytes, over etcd's ${BUDGETS.etcdObjectBytes}-byte request limit (--max-request-bytes): the API server refuses it; split what it holds`);
+    }
+    if (object.kind === 'ServiceEntry') {
+      const endpoints = object.spec?.endpoints?.length ?? 0;
+      maxEndpoints = Math.max(maxEndpoints, endpoints);
+      if (endpoints > BUDGETS.serviceEntryEndpoints || (object.spec?.ports?.length ?? 0) > BUDGETS.serviceEntryPorts) {
+        overLimit.push(`[${cluster.node.path}] ${refOf(object)} has ${endpoints} endpoints and ${object.spec?.ports?.length ?? 0} ports; Istio's CRD allows ${BUDGETS.serviceEntryEndpoints} and ${BUDGETS.serviceEntryPorts}: the API server refuses it`);
+      }
+    }
+  }
+  const budget: ClusterBudget = {
+    cluster: cluster.clusterName,
+    visibleHosts: Object.fromEntries(state.scopes.map(s => [s.selector ? `${s.namespace}/${Object.entries(s.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : s.namespace, new Set(s.clusters.map(hostOf)).size])),
+    gatewayFilterChains: state.gateway?.serverNames.length ?? 0,
+    objects: objects.length,
+    bytes,
+    largestObject: largest,
+    maxServiceEntryEndpoints: maxEndpoints,
+  };
+  return { budget, overLimit };
+}
+
+/** The warnings of one cluster's budget: each names the threshold and where it comes from. */
+function budgetWarnings(cluster: MeshCluster, budget: ClusterBudget): Finding[] {
+  const scoped = Object.keys(budget.visibleHosts).filter(s => s !== '*');
+  const unscoped = budget.visibleHosts['*'] ?? 0;
+  return [
+    ...(unscoped > BUDGETS.visibleHosts ? [finding(CHECKS.visibleHosts,
+      `[${cluster.node.path}] every sidecar of ${cluster.clusterName}${scoped.length ? ` outside ${scoped.join(', ')}` : ''} sees ${unscoped} .global ServiceEntries, over the budget of ${BUDGETS.visibleHosts}: above it sidecar startup and memory grow sharply (istio/istio#51160); give services explicit consumers, or scope namespaces with ClientNamespace (Istio Sidecar egress hosts)`)] : []),
+    ...(budget.gatewayFilterChains > BUDGETS.gatewayFilterChains ? [finding(CHECKS.gatewayFilterChains,
+      `[${cluster.node.path}] the cross-cluster gateway of ${cluster.clusterName} holds ${budget.gatewayFilterChains} SNI filter chains, over the budget of ${BUDGETS.gatewayFilterChains}: they form one listener, which istiod pushes whole on every change; serve fewer hosts or subsets from this cluster, or prune uncalled services (pruneUncalledServices)`)] : []),
+    ...(budget.largestObject && budget.largestObject.bytes > BUDGETS.clientSideApplyBytes && budget.largestObject.bytes <= BUDGETS.etcdObjectBytes ? [finding(CHECKS.largeObject,
+      `[${cluster.node.path}] ${budget.largestObject.object} is ${budget.largestObject.bytes} bytes: \`kubectl apply\` (client side) keeps a copy in an annotation, and annotations are capped at ${BUDGETS.clientSideApplyBytes} bytes; apply with --server-side (Argo CD: ServerSideApply=true)`)] : []),
+  ];
+}
+
+/**
+ * Counts every cluster's budget, refuses what the API server would refuse (an error naming the object and
+ * the limit), and returns `budgets.json` with the warnings.
+ */
+export function renderBudgets(clusters: readonly MeshCluster[], bundleFiles: readonly OutputFile[], states: ReadonlyMap<MeshCluster, ExpectedState>, owner: string): { file: OutputFile; warnings: Finding[] } {
+  const counted = clusters.map(cluster => ({ cluster, ...countCluster(cluster, bundleFiles, states.get(cluster)!) }));
+  const overLimit = counted.flatMap(c => c.overLimit);
+  if (overLimit.length > 0) {
+    throw new MeshConfigError(`[${owner}] the rendered bundles exceed what Kubernetes accepts; nothing was written:\n  ${overLimit.map(p => `${p} [${CHECKS.overLimit.code}]`).join('\n  ')}`);
+  }
+  return {
+    file: { root: OutputRoot.BUNDLES, path: BUDGETS_FILE, content: `${JSON.stringify({ budgets: BUDGETS, clusters: counted.map(c => c.budget) }, null, 2)}\n` },
+    warnings: counted.flatMap(c => budgetWarnings(c.cluster, c.budget)),
+  };
+}
