@@ -1,19 +1,23 @@
 import * as path from 'path';
-import { GlobalService, Mesh, MeshApp, MeshCluster, VersionedRoute } from '../src';
+import { ClientNamespace, GlobalService, Mesh, MeshApp, MeshCluster, VersionedRoute } from '../src';
 
 /**
  * The benchmark's mesh shapes: `all-to-all` (each service served by one cluster, consumed by every other:
- * the worst case) and `realistic` (each service consumed by 3 clusters; a tenth has two versions and a
- * weighted route).
+ * the worst case), `realistic` (each service consumed by 3 clusters; a tenth has two versions and a
+ * weighted route) and `scoped` (all-to-all's services, but each cluster's `frontend` namespace declares the
+ * twentieth of them it calls, and uncalled services are pruned).
  */
-export type Shape = 'all-to-all' | 'realistic';
+export type Shape = 'all-to-all' | 'realistic' | 'scoped';
+
+export const SHAPES: readonly Shape[] = ['all-to-all', 'realistic', 'scoped'];
 
 /** Declares the benchmark mesh into `app`. */
 export function declareMesh(app: MeshApp, dir: string, clusterCount: number, serviceCount: number, shape: Shape): void {
-  const mesh = new Mesh(app, 'mesh', { lockFile: path.join(dir, 'mesh.lock.json'), vipRange: '240.0.0.0/12' });
+  const mesh = new Mesh(app, 'mesh', { lockFile: path.join(dir, 'mesh.lock.json'), vipRange: '240.0.0.0/12', pruneUncalledServices: shape === 'scoped' });
   const clusters = Array.from({ length: clusterCount }, (_, i) => new MeshCluster(mesh, `cluster${i}`, {
     network: `network${i}`, gateway: { address: `10.${i >> 8}.${i & 255}.1` }, locality: `region${i % 3}/zone${i}`,
   }));
+  const services: GlobalService[] = [];
   for (let i = 0; i < serviceCount; i++) {
     const server = clusters[i % clusterCount];
     const consumers = shape === 'realistic'
@@ -25,6 +29,7 @@ export function declareMesh(app: MeshApp, dir: string, clusterCount: number, ser
       servedBy: shape === 'realistic' && i % 10 === 0 ? [server, clusters[(i + 4) % clusterCount]] : [server],
       consumers,
     });
+    services.push(service);
     if (shape === 'realistic' && i % 10 === 0 && clusterCount > 4) {
       const stable = service.addVersion('stable', { clusters: [server] });
       const canary = service.addVersion('canary', { clusters: [clusters[(i + 4) % clusterCount]] });
@@ -34,5 +39,10 @@ export function declareMesh(app: MeshApp, dir: string, clusterCount: number, ser
       });
     }
   }
+  if (shape === 'scoped') {
+    clusters.forEach((cluster, c) => new ClientNamespace(mesh, `frontend-${cluster.clusterName}`, {
+      namespace: 'frontend', clusters: [cluster],
+      calls: services.filter((service, i) => i % 20 === (c + 1) % 20 && !service.servedBy.includes(cluster)),
+    }));
+  }
 }
-

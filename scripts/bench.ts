@@ -6,10 +6,12 @@
  * - JSON floor: `JSON.stringify` of the same objects to the same files.
  * Both floors start from objects already in memory, so they measure only what the synth must at least do.
  *
- * Shapes: `all-to-all` (each service served by one cluster, consumed by every other: the worst case) and
- * `realistic` (each service consumed by 3 clusters; a tenth has two versions and a weighted route).
+ * Shapes: `all-to-all` (each service served by one cluster, consumed by every other: the worst case),
+ * `realistic` (each service consumed by 3 clusters; a tenth has two versions and a weighted route) and
+ * `scoped` (all-to-all with declared calls: Sidecar scoping and pruning). Each shape also prints what its
+ * budgets report counts (the most .global hosts a sidecar sees, the largest gateway).
  *
- * Usage: npm run bench -- [clusters=20] [services=2000] [--rounds=5] [--shape=all-to-all|realistic|both]
+ * Usage: npm run bench -- [clusters=20] [services=2000] [--rounds=5] [--shape=all-to-all|realistic|scoped|all]
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -17,7 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { MeshApp } from '../src';
-import { declareMesh, Shape } from './bench-mesh';
+import { declareMesh, Shape, SHAPES } from './bench-mesh';
 
 type Mode = 'synth' | 'yaml' | 'json';
 
@@ -56,6 +58,7 @@ function child(mode: Mode | 'objects', dir: string, clusterCount: number, servic
     const files = readObjects(path.join(out, 'dist'));
     if (mode === 'objects') {
       fs.writeFileSync(objectsFile, JSON.stringify(files));
+      console.log(JSON.stringify(budgetSummary(path.join(out, 'dist', 'budgets.json'))));
     } else {
       const objects = Object.values(files).reduce((n, docs) => n + docs.length, 0);
       const rssMb = Math.max(0, process.resourceUsage().maxRSS * 1024 - rssBefore) / 2 ** 20;
@@ -78,6 +81,18 @@ function child(mode: Mode | 'objects', dir: string, clusterCount: number, servic
   }
   console.log(JSON.stringify({ cpu: cpuSeconds(cpu), wall: wallSeconds(wall), objects: 0, rssMb: 0 }));
   fs.rmSync(out, { recursive: true, force: true });
+}
+
+/** The budgets report in one line: the most hosts an unscoped and a scoped sidecar sees, the largest gateway. */
+function budgetSummary(file: string): { unscoped: number; scoped: number; chains: number; entries: number } {
+  const { clusters } = JSON.parse(fs.readFileSync(file, 'utf8')) as { clusters: Array<{ visibleHosts: Record<string, number>; gatewayFilterChains: number }> };
+  const scopes = clusters.flatMap(c => Object.entries(c.visibleHosts));
+  return {
+    unscoped: Math.max(0, ...scopes.filter(([s]) => s === '*').map(([, n]) => n)),
+    scoped: Math.max(0, ...scopes.filter(([s]) => s !== '*').map(([, n]) => n)),
+    chains: Math.max(0, ...clusters.map(c => c.gatewayFilterChains)),
+    entries: clusters.reduce((n, c) => n + (c.visibleHosts['*'] ?? 0), 0),
+  };
 }
 
 /** Every Kubernetes object a synth wrote, by file. */
@@ -105,19 +120,17 @@ function main(): void {
   const clusterCount = Number(positional[0] ?? 20);
   const serviceCount = Number(positional[1] ?? 2000);
   const rounds = Number(option('rounds', '5'));
-  const shapeOption = option('shape', 'both');
-  const shapes: Shape[] = shapeOption === 'both' ? ['all-to-all', 'realistic'] : [shapeOption as Shape];
+  const shapeOption = option('shape', 'all');
+  const shapes: Shape[] = shapeOption === 'all' ? [...SHAPES] : [shapeOption as Shape];
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-'));
-  const run = (mode: Mode | 'objects', shape: Shape): Sample => {
-    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--child', mode, dir, String(clusterCount), String(serviceCount), shape],
-      { cwd: path.resolve(__dirname, '..'), encoding: 'utf8', env: { ...process.env, CI: '' }, maxBuffer: 1 << 26 });
-    return mode === 'objects' ? { cpu: 0, wall: 0, objects: 0, rssMb: 0 } : JSON.parse(out.trim().split('\n').pop()!);
-  };
+  const spawn = (mode: Mode | 'objects', shape: Shape): string => execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--child', mode, dir, String(clusterCount), String(serviceCount), shape],
+    { cwd: path.resolve(__dirname, '..'), encoding: 'utf8', env: { ...process.env, CI: '' }, maxBuffer: 1 << 26 }).trim().split('\n').pop()!;
+  const run = (mode: Mode, shape: Shape): Sample => JSON.parse(spawn(mode, shape));
   try {
     console.log(`mesh: ${clusterCount} clusters x ${serviceCount} services, ${rounds} rounds, each mode a cold process (min/median/max)`);
     for (const shape of shapes) {
-      run('objects', shape);
+      const budget = JSON.parse(spawn('objects', shape)) as ReturnType<typeof budgetSummary>;
       const samples: Record<Mode, Sample[]> = { synth: [], yaml: [], json: [] };
       for (let round = 0; round < rounds; round++) {
         for (const mode of ['synth', 'yaml', 'json'] as Mode[]) samples[mode].push(run(mode, shape));
@@ -133,6 +146,7 @@ function main(): void {
       console.log(`  ratio to js-yaml floor: cpu ${(median(cpu('synth')) / median(cpu('yaml'))).toFixed(2)}x, wall ${(median(wall('synth')) / median(wall('yaml'))).toFixed(2)}x`);
       console.log(`  ratio to JSON floor:    cpu ${(median(cpu('synth')) / median(cpu('json'))).toFixed(2)}x, wall ${(median(wall('synth')) / median(wall('json'))).toFixed(2)}x`);
       console.log(`  synth peak RSS: ${rss.toFixed(0)} MB above the loaded process (${(rss * 1024 / objects).toFixed(2)} KB/object)`);
+      console.log(`  budgets: .global entries in all clusters ${budget.entries}; most hosts a sidecar sees: ${budget.unscoped} unscoped, ${budget.scoped} scoped; largest gateway ${budget.chains} SNI filter chains`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

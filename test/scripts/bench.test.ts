@@ -1,11 +1,12 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 
-test('npm run bench runs and reports every figure, for both shapes', () => {
+test('npm run bench runs and reports every figure and the budgets, for every shape', () => {
   const root = path.resolve(__dirname, '..', '..');
   const out = execFileSync(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/bench.ts', '6', '30', '--rounds=1'], { cwd: root, encoding: 'utf8' });
   expect(out).toMatch(/^mesh: 6 clusters x 30 services, 1 rounds, each mode a cold process/);
-  for (const shape of ['all-to-all', 'realistic']) {
+  const budgets: Record<string, number[]> = {};
+  for (const shape of ['all-to-all', 'realistic', 'scoped']) {
     const section = out.split(`shape ${shape}: `)[1].split('\nshape ')[0];
     expect(section).toMatch(/^\d+ objects\n/);
     expect(Number(section.match(/^(\d+) objects/)![1])).toBeGreaterThan(50);
@@ -15,7 +16,17 @@ test('npm run bench runs and reports every figure, for both shapes', () => {
     expect(section).toMatch(/ratio to js-yaml floor: cpu \d+\.\d\dx, wall \d+\.\d\dx/);
     expect(section).toMatch(/ratio to JSON floor: +cpu \d+\.\d\dx/);
     expect(section).toMatch(/synth peak RSS: \d+ MB above the loaded process/);
+    const budget = section.match(/budgets: .global entries in all clusters (\d+); most hosts a sidecar sees: (\d+) unscoped, (\d+) scoped; largest gateway (\d+) SNI filter chains/);
+    expect(budget).not.toBeNull();
+    budgets[shape] = budget!.slice(1).map(Number);
   }
+  // All-to-all: each of the 6 clusters holds all 30 entries (25 consumed, 5 served), and each gateway a
+  // chain per host and port (2). Scoping declares a twentieth of the calls and prunes the rest, and its
+  // frontends see only what they call.
+  expect(budgets['all-to-all']).toEqual([180, 30, 0, 60]);
+  expect(budgets.scoped[0]).toBeLessThan(budgets['all-to-all'][0] / 5);
+  expect(budgets.scoped[2]).toBeGreaterThan(0);
+  expect(budgets.scoped[1]).toBeLessThan(5);
 });
 
 test('npm run bench:pki runs and reports fresh and re-synth times', () => {
