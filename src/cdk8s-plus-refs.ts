@@ -1,3 +1,4 @@
+import { CHECKS } from './validation/findings';
 import { ApiObject, Chart } from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
@@ -28,7 +29,7 @@ interface ServiceManifest {
 export function clusterOf(owner: IConstruct, prop: string, construct: IConstruct): MeshCluster {
   const chart = Chart.of(construct);
   if (!MeshCluster.isMeshCluster(chart)) {
-    throw new MeshConfigError(`[${owner.node.path}] ${prop} ${construct.node.path} is not in a MeshCluster: declare it with the cluster it runs in as its scope (a MeshCluster is a Chart)`);
+    throw new MeshConfigError(`[${owner.node.path}] ${prop} ${construct.node.path} is not in a MeshCluster: declare it with the cluster it runs in as its scope (a MeshCluster is a Chart)`, CHECKS.invalidProperty);
   }
   return chart;
 }
@@ -42,17 +43,17 @@ export function serviceShape(owner: IConstruct, prop: string, service: kplus.Ser
   const where = `${prop} ${service.node.path}`;
   const selector = manifest.spec?.selector ?? {};
   if (Object.keys(selector).length === 0) {
-    throw new MeshConfigError(`[${owner.node.path}] ${where} selects no pods: call service.select(workload) or selectLabel() so it selects the service's pods`);
+    throw new MeshConfigError(`[${owner.node.path}] ${where} selects no pods: call service.select(workload) or selectLabel() so it selects the service's pods`, CHECKS.invalidProperty);
   }
   const ports = (manifest.spec?.ports ?? []).map((p, i): ServicePort => {
     if (!p.name) {
-      throw new MeshConfigError(`[${owner.node.path}] ${where} port ${p.port} has no name: Istio reads the protocol from it; bind it with { name: 'http' } (or grpc, tcp, ...)`);
+      throw new MeshConfigError(`[${owner.node.path}] ${where} port ${p.port} has no name: Istio reads the protocol from it; bind it with { name: 'http' } (or grpc, tcp, ...)`, CHECKS.invalidProperty);
     }
     if (typeof p.targetPort === 'string') {
-      throw new MeshConfigError(`[${owner.node.path}] ${where} port ${p.name} targets the named port "${p.targetPort}": give targetPort as a number, which the serving entry needs`);
+      throw new MeshConfigError(`[${owner.node.path}] ${where} port ${p.name} targets the named port "${p.targetPort}": give targetPort as a number, which the serving entry needs`, CHECKS.invalidProperty);
     }
     if (p.protocol && p.protocol !== 'TCP') {
-      throw new MeshConfigError(`[${owner.node.path}] ${where} ports[${i}] is ${p.protocol}: the mesh carries TCP ports only`);
+      throw new MeshConfigError(`[${owner.node.path}] ${where} ports[${i}] is ${p.protocol}: the mesh carries TCP ports only`, CHECKS.invalidProperty);
     }
     return { name: p.name, number: p.port, targetPort: p.targetPort ?? p.port };
   });

@@ -1,3 +1,4 @@
+import { CHECKS } from './validation/findings';
 import * as fs from 'fs';
 import { IConstruct } from 'constructs';
 import { CorefileError, keyZone, parseCorefile, ServerBlock } from './dns/corefile';
@@ -202,7 +203,7 @@ function checkNameserver(cluster: IConstruct, where: string, server: string): vo
 function readCorefile(cluster: IConstruct, options: ExistingCorefile, globalDomain: string): string {
   if ((options.corefile === undefined) === (options.corefileFile === undefined)) {
     throw new MeshConfigError(`[${cluster.node.path}] dns needs the cluster's current Corefile, as exactly one of corefile (text) or corefileFile (a path): `
-      + 'get it with kubectl -n kube-system get configmap coredns -o jsonpath=\'{.data.Corefile}\'');
+      + 'get it with kubectl -n kube-system get configmap coredns -o jsonpath=\'{.data.Corefile}\'', CHECKS.corefile);
   }
   let text = options.corefile;
   const source = options.corefileFile === undefined ? `[${cluster.node.path}] dns.corefile` : `[${cluster.node.path}] dns.corefileFile ${options.corefileFile}`;
@@ -217,15 +218,15 @@ function readCorefile(cluster: IConstruct, options: ExistingCorefile, globalDoma
   try {
     blocks = parseCorefile(text!, source);
   } catch (e) {
-    if (e instanceof CorefileError) throw new MeshConfigError(e.message);
+    if (e instanceof CorefileError) throw new MeshConfigError(e.message, CHECKS.corefile);
     throw e;
   }
   if (blocks.length === 0) {
-    throw new MeshConfigError(`${source} has no server block: pass the cluster's whole Corefile, not an empty one`);
+    throw new MeshConfigError(`${source} has no server block: pass the cluster's whole Corefile, not an empty one`, CHECKS.corefile);
   }
   const global = blocks.find(b => b.keys.some(k => keyZone(k) === globalDomain));
   if (global) {
-    throw new MeshConfigError(`${source} already has a server block for ${globalDomain} (line ${global.line}): pass the Corefile as it was before, the library appends that block itself`);
+    throw new MeshConfigError(`${source} already has a server block for ${globalDomain} (line ${global.line}): pass the Corefile as it was before, the library appends that block itself`, CHECKS.corefile);
   }
   return text!;
 }

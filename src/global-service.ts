@@ -1,3 +1,4 @@
+import { CHECKS } from './validation/findings';
 import type * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { clusterOf, podLabels, serviceShape } from './cdk8s-plus-refs';
@@ -176,7 +177,7 @@ export class GlobalService extends Construct {
    */
   public static fromServices(scope: Construct, id: string, services: kplus.Service[], options: GlobalServiceFromServicesOptions = {}): GlobalService {
     if (services.length === 0) {
-      throw new MeshConfigError(`[${scope.node.path}/${id}] services [] is empty: pass the Service of each cluster that runs it`);
+      throw new MeshConfigError(`[${scope.node.path}/${id}] services [] is empty: pass the Service of each cluster that runs it`, CHECKS.invalidProperty);
     }
     const shapes = services.map((service, i) => serviceShape(scope, `services[${i}]`, service));
     const [first] = shapes;
@@ -184,7 +185,7 @@ export class GlobalService extends Construct {
       for (const field of ['name', 'namespace', 'ports', 'selector'] as const) {
         if (JSON.stringify(shape[field]) !== JSON.stringify(first[field])) {
           throw new MeshConfigError(`[${scope.node.path}/${id}] services[${i + 1}] in ${shape.cluster.clusterName} has ${field} ${JSON.stringify(shape[field])}, `
-            + `but in ${first.cluster.clusterName} it is ${JSON.stringify(first[field])}: a global service must be the same Service in every cluster that serves it`);
+            + `but in ${first.cluster.clusterName} it is ${JSON.stringify(first[field])}: a global service must be the same Service in every cluster that serves it`, CHECKS.invalidProperty);
         }
       }
     });

@@ -1,3 +1,4 @@
+import { CHECKS } from './validation/findings';
 import * as path from 'path';
 import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { Mesh, MESH_APP_SYMBOL } from './mesh';
@@ -75,11 +76,11 @@ export class MeshApp extends App {
   public synth(): void {
     if (this.cliOutdir && path.resolve(this.cliOutdir) === path.resolve(this.bundlesOutdir)) {
       throw new MeshConfigError(`the cdk8s CLI writes to ${this.cliOutdir}, which is also MeshApp's bundle directory: the CLI empties it before every synth, `
-        + 'so your files there and the last good bundles would be lost. Set `output: cdk8s.out` in cdk8s.yaml (and ignore it in Git), or give MeshApp another outdir');
+        + 'so your files there and the last good bundles would be lost. Set `output: cdk8s.out` in cdk8s.yaml (and ignore it in Git), or give MeshApp another outdir', CHECKS.appSetup);
     }
     if (this.cliOutdir && this.yamlOutputType === YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE) {
       // That layout reads a chart's constructs instead of its toJson(), and clusters hold their objects as JSON.
-      throw new MeshConfigError('yamlOutputType FOLDER_PER_CHART_FILE_PER_RESOURCE cannot write the clusters\' objects for the cdk8s CLI: use FILE_PER_CHART (the default), FILE_PER_APP or FILE_PER_RESOURCE; the per-cluster bundles are written either way');
+      throw new MeshConfigError('yamlOutputType FOLDER_PER_CHART_FILE_PER_RESOURCE cannot write the clusters\' objects for the cdk8s CLI: use FILE_PER_CHART (the default), FILE_PER_APP or FILE_PER_RESOURCE; the per-cluster bundles are written either way', CHECKS.appSetup);
     }
     const report = writeOutputs(this._synthFiles(), { bundles: this.bundlesOutdir, secrets: this.secretsOutdir });
     super.synth();

@@ -1,3 +1,4 @@
+import { CHECKS } from './validation/findings';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GlobalDns, GlobalDnsMode, ResolvedGlobalDns } from './global-dns';
@@ -255,7 +256,7 @@ export class MeshCluster extends Chart {
   public toJson(): any[] {
     const app = App.of(this);
     if (!isClusterRenderer(app)) {
-      throw new MeshConfigError(`[${this.node.path}] ${meshAppRequired}`);
+      throw new MeshConfigError(`[${this.node.path}] ${meshAppRequired}`, CHECKS.appSetup);
     }
     return app._clusterManifests(this);
   }

@@ -1,3 +1,4 @@
+import { CHECKS } from './validation/findings';
 import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { MeshCa } from './mesh-ca';
@@ -257,7 +258,7 @@ export class Mesh extends Construct {
   public static of(construct: IConstruct): Mesh {
     const mesh = construct.node.scopes.slice().reverse().find(Mesh.isMesh);
     if (!mesh) {
-      throw new MeshConfigError(`[${construct.node.path}] is not inside a Mesh: create it with a Mesh (or a construct inside one) as its scope`);
+      throw new MeshConfigError(`[${construct.node.path}] is not inside a Mesh: create it with a Mesh (or a construct inside one) as its scope`, CHECKS.appSetup);
     }
     return mesh;
   }

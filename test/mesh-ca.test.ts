@@ -341,7 +341,7 @@ describe('MeshCa', () => {
         const app = meshWithCa(dir, generated({ intermediateValidityDays: 10 }));
         const expiry = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
         synthOnce(app);
-        expect(app.warnings).toContainEqual(expect.stringMatching(new RegExp(`intermediate CA of cluster1 .* expires on ${expiry}, within 30 days: rotate it now`)));
+        expect(app.warnings).toContainEqual(expect.stringMatching(new RegExp(`intermediate CA of cluster1 .* expires on ${expiry}, within 30 days: rotate it now.* \\[MCM103\\]$`)));
       });
     });
   });
@@ -388,7 +388,7 @@ describe('intermediate rotation and the expiry gate', () => {
     expect(renewed.publicKey.export({ type: 'spki', format: 'pem' })).not.toBe(old.publicKey.export({ type: 'spki', format: 'pem' }));
     expect(renewed.verify(new X509Certificate(fs.readFileSync(path.join(dir, 'keys', 'mesh1', 'root', 'cert.pem'))).publicKey)).toBe(true);
     expect(stored(dir, 'cluster2').fingerprint256).toBe(kept.fingerprint256);
-    expect(app.warnings).toContainEqual(expect.stringMatching(/rotated the intermediate CA of cluster1 \(the old one expires on \d{4}-\d{2}-\d{2}\): apply its new cacerts/));
+    expect(app.warnings).toContainEqual(expect.stringMatching(/rotated the intermediate CA of cluster1 \(the old one expires on \d{4}-\d{2}-\d{2}\): apply its new cacerts.* \[MCM104\]$/));
     expect(cacerts(app, 'cluster1')['ca-cert.pem']).toBe(renewed.toString());
   });
 
@@ -415,7 +415,7 @@ describe('key material in pipelines', () => {
     const dir = tempDir();
     const app = meshWithCa(dir, generated());
     synthOnce(app);
-    expect(app.warnings[0]).toMatch(/^\[mesh\] generated a NEW root CA, intermediate CA of cluster1, intermediate CA of cluster2 in .*keys\/mesh1\. Back up .*keys\/ now .*apply each cluster's cacerts Secret before installing Istio/);
+    expect(app.warnings[0]).toMatch(/^\[mesh\] generated a NEW root CA, intermediate CA of cluster1, intermediate CA of cluster2 in .*keys\/mesh1\. Back up .*keys\/ now .*apply each cluster's cacerts Secret before installing Istio.* \[MCM102\]$/);
   });
 
   test('with CI set, an empty key store is an error that says where the keys must come from', () => {

@@ -56,7 +56,7 @@ function readFile(file: string, what: string, owner: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new MeshConfigError(`[${owner}] ${what} ${file} cannot be read (${(e as NodeJS.ErrnoException).code}): check the path`);
+    throw new MeshConfigError(`[${owner}] ${what} ${file} cannot be read (${(e as NodeJS.ErrnoException).code}): check the path`, CHECKS.caMaterial);
   }
 }
 
@@ -74,19 +74,19 @@ function sealingKeys(ca: MeshCa, owner: string, clusters: readonly MeshCluster[]
   const names = clusters.map(c => c.clusterName);
   const unknown = Object.keys(sealed.clusterCertFiles ?? {}).find(name => !names.includes(name));
   if (unknown) {
-    throw new MeshConfigError(`[${owner}] ca.delivery.clusterCertFiles names cluster "${unknown}", which the mesh does not have: use one of ${names.join(', ')}`);
+    throw new MeshConfigError(`[${owner}] ca.delivery.clusterCertFiles names cluster "${unknown}", which the mesh does not have: use one of ${names.join(', ')}`, CHECKS.caMaterial);
   }
   const keys = new Map<string, KeyObject>();
   return new Map(clusters.map(cluster => {
     const file = sealed.clusterCertFiles?.[cluster.clusterName] ?? sealed.certFile;
     if (!file) {
-      throw new MeshConfigError(`[${owner}] ca.delivery has no Sealed Secrets certificate for cluster ${cluster.clusterName}: add clusterCertFiles.${cluster.clusterName} or a certFile for all (kubeseal --fetch-cert > cert.pem)`);
+      throw new MeshConfigError(`[${owner}] ca.delivery has no Sealed Secrets certificate for cluster ${cluster.clusterName}: add clusterCertFiles.${cluster.clusterName} or a certFile for all (kubeseal --fetch-cert > cert.pem)`, CHECKS.caMaterial);
     }
     if (!keys.has(file)) {
       const source = `[${owner}] Sealed Secrets certificate ${file}`;
       const key = parseCertificate(readFile(file, 'Sealed Secrets certificate', owner), source).publicKey;
       if (key.asymmetricKeyType !== 'rsa') {
-        throw new MeshConfigError(`${source} holds a ${key.asymmetricKeyType} key; the controller seals with RSA: give the certificate kubeseal --fetch-cert prints`);
+        throw new MeshConfigError(`${source} holds a ${key.asymmetricKeyType} key; the controller seals with RSA: give the certificate kubeseal --fetch-cert prints`, CHECKS.caMaterial);
       }
       keys.set(file, key);
     }
@@ -173,7 +173,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   const nextCertPem = loadedNext?.certPem ?? (generatedNext ? storedPair(nextRootDir)?.certPem : undefined);
   const nextFingerprint = nextCertPem && new X509Certificate(nextCertPem).fingerprint256;
   if (continuing && nextFingerprint !== state!.newRoot) {
-    throw new MeshConfigError(`[${owner}] ca.rootRotation: the next root (${loadedNext?.source ?? nextRootDir}) is not the root this rotation started with (${state!.newRoot}, per ${stateFile}): restore ${loadedNext ? 'the file' : 'the key store'} it was started from`);
+    throw new MeshConfigError(`[${owner}] ca.rootRotation: the next root (${loadedNext?.source ?? nextRootDir}) is not the root this rotation started with (${state!.newRoot}, per ${stateFile}): restore ${loadedNext ? 'the file' : 'the key store'} it was started from`, CHECKS.caMaterial);
   }
   // From the re-sign stage on, intermediates are issued by the next root: stored ones from the old are reissued.
   if (rotation && signsWithNew(rotation.stage) && ca.source !== RootCaSource.OFFLINE) {
@@ -196,7 +196,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     throw new MeshConfigError(`[${owner}] ca: the key store ${store} needs a new ${missing[0].what} (${missing[0].dir}), and ${o.requireExisting ? 'requireExisting is set' : 'CI is set'}: `
       + 'a pipeline must not mint CA keys (each run would make a different one, and clusters would stop trusting each other). '
       + `Restore ${o.keyStore ?? '.mesh-keys'}/ from your backup or secret store before the synth, use MeshCa.fromFiles() or MeshCa.offlineRoot(), `
-      + 'or set requireExisting: false to mint it here on purpose');
+      + 'or set requireExisting: false to mint it here on purpose', CHECKS.caMaterial);
   }
   // A root the user gives is read and checked before any key is minted: a bad file fails at once.
   const loadedRoot = ca.source === RootCaSource.GENERATED ? undefined : checkedRoot(ca, owner, {
@@ -231,7 +231,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   if (!loadedRoot && rotation?.stage !== RootRotationStage.DROP_OLD) persist(rootDir, root);
   warnIf(root.warning);
   if (state?.retiredRoots.includes(root.cert.fingerprint256)) {
-    throw new MeshConfigError(`[${owner}] ca: the root ${root.source} (${root.cert.fingerprint256}) was dropped by a finished rotation (${stateFile}) and must never be trusted again: restore the key store with its successor`);
+    throw new MeshConfigError(`[${owner}] ca: the root ${root.source} (${root.cert.fingerprint256}) was dropped by a finished rotation (${stateFile}) and must never be trusted again: restore the key store with its successor`, CHECKS.caMaterial);
   }
   // During a rotation: the next root, the root that signs intermediates, and the roots every cluster trusts.
   const nextRoot = loadedNext ?? (generatedNext ? generatedRoot(nextRootDir) : undefined);
@@ -252,7 +252,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   if (rotation) {
     const problem = state && continuing && bundleTransitionProblem(state.rootBundle, rootCerts, istioVersion);
     if (problem) {
-      throw new MeshConfigError(`[${owner}] ca.rootRotation.stage ${rotation.stage}: every cluster's root-cert.pem would change from the bundle of ${state!.stage} (${stateFile}) in a way istiod refuses: ${problem}; restore ${stateFile} as the last stage wrote it`);
+      throw new MeshConfigError(`[${owner}] ca.rootRotation.stage ${rotation.stage}: every cluster's root-cert.pem would change from the bundle of ${state!.stage} (${stateFile}) in a way istiod refuses: ${problem}; restore ${stateFile} as the last stage wrote it`, CHECKS.caMaterial);
     }
     const oldRoot = continuing ? state!.oldRoot : root.cert.fingerprint256;
     const dropped = rotation.stage === RootRotationStage.DROP_OLD && oldRoot !== nextRoot!.cert.fingerprint256 ? [oldRoot] : [];
@@ -278,7 +278,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     if (ca.source === RootCaSource.OFFLINE) {
       const files = o.intermediates?.[name];
       if (!files) {
-        throw new MeshConfigError(`[${owner}] ca.intermediates has no entry for cluster ${name}: with an offline root, issue an intermediate for every cluster and add intermediates.${name} = { certFile, keyFile }`);
+        throw new MeshConfigError(`[${owner}] ca.intermediates has no entry for cluster ${name}: with an offline root, issue an intermediate for every cluster and add intermediates.${name} = { certFile, keyFile }`, CHECKS.caMaterial);
       }
       pair = { certPem: readFile(files.certFile, `intermediates.${name}.certFile`, owner), keyPem: readFile(files.keyFile, `intermediates.${name}.keyFile`, owner) };
       certSource = `[${owner}] intermediates.${name}.certFile ${files.certFile}`;
@@ -298,7 +298,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     checkKeyMatches(cert, pair.keyPem, certSource, keySource);
     checkSignedBy(cert, rootCert, certSource, signing.source);
     if (new Date(cert.validTo) > new Date(rootCert.validTo)) {
-      throw new MeshConfigError(`${certSource} outlives its root ${signing.source} (${cert.validTo} after ${rootCert.validTo}): no workload would trust its certificates after the root expires; reissue it`);
+      throw new MeshConfigError(`${certSource} outlives its root ${signing.source} (${cert.validTo} after ${rootCert.validTo}): no workload would trust its certificates after the root expires; reissue it`, CHECKS.caMaterial);
     }
     warnIf(expiryWarning(cert, o.expiryWarningDays ?? 30, certSource, now, o.expiryErrorDays));
     const caCert = splitPemBundle(pair.certPem)[0];

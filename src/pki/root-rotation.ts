@@ -1,3 +1,4 @@
+import { CHECKS } from '../validation/findings';
 import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import { istioMinorOf, RootBundleComparison } from '../istio-version';
@@ -33,7 +34,7 @@ export function readRotationState(file: string): RotationState | undefined {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as RotationState;
   } catch (e) {
-    throw new MeshConfigError(`ca.rootRotation: ${file} is not a rotation state file (${(e as Error).message}): restore it from Git`);
+    throw new MeshConfigError(`ca.rootRotation: ${file} is not a rotation state file (${(e as Error).message}): restore it from Git`, CHECKS.caMaterial);
   }
 }
 
@@ -51,13 +52,13 @@ export function enterStage(options: RootRotationOptions, previous: RotationState
     const why = from === undefined
       ? `a rotation starts with ${RootRotationStage.PREPARE}`
       : expected === undefined ? `the rotation is complete at ${from}: remove rootRotation, or start the next one with ${RootRotationStage.PREPARE}` : `after ${from} comes ${expected}`;
-    throw new MeshConfigError(`[${owner}] ca.rootRotation.stage ${stage} cannot follow ${from ?? 'no rotation'}: ${why}; each stage must reach every cluster before the next`);
+    throw new MeshConfigError(`[${owner}] ca.rootRotation.stage ${stage} cannot follow ${from ?? 'no rotation'}: ${why}; each stage must reach every cluster before the next`, CHECKS.caMaterial);
   }
   if (from !== undefined && !options.skipDwell) {
     const dwellMs = (options.dwell?.toMilliseconds() ?? 24 * 3_600_000);
     const readyAt = new Date(new Date(previous!.enteredAt).getTime() + dwellMs);
     if (now < readyAt) {
-      throw new MeshConfigError(`[${owner}] ca.rootRotation.stage ${stage}: ${from} was entered at ${previous!.enteredAt}, and workloads need ${dwellMs / 3_600_000} hours to renew their certificates under it; render ${stage} after ${readyAt.toISOString()}, or set skipDwell`);
+      throw new MeshConfigError(`[${owner}] ca.rootRotation.stage ${stage}: ${from} was entered at ${previous!.enteredAt}, and workloads need ${dwellMs / 3_600_000} hours to renew their certificates under it; render ${stage} after ${readyAt.toISOString()}, or set skipDwell`, CHECKS.caMaterial);
     }
   }
   return now.toISOString();

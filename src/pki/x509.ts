@@ -1,3 +1,4 @@
+import { CHECKS } from '../validation/findings';
 import { execFileSync } from 'child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, RSAKeyPairOptions, sign, X509Certificate } from 'crypto';
 import { availableParallelism } from 'os';
@@ -130,7 +131,7 @@ export function parseCertificate(pem: string, source: string): X509Certificate {
   try {
     return new X509Certificate(pem);
   } catch (e) {
-    throw new MeshConfigError(`${source} is not a PEM certificate (${(e as Error).message}): give the file that starts with -----BEGIN CERTIFICATE-----`);
+    throw new MeshConfigError(`${source} is not a PEM certificate (${(e as Error).message}): give the file that starts with -----BEGIN CERTIFICATE-----`, CHECKS.caMaterial);
   }
 }
 
@@ -145,24 +146,24 @@ export function checkKeyMatches(cert: X509Certificate, keyPem: string, certSourc
   try {
     key = createPrivateKey(keyPem);
   } catch (e) {
-    throw new MeshConfigError(`${keySource} is not a PEM private key (${(e as Error).message}): give the key file of ${certSource}`);
+    throw new MeshConfigError(`${keySource} is not a PEM private key (${(e as Error).message}): give the key file of ${certSource}`, CHECKS.caMaterial);
   }
   if (!cert.checkPrivateKey(key)) {
-    throw new MeshConfigError(`${keySource} is not the key of ${certSource}: give the key the certificate was issued for`);
+    throw new MeshConfigError(`${keySource} is not the key of ${certSource}: give the key the certificate was issued for`, CHECKS.caMaterial);
   }
 }
 
 /** Checks that a certificate is a CA (basicConstraints CA:true). */
 export function checkIsCa(cert: X509Certificate, source: string): void {
   if (!cert.ca) {
-    throw new MeshConfigError(`${source} is not a CA certificate (basicConstraints CA:true is missing): give the root CA's certificate`);
+    throw new MeshConfigError(`${source} is not a CA certificate (basicConstraints CA:true is missing): give the root CA's certificate`, CHECKS.caMaterial);
   }
 }
 
 /** Checks that `cert` was signed by `issuer`. */
 export function checkSignedBy(cert: X509Certificate, issuer: X509Certificate, source: string, issuerSource: string): void {
   if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey)) {
-    throw new MeshConfigError(`${source} is not signed by the root CA ${issuerSource}: every cluster's intermediate must chain to the one shared root (delete it to issue a new one, or give the right root)`);
+    throw new MeshConfigError(`${source} is not signed by the root CA ${issuerSource}: every cluster's intermediate must chain to the one shared root (delete it to issue a new one, or give the right root)`, CHECKS.caMaterial);
   }
 }
 
@@ -174,10 +175,10 @@ export function checkSignedBy(cert: X509Certificate, issuer: X509Certificate, so
 export function expiryWarning(cert: X509Certificate, days: number, source: string, now = new Date(), errorDays = 0): string | undefined {
   const notAfter = new Date(cert.validTo);
   if (notAfter <= now) {
-    throw new MeshConfigError(`${source} expired on ${notAfter.toISOString().slice(0, 10)}: issue a new one (a generated one is reissued when you delete it from the key store)`);
+    throw new MeshConfigError(`${source} expired on ${notAfter.toISOString().slice(0, 10)}: issue a new one (a generated one is reissued when you delete it from the key store)`, CHECKS.caMaterial);
   }
   if (notAfter.getTime() - now.getTime() < errorDays * 86_400_000) {
-    throw new MeshConfigError(`${source} expires on ${notAfter.toISOString().slice(0, 10)}, within expiryErrorDays (${errorDays}): rotate it before the synth can pass (rotateIntermediatesDaysBefore reissues intermediates)`);
+    throw new MeshConfigError(`${source} expires on ${notAfter.toISOString().slice(0, 10)}, within expiryErrorDays (${errorDays}): rotate it before the synth can pass (rotateIntermediatesDaysBefore reissues intermediates)`, CHECKS.caMaterial);
   }
   return notAfter.getTime() - now.getTime() < days * 86_400_000
     ? `${source} expires on ${notAfter.toISOString().slice(0, 10)}, within ${days} days: rotate it now (a generated one is reissued when you delete it from the key store)`

@@ -2,7 +2,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { CHECKS, Finding, finding } from '../validation/findings';
 import { MeshConfigError } from '../validation/errors';
 import { OutputFile, OutputRoot } from '../write/output-file';
-import { ExpectedState } from './expected-state';
+import { ExpectedState, hostOf, scopeClusters } from './expected-state';
 
 /** The budgets report beside the bundles: what each cluster's proxies and API server are given. */
 export const BUDGETS_FILE = 'budgets.json';
@@ -31,7 +31,7 @@ export interface ClusterBudget {
   readonly visibleHosts: { readonly [scope: string]: number };
   readonly gatewayFilterChains: number;
   readonly objects: number;
-  /** The objects' size as JSON, which is about what the API server stores. */
+  /** The objects' size as compact JSON, which is about what the API server stores. */
   readonly bytes: number;
   readonly largestObject?: { readonly object: string; readonly bytes: number };
   readonly maxServiceEntryEndpoints: number;
@@ -45,17 +45,41 @@ interface KubeObject {
 
 const refOf = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
+/**
+ * The length of a value as compact JSON, counted without building the string (a mesh renders tens of
+ * thousands of objects): exact for ASCII without escapes, which is what the library renders.
+ */
+function jsonSize(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value !== 'object' || value === null) return String(value).length;
+  if (Array.isArray(value)) {
+    let size = 1 + Math.max(value.length, 1);
+    for (const item of value) size += jsonSize(item);
+    return size;
+  }
+  let size = 1;
+  let keys = 0;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined) continue;
+    size += key.length + 3 + jsonSize(item);
+    keys++;
+  }
+  return size + Math.max(keys, 1);
+}
+
 /** Counts one cluster's budget; the problems over a hard limit are returned beside it. */
 function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state: ExpectedState): { budget: ClusterBudget; overLimit: string[] } {
   const objects = files.filter(f => f.path.startsWith(`${cluster.clusterName}/`) && f.root === OutputRoot.BUNDLES && typeof f.content !== 'string')
     .flatMap(f => f.content as KubeObject[]);
-  const hostOf = (clusterName: string) => clusterName.split('|')[3];
   const overLimit: string[] = [];
   let bytes = 0;
   let largest: ClusterBudget['largestObject'];
   let maxEndpoints = 0;
   for (const object of objects) {
-    const size = Buffer.byteLength(JSON.stringify(object));
+    // The estimate is cheap; over the lower threshold, the exact size is worth computing.
+    const estimate = jsonSize(object);
+    const size = estimate > BUDGETS.clientSideApplyBytes ? Buffer.byteLength(JSON.stringify(object)) : estimate;
     bytes += size;
     if (!largest || size > largest.bytes) largest = { object: refOf(object), bytes: size };
     if (size > BUDGETS.etcdObjectBytes) {
@@ -71,7 +95,7 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
   }
   const budget: ClusterBudget = {
     cluster: cluster.clusterName,
-    visibleHosts: Object.fromEntries(state.scopes.map(s => [s.selector ? `${s.namespace}/${Object.entries(s.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : s.namespace, new Set(s.clusters.map(hostOf)).size])),
+    visibleHosts: Object.fromEntries(state.scopes.map(s => [s.selector ? `${s.namespace}/${Object.entries(s.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : s.namespace, new Set(scopeClusters(state, s).map(hostOf)).size])),
     gatewayFilterChains: state.gateway?.serverNames.length ?? 0,
     objects: objects.length,
     bytes,

@@ -1,3 +1,4 @@
+import { CHECKS } from '../validation/findings';
 import { ApiObject, ApiObjectMetadata, Chart, GroupVersionKind } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
@@ -207,7 +208,7 @@ export class ClusterBundle {
     const existing = this.entries.get(key);
     if (existing) {
       const where = namespace ? `${namespace}/${name}` : name;
-      throw new MeshConfigError(`[${this.cluster.node.path}] ${type.GVK.kind} "${where}" is rendered twice, by ${existing.origin.node.path} and by ${origin.node.path}: give one of them another name`);
+      throw new MeshConfigError(`[${this.cluster.node.path}] ${type.GVK.kind} "${where}" is rendered twice, by ${existing.origin.node.path} and by ${origin.node.path}: give one of them another name`, CHECKS.nameClash);
     }
     // A plain manifest, not an ApiObject construct: a mesh renders tens of thousands of objects, and the
     // cluster chart hands them to cdk8s through its toJson().
@@ -310,7 +311,7 @@ export class ClusterBundle {
       const existing = this.entries.get(key);
       if (existing) {
         const where = namespace ? `${namespace}/${name}` : name;
-        throw new MeshConfigError(`[${this.cluster.node.path}] ${apiObject.kind} "${where}" is rendered by ${existing.origin.node.path} and added by you as ${apiObject.node.path}: give yours another name`);
+        throw new MeshConfigError(`[${this.cluster.node.path}] ${apiObject.kind} "${where}" is rendered by ${existing.origin.node.path} and added by you as ${apiObject.node.path}: give yours another name`, CHECKS.nameClash);
       }
       this.entries.set(key, { concern: 'resources', object: apiObject, origin: apiObject, sortKey: sortKeyOf(apiObject.kind, namespace, name) });
     }

@@ -43,8 +43,8 @@ export interface ExpectedScope {
   readonly namespace: string;
   /** The workloads of the namespace it scopes. @default - the whole namespace */
   readonly selector?: Labels;
-  /** Names of the `.global` clusters its sidecars hold. */
-  readonly clusters: readonly string[];
+  /** Names of the `.global` clusters its sidecars hold. @default - every one of `outbound` */
+  readonly clusters?: readonly string[];
   /** Whether its sidecars must hold no other `.global` cluster (an Istio Sidecar scopes them). */
   readonly exclusive: boolean;
 }
@@ -93,18 +93,19 @@ function rootFacts(pem: string): ExpectedState['roots'] {
  */
 function outboundClusters(objects: readonly KubeObject[], domain: string): ExpectedCluster[] {
   const of = (kind: string) => objects.filter(o => o.kind === kind && o.apiVersion.startsWith('networking.istio.io/'));
-  const workloadEntries = of('WorkloadEntry');
-  const rules = of('DestinationRule');
+  const workloadEntries = groupBy(of('WorkloadEntry'), we => we.metadata.namespace!);
+  const rules = groupBy(of('DestinationRule'), r => r.spec.host as string);
   const clusters: ExpectedCluster[] = [];
   for (const entry of of('ServiceEntry')) {
     const namespace = entry.metadata.namespace!;
+    const selector: Labels | undefined = entry.spec.workloadSelector?.labels;
     for (const host of (entry.spec.hosts as string[]).filter(h => h.endsWith(`.${domain}`))) {
       for (const port of entry.spec.ports as Array<{ name: string; number: number; targetPort?: number }>) {
         const servingPort = port.targetPort ?? port.number;
-        const endpoints: LabelledEndpoint[] = entry.spec.workloadSelector
+        const endpoints: LabelledEndpoint[] = selector
           ? [
-            { port: servingPort, pods: { namespace, labels: entry.spec.workloadSelector.labels }, labels: entry.spec.workloadSelector.labels },
-            ...workloadEntries.filter(we => we.metadata.namespace === namespace && matches(we.spec.labels ?? {}, entry.spec.workloadSelector.labels))
+            { port: servingPort, pods: { namespace, labels: selector }, labels: selector },
+            ...(workloadEntries.get(namespace) ?? []).filter(we => matches(we.spec.labels ?? {}, selector))
               .map(we => ({ port: we.spec.ports?.[port.name] ?? servingPort, address: we.spec.address, labels: we.spec.labels ?? {} })),
           ]
           : (entry.spec.endpoints as Array<{ address: string; ports?: { [name: string]: number }; labels?: Labels }>).map(e => ({
@@ -112,51 +113,87 @@ function outboundClusters(objects: readonly KubeObject[], domain: string): Expec
             ...(isIP(e.address) ? { address: e.address } : { hostname: e.address }),
             labels: e.labels ?? {},
           }));
-        const strip = (list: readonly LabelledEndpoint[]) => list.map(({ labels: _, ...endpoint }) => endpoint);
-        clusters.push({ name: `outbound|${port.number}||${host}`, sni: `outbound_.${port.number}_._.${host}`, endpoints: strip(endpoints) });
-        for (const rule of rules.filter(r => r.spec.host === host)) {
+        const all = withoutLabels(endpoints);
+        clusters.push(outboundCluster(port.number, '', host, all));
+        for (const rule of rules.get(host) ?? []) {
           for (const subset of rule.spec.subsets ?? [] as Array<{ name: string; labels: Labels }>) {
             const selected = endpoints.flatMap((e): LabelledEndpoint[] => {
               if (e.pods) return [{ ...e, pods: { namespace, labels: { ...e.pods.labels, ...subset.labels } } }];
               return matches(e.labels, subset.labels) ? [e] : [];
             });
-            clusters.push({ name: `outbound|${port.number}|${subset.name}|${host}`, sni: `outbound_.${port.number}_.${subset.name}_.${host}`, endpoints: strip(selected) });
+            // Subsets that keep every endpoint share the list, which the file then writes once per entry.
+            clusters.push(outboundCluster(port.number, subset.name, host, selected.every((e, i) => e === endpoints[i]) && selected.length === endpoints.length ? all : withoutLabels(selected)));
           }
         }
       }
     }
   }
-  return clusters.sort(byKey(c => c.name));
+  // In the bundle's order (entries by namespace and name, then port and subset): deterministic, and no sort.
+  return clusters;
 }
 
-/** Whether a Sidecar egress host (`<namespace>/<host>`) lets a proxy in `namespace` see a host whose entry lives in `entryNamespace`. */
-function egressAdmits(egress: string, namespace: string, host: string, entryNamespace: string): boolean {
-  const [ns, pattern] = egress.split('/');
-  const nsOk = ns === '*' || (ns === '.' ? entryNamespace === namespace : ns === entryNamespace);
-  return nsOk && (pattern === '*' || pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1))));
+const withoutLabels = (endpoints: readonly LabelledEndpoint[]): ExpectedEndpoint[] => endpoints.map(({ labels: _, ...endpoint }) => endpoint);
+
+/** An Envoy cluster as Istio names it, and the SNI name it sends. */
+const outboundCluster = (port: number, subset: string, host: string, endpoints: readonly ExpectedEndpoint[]): ExpectedCluster =>
+  ({ name: `outbound|${port}|${subset}|${host}`, sni: `outbound_.${port}_.${subset}_.${host}`, endpoints });
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 /**
- * Per client scope, the clusters its sidecars hold: every one for namespaces without a Sidecar, and for
- * each rendered Sidecar those of the hosts its egress admits.
+ * Whether a Sidecar's egress hosts (`<namespace>/<host>`) let a proxy in `namespace` see a host whose
+ * entry lives in `entryNamespace`: parsed once per Sidecar, as a mesh has thousands of hosts.
  */
-function clientScopes(objects: readonly KubeObject[], outbound: readonly ExpectedCluster[], entryNamespaces: ReadonlyMap<string, string>): ExpectedScope[] {
-  const hostOf = (name: string) => name.split('|')[3];
+function egressMatcher(egress: readonly string[], namespace: string): (host: string, entryNamespace: string) => boolean {
+  const exact = new Set<string>();
+  const patterns: Array<{ readonly ns: string; readonly host: string }> = [];
+  for (const entry of egress) {
+    const [ns, host] = entry.split('/');
+    const resolvedNs = ns === '.' ? namespace : ns;
+    if (resolvedNs !== '*' && resolvedNs !== '~' && !host.includes('*')) exact.add(`${resolvedNs}/${host}`);
+    else patterns.push({ ns: resolvedNs, host });
+  }
+  return (host, entryNamespace) => exact.has(`${entryNamespace}/${host}`) || patterns.some(p =>
+    (p.ns === '*' || p.ns === entryNamespace) && (p.host === '*' || p.host === host || (p.host.startsWith('*.') && host.endsWith(p.host.slice(1)))));
+}
+
+/**
+ * The client scopes: namespaces without a Sidecar see every cluster (`*`); each rendered Sidecar's
+ * namespace (or workloads) sees the clusters of the hosts its egress admits, and nothing else.
+ */
+function clientScopes(objects: readonly KubeObject[], outbound: readonly ExpectedCluster[]): ExpectedScope[] {
   const sidecars = objects.filter(o => o.kind === 'Sidecar' && o.apiVersion.startsWith('networking.istio.io/'));
+  const entryNamespaces = new Map(sidecars.length === 0 ? [] : objects.filter(o => o.kind === 'ServiceEntry')
+    .flatMap(o => (o.spec.hosts as string[]).map(h => [h, o.metadata.namespace!] as const)));
   return [
-    { namespace: '*', clusters: outbound.map(c => c.name), exclusive: false },
+    { namespace: '*', exclusive: false },
     ...sidecars.map(sidecar => {
       const namespace = sidecar.metadata.namespace!;
-      const egress: string[] = (sidecar.spec.egress ?? []).flatMap((e: { hosts: string[] }) => e.hosts);
+      const admits = egressMatcher((sidecar.spec.egress ?? []).flatMap((e: { hosts: string[] }) => e.hosts), namespace);
       return {
         namespace,
         selector: sidecar.spec.workloadSelector?.labels,
-        clusters: outbound.map(c => c.name).filter(name => egress.some(e => egressAdmits(e, namespace, hostOf(name), entryNamespaces.get(hostOf(name))!))),
+        clusters: outbound.filter(c => admits(hostOf(c.name), entryNamespaces.get(hostOf(c.name))!)).map(c => c.name),
         exclusive: true,
       };
     }),
   ];
 }
+
+/** The names of the clusters a scope's sidecars hold. */
+export const scopeClusters = (state: ExpectedState, scope: ExpectedScope): readonly string[] => scope.clusters ?? state.outbound.map(c => c.name);
+
+/** The host of an Envoy cluster name, `outbound|<port>|<subset>|<host>`. */
+export const hostOf = (clusterName: string) => clusterName.slice(clusterName.lastIndexOf('|') + 1);
 
 /** The expected state of every cluster, from its rendered mesh layer. */
 export function expectedStates(model: ResolvedMesh, bundleFiles: readonly OutputFile[]): Map<MeshCluster, ExpectedState> {
@@ -168,7 +205,6 @@ export function expectedStates(model: ResolvedMesh, bundleFiles: readonly Output
       .flatMap(f => f.content as KubeObject[]);
     const globalNames = mesh.topology === MeshTopology.GLOBAL_NAMES;
     const outbound = globalNames ? outboundClusters(objects, mesh.globalDomain) : [];
-    const entryNamespaces = new Map(objects.filter(o => o.kind === 'ServiceEntry').flatMap(o => (o.spec.hosts as string[]).map(h => [h, o.metadata.namespace!] as const)));
     const roots = model.pki?.clusters.get(cluster.configCluster)?.rootCerts;
     const state: ExpectedState = {
       format: EXPECTED_STATE_FORMAT,
@@ -177,12 +213,12 @@ export function expectedStates(model: ResolvedMesh, bundleFiles: readonly Output
       topology: mesh.topology,
       roots: roots ? rootFacts(roots) : [],
       outbound,
-      scopes: globalNames ? clientScopes(objects, outbound, entryNamespaces) : [],
+      scopes: globalNames ? clientScopes(objects, outbound) : [],
       gateway: globalNames && cluster.gateway ? {
         namespace: ISTIO_SYSTEM,
         selector: { ...cluster.gateway.selector },
         listenerPort: CROSS_CLUSTER_PORT,
-        serverNames: outbound.map(c => c.sni).sort(),
+        serverNames: outbound.map(c => c.sni),
       } : undefined,
       remoteClusters: globalNames || cluster.isRemote ? undefined
         : [cluster.clusterName, ...remoteSecretPairs(model.clusters).filter(p => p.holder === cluster).map(p => p.peer.clusterName)].sort(),
@@ -191,6 +227,21 @@ export function expectedStates(model: ResolvedMesh, bundleFiles: readonly Output
   }));
 }
 
-/** `dist/<cluster>/expected-state.json`, which `verify` reads. */
-export const expectedStateFile = (state: ExpectedState): OutputFile =>
-  ({ root: OutputRoot.BUNDLES, path: `${state.cluster}/${EXPECTED_STATE_FILE}`, content: `${JSON.stringify(state, null, 2)}\n` });
+/**
+ * `dist/<cluster>/expected-state.json`, which `verify` reads: indented, with one line per outbound cluster,
+ * so that a review diff shows each changed cluster on its own line at a fraction of fully indented JSON's size.
+ */
+export function expectedStateFile(state: ExpectedState): OutputFile {
+  const { outbound, ...rest } = state;
+  const endpointsJson = new Map<readonly ExpectedEndpoint[], string>();
+  const json = (endpoints: readonly ExpectedEndpoint[]) => {
+    let text = endpointsJson.get(endpoints);
+    if (text === undefined) endpointsJson.set(endpoints, text = JSON.stringify(endpoints));
+    return text;
+  };
+  // Names are made of DNS names, digits and `|_.`: nothing JSON escapes.
+  const lines = outbound.map(c => `    {"name":"${c.name}","sni":"${c.sni}","endpoints":${json(c.endpoints)}}`).join(',\n');
+  const text = JSON.stringify({ ...rest, outbound: '<outbound>' }, null, 2)
+    .replace('"outbound": "<outbound>"', outbound.length === 0 ? '"outbound": []' : `"outbound": [\n${lines}\n  ]`);
+  return { root: OutputRoot.BUNDLES, path: `${state.cluster}/${EXPECTED_STATE_FILE}`, content: `${text}\n` };
+}

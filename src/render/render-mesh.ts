@@ -2,7 +2,7 @@ import { GitOpsTool } from '../gitops';
 import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { MeshConfigError } from '../validation/errors';
-import { Finding } from '../validation/findings';
+import { CHECKS, Finding } from '../validation/findings';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
 import { renderAccessPolicy } from './access-policies';
@@ -56,7 +56,7 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   const bundleFiles = [...bundles.values()].flatMap(bundle => bundle.toFiles());
   const problems = topology.checkRendered?.(bundleFiles, model) ?? [];
   if (problems.length > 0) {
-    throw new MeshConfigError(`[${model.mesh.node.path}] the rendered bundles break the ${model.mesh.topology} topology; nothing was written:\n  ${problems.join('\n  ')}`);
+    throw new MeshConfigError(`[${model.mesh.node.path}] the rendered bundles break the ${model.mesh.topology} topology; nothing was written:\n  ${problems.join('\n  ')}`, CHECKS.topologyBroken);
   }
   const states = expectedStates(model, bundleFiles);
   const budgets = renderBudgets(model.clusters, bundleFiles, states, model.mesh.node.path);

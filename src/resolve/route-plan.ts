@@ -1,3 +1,4 @@
+import { CHECKS } from '../validation/findings';
 import type { ServiceVersion } from '../global-service';
 import type { MeshCluster } from '../mesh-cluster';
 import type { RequestMatch, ResolvedRule, StringMatch, VersionedRoute } from '../versioned-route';
@@ -94,11 +95,11 @@ export function checkSubsetNames(route: VersionedRoute, clients: readonly Client
     const target = hop.subset === hop.version.name ? `version ${hop.version.name}` : `version ${hop.version.name} in ${hop.cluster.clusterName}`;
     const other = meaning.get(hop.subset);
     if (other !== undefined && other !== target) {
-      throw new MeshConfigError(`[${route.node.path}] subset name "${hop.subset}" stands for both ${other} and ${target} (spread subsets are named <version>-<cluster>): rename a version or a cluster so that the names differ`);
+      throw new MeshConfigError(`[${route.node.path}] subset name "${hop.subset}" stands for both ${other} and ${target} (spread subsets are named <version>-<cluster>): rename a version or a cluster so that the names differ`, CHECKS.invalidProperty);
     }
     meaning.set(hop.subset, target);
     if (!isDnsLabel(hop.subset)) {
-      throw new MeshConfigError(`[${route.node.path}] subset name "${hop.subset}" for ${target} is longer than 63 characters, which Istio rejects: shorten the version or cluster name`);
+      throw new MeshConfigError(`[${route.node.path}] subset name "${hop.subset}" for ${target} is longer than 63 characters, which Istio rejects: shorten the version or cluster name`, CHECKS.invalidProperty);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { CHECKS } from '../validation/findings';
 import * as fs from 'fs';
 import { Address4 } from 'ip-address';
 import { MeshConfigError } from '../validation/errors';
@@ -40,7 +41,7 @@ export function allocateVips(requests: readonly VipRequest[], locked: ReadonlyMa
   for (const request of sorted.filter(r => r.pinned)) {
     const other = holder.get(request.pinned!);
     if (other) {
-      throw new MeshConfigError(`[${request.owner}] vip "${request.pinned}" is pinned for ${other} too: each .global host needs its own VIP`);
+      throw new MeshConfigError(`[${request.owner}] vip "${request.pinned}" is pinned for ${other} too: each .global host needs its own VIP`, CHECKS.lockFile);
     }
     holder.set(request.pinned!, request.host);
   }
@@ -50,7 +51,7 @@ export function allocateVips(requests: readonly VipRequest[], locked: ReadonlyMa
     const other = holder.get(vip);
     if (other && other !== host) {
       const owned = byHost.get(other)!;
-      throw new MeshConfigError(`[${owned.owner}] vip "${vip}" is pinned for ${other}, but the lock file gives it to ${host}${requested.has(host) ? '' : ' (a removed service; prune it with `pruneVips: true`)'}: pin another address`);
+      throw new MeshConfigError(`[${owned.owner}] vip "${vip}" is pinned for ${other}, but the lock file gives it to ${host}${requested.has(host) ? '' : ' (a removed service; prune it with `pruneVips: true`)'}: pin another address`, CHECKS.lockFile);
     }
     holder.set(vip, host);
   }
@@ -68,7 +69,7 @@ export function allocateVips(requests: readonly VipRequest[], locked: ReadonlyMa
       const size = range.end - range.start + 1;
       throw new MeshConfigError(`[${owner}] vipRange "${range.cidr}" is full: its ${size} addresses cannot give ${request.host} a VIP`
         + (stale.length > 0 && !prune ? ` (${stale.length} are held by removed services: prune them with \`pruneVips: true\`)` : '')
-        + ': use a larger vipRange');
+        + ': use a larger vipRange', CHECKS.lockFile);
     }
     const vip = numberToIp(cursor);
     holder.set(vip, request.host);
@@ -93,22 +94,22 @@ export function readVipLock(file: string): Map<string, string> {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new MeshConfigError(`lock file ${file} is not valid JSON (${(e as Error).message}): fix it, or restore it from Git`);
+    throw new MeshConfigError(`lock file ${file} is not valid JSON (${(e as Error).message}): fix it, or restore it from Git`, CHECKS.lockFile);
   }
   const entries = Object.entries(parsed.vips && typeof parsed.vips === 'object' ? parsed.vips : {});
   const holders = new Map<string, string>();
   for (const [host, vip] of entries) {
     if (typeof vip !== 'string' || !Address4.isValid(vip) || vip.includes('/')) {
-      throw new MeshConfigError(`lock file ${file}: VIP of ${host} is ${JSON.stringify(vip)}, not an IPv4 address: fix it, or remove the entry to allocate a new one`);
+      throw new MeshConfigError(`lock file ${file}: VIP of ${host} is ${JSON.stringify(vip)}, not an IPv4 address: fix it, or remove the entry to allocate a new one`, CHECKS.lockFile);
     }
     const n = ipToNumber(vip);
     const problem = n === BROADCAST ? 'is the broadcast address' : vipProblem({ start: n, end: n });
     if (problem) {
-      throw new MeshConfigError(`lock file ${file}: VIP ${vip} of ${host} ${problem}; remove the entry to allocate a new one`);
+      throw new MeshConfigError(`lock file ${file}: VIP ${vip} of ${host} ${problem}; remove the entry to allocate a new one`, CHECKS.lockFile);
     }
     const other = holders.get(vip);
     if (other !== undefined) {
-      throw new MeshConfigError(`lock file ${file} gives VIP ${vip} to both ${other} and ${host} (often a merge of two branches): remove one of the two entries, and the next synth allocates that host a new VIP`);
+      throw new MeshConfigError(`lock file ${file} gives VIP ${vip} to both ${other} and ${host} (often a merge of two branches): remove one of the two entries, and the next synth allocates that host a new VIP`, CHECKS.lockFile);
     }
     holders.set(vip, host);
   }

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import type { CheckRule } from './findings';
+import { CHECKS, CheckRule } from './findings';
 
 /**
  * A mesh description that cannot be rendered. The message names the construct path, the property,
@@ -9,17 +9,21 @@ import type { CheckRule } from './findings';
 export class MeshConfigError extends Error {
   public readonly name = 'MeshConfigError';
 
-  public constructor(message: string) {
-    super(message);
+  /** The code of the check that failed (docs/codes.md). @default - none: the message lists several findings, each with its code */
+  public readonly code?: string;
+
+  public constructor(message: string, check?: CheckRule) {
+    super(check ? `${message} [${check.code}]` : message);
+    this.code = check?.code;
     // The problem is in the user's mesh description, not in this library: a stack into our code would
     // only bury the message.
-    this.stack = `${this.name}: ${message}`;
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
 /** Builds the error for one bad property of a construct. */
 export function propError(scope: IConstruct, prop: string, value: unknown, problem: string): MeshConfigError {
-  return new MeshConfigError(`[${scope.node.path}] ${prop} ${formatValue(value)} ${problem}`);
+  return new MeshConfigError(`[${scope.node.path}] ${prop} ${formatValue(value)} ${problem}`, CHECKS.invalidProperty);
 }
 
 /** A value as errors quote it: JSON, except that numbers keep their own spelling (JSON writes NaN as null). */

@@ -45,6 +45,14 @@ export const CHECKS = {
   callResolvesNowhere: rule('MCM018', Severity.ERROR, 'A client namespace calls a service its cluster neither serves nor consumes', 'Add the cluster to the service\'s consumers, or drop the call.'),
   clientScopeInAmbient: rule('MCM019', Severity.ERROR, 'A client namespace in the ambient topology', 'Drop it: ztunnel reads no Sidecar; scope with waypoints, or use the multi-network topology.'),
   overLimit: rule('MCM020', Severity.ERROR, 'A rendered object exceeds what Kubernetes accepts', 'Split what the object holds (see the message for the limit).'),
+  topologyBroken: rule('MCM021', Severity.ERROR, 'The rendered bundles break the topology\'s rules', 'See the message: each line names the objects and what must agree.'),
+  // Errors of one construct or file, raised where they are found.
+  invalidProperty: rule('MCM030', Severity.ERROR, 'A construct property is invalid', 'The message names the construct, the property, the value and what is allowed.'),
+  lockFile: rule('MCM031', Severity.ERROR, 'The VIP lock file is invalid or conflicts', 'Fix the entry the message names, or restore the file from Git.'),
+  caMaterial: rule('MCM032', Severity.ERROR, 'CA material cannot be used', 'Give the file the message asks for, or follow its rotation step.'),
+  corefile: rule('MCM033', Severity.ERROR, 'The cluster\'s Corefile cannot take the .global zone', 'Pass the cluster\'s whole current Corefile, without a .global block.'),
+  nameClash: rule('MCM034', Severity.ERROR, 'Two objects of a cluster share kind, namespace and name', 'Rename one of the two constructs the message names.'),
+  appSetup: rule('MCM035', Severity.ERROR, 'The app is not set up for a mesh', 'Use MeshApp, one mesh per app, and an outdir the cdk8s CLI does not empty.'),
   // Warnings: the synth writes, and says what is likely wrong.
   noCa: rule('MCM101', Severity.WARNING, 'No shared CA', 'Set ca: MeshCa.generate() or MeshCa.fromFiles(...).'),
   keysMinted: rule('MCM102', Severity.WARNING, 'CA keys were generated', 'Back up the key store; apply cacerts before installing Istio.', true),

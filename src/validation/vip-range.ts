@@ -1,3 +1,4 @@
+import { CHECKS } from './findings';
 import { Address4 } from 'ip-address';
 import { MeshConfigError } from './errors';
 
@@ -47,13 +48,13 @@ export function vipProblem(span: Span): string | undefined {
 /** Parses and checks a VIP range; the error names the owner, the value and why it cannot be used. */
 export function parseVipRange(owner: string, cidr: string): VipRange {
   if (!cidr.includes('/') || !Address4.isValid(cidr)) {
-    throw new MeshConfigError(`[${owner}] vipRange ${JSON.stringify(cidr)} is not an IPv4 CIDR range: use e.g. 240.0.0.0/16`);
+    throw new MeshConfigError(`[${owner}] vipRange ${JSON.stringify(cidr)} is not an IPv4 CIDR range: use e.g. 240.0.0.0/16`, CHECKS.invalidProperty);
   }
   const address = new Address4(cidr);
   const range = { cidr, start: Number(address.startAddress().bigInt()), end: Number(address.endAddress().bigInt()) };
   const problem = vipProblem(range);
   if (problem) {
-    throw new MeshConfigError(`[${owner}] vipRange ${JSON.stringify(cidr)} ${problem}`);
+    throw new MeshConfigError(`[${owner}] vipRange ${JSON.stringify(cidr)} ${problem}`, CHECKS.invalidProperty);
   }
   return range;
 }
@@ -61,12 +62,12 @@ export function parseVipRange(owner: string, cidr: string): VipRange {
 /** Checks a user-pinned VIP. */
 export function checkPinnedVip(owner: string, vip: string): string {
   if (!Address4.isValid(vip) || vip.includes('/')) {
-    throw new MeshConfigError(`[${owner}] vip ${JSON.stringify(vip)} is not an IPv4 address: use one inside 240.0.0.0/4, e.g. 240.0.0.10`);
+    throw new MeshConfigError(`[${owner}] vip ${JSON.stringify(vip)} is not an IPv4 address: use one inside 240.0.0.0/4, e.g. 240.0.0.10`, CHECKS.invalidProperty);
   }
   const n = ipToNumber(vip);
   const problem = n === BROADCAST ? 'is the broadcast address' : vipProblem({ start: n, end: n });
   if (problem) {
-    throw new MeshConfigError(`[${owner}] vip ${JSON.stringify(vip)} ${problem}`);
+    throw new MeshConfigError(`[${owner}] vip ${JSON.stringify(vip)} ${problem}`, CHECKS.invalidProperty);
   }
   return vip;
 }

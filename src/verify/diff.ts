@@ -1,5 +1,5 @@
 import { X509Certificate } from 'crypto';
-import { ExpectedCluster, ExpectedEndpoint, ExpectedState } from '../render/expected-state';
+import { ExpectedCluster, ExpectedEndpoint, ExpectedState, hostOf, scopeClusters } from '../render/expected-state';
 import { EnvoyCluster, LiveState, selectionKey } from './live-state';
 
 /** How one check of `verify` came out. */
@@ -77,7 +77,6 @@ function checkEndpoints(subject: string, want: ExpectedCluster, have: ReadonlyAr
 
 function checkScopes(expected: ExpectedState, live: LiveState): VerifyResult[] {
   const byName = new Map(expected.outbound.map(c => [c.name, c]));
-  const hostOf = (clusterName: string) => clusterName.split('|')[3];
   const meshHosts = new Set(expected.outbound.map(c => hostOf(c.name)));
   return expected.scopes.flatMap(scope => {
     const where = scope.namespace === '*' ? 'any namespace' : `namespace ${scope.namespace}`;
@@ -89,7 +88,9 @@ function checkScopes(expected: ExpectedState, live: LiveState): VerifyResult[] {
       port: h.address!.socketAddress!.portValue,
       healthy: (h.healthStatus?.edsHealthStatus ?? 'HEALTHY') === 'HEALTHY' && !h.healthStatus?.failedOutlierCheck,
     }))]));
-    const results = scope.clusters.flatMap(name => {
+    const expectedNames = scopeClusters(expected, scope);
+    const expectedSet = new Set(expectedNames);
+    const results = expectedNames.flatMap(name => {
       const subject = `${liveScope.pod} ${name}`;
       const want = byName.get(name)!;
       const cluster = clusters.get(name);
@@ -99,7 +100,7 @@ function checkScopes(expected: ExpectedState, live: LiveState): VerifyResult[] {
       return [...sniProblem, ...checkEndpoints(subject, want, endpoints.get(name) ?? [], live)];
     });
     // A scoped namespace must not see the rest: the Sidecar that scopes it is not applied otherwise.
-    const leaked = scope.exclusive ? [...clusters.keys()].filter(name => meshHosts.has(hostOf(name)) && !scope.clusters.includes(name)).sort() : [];
+    const leaked = scope.exclusive ? [...clusters.keys()].filter(name => meshHosts.has(hostOf(name)) && !expectedSet.has(name)).sort() : [];
     return [
       ...results,
       ...(leaked.length ? [fail(`${liveScope.pod} scope`, `sees ${list(leaked)}, which ${where} does not call: is its Sidecar applied?`)] : []),

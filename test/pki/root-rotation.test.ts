@@ -66,7 +66,7 @@ test('a root rotation, stage by stage: each stage\'s trust, signing and install,
     expect(cacerts(r0, cluster)['root-cert.pem']).toBe(oldBundle);
     opensslVerifies(r0, cluster, dir);
   }
-  expect(r0.warnings).toContainEqual(expect.stringContaining('root rotation at prepare'));
+  expect(r0.warnings).toContainEqual(expect.stringMatching(/root rotation at prepare.* \[MCM105\]$/));
   const state = () => JSON.parse(fs.readFileSync(path.join(dir, 'ca-rotation.json'), 'utf8'));
   const newRoot = state().newRoot;
   expect([state().stage, state().oldRoot]).toEqual([PREPARE, oldRoot]);

@@ -1,8 +1,12 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import Ajv from 'ajv';
+import { ApiObject } from 'cdk8s';
 import { CODES_FILE, codesMarkdown } from '../../scripts/lint-codes';
-import { CHECKS, GlobalService, MeshCluster, Severity, suppressFinding } from '../../src';
-import { bundleFile, synthOnce, testMesh } from '../support/synth';
+import {
+  AccessPolicy, CHECKS, GlobalDns, GlobalService, Mesh, MeshApp, MeshCa, MeshCluster, MeshConfigError, Principal, Severity, suppressFinding,
+} from '../../src';
+import { bundleFile, synthOnce, tempDir, testMesh } from '../support/synth';
 
 /** The shape of lint.json, which CI annotation steps read. */
 const LINT_SCHEMA = {
@@ -66,3 +70,58 @@ test('lint.json lists warnings and notes with codes; a suppression (with its rea
   expect(() => suppressFinding(c1, 'MCM999', 'x')).toThrow(/MCM999 is no check's code: see docs\/codes.md/);
   expect(() => suppressFinding(c1, 'MCM110', ' ')).toThrow(/MCM110 needs a reason/);
 });
+
+describe('errors raised where they are found carry their category\'s code', () => {
+  const KUBEADM = '.:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n}\n';
+  test.each([
+    ['MCM030', 'a construct property', ({ mesh }: Ctx) => new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1', port: 70000 } })],
+    ['MCM031', 'the lock file', ({ app, mesh, dir }: Ctx) => {
+      fs.writeFileSync(path.join(dir, 'mesh.lock.json'), '{ not json');
+      new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1' } })] });
+      app.synth();
+    }],
+    ['MCM033', 'a Corefile', ({ app, mesh }: Ctx) => {
+      new MeshCluster(mesh, 'c1', { dns: GlobalDns.staticZone({ corefile: `${KUBEADM}global:53 {\n  forward . 1.1.1.1\n}\n` }) });
+      app.synth();
+    }],
+    ['MCM034', 'a name clash', ({ app, mesh }: Ctx) => {
+      const c1 = new MeshCluster(mesh, 'c1');
+      new ApiObject(c1, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } });
+      app.synth();
+    }],
+    ['MCM035', 'the app setup', ({ app }: Ctx) => new AccessPolicy(app, 'p', { namespace: 'a', selector: { app: 'a' }, principals: [Principal.namespace('a')] })],
+  ])('%s: %s', (code, _, trigger) => {
+    const dir = tempDir();
+    const { app, mesh } = testMesh({}, dir);
+    let error: unknown;
+    try {
+      trigger({ app, mesh, dir });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MeshConfigError);
+    expect([(error as MeshConfigError).code, (error as Error).message.endsWith(`[${code}]`)]).toEqual([code, true]);
+  });
+
+  test('MCM032: CA material', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'junk.pem'), 'junk');
+    const { app, mesh } = testMesh({ ca: MeshCa.fromFiles({ rootCertFile: path.join(dir, 'junk.pem'), rootKeyFile: path.join(dir, 'junk.pem'), keyStore: path.join(dir, 'keys') }) }, dir);
+    new MeshCluster(mesh, 'c1');
+    expect(() => app.synth()).toThrow(/is not a PEM certificate .* \[MCM032\]$/);
+  });
+
+  test('every code is triggered by some test', () => {
+    // A test that triggers a check asserts its code (`[MCM018]`), or lists it in a table of triggers.
+    const sources = ['test', 'examples'].flatMap(dir => (fs.readdirSync(path.join(__dirname, '../..', dir), { recursive: true }) as string[])
+      .filter(f => f.endsWith('.test.ts')).map(f => fs.readFileSync(path.join(__dirname, '../..', dir, f), 'utf8')))
+      .join('\n');
+    expect(Object.values(CHECKS).map(c => c.code).filter(code => !sources.includes(code))).toEqual([]);
+  });
+});
+
+interface Ctx {
+  readonly app: MeshApp;
+  readonly mesh: Mesh;
+  readonly dir: string;
+}

@@ -40,15 +40,16 @@ function withEndpoints(state: LiveState, namespace: string, cluster: string, hos
 describe('expected state', () => {
   test('a consumer expects each .global cluster (port, subset) on the serving gateway, with the SNI its gateway routes', () => {
     const c1 = mesh.expected('c1');
+    // In the bundle's order: entries by namespace and name, then port, then subset.
     expect(c1.outbound.map(c => [c.name, c.sni, c.endpoints])).toEqual([
+      ['outbound|80||echo.demo.global', 'outbound_.80_._.echo.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
+      ['outbound|8000||httpbin.demo.global', 'outbound_.8000_._.httpbin.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
       ['outbound|8000|v1|httpbin.demo.global', 'outbound_.8000_.v1_.httpbin.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
       ['outbound|8000|v2|httpbin.demo.global', 'outbound_.8000_.v2_.httpbin.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
-      ['outbound|8000||httpbin.demo.global', 'outbound_.8000_._.httpbin.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
-      ['outbound|80||echo.demo.global', 'outbound_.80_._.echo.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
     ]);
     // The frontend's Sidecar admits httpbin only; other namespaces see everything.
     expect(c1.scopes).toEqual([
-      { namespace: '*', clusters: c1.outbound.map(c => c.name), exclusive: false },
+      { namespace: '*', exclusive: false },
       { namespace: 'frontend', clusters: c1.outbound.map(c => c.name).filter(n => n.includes('httpbin')), exclusive: true },
     ]);
     expect(c1.gateway).toBeUndefined();
@@ -62,7 +63,7 @@ describe('expected state', () => {
     ]);
     expect(c2.gateway).toEqual({
       namespace: 'istio-system', selector: { istio: 'ingressgateway' }, listenerPort: 15443,
-      serverNames: ['outbound_.8000_._.httpbin.demo.global', 'outbound_.8000_.v1_.httpbin.demo.global', 'outbound_.8000_.v2_.httpbin.demo.global', 'outbound_.80_._.echo.demo.global'],
+      serverNames: ['outbound_.80_._.echo.demo.global', 'outbound_.8000_._.httpbin.demo.global', 'outbound_.8000_.v1_.httpbin.demo.global', 'outbound_.8000_.v2_.httpbin.demo.global'],
     });
   });
 
@@ -135,8 +136,8 @@ describe('verify', () => {
     }));
     const gatewayListeners = base.gatewayListeners.map(l => ({ ...l, filterChains: l.filterChains!.filter(c => !c.filterChainMatch?.serverNames?.includes('outbound_.8000_.v2_.httpbin.demo.global')) }));
     expect(failures(diffState(mesh.expected('c2'), { ...base, scopes, gatewayListeners }))).toEqual([
-      'sleep-5c7b9d8f4-m4n8q.default outbound|8000|v1|httpbin.demo.global: sends SNI none (plaintext), expected outbound_.8000_.v1_.httpbin.demo.global: the serving gateway routes by it',
       'sleep-5c7b9d8f4-m4n8q.default outbound|80||echo.demo.global: missing cluster: the sidecar has no outbound|80||echo.demo.global (is the ServiceEntry applied, and visible to any namespace?)',
+      'sleep-5c7b9d8f4-m4n8q.default outbound|8000|v1|httpbin.demo.global: sends SNI none (plaintext), expected outbound_.8000_.v1_.httpbin.demo.global: the serving gateway routes by it',
       'istio-ingressgateway-6c8f9b7d4-w7xkp.istio-system :15443: no filter chain for outbound_.8000_.v2_.httpbin.demo.global: clients sending these names get their connection reset (is the serving ServiceEntry, or its DestinationRule subset, applied?)',
     ]);
   });
