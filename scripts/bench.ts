@@ -4,7 +4,8 @@
  * - synth: declare the mesh, resolve, render, serialize and write every bundle (`app.synth()`);
  * - js-yaml floor: a plain `js-yaml` dump of the very same objects to the same files;
  * - JSON floor: `JSON.stringify` of the same objects to the same files.
- * Both floors start from objects already in memory, so they measure only what the synth must at least do.
+ * Both floors start from objects already in memory, so they measure only what the synth must at least do;
+ * the files that are not YAML (expected states, budgets, READMEs, mesh.md) they write as they are.
  *
  * Shapes: `all-to-all` (each service served by one cluster, consumed by every other: the worst case),
  * `realistic` (each service consumed by 3 clusters; a tenth has two versions and a weighted route) and
@@ -57,7 +58,7 @@ function child(mode: Mode | 'objects', dir: string, clusterCount: number, servic
     const sample = { cpu: cpuSeconds(cpu), wall: wallSeconds(wall) };
     const files = readObjects(path.join(out, 'dist'));
     if (mode === 'objects') {
-      fs.writeFileSync(objectsFile, JSON.stringify(files));
+      fs.writeFileSync(objectsFile, JSON.stringify({ files, texts: readTexts(path.join(out, 'dist')) }));
       console.log(JSON.stringify(budgetSummary(path.join(out, 'dist', 'budgets.json'))));
     } else {
       const objects = Object.values(files).reduce((n, docs) => n + docs.length, 0);
@@ -67,7 +68,7 @@ function child(mode: Mode | 'objects', dir: string, clusterCount: number, servic
     fs.rmSync(out, { recursive: true, force: true });
     return;
   }
-  const files = JSON.parse(fs.readFileSync(objectsFile, 'utf8')) as Record<string, object[]>;
+  const { files, texts } = JSON.parse(fs.readFileSync(objectsFile, 'utf8')) as { files: Record<string, object[]>; texts: Record<string, string> };
   const out = path.join(dir, `out-${mode}-${process.pid}`);
   const serialize = mode === 'yaml'
     ? (docs: object[]) => docs.map(d => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n')
@@ -78,6 +79,11 @@ function child(mode: Mode | 'objects', dir: string, clusterCount: number, servic
     const target = path.join(out, file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, serialize(docs));
+  }
+  for (const [file, text] of Object.entries(texts)) {
+    const target = path.join(out, file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, text);
   }
   console.log(JSON.stringify({ cpu: cpuSeconds(cpu), wall: wallSeconds(wall), objects: 0, rssMb: 0 }));
   fs.rmSync(out, { recursive: true, force: true });
@@ -93,6 +99,17 @@ function budgetSummary(file: string): { unscoped: number; scoped: number; chains
     chains: Math.max(0, ...clusters.map(c => c.gatewayFilterChains)),
     entries: clusters.reduce((n, c) => n + (c.visibleHosts['*'] ?? 0), 0),
   };
+}
+
+/** Every other file a synth wrote (not YAML), by file. */
+function readTexts(dir: string): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[]) {
+    if (!entry.isFile() || entry.name.endsWith('.yaml')) continue;
+    const file = path.relative(dir, path.join(entry.parentPath, entry.name));
+    texts[file] = fs.readFileSync(path.join(dir, file), 'utf8');
+  }
+  return texts;
 }
 
 /** Every Kubernetes object a synth wrote, by file. */

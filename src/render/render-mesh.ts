@@ -3,6 +3,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { MeshConfigError } from '../validation/errors';
 import { CHECKS, Finding } from '../validation/findings';
+import { renderedConflicts } from '../validation/rendered-conflicts';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
 import { renderAccessPolicy } from './access-policies';
@@ -57,6 +58,10 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   const problems = topology.checkRendered?.(bundleFiles, model) ?? [];
   if (problems.length > 0) {
     throw new MeshConfigError(`[${model.mesh.node.path}] the rendered bundles break the ${model.mesh.topology} topology; nothing was written:\n  ${problems.join('\n  ')}`, CHECKS.topologyBroken);
+  }
+  const conflicts = renderedConflicts(bundleFiles, model.clusters);
+  if (conflicts.length > 0) {
+    throw new MeshConfigError(`[${model.mesh.node.path}] objects of the rendered bundles conflict; nothing was written:\n  ${conflicts.join('\n  ')}`);
   }
   const states = expectedStates(model, bundleFiles);
   const budgets = renderBudgets(model.clusters, bundleFiles, states, model.mesh.node.path);

@@ -46,6 +46,8 @@ export const CHECKS = {
   clientScopeInAmbient: rule('MCM019', Severity.ERROR, 'A client namespace in the ambient topology', 'Drop it: ztunnel reads no Sidecar; scope with waypoints, or use the multi-network topology.'),
   overLimit: rule('MCM020', Severity.ERROR, 'A rendered object exceeds what Kubernetes accepts', 'Split what the object holds (see the message for the limit).'),
   topologyBroken: rule('MCM021', Severity.ERROR, 'The rendered bundles break the topology\'s rules', 'See the message: each line names the objects and what must agree.'),
+  passthroughOverlap: rule('MCM022', Severity.ERROR, 'Two Gateways pass through overlapping hosts on the same pods and port', 'Remove one of them, or narrow its hosts.'),
+  hostConflict: rule('MCM023', Severity.ERROR, 'One host in two namespaces, or one port with two protocols', 'Declare each host once, each port with one protocol.'),
   // Errors of one construct or file, raised where they are found.
   invalidProperty: rule('MCM030', Severity.ERROR, 'A construct property is invalid', 'The message names the construct, the property, the value and what is allowed.'),
   lockFile: rule('MCM031', Severity.ERROR, 'The VIP lock file is invalid or conflicts', 'Fix the entry the message names, or restore the file from Git.'),

@@ -1,0 +1,89 @@
+import type { MeshCluster } from '../mesh-cluster';
+import { OutputFile, OutputRoot } from '../write/output-file';
+import { CHECKS } from './findings';
+
+interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly spec?: any;
+}
+
+type Labels = { readonly [key: string]: string };
+
+/** Whether two host patterns (`*`, `*.suffix` or a name) can match one name. */
+export function hostsOverlap(a: string, b: string): boolean {
+  if (a === '*' || b === '*' || a === b) return true;
+  const covers = (wildcard: string, host: string) => wildcard.startsWith('*.') && host.endsWith(wildcard.slice(1));
+  return covers(a, b) || covers(b, a) || (a.startsWith('*.') && b.startsWith('*.') && (covers(a, `x${b.slice(1)}`) || covers(b, `x${a.slice(1)}`)));
+}
+
+const ref = (o: KubeObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
+const isIstio = (o: KubeObject) => /^networking\.istio\.io\//.test(o.apiVersion);
+
+/**
+ * AUTO_PASSTHROUGH servers of two Gateways on the same pods and port whose hosts overlap: Envoy gets two
+ * filter chains for one SNI name and istiod drops one (istioctl analyze: IST0145 ConflictingGateways).
+ */
+function passthroughConflicts(cluster: string, objects: readonly KubeObject[]): string[] {
+  const servers = objects.filter(o => o.kind === 'Gateway' && isIstio(o)).flatMap(gateway => (gateway.spec?.servers ?? [])
+    .filter((server: { tls?: { mode?: string } }) => server.tls?.mode === 'AUTO_PASSTHROUGH')
+    .map((server: { port: { number: number }; hosts: string[] }) => ({
+      gateway, selector: JSON.stringify(Object.entries((gateway.spec.selector ?? {}) as Labels).sort()), port: server.port.number,
+      hosts: server.hosts.map(h => h.slice(h.indexOf('/') + 1)),
+    })));
+  const problems: string[] = [];
+  servers.forEach((a: typeof servers[number], i: number) => servers.slice(i + 1).forEach((b: typeof servers[number]) => {
+    if (a.gateway === b.gateway || a.selector !== b.selector || a.port !== b.port) return;
+    const overlap = a.hosts.flatMap((x: string) => b.hosts.filter((y: string) => hostsOverlap(x, y)).map((y: string) => (x === y ? x : `${x} and ${y}`)));
+    if (overlap.length > 0) {
+      problems.push(`[${cluster}] ${ref(a.gateway)} and ${ref(b.gateway)} both pass through ${overlap.join(', ')} on port ${a.port} of the same gateway pods: Envoy can hold one filter chain per SNI name (istioctl analyze IST0145); remove one, or narrow its hosts [${CHECKS.passthroughOverlap.code}]`);
+    }
+  }));
+  return problems;
+}
+
+/**
+ * One host in ServiceEntries of two namespaces, or one host and port with two protocols: which one a
+ * sidecar uses depends on namespace visibility and creation order, so calls go to either.
+ */
+function hostConflicts(cluster: string, objects: readonly KubeObject[]): string[] {
+  const byHost = new Map<string, KubeObject[]>();
+  for (const entry of objects.filter(o => o.kind === 'ServiceEntry' && isIstio(o))) {
+    for (const host of entry.spec?.hosts ?? []) {
+      const list = byHost.get(host);
+      if (list) list.push(entry);
+      else byHost.set(host, [entry]);
+    }
+  }
+  const problems: string[] = [];
+  for (const [host, entries] of byHost) {
+    if (entries.length < 2) continue;
+    const namespaces = [...new Set(entries.map(e => e.metadata.namespace))];
+    if (namespaces.length > 1) {
+      problems.push(`[${cluster}] ${host} is declared in ${namespaces.length} namespaces (${entries.map(ref).join(', ')}): sidecars would use either; declare it once [${CHECKS.hostConflict.code}]`);
+      continue;
+    }
+    const protocols = new Map<number, Set<string>>();
+    entries.forEach(e => (e.spec?.ports ?? []).forEach((p: { number: number; protocol?: string }) =>
+      protocols.set(p.number, new Set([...protocols.get(p.number) ?? [], p.protocol ?? 'TCP']))));
+    for (const [port, set] of protocols) {
+      if (set.size > 1) problems.push(`[${cluster}] ${host} port ${port} is declared with protocols ${[...set].sort().join(' and ')} (${entries.map(ref).join(', ')}): Istio keeps one; give the port one protocol [${CHECKS.hostConflict.code}]`);
+    }
+  }
+  return problems;
+}
+
+/** Conflicts between the objects of each cluster's bundle, the mesh's and the user's own: one problem per conflict. */
+export function renderedConflicts(files: readonly OutputFile[], clusters: readonly MeshCluster[]): string[] {
+  const paths = new Map(clusters.map(c => [c.clusterName, c.node.path]));
+  const byCluster = new Map<string, KubeObject[]>();
+  for (const file of files) {
+    const cluster = file.path.split('/')[0];
+    if (file.root !== OutputRoot.BUNDLES || !paths.has(cluster) || typeof file.content === 'string' || file.path.endsWith('kustomization.yaml')) continue;
+    const list = byCluster.get(cluster);
+    if (list) list.push(...file.content as KubeObject[]);
+    else byCluster.set(cluster, [...file.content as KubeObject[]]);
+  }
+  return [...byCluster].flatMap(([cluster, objects]) => [...passthroughConflicts(paths.get(cluster)!, objects), ...hostConflicts(paths.get(cluster)!, objects)]);
+}
