@@ -11,6 +11,9 @@ module.exports = {
   // Many tests wait on child processes (the CLI, kubectl, openssl, key generation): two workers keep both cores busy.
   maxWorkers: 2,
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+  // One pool of throwaway RSA keys per run, which the suite's synths draw from instead of each minting its own.
+  globalSetup: '<rootDir>/test/support/key-pool.ts',
+  globalTeardown: '<rootDir>/test/support/key-pool-teardown.ts',
   // Synths print what they wrote; tests assert on files and warnings instead.
   silent: true,
 };

@@ -8,7 +8,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CacertsDelivery, CacertsLayout, MeshCa, MeshCaOptions, MeshCluster } from '../src';
 import * as forge from 'node-forge';
-import { CaCertOptions, certificateSerial, expiryWarning, generateRsaKeys, issueIntermediateCa, issueRootCa, KeyPairPem, signCertificate } from '../src/pki/x509';
+import {
+  CaCertOptions, certificateSerial, expiryWarning, generateRsaKeys, issueIntermediateCa, issueRootCa, KeyPairPem, signCertificate, TEST_KEY_POOL_ENV,
+} from '../src/pki/x509';
 
 /** A root CA with a fresh key, as the library issues one. */
 const generateRootCa = (options: CaCertOptions) => issueRootCa(generateRsaKeys([options.keySize])[0], options);
@@ -19,6 +21,17 @@ import { listFiles, objectsOf, OutputDir, readYaml, synthOnce, tempDir, testMesh
 import { toolSchemaErrors } from './support/tool-schema';
 
 const FAST = { rootKeySize: 2048, intermediateKeySize: 2048 };
+
+/** Runs a test of key generation itself without the suite's key pool (test/support/key-pool.ts). */
+function generatingKeys(body: () => void): void {
+  const pool = process.env[TEST_KEY_POOL_ENV];
+  delete process.env[TEST_KEY_POOL_ENV];
+  try {
+    body();
+  } finally {
+    if (pool !== undefined) process.env[TEST_KEY_POOL_ENV] = pool;
+  }
+}
 
 /** A two-cluster mesh with a CA whose key store lives in `dir`. */
 function meshWithCa(dir: string, ca: (keyStore: string) => MeshCa, clusters = ['cluster1', 'cluster2']) {
@@ -92,7 +105,7 @@ describe('MeshCa', () => {
     expect(Math.round(days(data['ca-cert.pem']))).toBe(730);
   });
 
-  test('a fresh mesh\'s keys come from Node\'s native RSA, all at once in one concurrent batch; a single key in-process', () => {
+  test('a fresh mesh\'s keys come from Node\'s native RSA, all at once in one concurrent batch; a single key in-process', () => generatingKeys(() => {
     const processes = jest.spyOn(childProcess, 'execFileSync');
     const inProcess = jest.spyOn(nodeCrypto, 'generateKeyPairSync');
     try {
@@ -110,7 +123,7 @@ describe('MeshCa', () => {
       processes.mockRestore();
       inProcess.mockRestore();
     }
-  });
+  }));
 
   test('certificates signed through Node\'s crypto are byte for byte what node-forge signs', () => {
     const [keyPem] = generateRsaKeys([2048]);
@@ -154,7 +167,7 @@ describe('MeshCa', () => {
     }
   });
 
-  test('a second synth generates no key and changes no byte; a new cluster adds one intermediate only', () => {
+  test('a second synth generates no key and changes no byte; a new cluster adds one intermediate only', () => generatingKeys(() => {
     const dir = tempDir();
     const first = meshWithCa(dir, generated());
     first.synth();
@@ -179,7 +192,7 @@ describe('MeshCa', () => {
       if (!/^(dist|secrets)\/[^/]+$/.test(file)) expect([file, after[file]]).toEqual([file, text]);
     }
     expect(Object.keys(after).filter(f => !(f in before)).sort()).toEqual(expect.arrayContaining(['secrets/cluster3/cacerts.yaml']));
-  });
+  }));
 
   test('key store and secrets: files 0600, directories 0700, ignored by git; no private key anywhere in dist/', () => {
     const dir = tempDir();

@@ -1,9 +1,11 @@
-import { CHECKS } from '../validation/findings';
 import { execFileSync } from 'child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, RSAKeyPairOptions, sign, X509Certificate } from 'crypto';
+import * as fs from 'fs';
 import { availableParallelism } from 'os';
+import * as path from 'path';
 import * as forge from 'node-forge';
 import { MeshConfigError } from '../validation/errors';
+import { CHECKS } from '../validation/findings';
 
 /** A certificate with its private key, both PEM. */
 export interface KeyPairPem {
@@ -28,11 +30,34 @@ const rsaOptions = (bits: number): RSAKeyPairOptions<'pem', 'pem'> => ({
 });
 
 /**
+ * A directory of pre-generated RSA keys (`rsa-<bits>-<n>.pem`) that key generation draws from instead of
+ * generating. The test suite makes one per run, so that its many throwaway meshes do not each spend
+ * seconds on RSA-4096; the tests of key generation itself unset it. Keys repeat from one mesh to the next:
+ * never set it for a key store that matters.
+ */
+export const TEST_KEY_POOL_ENV = 'CDK8S_ISTIO_MULTICLUSTER_TEST_KEY_POOL';
+
+let poolCursor = 0;
+
+/** Keys of the pool, distinct within one call (and across calls until the pool wraps); undefined when a size is missing. */
+function pooledKeys(dir: string, sizes: readonly number[]): string[] | undefined {
+  const files = fs.readdirSync(dir).sort();
+  const keys = sizes.map(bits => {
+    const ofSize = files.filter(f => f.startsWith(`rsa-${bits}-`));
+    return ofSize.length === 0 ? undefined : fs.readFileSync(path.join(dir, ofSize[poolCursor++ % ofSize.length]), 'utf8');
+  });
+  return keys.every((k): k is string => k !== undefined) ? keys : undefined;
+}
+
+/**
  * Generates RSA private keys (PKCS#1 PEM) with Node's native crypto. Several keys are generated concurrently
  * (libuv's thread pool, in a helper process, because synthesis is synchronous): a fresh mesh of N clusters
  * waits for about one key per core instead of N + 1 in a row.
  */
 export function generateRsaKeys(sizes: readonly number[]): string[] {
+  const pool = process.env[TEST_KEY_POOL_ENV];
+  const pooled = pool ? pooledKeys(pool, sizes) : undefined;
+  if (pooled) return pooled;
   if (sizes.length <= 1) return sizes.map(bits => generateKeyPairSync('rsa', rsaOptions(bits)).privateKey);
   const script = `const { generateKeyPair } = require('crypto');
 const options = bits => ({ ...${JSON.stringify(rsaOptions(0))}, modulusLength: bits });
