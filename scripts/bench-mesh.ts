@@ -1,15 +1,9 @@
 import * as path from 'path';
 import { ClientNamespace, GlobalService, Mesh, MeshApp, MeshCluster, VersionedRoute } from '../src';
 
-/**
- * The benchmark's mesh shapes: `all-to-all` (each service served by one cluster, consumed by every other:
- * the worst case), `realistic` (each service consumed by 3 clusters; a tenth has two versions and a
- * weighted route) and `scoped` (all-to-all's services, but each cluster's `frontend` namespace declares the
- * twentieth of them it calls, and uncalled services are pruned).
- */
-export type Shape = 'all-to-all' | 'realistic' | 'scoped';
+import type { Shape } from './bench-shapes';
 
-export const SHAPES: readonly Shape[] = ['all-to-all', 'realistic', 'scoped'];
+export type { Shape } from './bench-shapes';
 
 /** Declares the benchmark mesh into `app`. */
 export function declareMesh(app: MeshApp, dir: string, clusterCount: number, serviceCount: number, shape: Shape): void {

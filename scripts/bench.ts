@@ -19,8 +19,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { MeshApp } from '../src';
-import { declareMesh, Shape, SHAPES } from './bench-mesh';
+import type { Shape } from './bench-mesh';
+import { SHAPES } from './bench-shapes';
 
 type Mode = 'synth' | 'yaml' | 'json';
 
@@ -45,6 +45,11 @@ function child(mode: Mode | 'objects', dir: string, clusterCount: number, servic
     const out = path.join(dir, `out-${mode}-${process.pid}`);
     const cpu = process.cpuUsage();
     const wall = process.hrtime.bigint();
+    // Loaded here, not at the top: the floors' processes measure a plain dump and need none of the library.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MeshApp } = require('../src') as typeof import('../src');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { declareMesh } = require('./bench-mesh') as typeof import('./bench-mesh');
     const app = new MeshApp({ outdir: path.join(out, 'dist'), secretsOutdir: path.join(out, 'secrets') });
     declareMesh(app, out, clusterCount, serviceCount, shape);
     const rssBefore = process.memoryUsage().rss;
