@@ -5,7 +5,7 @@ import * as path from 'path';
 import { TEST_KEY_POOL_ENV } from '../../src/pki/x509';
 
 /** Keys of each size in the pool: more than any one mesh of the suite asks for at once. */
-const POOL = { 4096: 8, 2048: 8 };
+const POOL = { 4096: 6, 2048: 4 };
 
 /**
  * Jest global setup: one pool of throwaway RSA keys per run, generated concurrently, which every synth of
