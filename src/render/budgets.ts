@@ -2,7 +2,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { CHECKS, Finding, finding } from '../validation/findings';
 import { MeshConfigError } from '../validation/errors';
 import { OutputFile, OutputRoot } from '../write/output-file';
-import { ExpectedState, hostOf, scopeClusters } from './expected-state';
+import { RenderedExpectedState } from './expected-state';
 
 /** The budgets report beside the bundles: what each cluster's proxies and API server are given. */
 export const BUDGETS_FILE = 'budgets.json';
@@ -69,7 +69,7 @@ function jsonSize(value: unknown): number {
 }
 
 /** Counts one cluster's budget; the problems over a hard limit are returned beside it. */
-function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state: ExpectedState): { budget: ClusterBudget; overLimit: string[] } {
+function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state: RenderedExpectedState): { budget: ClusterBudget; overLimit: string[] } {
   const objects = files.filter(f => f.path.startsWith(`${cluster.clusterName}/`) && f.root === OutputRoot.BUNDLES && typeof f.content !== 'string')
     .flatMap(f => f.content as KubeObject[]);
   const overLimit: string[] = [];
@@ -95,8 +95,8 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
   }
   const budget: ClusterBudget = {
     cluster: cluster.clusterName,
-    visibleHosts: Object.fromEntries(state.scopes.map(s => [s.selector ? `${s.namespace}/${Object.entries(s.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : s.namespace, new Set(scopeClusters(state, s).map(hostOf)).size])),
-    gatewayFilterChains: state.gateway?.serverNames.length ?? 0,
+    visibleHosts: state.visibleHosts,
+    gatewayFilterChains: state.gatewayFilterChains,
     objects: objects.length,
     bytes,
     largestObject: largest,
@@ -123,7 +123,7 @@ function budgetWarnings(cluster: MeshCluster, budget: ClusterBudget): Finding[] 
  * Counts every cluster's budget, refuses what the API server would refuse (an error naming the object and
  * the limit), and returns `budgets.json` with the warnings.
  */
-export function renderBudgets(clusters: readonly MeshCluster[], bundleFiles: readonly OutputFile[], states: ReadonlyMap<MeshCluster, ExpectedState>, owner: string): { file: OutputFile; warnings: Finding[] } {
+export function renderBudgets(clusters: readonly MeshCluster[], bundleFiles: readonly OutputFile[], states: ReadonlyMap<MeshCluster, RenderedExpectedState>, owner: string): { file: OutputFile; warnings: Finding[] } {
   const counted = clusters.map(cluster => ({ cluster, ...countCluster(cluster, bundleFiles, states.get(cluster)!) }));
   const overLimit = counted.flatMap(c => c.overLimit);
   if (overLimit.length > 0) {

@@ -60,8 +60,11 @@ export interface ExpectedState {
   /** The `.global` clusters, by name (global-names topology). */
   readonly outbound: readonly ExpectedCluster[];
   readonly scopes: readonly ExpectedScope[];
-  /** The cross-cluster gateway's SNI filter chains (global-names topology, clusters that have a gateway). @default - none */
-  readonly gateway?: { readonly namespace: string; readonly selector: Labels; readonly listenerPort: number; readonly serverNames: readonly string[] };
+  /**
+   * The cross-cluster gateway (global-names topology, clusters that have a gateway): its listener holds an
+   * SNI filter chain for every outbound cluster's `sni`. @default - none
+   */
+  readonly gateway?: { readonly namespace: string; readonly selector: Labels; readonly listenerPort: number };
   /** The clusters istiod must list as synced in `istioctl remote-clusters` (multi-primary topologies). @default - none */
   readonly remoteClusters?: readonly string[];
 }
@@ -86,20 +89,47 @@ function rootFacts(pem: string): ExpectedState['roots'] {
   }).sort(byKey(r => r.sha256));
 }
 
+/** What a cluster's expected state renders to, and the counts the budgets report reads off it. */
+export interface RenderedExpectedState {
+  readonly file: OutputFile;
+  /** Distinct `.global` hosts the sidecars of each client scope see (`*`: namespaces without a scope). */
+  readonly visibleHosts: { readonly [scope: string]: number };
+  /** The gateway's SNI filter chains: one per outbound cluster, where the cluster has a gateway. */
+  readonly gatewayFilterChains: number;
+}
+
+/** A scope of a rendered Sidecar, filled while the outbound clusters are listed. */
+interface SidecarScope {
+  readonly scope: { readonly namespace: string; readonly selector?: Labels; readonly clusters: string[]; readonly exclusive: true };
+  readonly admits: (host: string, entryNamespace: string) => boolean;
+  readonly hosts: Set<string>;
+}
+
 /**
  * The Envoy clusters istiod builds for a cluster's `.global` ServiceEntries, the way it builds them: one
  * per port, one more per DestinationRule subset, endpoints from the entry's addresses or its selected pods
- * and WorkloadEntries, subsets narrowing them by label.
+ * and WorkloadEntries, subsets narrowing them by label. Each is written straight to its line of the file
+ * (a mesh of thousands of services has tens of thousands of them), and to the Sidecar scopes that admit it.
  */
-function outboundClusters(objects: readonly KubeObject[], domain: string): ExpectedCluster[] {
+function outboundLines(objects: readonly KubeObject[], domain: string, sidecars: readonly SidecarScope[]): { lines: string[]; hosts: number } {
   const of = (kind: string) => objects.filter(o => o.kind === kind && o.apiVersion.startsWith('networking.istio.io/'));
   const workloadEntries = groupBy(of('WorkloadEntry'), we => we.metadata.namespace!);
   const rules = groupBy(of('DestinationRule'), r => r.spec.host as string);
-  const clusters: ExpectedCluster[] = [];
+  const lines: string[] = [];
+  const hosts = new Set<string>();
   for (const entry of of('ServiceEntry')) {
     const namespace = entry.metadata.namespace!;
     const selector: Labels | undefined = entry.spec.workloadSelector?.labels;
     for (const host of (entry.spec.hosts as string[]).filter(h => h.endsWith(`.${domain}`))) {
+      hosts.add(host);
+      const admitting = sidecars.filter(s => s.admits(host, namespace));
+      admitting.forEach(s => s.hosts.add(host));
+      const add = (port: number, subset: string, endpointsJson: string) => {
+        const name = `outbound|${port}|${subset}|${host}`;
+        // Names are DNS names, digits and `|_.`: nothing that JSON escapes.
+        lines.push(`    {"name":"${name}","sni":"outbound_.${port}_.${subset}_.${host}","endpoints":${endpointsJson}}`);
+        admitting.forEach(s => s.scope.clusters.push(name));
+      };
       for (const port of entry.spec.ports as Array<{ name: string; number: number; targetPort?: number }>) {
         const servingPort = port.targetPort ?? port.number;
         const endpoints: LabelledEndpoint[] = selector
@@ -113,30 +143,30 @@ function outboundClusters(objects: readonly KubeObject[], domain: string): Expec
             ...(isIP(e.address) ? { address: e.address } : { hostname: e.address }),
             labels: e.labels ?? {},
           }));
-        const all = withoutLabels(endpoints);
-        clusters.push(outboundCluster(port.number, '', host, all));
+        const all = endpointsJson(endpoints);
+        add(port.number, '', all);
         for (const rule of rules.get(host) ?? []) {
           for (const subset of rule.spec.subsets ?? [] as Array<{ name: string; labels: Labels }>) {
             const selected = endpoints.flatMap((e): LabelledEndpoint[] => {
               if (e.pods) return [{ ...e, pods: { namespace, labels: { ...e.pods.labels, ...subset.labels } } }];
               return matches(e.labels, subset.labels) ? [e] : [];
             });
-            // Subsets that keep every endpoint share the list, which the file then writes once per entry.
-            clusters.push(outboundCluster(port.number, subset.name, host, selected.every((e, i) => e === endpoints[i]) && selected.length === endpoints.length ? all : withoutLabels(selected)));
+            add(port.number, subset.name, selected.length === endpoints.length && selected.every((e, i) => e === endpoints[i]) ? all : endpointsJson(selected));
           }
         }
       }
     }
   }
-  // In the bundle's order (entries by namespace and name, then port and subset): deterministic, and no sort.
-  return clusters;
+  return { lines, hosts: hosts.size };
 }
 
-const withoutLabels = (endpoints: readonly LabelledEndpoint[]): ExpectedEndpoint[] => endpoints.map(({ labels: _, ...endpoint }) => endpoint);
-
-/** An Envoy cluster as Istio names it, and the SNI name it sends. */
-const outboundCluster = (port: number, subset: string, host: string, endpoints: readonly ExpectedEndpoint[]): ExpectedCluster =>
-  ({ name: `outbound|${port}|${subset}|${host}`, sni: `outbound_.${port}_.${subset}_.${host}`, endpoints });
+/**
+ * Endpoints as the file writes them, without the labels subsets select them by: `{"port":..,"address":..}`,
+ * `{"port":..,"hostname":..}` or `{"port":..,"pods":{..}}`, written directly (tens of thousands per mesh).
+ */
+function endpointsJson(endpoints: readonly LabelledEndpoint[]): string {
+  return `[${endpoints.map(e => `{"port":${e.port},${e.pods ? `"pods":${JSON.stringify(e.pods)}` : e.address !== undefined ? `"address":${JSON.stringify(e.address)}` : `"hostname":${JSON.stringify(e.hostname)}`}}`).join(',')}]`;
+}
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -166,28 +196,20 @@ function egressMatcher(egress: readonly string[], namespace: string): (host: str
     (p.ns === '*' || p.ns === entryNamespace) && (p.host === '*' || p.host === host || (p.host.startsWith('*.') && host.endsWith(p.host.slice(1)))));
 }
 
-/**
- * The client scopes: namespaces without a Sidecar see every cluster (`*`); each rendered Sidecar's
- * namespace (or workloads) sees the clusters of the hosts its egress admits, and nothing else.
- */
-function clientScopes(objects: readonly KubeObject[], outbound: readonly ExpectedCluster[]): ExpectedScope[] {
-  const sidecars = objects.filter(o => o.kind === 'Sidecar' && o.apiVersion.startsWith('networking.istio.io/'));
-  const entryNamespaces = new Map(sidecars.length === 0 ? [] : objects.filter(o => o.kind === 'ServiceEntry')
-    .flatMap(o => (o.spec.hosts as string[]).map(h => [h, o.metadata.namespace!] as const)));
-  return [
-    { namespace: '*', exclusive: false },
-    ...sidecars.map(sidecar => {
-      const namespace = sidecar.metadata.namespace!;
-      const admits = egressMatcher((sidecar.spec.egress ?? []).flatMap((e: { hosts: string[] }) => e.hosts), namespace);
-      return {
-        namespace,
-        selector: sidecar.spec.workloadSelector?.labels,
-        clusters: outbound.filter(c => admits(hostOf(c.name), entryNamespaces.get(hostOf(c.name))!)).map(c => c.name),
-        exclusive: true,
-      };
-    }),
-  ];
+/** The scopes of a cluster's rendered Sidecars, to be filled with the clusters their egress admits. */
+function sidecarScopes(objects: readonly KubeObject[]): SidecarScope[] {
+  return objects.filter(o => o.kind === 'Sidecar' && o.apiVersion.startsWith('networking.istio.io/')).map(sidecar => {
+    const namespace = sidecar.metadata.namespace!;
+    return {
+      scope: { namespace, selector: sidecar.spec.workloadSelector?.labels, clusters: [], exclusive: true },
+      admits: egressMatcher((sidecar.spec.egress ?? []).flatMap((e: { hosts: string[] }) => e.hosts), namespace),
+      hosts: new Set<string>(),
+    };
+  });
 }
+
+/** The key of a scope in the budgets report: its namespace, and its selector if it has one. */
+const scopeKey = (scope: ExpectedScope) => (scope.selector ? `${scope.namespace}/${Object.entries(scope.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : scope.namespace);
 
 /** The names of the clusters a scope's sidecars hold. */
 export const scopeClusters = (state: ExpectedState, scope: ExpectedScope): readonly string[] => scope.clusters ?? state.outbound.map(c => c.name);
@@ -195,53 +217,44 @@ export const scopeClusters = (state: ExpectedState, scope: ExpectedScope): reado
 /** The host of an Envoy cluster name, `outbound|<port>|<subset>|<host>`. */
 export const hostOf = (clusterName: string) => clusterName.slice(clusterName.lastIndexOf('|') + 1);
 
-/** The expected state of every cluster, from its rendered mesh layer. */
-export function expectedStates(model: ResolvedMesh, bundleFiles: readonly OutputFile[]): Map<MeshCluster, ExpectedState> {
+/**
+ * The expected state of every cluster, from its rendered mesh layer: `dist/<cluster>/expected-state.json`,
+ * indented, with one line per outbound cluster, so that a review diff shows each changed cluster on its
+ * own line at a fraction of fully indented JSON's size.
+ */
+export function expectedStates(model: ResolvedMesh, bundleFiles: readonly OutputFile[]): Map<MeshCluster, RenderedExpectedState> {
   const { mesh } = model;
+  const globalNames = mesh.topology === MeshTopology.GLOBAL_NAMES;
   return new Map(model.clusters.map(cluster => {
     const prefix = `${cluster.clusterName}/${BundleLayer.MESH}/`;
-    const objects = bundleFiles
-      .filter(f => f.root === OutputRoot.BUNDLES && f.path.startsWith(prefix) && !f.path.endsWith('kustomization.yaml') && typeof f.content !== 'string')
-      .flatMap(f => f.content as KubeObject[]);
-    const globalNames = mesh.topology === MeshTopology.GLOBAL_NAMES;
-    const outbound = globalNames ? outboundClusters(objects, mesh.globalDomain) : [];
+    const objects: KubeObject[] = [];
+    for (const file of bundleFiles) {
+      if (file.root === OutputRoot.BUNDLES && file.path.startsWith(prefix) && !file.path.endsWith('kustomization.yaml') && typeof file.content !== 'string') {
+        for (const object of file.content as KubeObject[]) objects.push(object);
+      }
+    }
+    const sidecars = globalNames ? sidecarScopes(objects) : [];
+    const outbound = globalNames ? outboundLines(objects, mesh.globalDomain, sidecars) : { lines: [], hosts: 0 };
     const roots = model.pki?.clusters.get(cluster.configCluster)?.rootCerts;
-    const state: ExpectedState = {
+    const scopes: ExpectedScope[] = globalNames ? [{ namespace: '*', exclusive: false }, ...sidecars.map(s => s.scope)] : [];
+    const state: Omit<ExpectedState, 'outbound'> = {
       format: EXPECTED_STATE_FORMAT,
       mesh: mesh.meshId,
       cluster: cluster.clusterName,
       topology: mesh.topology,
       roots: roots ? rootFacts(roots) : [],
-      outbound,
-      scopes: globalNames ? clientScopes(objects, outbound) : [],
-      gateway: globalNames && cluster.gateway ? {
-        namespace: ISTIO_SYSTEM,
-        selector: { ...cluster.gateway.selector },
-        listenerPort: CROSS_CLUSTER_PORT,
-        serverNames: outbound.map(c => c.sni),
-      } : undefined,
+      scopes,
+      gateway: globalNames && cluster.gateway ? { namespace: ISTIO_SYSTEM, selector: { ...cluster.gateway.selector }, listenerPort: CROSS_CLUSTER_PORT } : undefined,
       remoteClusters: globalNames || cluster.isRemote ? undefined
         : [cluster.clusterName, ...remoteSecretPairs(model.clusters).filter(p => p.holder === cluster).map(p => p.peer.clusterName)].sort(),
     };
-    return [cluster, state];
+    // The header as indented JSON, then the outbound clusters a line each, as the last member.
+    const header = JSON.stringify(state, null, 2);
+    const text = `${header.slice(0, -2)},\n  "outbound": [${outbound.lines.length === 0 ? ']' : `\n${outbound.lines.join(',\n')}\n  ]`}\n}`;
+    return [cluster, {
+      file: { root: OutputRoot.BUNDLES, path: `${cluster.clusterName}/${EXPECTED_STATE_FILE}`, content: `${text}\n` },
+      visibleHosts: Object.fromEntries(scopes.map(scope => [scopeKey(scope), scope.exclusive ? sidecars.find(s => s.scope === scope)!.hosts.size : outbound.hosts])),
+      gatewayFilterChains: state.gateway ? outbound.lines.length : 0,
+    }];
   }));
-}
-
-/**
- * `dist/<cluster>/expected-state.json`, which `verify` reads: indented, with one line per outbound cluster,
- * so that a review diff shows each changed cluster on its own line at a fraction of fully indented JSON's size.
- */
-export function expectedStateFile(state: ExpectedState): OutputFile {
-  const { outbound, ...rest } = state;
-  const endpointsJson = new Map<readonly ExpectedEndpoint[], string>();
-  const json = (endpoints: readonly ExpectedEndpoint[]) => {
-    let text = endpointsJson.get(endpoints);
-    if (text === undefined) endpointsJson.set(endpoints, text = JSON.stringify(endpoints));
-    return text;
-  };
-  // Names are made of DNS names, digits and `|_.`: nothing JSON escapes.
-  const lines = outbound.map(c => `    {"name":"${c.name}","sni":"${c.sni}","endpoints":${json(c.endpoints)}}`).join(',\n');
-  const text = JSON.stringify({ ...rest, outbound: '<outbound>' }, null, 2)
-    .replace('"outbound": "<outbound>"', outbound.length === 0 ? '"outbound": []' : `"outbound": [\n${lines}\n  ]`);
-  return { root: OutputRoot.BUNDLES, path: `${state.cluster}/${EXPECTED_STATE_FILE}`, content: `${text}\n` };
 }

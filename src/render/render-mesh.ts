@@ -17,7 +17,7 @@ import { ClusterBundle } from './cluster-bundle';
 import { renderArgoCd } from './gitops/argo-cd';
 import { renderFlux } from './gitops/flux';
 import { renderBudgets } from './budgets';
-import { expectedStateFile, expectedStates } from './expected-state';
+import { expectedStates } from './expected-state';
 import { renderExternalService } from './external-services';
 import { renderMeshPicture } from './mesh-picture';
 import { renderObservability } from './observability';
@@ -66,7 +66,7 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   const states = expectedStates(model, bundleFiles);
   const budgets = renderBudgets(model.clusters, bundleFiles, states, model.mesh.node.path);
   const files = [
-    ...bundleFiles, ...[...states.values()].map(expectedStateFile), budgets.file, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
+    ...bundleFiles, ...[...states.values()].map(state => state.file), budgets.file, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
   ];
   return { files, warnings: budgets.warnings };
 }

@@ -25,8 +25,8 @@ const isIstio = (o: KubeObject) => /^networking\.istio\.io\//.test(o.apiVersion)
  * AUTO_PASSTHROUGH servers of two Gateways on the same pods and port whose hosts overlap: Envoy gets two
  * filter chains for one SNI name and istiod drops one (istioctl analyze: IST0145 ConflictingGateways).
  */
-function passthroughConflicts(cluster: string, objects: readonly KubeObject[]): string[] {
-  const servers = objects.filter(o => o.kind === 'Gateway' && isIstio(o)).flatMap(gateway => (gateway.spec?.servers ?? [])
+function passthroughConflicts(cluster: string, gateways: readonly KubeObject[]): string[] {
+  const servers = gateways.flatMap(gateway => (gateway.spec?.servers ?? [])
     .filter((server: { tls?: { mode?: string } }) => server.tls?.mode === 'AUTO_PASSTHROUGH')
     .map((server: { port: { number: number }; hosts: string[] }) => ({
       gateway, selector: JSON.stringify(Object.entries((gateway.spec.selector ?? {}) as Labels).sort()), port: server.port.number,
@@ -47,9 +47,9 @@ function passthroughConflicts(cluster: string, objects: readonly KubeObject[]): 
  * One host in ServiceEntries of two namespaces, or one host and port with two protocols: which one a
  * sidecar uses depends on namespace visibility and creation order, so calls go to either.
  */
-function hostConflicts(cluster: string, objects: readonly KubeObject[]): string[] {
+function hostConflicts(cluster: string, entries: readonly KubeObject[]): string[] {
   const byHost = new Map<string, KubeObject[]>();
-  for (const entry of objects.filter(o => o.kind === 'ServiceEntry' && isIstio(o))) {
+  for (const entry of entries) {
     for (const host of entry.spec?.hosts ?? []) {
       const list = byHost.get(host);
       if (list) list.push(entry);
@@ -57,18 +57,18 @@ function hostConflicts(cluster: string, objects: readonly KubeObject[]): string[
     }
   }
   const problems: string[] = [];
-  for (const [host, entries] of byHost) {
-    if (entries.length < 2) continue;
-    const namespaces = [...new Set(entries.map(e => e.metadata.namespace))];
+  for (const [host, declaring] of byHost) {
+    if (declaring.length < 2) continue;
+    const namespaces = [...new Set(declaring.map(e => e.metadata.namespace))];
     if (namespaces.length > 1) {
-      problems.push(`[${cluster}] ${host} is declared in ${namespaces.length} namespaces (${entries.map(ref).join(', ')}): sidecars would use either; declare it once [${CHECKS.hostConflict.code}]`);
+      problems.push(`[${cluster}] ${host} is declared in ${namespaces.length} namespaces (${declaring.map(ref).join(', ')}): sidecars would use either; declare it once [${CHECKS.hostConflict.code}]`);
       continue;
     }
     const protocols = new Map<number, Set<string>>();
-    entries.forEach(e => (e.spec?.ports ?? []).forEach((p: { number: number; protocol?: string }) =>
+    declaring.forEach(e => (e.spec?.ports ?? []).forEach((p: { number: number; protocol?: string }) =>
       protocols.set(p.number, new Set([...protocols.get(p.number) ?? [], p.protocol ?? 'TCP']))));
     for (const [port, set] of protocols) {
-      if (set.size > 1) problems.push(`[${cluster}] ${host} port ${port} is declared with protocols ${[...set].sort().join(' and ')} (${entries.map(ref).join(', ')}): Istio keeps one; give the port one protocol [${CHECKS.hostConflict.code}]`);
+      if (set.size > 1) problems.push(`[${cluster}] ${host} port ${port} is declared with protocols ${[...set].sort().join(' and ')} (${declaring.map(ref).join(', ')}): Istio keeps one; give the port one protocol [${CHECKS.hostConflict.code}]`);
     }
   }
   return problems;
@@ -77,13 +77,17 @@ function hostConflicts(cluster: string, objects: readonly KubeObject[]): string[
 /** Conflicts between the objects of each cluster's bundle, the mesh's and the user's own: one problem per conflict. */
 export function renderedConflicts(files: readonly OutputFile[], clusters: readonly MeshCluster[]): string[] {
   const paths = new Map(clusters.map(c => [c.clusterName, c.node.path]));
-  const byCluster = new Map<string, KubeObject[]>();
+  // Only the kinds that can conflict are collected: a mesh renders tens of thousands of objects.
+  const byCluster = new Map<string, { gateways: KubeObject[]; entries: KubeObject[] }>();
   for (const file of files) {
     const cluster = file.path.split('/')[0];
-    if (file.root !== OutputRoot.BUNDLES || !paths.has(cluster) || typeof file.content === 'string' || file.path.endsWith('kustomization.yaml')) continue;
-    const list = byCluster.get(cluster);
-    if (list) list.push(...file.content as KubeObject[]);
-    else byCluster.set(cluster, [...file.content as KubeObject[]]);
+    if (file.root !== OutputRoot.BUNDLES || !paths.has(cluster) || typeof file.content === 'string') continue;
+    let kinds = byCluster.get(cluster);
+    if (!kinds) byCluster.set(cluster, kinds = { gateways: [], entries: [] });
+    for (const object of file.content as KubeObject[]) {
+      if (object.kind === 'Gateway' && isIstio(object)) kinds.gateways.push(object);
+      else if (object.kind === 'ServiceEntry' && isIstio(object)) kinds.entries.push(object);
+    }
   }
-  return [...byCluster].flatMap(([cluster, objects]) => [...passthroughConflicts(paths.get(cluster)!, objects), ...hostConflicts(paths.get(cluster)!, objects)]);
+  return [...byCluster].flatMap(([cluster, { gateways, entries }]) => [...passthroughConflicts(paths.get(cluster)!, gateways), ...hostConflicts(paths.get(cluster)!, entries)]);
 }

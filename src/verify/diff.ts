@@ -113,9 +113,9 @@ function checkGateway(expected: ExpectedState, live: LiveState): VerifyResult[] 
   if (!gateway) return [];
   if (!live.gatewayPod) return [fail('gateway', `no running pod in ${gateway.namespace} matches ${JSON.stringify(gateway.selector)}: is the cross-cluster gateway installed?`)];
   const names = new Set(live.gatewayListeners.flatMap(l => (l.filterChains ?? []).flatMap(c => c.filterChainMatch?.serverNames ?? [])));
-  const missing = gateway.serverNames.filter(n => !names.has(n));
+  const missing = expected.outbound.map(c => c.sni).filter(n => !names.has(n));
   return missing.length === 0
-    ? [ok(`${live.gatewayPod} :${gateway.listenerPort}`, `${gateway.serverNames.length} SNI filter chain(s) as rendered`)]
+    ? [ok(`${live.gatewayPod} :${gateway.listenerPort}`, `${expected.outbound.length} SNI filter chain(s) as rendered`)]
     : [fail(`${live.gatewayPod} :${gateway.listenerPort}`, `no filter chain for ${list(missing)}: clients sending these names get their connection reset (is the serving ServiceEntry, or its DestinationRule subset, applied?)`)];
 }
 
