@@ -119,7 +119,15 @@ export function sanitized(value: unknown, renames?: { readonly [key: string]: st
   if (Array.isArray(value)) return value.map(item => sanitized(item, renames));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
+  const keys = Object.keys(value);
+  // Most objects come with their keys in order already: checking is cheaper than sorting.
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) {
+      keys.sort();
+      break;
+    }
+  }
+  for (const key of keys) {
     const item = (value as Record<string, unknown>)[key];
     if (item !== undefined && item !== null) out[renames?.[key] ?? key] = sanitized(item, renames);
   }
