@@ -113,12 +113,13 @@ interface Entry {
 
 /**
  * A props object as cdk8s hands it to a generated class: keys sorted, undefined and null dropped (what
- * cdk8s's own sanitizer does), so that `manifest()` writes exactly what an ApiObject would.
+ * cdk8s's own sanitizer does), so that `manifest()` writes exactly what an ApiObject would. `into` receives
+ * the top level after the keys it already has (a manifest's apiVersion and kind), saving a copy.
  */
-export function sanitized(value: unknown, renames?: { readonly [key: string]: string }): unknown {
+export function sanitized(value: unknown, renames?: { readonly [key: string]: string }, into?: Record<string, unknown>): unknown {
   if (Array.isArray(value)) return value.map(item => sanitized(item, renames));
   if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = into ?? {};
   const keys = Object.keys(value);
   // Most objects come with their keys in order already: checking is cheaper than sorting.
   for (let i = 1; i < keys.length; i++) {
@@ -145,7 +146,7 @@ const ISTIO_API = /^[a-z]+\.istio\.io\//;
 /** The manifest of a rendered object: what `type.manifest(props)` returns, for Istio kinds without its copying. */
 export function manifestOf(type: ApiObjectClass, props: object): object {
   return ISTIO_API.test(type.GVK.apiVersion)
-    ? { apiVersion: type.GVK.apiVersion, kind: type.GVK.kind, ...sanitized(props, ISTIO_JSON_RENAMES) as object }
+    ? sanitized(props, ISTIO_JSON_RENAMES, { apiVersion: type.GVK.apiVersion, kind: type.GVK.kind }) as object
     : type.manifest(sanitized(props) as never);
 }
 
