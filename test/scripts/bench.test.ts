@@ -34,3 +34,13 @@ test('npm run bench:pki runs and reports fresh and re-synth times', () => {
   const out = execFileSync(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/bench-pki.ts', '2', '2048'], { cwd: root, encoding: 'utf8' });
   expect(out).toMatch(/pki: 2 clusters, RSA 2048\nfresh synth \(root \+ 2 intermediates\): \d+\.\d\d s\nfloor \(3 keys generated concurrently\): \d+\.\d\d s, ratio \d+\.\d\d\nre-synth \(keys reused\): +\d+\.\d\d s\n/);
 });
+
+test('npm run bench:scale runs and reports the cost per object at each size', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const out = execFileSync(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/bench-scale.ts', '3x10', '4x20'], { cwd: root, encoding: 'utf8' });
+  const rows = out.trim().split('\n').slice(1);
+  expect(rows).toEqual([
+    expect.stringMatching(/^3 x 10 +\d+ +\d+\.\d\d s \/ +\d+\.\d\d s +\d+\.\d us +\d+\.\d\d KB$/),
+    expect.stringMatching(/^4 x 20 +\d+ +\d+\.\d\d s \/ +\d+\.\d\d s +\d+\.\d us +\d+\.\d\d KB$/),
+  ]);
+});
