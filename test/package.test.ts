@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { listFiles, readYaml, tempDir } from './support/synth';
@@ -106,4 +106,11 @@ test.each([
   expect(readYaml(path.join(project, 'dist', 'west', 'mesh', 'resources.yaml')).map(o => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/api']);
   expect(readYaml(path.join(project, 'dist', 'west', 'mesh', 'global-services.yaml'))[0].spec.workloadSelector).toEqual({ labels: { app: 'api' } });
   expect(readYaml(path.join(project, 'dist', 'east', 'mesh', 'global-services.yaml'))[0].spec.hosts).toEqual(['api.shop.global']);
+  // AND the package's command (npm links it into node_modules/.bin on install) reads the expected state
+  // beside each bundle; here it says what it needs to run
+  const command = path.join(installed, JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')).bin['cdk8s-istio-multicluster']);
+  expect(fs.readFileSync(command, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+  const verify = spawnSync(process.execPath, [command, 'verify'], { cwd: project, encoding: 'utf8' });
+  expect([verify.status, verify.stdout]).toEqual([2, expect.stringMatching(/^usage: cdk8s-istio-multicluster verify <dist\/<cluster>\/expected-state.json>/)]);
+  expect(fs.existsSync(path.join(project, 'dist', 'east', 'expected-state.json'))).toBe(true);
 });
