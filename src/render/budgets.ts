@@ -2,6 +2,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { CHECKS, Finding, finding } from '../validation/findings';
 import { MeshConfigError } from '../validation/errors';
 import { OutputFile, OutputRoot } from '../write/output-file';
+import { jsonBytes } from './cluster-bundle';
 import { RenderedExpectedState } from './expected-state';
 
 /** The budgets report beside the bundles: what each cluster's proxies and API server are given. */
@@ -45,29 +46,6 @@ interface KubeObject {
 
 const refOf = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
-/**
- * The length of a value as compact JSON, counted without building the string (a mesh renders tens of
- * thousands of objects): exact for ASCII without escapes, which is what the library renders.
- */
-function jsonSize(value: unknown): number {
-  if (typeof value === 'string') return value.length + 2;
-  if (typeof value !== 'object' || value === null) return String(value).length;
-  if (Array.isArray(value)) {
-    let size = 1 + Math.max(value.length, 1);
-    for (const item of value) size += jsonSize(item);
-    return size;
-  }
-  let size = 1;
-  let keys = 0;
-  for (const key in value) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item === undefined) continue;
-    size += key.length + 3 + jsonSize(item);
-    keys++;
-  }
-  return size + Math.max(keys, 1);
-}
-
 /** Counts one cluster's budget; the problems over a hard limit are returned beside it. */
 function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state: RenderedExpectedState): { budget: ClusterBudget; overLimit: string[] } {
   const objects = files.filter(f => f.path.startsWith(`${cluster.clusterName}/`) && f.root === OutputRoot.BUNDLES && typeof f.content !== 'string')
@@ -77,8 +55,8 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
   let largest: ClusterBudget['largestObject'];
   let maxEndpoints = 0;
   for (const object of objects) {
-    // The estimate is cheap; over the lower threshold, the exact size is worth computing.
-    const estimate = jsonSize(object);
+    // Counted while rendering (exact for ASCII); over the lower threshold, worth counting in bytes.
+    const estimate = jsonBytes(object);
     const size = estimate > BUDGETS.clientSideApplyBytes ? Buffer.byteLength(JSON.stringify(object)) : estimate;
     bytes += size;
     if (!largest || size > largest.bytes) largest = { object: refOf(object), bytes: size };

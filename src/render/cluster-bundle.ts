@@ -117,8 +117,18 @@ interface Entry {
  * the top level after the keys it already has (a manifest's apiVersion and kind), saving a copy.
  */
 export function sanitized(value: unknown, renames?: { readonly [key: string]: string }, into?: Record<string, unknown>): unknown {
-  if (Array.isArray(value)) return value.map(item => sanitized(item, renames));
-  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    copiedBytes += 1 + Math.max(value.length, 1);
+    return value.map(item => sanitized(item, renames));
+  }
+  if (typeof value === 'string') {
+    copiedBytes += value.length + 2;
+    return value;
+  }
+  if (typeof value !== 'object' || value === null) {
+    copiedBytes += String(value).length;
+    return value;
+  }
   const out: Record<string, unknown> = into ?? {};
   const keys = Object.keys(value);
   // Most objects come with their keys in order already: checking is cheaper than sorting.
@@ -128,11 +138,39 @@ export function sanitized(value: unknown, renames?: { readonly [key: string]: st
       break;
     }
   }
+  let kept = 0;
   for (const key of keys) {
     const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined && item !== null) out[renames?.[key] ?? key] = sanitized(item, renames);
+    if (item !== undefined && item !== null) {
+      const name = renames?.[key] ?? key;
+      copiedBytes += name.length + 3;
+      out[name] = sanitized(item, renames);
+      kept++;
+    }
   }
+  copiedBytes += 1 + Math.max(kept, 1);
   return out;
+}
+
+/**
+ * The size as compact JSON of what `sanitized` copies, counted while it copies (the budgets report needs
+ * every object's size, and a second walk of tens of thousands of objects costs as much as the copy).
+ */
+let copiedBytes = 0;
+
+/** The JSON size of rendered Istio objects, counted as they were made: see `jsonBytes`. */
+const renderedBytes = new WeakMap<object, number>();
+
+/**
+ * The length of an object as compact JSON (exact for ASCII without escapes, which is what the library
+ * renders): remembered for the Istio objects a bundle renders, counted for anything else.
+ */
+export function jsonBytes(value: unknown): number {
+  const known = typeof value === 'object' && value !== null ? renderedBytes.get(value) : undefined;
+  if (known !== undefined) return known;
+  copiedBytes = 0;
+  sanitized(value);
+  return copiedBytes;
 }
 
 /**
@@ -145,9 +183,13 @@ const ISTIO_API = /^[a-z]+\.istio\.io\//;
 
 /** The manifest of a rendered object: what `type.manifest(props)` returns, for Istio kinds without its copying. */
 export function manifestOf(type: ApiObjectClass, props: object): object {
-  return ISTIO_API.test(type.GVK.apiVersion)
-    ? sanitized(props, ISTIO_JSON_RENAMES, { apiVersion: type.GVK.apiVersion, kind: type.GVK.kind }) as object
-    : type.manifest(sanitized(props) as never);
+  if (!ISTIO_API.test(type.GVK.apiVersion)) return type.manifest(sanitized(props) as never);
+  const { apiVersion, kind } = type.GVK;
+  // `"apiVersion":"...","kind":"...",` ahead of what the copy counts.
+  copiedBytes = apiVersion.length + kind.length + 26;
+  const manifest = sanitized(props, ISTIO_JSON_RENAMES, { apiVersion, kind }) as object;
+  renderedBytes.set(manifest, copiedBytes);
+  return manifest;
 }
 
 /** The mesh's labels and annotations, and those added to it with MeshMetadata. */
@@ -330,7 +372,10 @@ export class ClusterBundle {
     const json = (ApiObject.isApiObject(object) ? object.toJson() : object) as { apiVersion: string };
     // Only networking and security serve v1beta1; telemetry went from v1alpha1 to v1.
     if (this.istioVersion !== IstioApiVersion.V1 && /^(networking|security)\.istio\.io\/v1$/.test(json.apiVersion)) {
-      return { ...json, apiVersion: json.apiVersion.replace(/v1$/, this.istioVersion) };
+      const older = { ...json, apiVersion: json.apiVersion.replace(/v1$/, this.istioVersion) };
+      const bytes = renderedBytes.get(json);
+      if (bytes !== undefined) renderedBytes.set(older, bytes + this.istioVersion.length - 2);
+      return older;
     }
     return json;
   }

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/networking.istio.io';
-import { manifestOf } from '../../src/render/cluster-bundle';
+import { jsonBytes, manifestOf } from '../../src/render/cluster-bundle';
 import { IstioOperator } from '../../src/render/istio-operator';
 import { k8s } from 'cdk8s-plus-27';
 import { Mesh, MeshCluster } from '../../src';
@@ -68,6 +68,16 @@ describe('manifestOf', () => {
     ['VirtualService (a renamed field)', VirtualService, { metadata: { name: 'a' }, spec: { hosts: ['h'], http: [{ name: 'r', match: [{ port: 80, headers: { u: { exact: 'j' } } }], mirrorPercent: 5, route: [{ destination: { host: 'h', subset: 's', port: { number: 80 } }, weight: 100 }] }] } }],
     ['IstioOperator', IstioOperator, { metadata: { name: 'c', namespace: 'istio-system' }, spec: { values: { global: { meshID: 'm' } }, meshConfig: { trustDomain: 'cluster.local' } } }],
   ])('%s: byte for byte what cdk8s writes, key order included', (_, type, props) => {
-    expect(JSON.stringify(manifestOf(type as never, props))).toBe(JSON.stringify(viaCdk8s(type, props)));
+    const manifest = manifestOf(type as never, props);
+    expect(JSON.stringify(manifest)).toBe(JSON.stringify(viaCdk8s(type, props)));
+    // The size the budgets report reads is the size of that JSON, whether counted while rendering or after.
+    expect(jsonBytes(manifest)).toBe(JSON.stringify(manifest).length);
+    expect(jsonBytes(JSON.parse(JSON.stringify(manifest)))).toBe(JSON.stringify(manifest).length);
+  });
+
+  test('jsonBytes counts any value as compact JSON does', () => {
+    for (const value of [{}, [], '', 'x', 0, 12345, -1.5, true, [{}], { a: [1, 'b', { c: false }], d: { e: [] } }]) {
+      expect([value, jsonBytes(value)]).toEqual([value, JSON.stringify(value).length]);
+    }
   });
 });
