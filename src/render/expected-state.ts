@@ -130,8 +130,16 @@ function outboundLines(objects: readonly KubeObject[], domain: string, sidecars:
         lines.push(`    {"name":"${name}","sni":"outbound_.${port}_.${subset}_.${host}","endpoints":${endpointsJson}}`);
         admitting.forEach(s => s.scope.clusters.push(name));
       };
+      const subsetRules = rules.get(host) ?? [];
       for (const port of entry.spec.ports as Array<{ name: string; number: number; targetPort?: number }>) {
         const servingPort = port.targetPort ?? port.number;
+        if (!selector && subsetRules.length === 0) {
+          // The common case (a consumer's entry of gateway addresses, no subsets), written without the
+          // labelled endpoints that only subsets need. Addresses are IPs or DNS names: nothing to escape.
+          add(port.number, '', `[${(entry.spec.endpoints as Array<{ address: string; ports?: { [name: string]: number } }>)
+            .map(e => `{"port":${e.ports?.[port.name] ?? servingPort},"${isIP(e.address) ? 'address' : 'hostname'}":"${e.address}"}`).join(',')}]`);
+          continue;
+        }
         const endpoints: LabelledEndpoint[] = selector
           ? [
             { port: servingPort, pods: { namespace, labels: selector }, labels: selector },
@@ -145,7 +153,7 @@ function outboundLines(objects: readonly KubeObject[], domain: string, sidecars:
           }));
         const all = endpointsJson(endpoints);
         add(port.number, '', all);
-        for (const rule of rules.get(host) ?? []) {
+        for (const rule of subsetRules) {
           for (const subset of rule.spec.subsets ?? [] as Array<{ name: string; labels: Labels }>) {
             const selected = endpoints.flatMap((e): LabelledEndpoint[] => {
               if (e.pods) return [{ ...e, pods: { namespace, labels: { ...e.pods.labels, ...subset.labels } } }];
