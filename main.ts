@@ -1,11 +1,12 @@
 /**
  * The quick start's mesh: three clusters on three networks, a shared root CA, a global service,
- * versioned routing across clusters, a VM brought into the mesh, and an access policy.
+ * versioned routing across clusters, a VM brought into the mesh, an access policy, and a client namespace
+ * whose sidecars see only what it calls.
  * `npm run synth` (or `npx ts-node main.ts`) renders it into dist/.
  */
 import * as path from 'path';
 import {
-  AccessPolicy, GlobalDns, GlobalService, HttpMethod, Mesh, MeshApp, MeshCa, MeshCluster, Principal, VersionedRoute, VmWorkload,
+  AccessPolicy, ClientNamespace, GlobalDns, GlobalService, HttpMethod, Mesh, MeshApp, MeshCa, MeshCluster, Principal, VersionedRoute, VmWorkload,
 } from './src';
 
 const app = new MeshApp(); // bundles in dist/, cacerts Secrets in secrets/ (never committed)
@@ -29,15 +30,15 @@ const cluster3 = new MeshCluster(mesh, 'cluster3', {
 });
 
 // sleep in cluster1 and cluster3 call httpbin in cluster2 as httpbin.bar.global:8000.
-new GlobalService(mesh, 'httpbin', { namespace: 'bar', ports: [{ name: 'http', number: 8000, targetPort: 8080 }], servedBy: [cluster2] });
+const httpbin = new GlobalService(mesh, 'httpbin', { namespace: 'bar', ports: [{ name: 'http', number: 8000, targetPort: 8080 }], servedBy: [cluster2] });
 new AccessPolicy(mesh, 'httpbin-readers', {
   namespace: 'bar',
   selector: { app: 'httpbin' },
   principals: [Principal.namespace('foo'), Principal.namespace('bar')],
   methods: [HttpMethod.GET, HttpMethod.POST],
 });
-cluster1.addNamespace('foo');
-cluster3.addNamespace('foo');
+// foo's sidecars (where sleep runs) get configuration for httpbin only: an Istio Sidecar in each cluster.
+new ClientNamespace(mesh, 'foo-clients', { namespace: 'foo', clusters: [cluster1, cluster3], calls: [httpbin] });
 
 // helloworld v1 in cluster1, v2 and v3 in cluster2: jason gets 70/30 v2/v3, everyone else v1.
 // Only cluster1's clients call it (the route below), so cluster3 gets no entry for it.
