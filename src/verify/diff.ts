@@ -78,9 +78,11 @@ function checkEndpoints(subject: string, want: ExpectedCluster, have: ReadonlyAr
 function checkScopes(expected: ExpectedState, live: LiveState): VerifyResult[] {
   const byName = new Map(expected.outbound.map(c => [c.name, c]));
   const meshHosts = new Set(expected.outbound.map(c => hostOf(c.name)));
-  return expected.scopes.flatMap(scope => {
-    const where = scope.namespace === '*' ? 'any namespace' : `namespace ${scope.namespace}`;
-    const liveScope = live.scopes.find(s => s.namespace === scope.namespace);
+  return expected.scopes.flatMap((scope, i) => {
+    if (!scope.exclusive && expected.outbound.length === 0) return [];
+    const where = `${scope.namespace === '*' ? 'any namespace' : `namespace ${scope.namespace}`}${scope.selector ? ` (${Object.entries(scope.selector).map(([k, v]) => `${k}=${v}`).join(',')})` : ''}`;
+    // One live scope per expected one, in order: a namespace can have a Sidecar per workload selector.
+    const liveScope = live.scopes[i];
     if (!liveScope?.pod) return [skip(where, 'no running pod with an istio-proxy container to ask: start one (e.g. a sleep pod) and run verify again')];
     const clusters = new Map(liveScope.clusters.map(c => [c.name, c]));
     const endpoints = new Map(liveScope.endpoints.map(e => [e.name, (e.hostStatuses ?? []).filter(h => h.address?.socketAddress).map(h => ({

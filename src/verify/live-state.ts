@@ -29,7 +29,7 @@ export interface EnvoyListener {
   readonly filterChains?: ReadonlyArray<{ readonly filterChainMatch?: { readonly serverNames?: readonly string[] } }>;
 }
 
-/** One client scope's proxy, as read from the live cluster. */
+/** One client scope's proxy, as read from the live cluster (in the order of the expected state's scopes). */
 export interface LiveScope {
   readonly namespace: string;
   /** `<pod>.<namespace>`. @default - no running pod with a sidecar was found */
@@ -88,6 +88,8 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
 
   const scoped = new Set(expected.scopes.filter(s => s.namespace !== '*').map(s => s.namespace));
   const scopes = expected.scopes.map((scope): LiveScope => {
+    // Nothing to compare where the cluster holds no .global cluster and no Sidecar scopes the namespace.
+    if (!scope.exclusive && expected.outbound.length === 0) return { namespace: scope.namespace, clusters: [], endpoints: [] };
     const candidates = pods(scope.namespace === '*' ? undefined : scope.namespace, scope.selector)
       .filter(p => p.spec.containers.some(c => c.name === 'istio-proxy'))
       .filter(p => scope.namespace !== '*' || (!SYSTEM_NAMESPACES.test(p.metadata.namespace) && !scoped.has(p.metadata.namespace)));

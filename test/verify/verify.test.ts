@@ -150,6 +150,17 @@ describe('verify', () => {
     ]);
   });
 
+  test('a cluster without .global clusters asks no pod: only what it has is checked', () => {
+    const expected: ExpectedState = { ...mesh.expected('c1'), outbound: [], scopes: [{ namespace: '*', exclusive: false }] };
+    const queried: string[] = [];
+    const runner: CommandRunner = (tool, args) => {
+      queried.push(`${tool} ${args.slice(2, 4).join(' ')}`);
+      return fakeRunner(FIXTURES, rootPem)(tool, args);
+    };
+    expect(diffState(expected, collectLiveState(expected, runner, 'c1')).map(r => `${r.status} ${r.subject}`)).toEqual(['ok roots']);
+    expect(queried).toEqual(['kubectl get configmap']);
+  });
+
   test('remote clusters: listed and synced pass, others fail with the status', () => {
     const expected: ExpectedState = { ...mesh.expected('c1'), topology: MeshTopology.MULTI_NETWORK, outbound: [], scopes: [], remoteClusters: ['east', 'north', 'west'] };
     const text = fs.readFileSync(path.join(FIXTURES, 'remote-clusters.txt'), 'utf8');
