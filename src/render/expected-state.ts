@@ -35,6 +35,11 @@ export interface ExpectedCluster {
   /** The SNI name sidecars send, which the serving gateway routes by: `outbound_.<port>_.<subset>_.<host>`. */
   readonly sni: string;
   readonly endpoints: readonly ExpectedEndpoint[];
+  /**
+   * Whether the cluster may hold endpoints besides these: in the multi-network topology, the pods of the
+   * clusters on the client's own network, which no bundle names. @default false
+   */
+  readonly partial?: boolean;
 }
 
 /** What the sidecars of one client scope see of the mesh's `.global` clusters. */
@@ -61,10 +66,11 @@ export interface ExpectedState {
   readonly outbound: readonly ExpectedCluster[];
   readonly scopes: readonly ExpectedScope[];
   /**
-   * The cross-cluster gateway (global-names topology, clusters that have a gateway): its listener holds an
-   * SNI filter chain for every outbound cluster's `sni`. @default - none
+   * The cross-cluster gateway, where the cluster has one: in the global-names topology its listener holds
+   * an SNI filter chain for every outbound cluster's `sni`; in multi-network, one for each `serverNames`
+   * (the services it serves to other networks). @default - none
    */
-  readonly gateway?: { readonly namespace: string; readonly selector: Labels; readonly listenerPort: number };
+  readonly gateway?: { readonly namespace: string; readonly selector: Labels; readonly listenerPort: number; readonly serverNames?: readonly string[] };
   /** The clusters istiod must list as synced in `istioctl remote-clusters` (multi-primary topologies). @default - none */
   readonly remoteClusters?: readonly string[];
 }
@@ -106,30 +112,49 @@ interface SidecarScope {
 }
 
 /**
+ * Collects the outbound clusters of one cluster's expected state, each written straight to its line of
+ * the file (a mesh of thousands of services has tens of thousands of them) and to the Sidecar scopes that
+ * admit its host.
+ */
+class OutboundLines {
+  public readonly lines: string[] = [];
+  private readonly hosts = new Set<string>();
+
+  public constructor(private readonly sidecars: readonly SidecarScope[]) {}
+
+  /** The distinct hosts listed. */
+  public get hostCount(): number {
+    return this.hosts.size;
+  }
+
+  /** Starts a host whose entry (or Service) lives in `namespace`: returns how to add its clusters. */
+  public host(host: string, namespace: string): (port: number, subset: string, endpointsJson: string, partial?: boolean) => void {
+    this.hosts.add(host);
+    const admitting = this.sidecars.filter(s => s.admits(host, namespace));
+    admitting.forEach(s => s.hosts.add(host));
+    return (port, subset, endpointsJson, partial) => {
+      const name = `outbound|${port}|${subset}|${host}`;
+      // Names are DNS names, digits and `|_.`: nothing that JSON escapes.
+      this.lines.push(`    {"name":"${name}","sni":"outbound_.${port}_.${subset}_.${host}","endpoints":${endpointsJson}${partial ? ',"partial":true' : ''}}`);
+      admitting.forEach(s => s.scope.clusters.push(name));
+    };
+  }
+}
+
+/**
  * The Envoy clusters istiod builds for a cluster's `.global` ServiceEntries, the way it builds them: one
  * per port, one more per DestinationRule subset, endpoints from the entry's addresses or its selected pods
- * and WorkloadEntries, subsets narrowing them by label. Each is written straight to its line of the file
- * (a mesh of thousands of services has tens of thousands of them), and to the Sidecar scopes that admit it.
+ * and WorkloadEntries, subsets narrowing them by label.
  */
-function outboundLines(objects: readonly KubeObject[], domain: string, sidecars: readonly SidecarScope[]): { lines: string[]; hosts: number } {
+function globalNamesOutbound(objects: readonly KubeObject[], domain: string, out: OutboundLines): void {
   const of = (kind: string) => objects.filter(o => o.kind === kind && o.apiVersion.startsWith('networking.istio.io/'));
   const workloadEntries = groupBy(of('WorkloadEntry'), we => we.metadata.namespace!);
   const rules = groupBy(of('DestinationRule'), r => r.spec.host as string);
-  const lines: string[] = [];
-  const hosts = new Set<string>();
   for (const entry of of('ServiceEntry')) {
     const namespace = entry.metadata.namespace!;
     const selector: Labels | undefined = entry.spec.workloadSelector?.labels;
     for (const host of (entry.spec.hosts as string[]).filter(h => h.endsWith(`.${domain}`))) {
-      hosts.add(host);
-      const admitting = sidecars.filter(s => s.admits(host, namespace));
-      admitting.forEach(s => s.hosts.add(host));
-      const add = (port: number, subset: string, endpointsJson: string) => {
-        const name = `outbound|${port}|${subset}|${host}`;
-        // Names are DNS names, digits and `|_.`: nothing that JSON escapes.
-        lines.push(`    {"name":"${name}","sni":"outbound_.${port}_.${subset}_.${host}","endpoints":${endpointsJson}}`);
-        admitting.forEach(s => s.scope.clusters.push(name));
-      };
+      const add = out.host(host, namespace);
       const subsetRules = rules.get(host) ?? [];
       for (const port of entry.spec.ports as Array<{ name: string; number: number; targetPort?: number }>) {
         const servingPort = port.targetPort ?? port.number;
@@ -165,7 +190,31 @@ function outboundLines(objects: readonly KubeObject[], domain: string, sidecars:
       }
     }
   }
-  return { lines, hosts: hosts.size };
+}
+
+/**
+ * The clusters of the global services a cluster reaches in the multi-network topology: the service's
+ * cluster.local host, whose endpoints must include every serving network's east-west gateways (the
+ * address the peer Gateway gives, on its port) and, where the cluster serves it, its own pods; the pods of
+ * other clusters on its network come too, which no bundle names, so the list is partial.
+ */
+function multiNetworkOutbound(model: ResolvedMesh, cluster: MeshCluster, out: OutboundLines): void {
+  const network = cluster.network;
+  for (const rs of model.services) {
+    const here = rs.servedBy.includes(cluster);
+    if (!here && !rs.consumers.includes(cluster)) continue;
+    const { service } = rs;
+    const add = out.host(rs.host, service.namespace);
+    const networks = new Set(rs.servedBy.map(s => s.network).filter(n => n !== network));
+    const gateways = model.clusters.filter(c => c.gateway && networks.has(c.network));
+    for (const port of service.ports) {
+      const endpoints = [
+        ...(here ? [`{"port":${port.targetPort ?? port.number},"pods":${JSON.stringify({ namespace: service.namespace, labels: service.workloadLabels })}}`] : []),
+        ...gateways.map(g => `{"port":${g.gateway!.remotePort},"${isIP(g.gateway!.address) ? 'address' : 'hostname'}":"${g.gateway!.address}"}`),
+      ];
+      add(port.number, '', `[${endpoints.join(',')}]`, true);
+    }
+  }
 }
 
 /**
@@ -216,6 +265,16 @@ function sidecarScopes(objects: readonly KubeObject[]): SidecarScope[] {
   });
 }
 
+/**
+ * The SNI names a multi-network east-west gateway must route: each port of each global service the
+ * cluster serves to a consumer on another network.
+ */
+function servedAcrossNetworks(model: ResolvedMesh, cluster: MeshCluster): string[] {
+  return model.services
+    .filter(rs => rs.servedBy.includes(cluster) && rs.consumers.some(c => c.network !== cluster.network))
+    .flatMap(rs => rs.service.ports.map(p => `outbound_.${p.number}_._.${rs.host}`));
+}
+
 /** The key of a scope in the budgets report: its namespace, and its selector if it has one. */
 const scopeKey = (scope: ExpectedScope) => (scope.selector ? `${scope.namespace}/${Object.entries(scope.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : scope.namespace);
 
@@ -241,10 +300,14 @@ export function expectedStates(model: ResolvedMesh, bundleFiles: readonly Output
         for (const object of file.content as KubeObject[]) objects.push(object);
       }
     }
-    const sidecars = globalNames ? sidecarScopes(objects) : [];
-    const outbound = globalNames ? outboundLines(objects, mesh.globalDomain, sidecars) : { lines: [], hosts: 0 };
+    // Ambient workloads have no sidecar: their ztunnel and waypoints are not what verify reads.
+    const sidecarTopology = mesh.topology !== MeshTopology.AMBIENT;
+    const sidecars = sidecarTopology ? sidecarScopes(objects) : [];
+    const outbound = new OutboundLines(sidecars);
+    if (globalNames) globalNamesOutbound(objects, mesh.globalDomain, outbound);
+    else if (sidecarTopology) multiNetworkOutbound(model, cluster, outbound);
     const roots = model.pki?.clusters.get(cluster.configCluster)?.rootCerts;
-    const scopes: ExpectedScope[] = globalNames ? [{ namespace: '*', exclusive: false }, ...sidecars.map(s => s.scope)] : [];
+    const scopes: ExpectedScope[] = sidecarTopology ? [{ namespace: '*', exclusive: false }, ...sidecars.map(s => s.scope)] : [];
     const state: Omit<ExpectedState, 'outbound'> = {
       format: EXPECTED_STATE_FORMAT,
       mesh: mesh.meshId,
@@ -252,7 +315,9 @@ export function expectedStates(model: ResolvedMesh, bundleFiles: readonly Output
       topology: mesh.topology,
       roots: roots ? rootFacts(roots) : [],
       scopes,
-      gateway: globalNames && cluster.gateway ? { namespace: ISTIO_SYSTEM, selector: { ...cluster.gateway.selector }, listenerPort: CROSS_CLUSTER_PORT } : undefined,
+      gateway: !cluster.gateway || !sidecarTopology ? undefined : globalNames
+        ? { namespace: ISTIO_SYSTEM, selector: { ...cluster.gateway.selector }, listenerPort: CROSS_CLUSTER_PORT }
+        : { namespace: ISTIO_SYSTEM, selector: { ...cluster.gateway.selector }, listenerPort: CROSS_CLUSTER_PORT, serverNames: servedAcrossNetworks(model, cluster) },
       remoteClusters: globalNames || cluster.isRemote ? undefined
         : [cluster.clusterName, ...remoteSecretPairs(model.clusters).filter(p => p.holder === cluster).map(p => p.peer.clusterName)].sort(),
     };
@@ -261,8 +326,8 @@ export function expectedStates(model: ResolvedMesh, bundleFiles: readonly Output
     const text = `${header.slice(0, -2)},\n  "outbound": [${outbound.lines.length === 0 ? ']' : `\n${outbound.lines.join(',\n')}\n  ]`}\n}`;
     return [cluster, {
       file: { root: OutputRoot.BUNDLES, path: `${cluster.clusterName}/${EXPECTED_STATE_FILE}`, content: `${text}\n` },
-      visibleHosts: Object.fromEntries(scopes.map(scope => [scopeKey(scope), scope.exclusive ? sidecars.find(s => s.scope === scope)!.hosts.size : outbound.hosts])),
-      gatewayFilterChains: state.gateway ? outbound.lines.length : 0,
+      visibleHosts: Object.fromEntries(scopes.map(scope => [scopeKey(scope), scope.exclusive ? sidecars.find(s => s.scope === scope)!.hosts.size : outbound.hostCount])),
+      gatewayFilterChains: state.gateway ? state.gateway.serverNames?.length ?? outbound.lines.length : 0,
     }];
   }));
 }

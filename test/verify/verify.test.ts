@@ -1,12 +1,12 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { MeshTopology } from '../../src';
+import { GlobalService, MeshCluster, MeshTopology } from '../../src';
 import { ExpectedState } from '../../src/render/expected-state';
 import { main } from '../../src/verify/cli';
 import { diffState, formatReport, parseRemoteClusters, VerifyResult, VerifyStatus } from '../../src/verify/diff';
 import { collectLiveState, CommandRunner, LiveState } from '../../src/verify/live-state';
-import { tempDir } from '../support/synth';
+import { synthOnce, tempDir, testMesh } from '../support/synth';
 import { verifyMesh } from './verify-mesh';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -176,6 +176,44 @@ describe('verify', () => {
     const report = formatReport('c1', diffState(mesh.expected('c1'), state)).split('\n');
     expect(report[0]).toBe('FAIL web-6f8d4c9b7-7hjzt.frontend outbound|8000|v2|httpbin.demo.global: missing endpoint 192.0.2.2:15443');
     expect(report[report.length - 1]).toBe('c1: 1 failed, 0 skipped, 7 ok');
+  });
+});
+
+describe('multi-network', () => {
+  /** c1 (network n1) serves web; c2 (network n2) calls it through c1's east-west gateway. */
+  function multiNetworkMesh() {
+    const dir = tempDir();
+    const { app, mesh } = testMesh({ meshId: 'mesh1', topology: MeshTopology.MULTI_NETWORK }, dir);
+    const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '192.0.2.1' } });
+    new MeshCluster(mesh, 'c2', { network: 'n2', gateway: { address: '192.0.2.2' } });
+    new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80, targetPort: 8080 }], servedBy: [c1] });
+    synthOnce(app);
+    return (cluster: string) => JSON.parse(fs.readFileSync(path.join(app.outdir, cluster, 'expected-state.json'), 'utf8')) as ExpectedState;
+  }
+  const sni = 'outbound_.80_._.web.shop.svc.cluster.local';
+  const name = 'outbound|80||web.shop.svc.cluster.local';
+  const liveWith = (hosts: Array<[string, number]>): LiveState => ({
+    rootCertPem: undefined, podIps: {}, gatewayListeners: [], remoteClustersText: 'NAME SECRET STATUS ISTIOD\nc1 synced x\nc2 istio-system/istio-remote-secret-c2 synced x\n',
+    scopes: [{
+      namespace: '*', pod: 'sleep-1.default',
+      clusters: [{ name, transportSocketMatches: [{ name: 'tlsMode-istio', transportSocket: { typedConfig: { sni } } }] }],
+      endpoints: [{ name, hostStatuses: hosts.map(([address, portValue]) => ({ address: { socketAddress: { address, portValue } }, healthStatus: { edsHealthStatus: 'HEALTHY' } })) }],
+    }],
+  });
+
+  test('a consumer on another network expects the serving network\'s east-west gateway among the endpoints; the server\'s gateway routes the name', () => {
+    const expected = multiNetworkMesh();
+    expect(expected('c2').outbound).toEqual([{ name, sni, endpoints: [{ port: 15443, address: '192.0.2.1' }], partial: true }]);
+    expect(expected('c1').outbound).toEqual([{ name, sni, endpoints: [{ port: 8080, pods: { namespace: 'shop', labels: { app: 'web' } } }], partial: true }]);
+    expect(expected('c1').gateway).toEqual({ namespace: 'istio-system', selector: { istio: 'eastwestgateway' }, listenerPort: 15443, serverNames: [sni] });
+    expect(expected('c2').gateway?.serverNames).toEqual([]);
+    expect(expected('c2').remoteClusters).toEqual(['c1', 'c2']);
+
+    // Pods of the client's own network may come unnamed; the gateway must be there.
+    const c2 = expected('c2');
+    const results = (hosts: Array<[string, number]>) => failures(diffState(c2, liveWith(hosts))).filter(f => !f.startsWith('roots') && !f.startsWith('gateway'));
+    expect(results([['192.0.2.1', 15443], ['10.2.0.9', 8080]])).toEqual([]);
+    expect(results([['10.2.0.9', 8080]])).toEqual([`sleep-1.default ${name}: missing endpoint 192.0.2.1:15443`]);
   });
 });
 
