@@ -204,8 +204,9 @@ export function withMetadata<P extends { readonly metadata: RenderedMetadata }>(
     ...props,
     metadata: {
       ...props.metadata,
-      labels: { ...layer.labels, ...labels },
-      annotations: Object.keys(layer.annotations).length > 0 || annotations ? { ...layer.annotations, ...annotations } : undefined,
+      // The layer's own objects where nothing is merged into them: the manifest copies them anyway.
+      labels: labels ? { ...layer.labels, ...labels } : layer.labels,
+      annotations: annotations ? { ...layer.annotations, ...annotations } : Object.keys(layer.annotations).length > 0 ? layer.annotations : undefined,
     },
   };
 }
