@@ -1,7 +1,7 @@
 import { MeshCluster } from '../mesh-cluster';
 import { CHECKS, Finding, finding } from '../validation/findings';
 import { MeshConfigError } from '../validation/errors';
-import { OutputFile, OutputRoot } from '../write/output-file';
+import { ManifestObject, manifestsOf, OutputFile, OutputRoot } from '../write/output-file';
 import { jsonBytes } from './cluster-bundle';
 import { RenderedExpectedState } from './expected-state';
 
@@ -21,8 +21,7 @@ export const BUDGETS = {
   gatewayFilterChains: 10000,
   clientSideApplyBytes: 256 * 1024,
   etcdObjectBytes: 1.5 * 1024 * 1024,
-  serviceEntryEndpoints: 4096,
-  serviceEntryPorts: 256,
+  serviceEntryLists: { hosts: 256, addresses: 256, ports: 256, endpoints: 4096 },
 } as const;
 
 /** What one cluster is given, counted from its rendered bundle and its expected state. */
@@ -38,19 +37,16 @@ export interface ClusterBudget {
   readonly maxServiceEntryEndpoints: number;
 }
 
-interface KubeObject {
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
-  readonly spec?: { readonly endpoints?: readonly unknown[]; readonly ports?: readonly unknown[] };
-}
+const refOf = (o: ManifestObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
-const refOf = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
-
-/** Counts one cluster's budget; the problems over a hard limit are returned beside it. */
-function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state: RenderedExpectedState): { budget: ClusterBudget; overLimit: string[] } {
-  const objects = files.filter(f => f.path.startsWith(`${cluster.clusterName}/`) && f.root === OutputRoot.BUNDLES && typeof f.content !== 'string')
-    .flatMap(f => f.content as KubeObject[]);
+/**
+ * Counts one cluster's budget; beside it, the problems over a hard limit (errors) and the objects too large
+ * for client-side apply (warnings).
+ */
+function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state: RenderedExpectedState): { budget: ClusterBudget; overLimit: string[]; large: Finding[] } {
+  const objects = manifestsOf(files);
   const overLimit: string[] = [];
+  const large: Finding[] = [];
   let bytes = 0;
   let largest: ClusterBudget['largestObject'];
   let maxEndpoints = 0;
@@ -62,12 +58,14 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
     if (!largest || size > largest.bytes) largest = { object: refOf(object), bytes: size };
     if (size > BUDGETS.etcdObjectBytes) {
       overLimit.push(`[${cluster.node.path}] ${refOf(object)} is ${size} bytes, over etcd's ${BUDGETS.etcdObjectBytes}-byte request limit (--max-request-bytes): the API server refuses it; split what it holds`);
+    } else if (size > BUDGETS.clientSideApplyBytes) {
+      large.push(finding(CHECKS.largeObject, `[${cluster.node.path}] ${refOf(object)} is ${size} bytes: \`kubectl apply\` (client side) keeps a copy in an annotation, and annotations are capped at ${BUDGETS.clientSideApplyBytes} bytes; apply with --server-side (Argo CD: ServerSideApply=true)`));
     }
     if (object.kind === 'ServiceEntry') {
-      const endpoints = object.spec?.endpoints?.length ?? 0;
-      maxEndpoints = Math.max(maxEndpoints, endpoints);
-      if (endpoints > BUDGETS.serviceEntryEndpoints || (object.spec?.ports?.length ?? 0) > BUDGETS.serviceEntryPorts) {
-        overLimit.push(`[${cluster.node.path}] ${refOf(object)} has ${endpoints} endpoints and ${object.spec?.ports?.length ?? 0} ports; Istio's CRD allows ${BUDGETS.serviceEntryEndpoints} and ${BUDGETS.serviceEntryPorts}: the API server refuses it`);
+      maxEndpoints = Math.max(maxEndpoints, object.spec?.endpoints?.length ?? 0);
+      for (const [list, cap] of Object.entries(BUDGETS.serviceEntryLists)) {
+        const length = object.spec?.[list]?.length ?? 0;
+        if (length > cap) overLimit.push(`[${cluster.node.path}] ${refOf(object)} has ${length} ${list}, over the ${cap} that Istio's CRD allows: the API server refuses it; split it into several entries`);
       }
     }
   }
@@ -80,7 +78,7 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
     largestObject: largest,
     maxServiceEntryEndpoints: maxEndpoints,
   };
-  return { budget, overLimit };
+  return { budget, overLimit, large };
 }
 
 /** The warnings of one cluster's budget: each names the threshold and where it comes from. */
@@ -92,8 +90,6 @@ function budgetWarnings(cluster: MeshCluster, budget: ClusterBudget): Finding[] 
       `[${cluster.node.path}] every sidecar of ${cluster.clusterName}${scoped.length ? ` outside ${scoped.join(', ')}` : ''} sees ${unscoped} .global ServiceEntries, over the budget of ${BUDGETS.visibleHosts}: above it sidecar startup and memory grow sharply (istio/istio#51160); give services explicit consumers, or scope namespaces with ClientNamespace (Istio Sidecar egress hosts)`)] : []),
     ...(budget.gatewayFilterChains > BUDGETS.gatewayFilterChains ? [finding(CHECKS.gatewayFilterChains,
       `[${cluster.node.path}] the cross-cluster gateway of ${cluster.clusterName} holds ${budget.gatewayFilterChains} SNI filter chains, over the budget of ${BUDGETS.gatewayFilterChains}: they form one listener, which istiod pushes whole on every change; serve fewer hosts or subsets from this cluster, or prune uncalled services (pruneUncalledServices)`)] : []),
-    ...(budget.largestObject && budget.largestObject.bytes > BUDGETS.clientSideApplyBytes && budget.largestObject.bytes <= BUDGETS.etcdObjectBytes ? [finding(CHECKS.largeObject,
-      `[${cluster.node.path}] ${budget.largestObject.object} is ${budget.largestObject.bytes} bytes: \`kubectl apply\` (client side) keeps a copy in an annotation, and annotations are capped at ${BUDGETS.clientSideApplyBytes} bytes; apply with --server-side (Argo CD: ServerSideApply=true)`)] : []),
   ];
 }
 
@@ -101,14 +97,14 @@ function budgetWarnings(cluster: MeshCluster, budget: ClusterBudget): Finding[] 
  * Counts every cluster's budget, refuses what the API server would refuse (an error naming the object and
  * the limit), and returns `budgets.json` with the warnings.
  */
-export function renderBudgets(clusters: readonly MeshCluster[], bundleFiles: readonly OutputFile[], states: ReadonlyMap<MeshCluster, RenderedExpectedState>, owner: string): { file: OutputFile; warnings: Finding[] } {
-  const counted = clusters.map(cluster => ({ cluster, ...countCluster(cluster, bundleFiles, states.get(cluster)!) }));
+export function renderBudgets(clusterFiles: ReadonlyMap<MeshCluster, readonly OutputFile[]>, states: ReadonlyMap<MeshCluster, RenderedExpectedState>, owner: string): { file: OutputFile; warnings: Finding[] } {
+  const counted = [...clusterFiles].map(([cluster, files]) => ({ cluster, ...countCluster(cluster, files, states.get(cluster)!) }));
   const overLimit = counted.flatMap(c => c.overLimit);
   if (overLimit.length > 0) {
     throw new MeshConfigError(`[${owner}] the rendered bundles exceed what Kubernetes accepts; nothing was written:\n  ${overLimit.map(p => `${p} [${CHECKS.overLimit.code}]`).join('\n  ')}`);
   }
   return {
     file: { root: OutputRoot.BUNDLES, path: BUDGETS_FILE, content: `${JSON.stringify({ budgets: BUDGETS, clusters: counted.map(c => c.budget) }, null, 2)}\n` },
-    warnings: counted.flatMap(c => budgetWarnings(c.cluster, c.budget)),
+    warnings: counted.flatMap(c => [...budgetWarnings(c.cluster, c.budget), ...c.large]),
   };
 }

@@ -24,7 +24,8 @@ export interface InventoryCertificate {
   readonly vmKits: readonly string[];
 }
 
-function describe(pem: string): Omit<InventoryCertificate, 'role' | 'clusters' | 'vmKits'> {
+/** What the inventory (and each cluster's expected state) says of a certificate. */
+export function certificateFacts(pem: string): Omit<InventoryCertificate, 'role' | 'clusters' | 'vmKits'> {
   const cert = new X509Certificate(pem);
   return {
     subject: cert.subject.replace(/\n/g, ', '),
@@ -48,7 +49,7 @@ export function renderCertificateInventory(model: ResolvedMesh): OutputFile[] {
   if (!pki) return [];
   const byFingerprint = new Map<string, InventoryCertificate>();
   const add = (role: InventoryCertificate['role'], pem: string, cluster: string, vmKits: readonly string[]) => {
-    const facts = describe(pem);
+    const facts = certificateFacts(pem);
     const known = byFingerprint.get(facts.fingerprintSha256);
     byFingerprint.set(facts.fingerprintSha256, {
       role,

@@ -1,10 +1,12 @@
-import { X509Certificate } from 'crypto';
 import { isIP } from 'net';
 import { CROSS_CLUSTER_PORT, MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { MeshTopology } from '../topology';
-import { OutputFile, OutputRoot } from '../write/output-file';
+import { splitPemBundle } from '../pki/x509';
+import { formatLabels, hostMatches, selectorMatches } from '../validation/names';
+import { ManifestObject, manifestsOf, OutputFile, OutputRoot } from '../write/output-file';
 import { byKey } from '../order';
+import { certificateFacts } from './certificate-inventory';
 import { BundleLayer, ISTIO_SYSTEM } from './cluster-bundle';
 import { remoteSecretPairs } from './topologies/multi-network/remote-secrets';
 
@@ -75,24 +77,20 @@ export interface ExpectedState {
   readonly remoteClusters?: readonly string[];
 }
 
-interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Labels };
-  readonly spec?: any;
+
+/** An endpoint with the labels that subsets select it by: pods, or an address (an IP or a hostname, told apart when written). */
+interface LabelledEndpoint {
+  readonly port: number;
+  readonly address?: string;
+  readonly pods?: { readonly namespace: string; readonly labels: Labels };
+  readonly labels: Labels;
 }
 
-/** An endpoint with the labels that subsets select it by. */
-type LabelledEndpoint = ExpectedEndpoint & { readonly labels: Labels };
-
-const matches = (labels: Labels, selector: Labels) => Object.entries(selector).every(([k, v]) => labels[k] === v);
-
-/** A root bundle's certificates, each with its fingerprint as `openssl x509 -fingerprint -sha256` prints it. */
+/** A root bundle's certificates, each with its fingerprint as `openssl x509 -fingerprint -sha256` prints it, as the inventory describes them. */
 function rootFacts(pem: string): ExpectedState['roots'] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map(block => {
-    const cert = new X509Certificate(block);
-    return { sha256: cert.fingerprint256, subject: cert.subject.replace(/\n/g, ', '), notAfter: new Date(cert.validTo).toISOString() };
-  }).sort(byKey(r => r.sha256));
+  return splitPemBundle(pem).map(certificateFacts)
+    .map(facts => ({ sha256: facts.fingerprintSha256, subject: facts.subject, notAfter: facts.notAfter }))
+    .sort(byKey(r => r.sha256));
 }
 
 /** What a cluster's expected state renders to, and the counts the budgets report reads off it. */
@@ -146,7 +144,7 @@ class OutboundLines {
  * per port, one more per DestinationRule subset, endpoints from the entry's addresses or its selected pods
  * and WorkloadEntries, subsets narrowing them by label.
  */
-function globalNamesOutbound(objects: readonly KubeObject[], domain: string, out: OutboundLines): void {
+function globalNamesOutbound(objects: readonly ManifestObject[], domain: string, out: OutboundLines): void {
   const of = (kind: string) => objects.filter(o => o.kind === kind && o.apiVersion.startsWith('networking.istio.io/'));
   const workloadEntries = groupBy(of('WorkloadEntry'), we => we.metadata.namespace!);
   const rules = groupBy(of('DestinationRule'), r => r.spec.host as string);
@@ -162,18 +160,18 @@ function globalNamesOutbound(objects: readonly KubeObject[], domain: string, out
           // The common case (a consumer's entry of gateway addresses, no subsets), written without the
           // labelled endpoints that only subsets need. Addresses are IPs or DNS names: nothing to escape.
           add(port.number, '', `[${(entry.spec.endpoints as Array<{ address: string; ports?: { [name: string]: number } }>)
-            .map(e => `{"port":${e.ports?.[port.name] ?? servingPort},"${isIP(e.address) ? 'address' : 'hostname'}":"${e.address}"}`).join(',')}]`);
+            .map(e => addressEndpointJson(e.ports?.[port.name] ?? servingPort, e.address)).join(',')}]`);
           continue;
         }
         const endpoints: LabelledEndpoint[] = selector
           ? [
             { port: servingPort, pods: { namespace, labels: selector }, labels: selector },
-            ...(workloadEntries.get(namespace) ?? []).filter(we => matches(we.spec.labels ?? {}, selector))
+            ...(workloadEntries.get(namespace) ?? []).filter(we => selectorMatches(selector, we.spec.labels ?? {}))
               .map(we => ({ port: we.spec.ports?.[port.name] ?? servingPort, address: we.spec.address, labels: we.spec.labels ?? {} })),
           ]
           : (entry.spec.endpoints as Array<{ address: string; ports?: { [name: string]: number }; labels?: Labels }>).map(e => ({
             port: e.ports?.[port.name] ?? servingPort,
-            ...(isIP(e.address) ? { address: e.address } : { hostname: e.address }),
+            address: e.address,
             labels: e.labels ?? {},
           }));
         const all = endpointsJson(endpoints);
@@ -182,7 +180,7 @@ function globalNamesOutbound(objects: readonly KubeObject[], domain: string, out
           for (const subset of rule.spec.subsets ?? [] as Array<{ name: string; labels: Labels }>) {
             const selected = endpoints.flatMap((e): LabelledEndpoint[] => {
               if (e.pods) return [{ ...e, pods: { namespace, labels: { ...e.pods.labels, ...subset.labels } } }];
-              return matches(e.labels, subset.labels) ? [e] : [];
+              return selectorMatches(subset.labels, e.labels) ? [e] : [];
             });
             add(port.number, subset.name, selected.length === endpoints.length && selected.every((e, i) => e === endpoints[i]) ? all : endpointsJson(selected));
           }
@@ -209,8 +207,8 @@ function multiNetworkOutbound(model: ResolvedMesh, cluster: MeshCluster, out: Ou
     const gateways = model.clusters.filter(c => c.gateway && networks.has(c.network));
     for (const port of service.ports) {
       const endpoints = [
-        ...(here ? [`{"port":${port.targetPort ?? port.number},"pods":${JSON.stringify({ namespace: service.namespace, labels: service.workloadLabels })}}`] : []),
-        ...gateways.map(g => `{"port":${g.gateway!.remotePort},"${isIP(g.gateway!.address) ? 'address' : 'hostname'}":"${g.gateway!.address}"}`),
+        ...(here ? [podsEndpointJson(port.targetPort ?? port.number, { namespace: service.namespace, labels: service.workloadLabels })] : []),
+        ...gateways.map(g => addressEndpointJson(g.gateway!.remotePort, g.gateway!.address)),
       ];
       add(port.number, '', `[${endpoints.join(',')}]`, true);
     }
@@ -218,11 +216,15 @@ function multiNetworkOutbound(model: ResolvedMesh, cluster: MeshCluster, out: Ou
 }
 
 /**
- * Endpoints as the file writes them, without the labels subsets select them by: `{"port":..,"address":..}`,
- * `{"port":..,"hostname":..}` or `{"port":..,"pods":{..}}`, written directly (tens of thousands per mesh).
+ * Endpoints as the file writes them (tens of thousands per mesh, so written directly): an IP or a hostname
+ * on a port, which are DNS names or addresses and need no escaping, or a selection of pods.
  */
+const addressEndpointJson = (port: number, address: string) => `{"port":${port},"${isIP(address) ? 'address' : 'hostname'}":"${address}"}`;
+const podsEndpointJson = (port: number, pods: { readonly namespace: string; readonly labels: Labels }) => `{"port":${port},"pods":${JSON.stringify(pods)}}`;
+
+/** Endpoints without the labels subsets select them by. */
 function endpointsJson(endpoints: readonly LabelledEndpoint[]): string {
-  return `[${endpoints.map(e => `{"port":${e.port},${e.pods ? `"pods":${JSON.stringify(e.pods)}` : e.address !== undefined ? `"address":${JSON.stringify(e.address)}` : `"hostname":${JSON.stringify(e.hostname)}`}}`).join(',')}]`;
+  return `[${endpoints.map(e => (e.pods ? podsEndpointJson(e.port, e.pods) : addressEndpointJson(e.port, e.address!))).join(',')}]`;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -249,12 +251,12 @@ function egressMatcher(egress: readonly string[], namespace: string): (host: str
     if (resolvedNs !== '*' && resolvedNs !== '~' && !host.includes('*')) exact.add(`${resolvedNs}/${host}`);
     else patterns.push({ ns: resolvedNs, host });
   }
-  return (host, entryNamespace) => exact.has(`${entryNamespace}/${host}`) || patterns.some(p =>
-    (p.ns === '*' || p.ns === entryNamespace) && (p.host === '*' || p.host === host || (p.host.startsWith('*.') && host.endsWith(p.host.slice(1)))));
+  return (host, entryNamespace) => exact.has(`${entryNamespace}/${host}`)
+    || patterns.some(p => (p.ns === '*' || p.ns === entryNamespace) && hostMatches(p.host, host));
 }
 
 /** The scopes of a cluster's rendered Sidecars, to be filled with the clusters their egress admits. */
-function sidecarScopes(objects: readonly KubeObject[]): SidecarScope[] {
+function sidecarScopes(objects: readonly ManifestObject[]): SidecarScope[] {
   return objects.filter(o => o.kind === 'Sidecar' && o.apiVersion.startsWith('networking.istio.io/')).map(sidecar => {
     const namespace = sidecar.metadata.namespace!;
     return {
@@ -276,7 +278,7 @@ function servedAcrossNetworks(model: ResolvedMesh, cluster: MeshCluster): string
 }
 
 /** The key of a scope in the budgets report: its namespace, and its selector if it has one. */
-const scopeKey = (scope: ExpectedScope) => (scope.selector ? `${scope.namespace}/${Object.entries(scope.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : scope.namespace);
+const scopeKey = (scope: ExpectedScope) => (scope.selector ? `${scope.namespace}/${formatLabels(scope.selector)}` : scope.namespace);
 
 /** The names of the clusters a scope's sidecars hold. */
 export const scopeClusters = (state: ExpectedState, scope: ExpectedScope): readonly string[] => scope.clusters ?? state.outbound.map(c => c.name);
@@ -289,17 +291,12 @@ export const hostOf = (clusterName: string) => clusterName.slice(clusterName.las
  * indented, with one line per outbound cluster, so that a review diff shows each changed cluster on its
  * own line at a fraction of fully indented JSON's size.
  */
-export function expectedStates(model: ResolvedMesh, bundleFiles: readonly OutputFile[]): Map<MeshCluster, RenderedExpectedState> {
+export function expectedStates(model: ResolvedMesh, clusterFiles: ReadonlyMap<MeshCluster, readonly OutputFile[]>): Map<MeshCluster, RenderedExpectedState> {
   const { mesh } = model;
   const globalNames = mesh.topology === MeshTopology.GLOBAL_NAMES;
-  return new Map(model.clusters.map(cluster => {
-    const prefix = `${cluster.clusterName}/${BundleLayer.MESH}/`;
-    const objects: KubeObject[] = [];
-    for (const file of bundleFiles) {
-      if (file.root === OutputRoot.BUNDLES && file.path.startsWith(prefix) && !file.path.endsWith('kustomization.yaml') && typeof file.content !== 'string') {
-        for (const object of file.content as KubeObject[]) objects.push(object);
-      }
-    }
+  return new Map([...clusterFiles].map(([cluster, files]) => {
+    // What the mesh layer configures, which is what istiod builds the proxies' clusters from.
+    const objects = manifestsOf(files.filter(f => f.path.startsWith(`${cluster.clusterName}/${BundleLayer.MESH}/`)));
     // Ambient workloads have no sidecar: their ztunnel and waypoints are not what verify reads.
     const sidecarTopology = mesh.topology !== MeshTopology.AMBIENT;
     const sidecars = sidecarTopology ? sidecarScopes(objects) : [];

@@ -54,19 +54,19 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
     ? [{ root: OutputRoot.PROJECT, path: model.mesh.lockFile, content: model.vipLock }]
     : [];
   const picture: OutputFile = { root: OutputRoot.BUNDLES, path: 'mesh.md', content: renderMeshPicture(model) };
-  const bundleFiles = [...bundles.values()].flatMap(bundle => bundle.toFiles());
-  const problems = topology.checkRendered?.(bundleFiles, model) ?? [];
+  const clusterFiles = new Map([...bundles].map(([cluster, bundle]) => [cluster, bundle.toFiles()]));
+  const problems = topology.checkRendered?.(clusterFiles) ?? [];
   if (problems.length > 0) {
     throw new MeshConfigError(`[${model.mesh.node.path}] the rendered bundles break the ${model.mesh.topology} topology; nothing was written:\n  ${problems.join('\n  ')}`, CHECKS.topologyBroken);
   }
-  const conflicts = renderedConflicts(bundleFiles, model.clusters);
+  const conflicts = renderedConflicts(clusterFiles);
   if (conflicts.length > 0) {
     throw new MeshConfigError(`[${model.mesh.node.path}] objects of the rendered bundles conflict; nothing was written:\n  ${conflicts.join('\n  ')}`);
   }
-  const states = expectedStates(model, bundleFiles);
-  const budgets = renderBudgets(model.clusters, bundleFiles, states, model.mesh.node.path);
+  const states = expectedStates(model, clusterFiles);
+  const budgets = renderBudgets(clusterFiles, states, model.mesh.node.path);
   const files = [
-    ...bundleFiles, ...[...states.values()].map(state => state.file), budgets.file, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
+    ...[...clusterFiles.values()].flat(), ...[...states.values()].map(state => state.file), budgets.file, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
   ];
   return { files, warnings: budgets.warnings };
 }

@@ -3,13 +3,13 @@ import type { GlobalService } from '../global-service';
 import type { MeshCluster } from '../mesh-cluster';
 import type { VmWorkload } from '../vm-workload';
 import { byClusterName } from '../order';
+import { selectorMatches } from '../validation/names';
 
 type Labels = { readonly [label: string]: string };
 
 /** Whether a selector picks a workload that carries at least `labels` (and maybe one of `variants` on top). */
 function selects(selector: Labels, labels: Labels, variants: readonly Labels[]): boolean {
-  const picks = (all: Labels) => Object.entries(selector).every(([k, v]) => all[k] === v);
-  return picks(labels) || variants.some(variant => picks({ ...labels, ...variant }));
+  return selectorMatches(selector, labels) || variants.some(variant => selectorMatches(selector, { ...labels, ...variant }));
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
 import { CHECKS } from './findings';
+import { hostMatches } from './names';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
 export function meshRules(mesh: Mesh): MeshRule[] {
@@ -102,7 +103,6 @@ export function meshRules(mesh: Mesh): MeshRule[] {
 /** What the multi-network topology needs beyond the constructs' own checks. */
 function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], services: readonly GlobalService[]): MeshRule[] {
   const gatewayOf = (network: string) => clusters.find(c => c.network === network && c.gateway);
-  const matches = (pattern: string, host: string) => (pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : pattern === host);
   const keeping = services.filter(s => s.keepGlobalName);
   return [
     {
@@ -118,7 +118,7 @@ function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], service
     },
     {
       rule: CHECKS.clusterLocalShadows,
-      check: () => services.flatMap(s => mesh.clusterLocalHosts.filter(pattern => matches(pattern, s.localHost)).map(pattern =>
+      check: () => services.flatMap(s => mesh.clusterLocalHosts.filter(pattern => hostMatches(pattern, s.localHost)).map(pattern =>
         `[${s.node.path}] ${s.localHost} is served across clusters, but clusterLocalHosts has ${pattern}, which keeps its calls in each cluster: remove it from clusterLocalHosts, or narrow the pattern`)),
     },
     {

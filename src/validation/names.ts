@@ -76,6 +76,21 @@ export function checkAnnotations(scope: IConstruct, prop: string, annotations: {
 /** `kube-system`, `kube-public`, `kube-node-lease` and any other namespace Kubernetes reserves. */
 export const isKubeSystemNamespace = (namespace: string) => namespace.startsWith('kube-');
 
+/** Whether a label selector picks an object with these labels: every selector label is among them. */
+export function selectorMatches(selector: { readonly [label: string]: string }, labels: { readonly [label: string]: string }): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** Labels as `kubectl -l` takes them and reports name them: `k=v,...`, sorted by key. */
+export function formatLabels(labels: { readonly [label: string]: string }): string {
+  return Object.keys(labels).sort().map(k => `${k}=${labels[k]}`).join(',');
+}
+
+/** Whether a host pattern (`*`, `*.suffix` or a name, as Istio writes hosts) matches a host. */
+export function hostMatches(pattern: string, host: string): boolean {
+  return pattern === '*' || pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1)));
+}
+
 /** Whether two label sets are the same. */
 export function sameLabels(a: { readonly [label: string]: string }, b: { readonly [label: string]: string }): boolean {
   return Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);

@@ -1,35 +1,29 @@
 import type { MeshCluster } from '../mesh-cluster';
-import { OutputFile, OutputRoot } from '../write/output-file';
+import { ManifestObject, manifestsOf, OutputFile } from '../write/output-file';
 import { CHECKS } from './findings';
+import { formatLabels, hostMatches } from './names';
 
-interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
-  readonly spec?: any;
-}
 
-type Labels = { readonly [key: string]: string };
 
 /** Whether two host patterns (`*`, `*.suffix` or a name) can match one name. */
 export function hostsOverlap(a: string, b: string): boolean {
-  if (a === '*' || b === '*' || a === b) return true;
-  const covers = (wildcard: string, host: string) => wildcard.startsWith('*.') && host.endsWith(wildcard.slice(1));
-  return covers(a, b) || covers(b, a) || (a.startsWith('*.') && b.startsWith('*.') && (covers(a, `x${b.slice(1)}`) || covers(b, `x${a.slice(1)}`)));
+  // Two wildcards overlap when one's suffix ends the other's: some name matches both.
+  const sample = (pattern: string) => (pattern.startsWith('*.') ? `x${pattern.slice(1)}` : pattern);
+  return hostMatches(a, sample(b)) || hostMatches(b, sample(a));
 }
 
-const ref = (o: KubeObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
-const isIstio = (o: KubeObject) => /^networking\.istio\.io\//.test(o.apiVersion);
+const ref = (o: ManifestObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
+const isIstio = (o: ManifestObject) => /^networking\.istio\.io\//.test(o.apiVersion);
 
 /**
  * AUTO_PASSTHROUGH servers of two Gateways on the same pods and port whose hosts overlap: Envoy gets two
  * filter chains for one SNI name and istiod drops one (istioctl analyze: IST0145 ConflictingGateways).
  */
-function passthroughConflicts(cluster: string, gateways: readonly KubeObject[]): string[] {
+function passthroughConflicts(cluster: string, gateways: readonly ManifestObject[]): string[] {
   const servers = gateways.flatMap(gateway => (gateway.spec?.servers ?? [])
     .filter((server: { tls?: { mode?: string } }) => server.tls?.mode === 'AUTO_PASSTHROUGH')
     .map((server: { port: { number: number }; hosts: string[] }) => ({
-      gateway, selector: JSON.stringify(Object.entries((gateway.spec.selector ?? {}) as Labels).sort()), port: server.port.number,
+      gateway, selector: formatLabels(gateway.spec.selector ?? {}), port: server.port.number,
       hosts: server.hosts.map(h => h.slice(h.indexOf('/') + 1)),
     })));
   const problems: string[] = [];
@@ -47,8 +41,8 @@ function passthroughConflicts(cluster: string, gateways: readonly KubeObject[]):
  * One host in ServiceEntries of two namespaces, or one host and port with two protocols: which one a
  * sidecar uses depends on namespace visibility and creation order, so calls go to either.
  */
-function hostConflicts(cluster: string, entries: readonly KubeObject[]): string[] {
-  const byHost = new Map<string, KubeObject[]>();
+function hostConflicts(cluster: string, entries: readonly ManifestObject[]): string[] {
+  const byHost = new Map<string, ManifestObject[]>();
   for (const entry of entries) {
     for (const host of entry.spec?.hosts ?? []) {
       const list = byHost.get(host);
@@ -75,19 +69,13 @@ function hostConflicts(cluster: string, entries: readonly KubeObject[]): string[
 }
 
 /** Conflicts between the objects of each cluster's bundle, the mesh's and the user's own: one problem per conflict. */
-export function renderedConflicts(files: readonly OutputFile[], clusters: readonly MeshCluster[]): string[] {
-  const paths = new Map(clusters.map(c => [c.clusterName, c.node.path]));
-  // Only the kinds that can conflict are collected: a mesh renders tens of thousands of objects.
-  const byCluster = new Map<string, { gateways: KubeObject[]; entries: KubeObject[] }>();
-  for (const file of files) {
-    const cluster = file.path.split('/')[0];
-    if (file.root !== OutputRoot.BUNDLES || !paths.has(cluster) || typeof file.content === 'string') continue;
-    let kinds = byCluster.get(cluster);
-    if (!kinds) byCluster.set(cluster, kinds = { gateways: [], entries: [] });
-    for (const object of file.content as KubeObject[]) {
-      if (object.kind === 'Gateway' && isIstio(object)) kinds.gateways.push(object);
-      else if (object.kind === 'ServiceEntry' && isIstio(object)) kinds.entries.push(object);
-    }
-  }
-  return [...byCluster].flatMap(([cluster, { gateways, entries }]) => [...passthroughConflicts(paths.get(cluster)!, gateways), ...hostConflicts(paths.get(cluster)!, entries)]);
+export function renderedConflicts(clusterFiles: ReadonlyMap<MeshCluster, readonly OutputFile[]>): string[] {
+  return [...clusterFiles].flatMap(([cluster, files]) => {
+    // Only the kinds that can conflict are kept: a mesh renders tens of thousands of objects.
+    const objects = manifestsOf(files).filter(o => (o.kind === 'Gateway' || o.kind === 'ServiceEntry') && isIstio(o));
+    return [
+      ...passthroughConflicts(cluster.node.path, objects.filter(o => o.kind === 'Gateway')),
+      ...hostConflicts(cluster.node.path, objects.filter(o => o.kind === 'ServiceEntry')),
+    ];
+  });
 }

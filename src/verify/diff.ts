@@ -1,4 +1,6 @@
 import { X509Certificate } from 'crypto';
+import { splitPemBundle } from '../pki/x509';
+import { formatLabels } from '../validation/names';
 import { ExpectedCluster, ExpectedEndpoint, ExpectedState, hostOf, scopeClusters } from '../render/expected-state';
 import { EnvoyCluster, LiveState, selectionKey } from './live-state';
 
@@ -26,7 +28,7 @@ const list = (items: readonly string[]) => items.join(', ');
 
 /** Fingerprints of every certificate in a PEM bundle. */
 function fingerprints(pem: string): string[] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map(b => new X509Certificate(b).fingerprint256).sort();
+  return splitPemBundle(pem).map(b => new X509Certificate(b).fingerprint256).sort();
 }
 
 function checkRoots(expected: ExpectedState, live: LiveState): VerifyResult[] {
@@ -81,7 +83,7 @@ function checkScopes(expected: ExpectedState, live: LiveState): VerifyResult[] {
   const meshHosts = new Set(expected.outbound.map(c => hostOf(c.name)));
   return expected.scopes.flatMap((scope, i) => {
     if (!scope.exclusive && expected.outbound.length === 0) return [];
-    const where = `${scope.namespace === '*' ? 'any namespace' : `namespace ${scope.namespace}`}${scope.selector ? ` (${Object.entries(scope.selector).map(([k, v]) => `${k}=${v}`).join(',')})` : ''}`;
+    const where = `${scope.namespace === '*' ? 'any namespace' : `namespace ${scope.namespace}`}${scope.selector ? ` (${formatLabels(scope.selector)})` : ''}`;
     // One live scope per expected one, in order: a namespace can have a Sidecar per workload selector.
     const liveScope = live.scopes[i];
     if (!liveScope?.pod) return [skip(where, 'no running pod with an istio-proxy container to ask: start one (e.g. a sleep pod) and run verify again')];

@@ -1,4 +1,5 @@
 import { ExpectedState } from '../render/expected-state';
+import { formatLabels } from '../validation/names';
 
 /** A host of an Envoy cluster, as `istioctl proxy-config endpoint -o json` prints Envoy's /clusters. */
 export interface EnvoyHostStatus {
@@ -61,12 +62,8 @@ interface KubePod {
   readonly status: { readonly phase?: string; readonly podIP?: string };
 }
 
-/** Labels as `kubectl -l` takes them: `k=v,...`, sorted. */
-const labelSelector = (labels: { readonly [key: string]: string }) =>
-  Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(',');
-
 /** A pod selection's key in `LiveState.podIps`: `<namespace>/<k=v,...>`. */
-export const selectionKey = (namespace: string, labels: { readonly [key: string]: string }) => `${namespace}/${labelSelector(labels)}`;
+export const selectionKey = (namespace: string, labels: { readonly [key: string]: string }) => `${namespace}/${formatLabels(labels)}`;
 
 const SYSTEM_NAMESPACES = /^(istio-system|kube-.*)$/;
 
@@ -76,7 +73,7 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
   const istioctl = (...args: string[]) => run('istioctl', ['--context', context, ...args]);
   const json = <T>(text: string): T => JSON.parse(text) as T;
   const pods = (namespace: string | undefined, selector?: { readonly [key: string]: string }) => json<{ items: KubePod[] }>(kubectl(
-    'get', 'pods', ...(namespace ? ['-n', namespace] : ['--all-namespaces']), ...(selector ? ['-l', labelSelector(selector)] : []), '-o', 'json',
+    'get', 'pods', ...(namespace ? ['-n', namespace] : ['--all-namespaces']), ...(selector ? ['-l', formatLabels(selector)] : []), '-o', 'json',
   )).items.filter(p => p.status.phase === 'Running').sort((a, b) => (`${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1));
 
   let rootCertPem: string | undefined;

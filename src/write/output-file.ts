@@ -24,3 +24,24 @@ export interface OutputFile {
    */
   readonly private?: boolean;
 }
+
+/**
+ * A Kubernetes object of a bundle file, as the checks that read rendered bundles see it (the mesh's objects
+ * and the user's own alike).
+ */
+export interface ManifestObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: { readonly [key: string]: string } };
+  readonly spec?: any;
+}
+
+/** The objects a cluster receives from these files: every object file's, kustomizations aside (kustomize reads those). */
+export function manifestsOf(files: readonly OutputFile[]): ManifestObject[] {
+  const objects: ManifestObject[] = [];
+  for (const file of files) {
+    if (file.root !== OutputRoot.BUNDLES || typeof file.content === 'string' || file.path.endsWith('kustomization.yaml')) continue;
+    for (const object of file.content as ManifestObject[]) objects.push(object);
+  }
+  return objects;
+}

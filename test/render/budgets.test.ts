@@ -51,9 +51,23 @@ describe('budgets', () => {
       return app;
     };
     const large = big(300 * 1024);
+    // Every object over the limit is named, not only the largest.
+    new ApiObject(large.node.findChild('mesh').node.findChild('c1'), 'blob2', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'blob2', namespace: 'default' }, data: { blob: 'y'.repeat(270 * 1024) } });
     large.synth();
-    expect(warningsOf(large)).toEqual([expect.stringMatching(/^\[mesh\/c1\] ConfigMap\/default\/blob is 307\d\d\d bytes: `kubectl apply` \(client side\) keeps a copy in an annotation, .*apply with --server-side .* \[MCM113\]$/)]);
+    expect(warningsOf(large)).toEqual([
+      expect.stringMatching(/^\[mesh\/c1\] ConfigMap\/default\/blob is 307\d\d\d bytes: `kubectl apply` \(client side\) keeps a copy in an annotation, .*apply with --server-side .* \[MCM113\]$/),
+      expect.stringMatching(/^\[mesh\/c1\] ConfigMap\/default\/blob2 is 276\d\d\d bytes: .* \[MCM113\]$/),
+    ]);
     expect(() => big(1600 * 1024).synth()).toThrow(/\[mesh\/c1\] ConfigMap\/default\/blob is 16\d{5} bytes, over etcd's 1572864-byte request limit \(--max-request-bytes\): the API server refuses it; split what it holds \[MCM020\]/);
+  });
+
+  test('a ServiceEntry over one of the CRD\'s list caps is refused with the list and the cap (MCM020)', () => {
+    const { app, c1 } = twoClusters();
+    new ApiObject(c1, 'many', {
+      apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'many', namespace: 'default' },
+      spec: { hosts: Array.from({ length: 257 }, (_, i) => `h${i}.example.com`), ports: [{ name: 'http', number: 80, protocol: 'HTTP' }], resolution: 'DNS' },
+    });
+    expect(() => app.synth()).toThrow(/\[mesh\/c1\] ServiceEntry\/default\/many has 257 hosts, over the 256 that Istio's CRD allows: the API server refuses it; split it into several entries \[MCM020\]/);
   });
 
   test('sidecars outside the scoped namespaces over the visible-hosts budget are named in the warning (MCM110)', () => {

@@ -35,5 +35,5 @@ export interface TopologyRenderer {
   meshFiles(model: ResolvedMesh): OutputFile[];
 
   /** Problems in the rendered files that the topology forbids (e.g. objects that must be uniform across clusters). */
-  checkRendered?(files: readonly OutputFile[], model: ResolvedMesh): string[];
+  checkRendered?(clusterFiles: ReadonlyMap<MeshCluster, readonly OutputFile[]>): string[];
 }

@@ -33,5 +33,5 @@ export const AMBIENT_RENDERER: TopologyRenderer = {
     ],
   }),
   meshFiles: model => remoteSecretsScript(model.mesh, model.clusters),
-  checkRendered: (files, model) => samenessProblems(files, model.clusters),
+  checkRendered: clusterFiles => samenessProblems(clusterFiles),
 };

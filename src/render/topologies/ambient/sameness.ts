@@ -1,19 +1,12 @@
 import { MeshCluster } from '../../../mesh-cluster';
-import { OutputFile, OutputRoot } from '../../../write/output-file';
-
-interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: { readonly [key: string]: string } };
-  readonly spec?: { readonly [key: string]: unknown };
-}
+import { ManifestObject, manifestsOf, OutputFile } from '../../../write/output-file';
 
 /**
  * The fields Istio's ambient multicluster requires to be the same in every cluster that holds an object, by
  * kind (its docs: Services of global services, waypoints, DestinationRules, routes); undefined when the
  * object is not one of those. A stub Service has no selector, so a Service is compared by labels and ports.
  */
-function uniformFields(object: KubeObject): { readonly [field: string]: unknown } | undefined {
+function uniformFields(object: ManifestObject): { readonly [field: string]: unknown } | undefined {
   if (object.kind === 'Service' && object.metadata.labels?.['istio.io/global'] === 'true') {
     return { 'metadata.labels': object.metadata.labels, 'metadata.annotations': (object.metadata as { annotations?: object }).annotations, 'spec.ports': object.spec?.ports };
   }
@@ -28,14 +21,11 @@ function uniformFields(object: KubeObject): { readonly [field: string]: unknown 
  * Checks the rendered bundles (the mesh's objects and the user's own) for objects that must be uniform
  * across clusters and are not: one problem per object and field, naming both clusters.
  */
-export function samenessProblems(files: readonly OutputFile[], clusters: readonly MeshCluster[]): string[] {
+export function samenessProblems(clusterFiles: ReadonlyMap<MeshCluster, readonly OutputFile[]>): string[] {
   const seen = new Map<string, { readonly cluster: string; readonly fields: { readonly [field: string]: unknown } }>();
   const problems: string[] = [];
-  const names = new Set(clusters.map(c => c.clusterName));
-  for (const file of files) {
-    const cluster = file.path.split('/')[0];
-    if (file.root !== OutputRoot.BUNDLES || !names.has(cluster) || typeof file.content === 'string') continue;
-    for (const object of file.content as KubeObject[]) {
+  for (const [{ clusterName: cluster }, files] of clusterFiles) {
+    for (const object of manifestsOf(files)) {
       const fields = uniformFields(object);
       if (!fields) continue;
       const key = `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`;
