@@ -1,7 +1,7 @@
 import { MeshCluster } from '../mesh-cluster';
 import { CHECKS, Finding, finding } from '../validation/findings';
 import { MeshConfigError } from '../validation/errors';
-import { ManifestObject, manifestsOf, OutputFile, OutputRoot } from '../write/output-file';
+import { manifestRef, manifestsOf, OutputFile, OutputRoot } from '../write/output-file';
 import { jsonBytes } from './cluster-bundle';
 import { RenderedExpectedState } from './expected-state';
 
@@ -37,8 +37,6 @@ export interface ClusterBudget {
   readonly maxServiceEntryEndpoints: number;
 }
 
-const refOf = (o: ManifestObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
-
 /**
  * Counts one cluster's budget; beside it, the problems over a hard limit (errors) and the objects too large
  * for client-side apply (warnings).
@@ -55,17 +53,17 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
     const estimate = jsonBytes(object);
     const size = estimate > BUDGETS.clientSideApplyBytes ? Buffer.byteLength(JSON.stringify(object)) : estimate;
     bytes += size;
-    if (!largest || size > largest.bytes) largest = { object: refOf(object), bytes: size };
+    if (!largest || size > largest.bytes) largest = { object: manifestRef(object), bytes: size };
     if (size > BUDGETS.etcdObjectBytes) {
-      overLimit.push(`[${cluster.node.path}] ${refOf(object)} is ${size} bytes, over etcd's ${BUDGETS.etcdObjectBytes}-byte request limit (--max-request-bytes): the API server refuses it; split what it holds`);
+      overLimit.push(`[${cluster.node.path}] ${manifestRef(object)} is ${size} bytes, over etcd's ${BUDGETS.etcdObjectBytes}-byte request limit (--max-request-bytes): the API server refuses it; split what it holds`);
     } else if (size > BUDGETS.clientSideApplyBytes) {
-      large.push(finding(CHECKS.largeObject, `[${cluster.node.path}] ${refOf(object)} is ${size} bytes: \`kubectl apply\` (client side) keeps a copy in an annotation, and annotations are capped at ${BUDGETS.clientSideApplyBytes} bytes; apply with --server-side (Argo CD: ServerSideApply=true)`));
+      large.push(finding(CHECKS.largeObject, `[${cluster.node.path}] ${manifestRef(object)} is ${size} bytes: \`kubectl apply\` (client side) keeps a copy in an annotation, and annotations are capped at ${BUDGETS.clientSideApplyBytes} bytes; apply with --server-side (Argo CD: ServerSideApply=true)`));
     }
     if (object.kind === 'ServiceEntry') {
       maxEndpoints = Math.max(maxEndpoints, object.spec?.endpoints?.length ?? 0);
       for (const [list, cap] of Object.entries(BUDGETS.serviceEntryLists)) {
         const length = object.spec?.[list]?.length ?? 0;
-        if (length > cap) overLimit.push(`[${cluster.node.path}] ${refOf(object)} has ${length} ${list}, over the ${cap} that Istio's CRD allows: the API server refuses it; split it into several entries`);
+        if (length > cap) overLimit.push(`[${cluster.node.path}] ${manifestRef(object)} has ${length} ${list}, over the ${cap} that Istio's CRD allows: the API server refuses it; split it into several entries`);
       }
     }
   }

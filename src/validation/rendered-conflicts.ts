@@ -1,9 +1,7 @@
 import type { MeshCluster } from '../mesh-cluster';
-import { ManifestObject, manifestsOf, OutputFile } from '../write/output-file';
+import { ManifestObject, manifestRef, manifestsOf, OutputFile } from '../write/output-file';
 import { CHECKS } from './findings';
 import { formatLabels, hostMatches } from './names';
-
-
 
 /** Whether two host patterns (`*`, `*.suffix` or a name) can match one name. */
 export function hostsOverlap(a: string, b: string): boolean {
@@ -12,7 +10,6 @@ export function hostsOverlap(a: string, b: string): boolean {
   return hostMatches(a, sample(b)) || hostMatches(b, sample(a));
 }
 
-const ref = (o: ManifestObject) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
 const isIstio = (o: ManifestObject) => /^networking\.istio\.io\//.test(o.apiVersion);
 
 /**
@@ -31,7 +28,7 @@ function passthroughConflicts(cluster: string, gateways: readonly ManifestObject
     if (a.gateway === b.gateway || a.selector !== b.selector || a.port !== b.port) return;
     const overlap = a.hosts.flatMap((x: string) => b.hosts.filter((y: string) => hostsOverlap(x, y)).map((y: string) => (x === y ? x : `${x} and ${y}`)));
     if (overlap.length > 0) {
-      problems.push(`[${cluster}] ${ref(a.gateway)} and ${ref(b.gateway)} both pass through ${overlap.join(', ')} on port ${a.port} of the same gateway pods: Envoy can hold one filter chain per SNI name (istioctl analyze IST0145); remove one, or narrow its hosts [${CHECKS.passthroughOverlap.code}]`);
+      problems.push(`[${cluster}] ${manifestRef(a.gateway)} and ${manifestRef(b.gateway)} both pass through ${overlap.join(', ')} on port ${a.port} of the same gateway pods: Envoy can hold one filter chain per SNI name (istioctl analyze IST0145); remove one, or narrow its hosts [${CHECKS.passthroughOverlap.code}]`);
     }
   }));
   return problems;
@@ -55,14 +52,15 @@ function hostConflicts(cluster: string, entries: readonly ManifestObject[]): str
     if (declaring.length < 2) continue;
     const namespaces = [...new Set(declaring.map(e => e.metadata.namespace))];
     if (namespaces.length > 1) {
-      problems.push(`[${cluster}] ${host} is declared in ${namespaces.length} namespaces (${declaring.map(ref).join(', ')}): sidecars would use either; declare it once [${CHECKS.hostConflict.code}]`);
+      problems.push(`[${cluster}] ${host} is declared in ${namespaces.length} namespaces (${declaring.map(manifestRef).join(', ')}): sidecars would use either; declare it once [${CHECKS.hostConflict.code}]`);
       continue;
     }
     const protocols = new Map<number, Set<string>>();
-    declaring.forEach(e => (e.spec?.ports ?? []).forEach((p: { number: number; protocol?: string }) =>
-      protocols.set(p.number, new Set([...protocols.get(p.number) ?? [], p.protocol ?? 'TCP']))));
+    // A port without a protocol is left to Istio's inference from its name: only declared ones can clash.
+    declaring.forEach(e => (e.spec?.ports ?? []).filter((p: { protocol?: string }) => p.protocol).forEach((p: { number: number; protocol: string }) =>
+      protocols.set(p.number, new Set([...protocols.get(p.number) ?? [], p.protocol]))));
     for (const [port, set] of protocols) {
-      if (set.size > 1) problems.push(`[${cluster}] ${host} port ${port} is declared with protocols ${[...set].sort().join(' and ')} (${declaring.map(ref).join(', ')}): Istio keeps one; give the port one protocol [${CHECKS.hostConflict.code}]`);
+      if (set.size > 1) problems.push(`[${cluster}] ${host} port ${port} is declared with protocols ${[...set].sort().join(' and ')} (${declaring.map(manifestRef).join(', ')}): Istio keeps one; give the port one protocol [${CHECKS.hostConflict.code}]`);
     }
   }
   return problems;

@@ -36,6 +36,9 @@ export interface ManifestObject {
   readonly spec?: any;
 }
 
+/** How messages and reports name an object: `Kind/namespace/name`, or `Kind/name` for a cluster-wide one. */
+export const manifestRef = (o: ManifestObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+
 /** The objects a cluster receives from these files: every object file's, kustomizations aside (kustomize reads those). */
 export function manifestsOf(files: readonly OutputFile[]): ManifestObject[] {
   const objects: ManifestObject[] = [];
