@@ -154,13 +154,15 @@ function globalNamesOutbound(objects: readonly ManifestObject[], domain: string,
     for (const host of (entry.spec.hosts as string[]).filter(h => h.endsWith(`.${domain}`))) {
       const add = out.host(host, namespace);
       const subsetRules = rules.get(host) ?? [];
+      // Without endpoints, a DNS entry's endpoint is its host itself; any other resolution then has none.
+      const declared: Array<{ address: string; ports?: { [name: string]: number }; labels?: Labels }> = entry.spec.endpoints
+        ?? (/^DNS/.test(entry.spec.resolution ?? '') ? [{ address: host }] : []);
       for (const port of entry.spec.ports as Array<{ name: string; number: number; targetPort?: number }>) {
         const servingPort = port.targetPort ?? port.number;
         if (!selector && subsetRules.length === 0) {
           // The common case (a consumer's entry of gateway addresses, no subsets), written without the
           // labelled endpoints that only subsets need. Addresses are IPs or DNS names: nothing to escape.
-          add(port.number, '', `[${(entry.spec.endpoints as Array<{ address: string; ports?: { [name: string]: number } }>)
-            .map(e => addressEndpointJson(e.ports?.[port.name] ?? servingPort, e.address)).join(',')}]`);
+          add(port.number, '', `[${declared.map(e => addressEndpointJson(e.ports?.[port.name] ?? servingPort, e.address)).join(',')}]`);
           continue;
         }
         const endpoints: LabelledEndpoint[] = selector
@@ -169,7 +171,7 @@ function globalNamesOutbound(objects: readonly ManifestObject[], domain: string,
             ...(workloadEntries.get(namespace) ?? []).filter(we => selectorMatches(selector, we.spec.labels ?? {}))
               .map(we => ({ port: we.spec.ports?.[port.name] ?? servingPort, address: we.spec.address, labels: we.spec.labels ?? {} })),
           ]
-          : (entry.spec.endpoints as Array<{ address: string; ports?: { [name: string]: number }; labels?: Labels }>).map(e => ({
+          : declared.map(e => ({
             port: e.ports?.[port.name] ?? servingPort,
             address: e.address,
             labels: e.labels ?? {},

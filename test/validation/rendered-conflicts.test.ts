@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { GlobalService, MeshCluster } from '../../src';
 import { hostsOverlap } from '../../src/validation/rendered-conflicts';
-import { testMesh } from '../support/synth';
+import { bundleFile, testMesh } from '../support/synth';
 
 /** c2 serves web.shop.global to c1. */
 function served() {
@@ -60,4 +60,6 @@ test('a port without a protocol is left to Istio\'s inference: no clash is claim
     spec: { hosts: ['web.shop.global'], ports: [{ name: 'http-alt', number: 80 }], resolution: 'DNS' },
   });
   expect(() => app.synth()).not.toThrow();
+  // An entry without endpoints resolves its host: the expected state says so instead of failing on it.
+  expect(bundleFile(app, 'c1/expected-state.json')).toContain('{"port":80,"hostname":"web.shop.global"}');
 });
