@@ -365,11 +365,6 @@ export class GlobalService extends Construct {
     return [...new Set([...declared, ...this.routeClients])];
   }
 
-  /** Clusters where a ClientNamespace calls this service. @internal */
-  public get _callers(): readonly MeshCluster[] {
-    return [...this.callers];
-  }
-
   /** Records a cluster where a ClientNamespace calls this service. @internal */
   public _addCaller(cluster: MeshCluster): void {
     this.checkMember(cluster, 'caller');

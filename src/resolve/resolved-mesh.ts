@@ -122,6 +122,9 @@ export function meshExternalServices(mesh: Mesh): ExternalService[] {
   return mesh.node.findAll().filter(ExternalService.isExternalService).sort(byPath);
 }
 
+/** The clusters whose configuration serves these clusters (a remote's is its primary's), once each, sorted by name. */
+const configClusters = (clusters: readonly MeshCluster[]) => [...new Set(clusters.map(c => c.configCluster))].sort(byClusterName);
+
 /** The client namespaces declared anywhere in a mesh, sorted by construct path. */
 export function meshClientNamespaces(mesh: Mesh): ClientNamespace[] {
   return mesh.node.findAll().filter(ClientNamespace.isClientNamespace).sort(byPath);
@@ -181,11 +184,11 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
     policies: meshPolicies(mesh).map(policy => ({ policy, clusters: policyClusters(policy, services, vms) })),
     externals: meshExternalServices(mesh).map(service => ({
       service,
-      clusters: [...new Set(service._clusters(clusters).map(c => c.configCluster))].sort(byClusterName),
+      clusters: configClusters(service._clusters(clusters)),
     })),
     clientNamespaces: meshClientNamespaces(mesh).map(client => ({
       client,
-      clusters: [...new Set(client.clusters.map(c => c.configCluster))].sort(byClusterName),
+      clusters: configClusters(client.clusters),
     })),
     vipLock: allocation && renderVipLock(allocation.lock),
     staleVips: stale,

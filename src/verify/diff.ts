@@ -74,7 +74,10 @@ function checkEndpoints(subject: string, want: ExpectedCluster, have: ReadonlyAr
     ...(extra.length ? [`extra endpoint ${list(extra)}`] : []),
     ...(unhealthy.length ? [`unhealthy endpoint ${list(unhealthy)}`] : []),
   ];
-  if (exact.size === 0 && open.length === 0) problems.push('no running pod matches the entry\'s selector, so nothing can serve it');
+  const selections = want.endpoints.filter(e => e.pods);
+  if (selections.length > 0 && exact.size === 0 && open.length === 0) {
+    problems.push(`no running pod matches ${selections.map(e => `${e.pods!.namespace}/${formatLabels(e.pods!.labels)}`).join(', ')}, so nothing can serve it`);
+  }
   return problems.length === 0 ? [ok(subject, `${have.length} endpoint(s) as rendered`)] : [fail(subject, problems.join('; '))];
 }
 

@@ -112,6 +112,13 @@ describe('verify', () => {
     ]);
   });
 
+  test('an entry whose pods are not running fails, naming the selection', () => {
+    const state = { ...live('c2'), podIps: { ...live('c2').podIps, 'demo/app=echo': [] } };
+    expect(failures(diffState(mesh.expected('c2'), state))).toEqual([
+      'sleep-5c7b9d8f4-m4n8q.default outbound|80||echo.demo.global: extra endpoint 10.1.0.21:8080; no running pod matches demo/app=echo, so nothing can serve it',
+    ]);
+  });
+
   test('wrong root: a cluster whose istiod runs with another CA fails with the fingerprints', () => {
     const results = diffState(mesh.expected('c1'), live('c1', otherCaPem));
     expect(failures(results)).toEqual([expect.stringMatching(
