@@ -131,12 +131,13 @@ export function sanitized(value: unknown, renames?: { readonly [key: string]: st
   }
   const out: Record<string, unknown> = into ?? {};
   const keys = Object.keys(value);
-  // Most objects come with their keys in order already: checking is cheaper than sorting.
+  // An insertion sort in place: objects have a handful of keys, often in order already, and
+  // Array.prototype.sort allocates a working copy per call (a fifth of a large mesh's garbage).
   for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1] > keys[i]) {
-      keys.sort();
-      break;
-    }
+    const key = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = key;
   }
   let kept = 0;
   for (const key of keys) {

@@ -21,8 +21,9 @@ export function ipToNumber(ip: string): number {
   return Number(new Address4(ip).bigInt());
 }
 
+/** Dotted quad of an IPv4 address as a number: plain arithmetic, as VIP allocation makes one per global host. */
 export function numberToIp(n: number): string {
-  return Address4.fromBigInt(BigInt(n)).correctForm();
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 interface Span { readonly start: number; readonly end: number }

@@ -37,6 +37,14 @@ const DUMP_OPTIONS: yaml.DumpOptions = {
 /** Thrown inside the block emitter for a value whose layout it leaves to js-yaml. */
 class NotBlockShaped extends Error {}
 
+/**
+ * Strings js-yaml writes plain, as most names, hosts and addresses are: asking js-yaml for each new one
+ * cost more than the rest of the emitter. Starting with a letter rules out numbers and timestamps; the
+ * words below are the booleans and nulls of YAML 1.1 and 1.2, which it quotes.
+ */
+const PLAIN_WORD = /^[a-zA-Z][a-zA-Z0-9_./-]*$/;
+const YAML_WORD = /^(?:[yYnN]|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
+
 /** A scalar as js-yaml writes it in block context; memoized, because meshes repeat the same strings. */
 const scalars = new Map<unknown, string>();
 function scalar(value: unknown): string {
@@ -56,7 +64,7 @@ function scalar(value: unknown): string {
   }
   let text = scalars.get(value);
   if (text === undefined) {
-    text = yaml.dump(value, DUMP_OPTIONS).slice(0, -1);
+    text = typeof value === 'string' && PLAIN_WORD.test(value) && !YAML_WORD.test(value) ? value : yaml.dump(value, DUMP_OPTIONS).slice(0, -1);
     if (scalars.size < 100_000) scalars.set(value, text);
   }
   return text;
@@ -72,7 +80,7 @@ function isBlock(value: unknown): value is object {
   return false;
 }
 
-/** An empty collection or a scalar, written after `key:` or `- `. */
+/** An empty collection or a scalar, written after `key: ` or `- `. */
 function inline(value: unknown): string {
   if (Array.isArray(value)) return '[]';
   if (typeof value === 'object' && value !== null) {
@@ -82,30 +90,48 @@ function inline(value: unknown): string {
   return scalar(value);
 }
 
+/** Line breaks with the indent of each depth, made once: making them per collection was most of the emitter's garbage. */
+const newlines: string[] = ['\n'];
+const newlineAt = (depth: number): string => newlines[depth] ?? (newlines[depth] = `${newlineAt(depth - 1)}  `);
+
 /**
- * A non-empty mapping or sequence in js-yaml's block layout (indent 2, sequences indented under their key),
- * its first line without its indent so that a `- ` can precede it.
+ * Appends a non-empty mapping or sequence in js-yaml's block layout (indent 2, sequences indented under
+ * their key) to `out`, its first line without its indent so that a `- ` can precede it. Pieces go into one
+ * array joined once per document: concatenating them per level made several times the output in garbage.
  */
-function block(value: object, indent: string): string {
-  const inner = `${indent}  `;
-  const newline = `\n${indent}`;
-  let out = '';
+function block(value: object, depth: number, out: string[]): void {
+  const newline = newlineAt(depth);
+  let first = true;
   if (Array.isArray(value)) {
     for (const item of value) {
-      if (out !== '') out += newline;
-      out += isBlock(item) ? `- ${block(item, inner)}` : `- ${item === undefined ? 'null' : inline(item)}`;
+      if (!first) out.push(newline);
+      first = false;
+      if (isBlock(item)) {
+        out.push('- ');
+        block(item, depth + 1, out);
+      } else {
+        out.push('- ', item === undefined ? 'null' : inline(item));
+      }
     }
-    return out;
+    return;
   }
   if (Object.getPrototypeOf(value) !== Object.prototype) throw new NotBlockShaped();
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined) continue;
-    if (out !== '') out += newline;
-    out += isBlock(item) ? `${scalar(key)}:\n${inner}${block(item, inner)}` : `${scalar(key)}: ${inline(item)}`;
+    if (!first) out.push(newline);
+    first = false;
+    if (isBlock(item)) {
+      out.push(scalar(key), ':', newlineAt(depth + 1));
+      block(item, depth + 1, out);
+    } else {
+      out.push(scalar(key), ': ', inline(item));
+    }
   }
-  return out;
 }
+
+/** The pieces of the document being written, reused: one join per document, no per-level concatenation. */
+const pieces: string[] = [];
 
 /**
  * Serializes one object as a YAML document that YAML 1.1 and 1.2 readers read the same way.
@@ -116,8 +142,11 @@ function block(value: object, indent: string): string {
  */
 export function toYaml(value: unknown): string {
   if (isBlock(value) && !Array.isArray(value)) {
+    pieces.length = 0;
     try {
-      return `${block(value, '')}\n`;
+      block(value, 0, pieces);
+      pieces.push('\n');
+      return pieces.join('');
     } catch (e) {
       if (!(e instanceof NotBlockShaped)) throw e;
     }

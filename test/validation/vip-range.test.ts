@@ -1,4 +1,6 @@
-import { checkPinnedVip, parseVipRange } from '../../src/validation/vip-range';
+import * as fc from 'fast-check';
+import { Address4 } from 'ip-address';
+import { checkPinnedVip, ipToNumber, numberToIp, parseVipRange } from '../../src/validation/vip-range';
 
 describe('VIP ranges', () => {
   test.each([
@@ -21,5 +23,17 @@ describe('VIP ranges', () => {
     expect(checkPinnedVip('mesh/a', '240.1.2.3')).toBe('240.1.2.3');
     expect(() => checkPinnedVip('mesh/a', '255.255.255.255')).toThrow(/\[mesh\/a\] vip "255.255.255.255" is the broadcast address/);
     expect(() => checkPinnedVip('mesh/a', '192.168.0.1')).toThrow(/outside class E/);
+  });
+});
+
+describe('numberToIp', () => {
+  test('writes what ip-address writes, across the whole IPv4 space', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), n => {
+      const ip = numberToIp(n);
+      expect(ip).toBe(Address4.fromBigInt(BigInt(n)).correctForm());
+      expect(ipToNumber(ip)).toBe(n);
+    }), { numRuns: 2000 });
+    expect(numberToIp(2 ** 32 - 1)).toBe('255.255.255.255');
+    expect(numberToIp(0)).toBe('0.0.0.0');
   });
 });

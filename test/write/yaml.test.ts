@@ -45,6 +45,14 @@ describe('the block emitter is byte for byte js-yaml', () => {
     }), { numRuns: 3000 });
   });
 
+  test('for word-like strings, which it writes without asking js-yaml', () => {
+    const words = fc.oneof(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9_./-]{0,12}$/),
+      fc.constantFrom('Yes', 'OFF', 'False', 'NULL', 'Null', 'Y', 'N', 'On', 'a-', 'a.', 'x/', 'e5', 'E1', 'inf', 'nan', 'NaN', 'Infinity'));
+    fc.assert(fc.property(words, word => {
+      expect(toYaml({ [word]: word })).toBe(yaml.dump({ [word]: word }, { schema: EMITTER_SCHEMA, noRefs: true, lineWidth: -1, sortKeys: false }));
+    }), { numRuns: 3000 });
+  });
+
   test('for every committed example bundle document', () => {
     const files = listFiles(path.join(__dirname, '..', '..', 'examples')).filter(f => /\/dist\/.*\.yaml$/.test(f) && !f.includes('/vm/'));
     expect(files.length).toBeGreaterThan(40);
