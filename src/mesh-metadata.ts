@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { inKeyOrder } from './order';
 import { checkAnnotations, checkLabels } from './validation/names';
 
 const METADATA = Symbol.for('cdk8s-istio-multicluster.MeshMetadata');
@@ -78,5 +79,6 @@ export function metadataLayer(base: MetadataLayer, constructs: readonly IConstru
       }
     }
   }
-  return { labels, annotations };
+  // In key order, as rendered objects keep their metadata as it is (see `inKeyOrder`).
+  return { labels: inKeyOrder(labels), annotations: inKeyOrder(annotations) };
 }
