@@ -239,13 +239,27 @@ export function meshMetadata(mesh: Mesh): MetadataLayer {
  * its keys in order (see `isCanonical`); the layer's own objects where nothing is merged into them.
  */
 export function withMetadata<P extends { readonly metadata: RenderedMetadata }>(layer: MetadataLayer, props: P): P {
-  const { labels, annotations } = props.metadata;
-  const metadata = inKeyOrder({
-    ...props.metadata,
-    labels: labels ? inKeyOrder({ ...layer.labels, ...labels }) : layer.labels,
+  const { labels, annotations, name, namespace } = props.metadata;
+  const merged = {
     annotations: annotations ? inKeyOrder({ ...layer.annotations, ...annotations }) : Object.keys(layer.annotations).length > 0 ? layer.annotations : undefined,
-  });
+    labels: labels ? inKeyOrder({ ...layer.labels, ...labels }) : layer.labels,
+  };
+  if (!hasOnlyKeys(props.metadata, COMMON_METADATA)) return { ...props, metadata: inKeyOrder({ ...props.metadata, ...merged }) };
+  // Most objects have only these four: set in key order, no sorting needed.
+  const metadata: { -readonly [K in keyof RenderedMetadata]: RenderedMetadata[K] } = {} as RenderedMetadata;
+  if (merged.annotations) metadata.annotations = merged.annotations;
+  if (merged.labels) metadata.labels = merged.labels;
+  metadata.name = name;
+  if (namespace !== undefined && namespace !== null) metadata.namespace = namespace;
   return { ...props, metadata };
+}
+
+const COMMON_METADATA = new Set(['annotations', 'labels', 'name', 'namespace']);
+function hasOnlyKeys(record: object, keys: ReadonlySet<string>): boolean {
+  for (const key in record) {
+    if (!keys.has(key)) return false;
+  }
+  return true;
 }
 
 

@@ -127,16 +127,36 @@ class OutboundLines {
 
   /** Starts a host whose entry (or Service) lives in `namespace`: returns how to add its clusters. */
   public host(host: string, namespace: string): (port: number, subset: string, endpointsJson: string, partial?: boolean) => void {
+    const add = this.listed(host, namespace);
+    return (port, subset, endpointsJson, partial) => add([outboundLine(host, port, subset, endpointsJson, partial)]);
+  }
+
+  /** Adds a host's clusters, already written as lines. */
+  public addLines(host: string, namespace: string, lines: readonly OutboundLine[]): void {
+    this.listed(host, namespace)(lines);
+  }
+
+  private listed(host: string, namespace: string): (lines: readonly OutboundLine[]) => void {
     this.hosts.add(host);
     const admitting = this.sidecars.filter(s => s.admits(host, namespace));
     admitting.forEach(s => s.hosts.add(host));
-    return (port, subset, endpointsJson, partial) => {
-      const name = `outbound|${port}|${subset}|${host}`;
-      // Names are DNS names, digits and `|_.`: nothing that JSON escapes.
-      this.lines.push(`    {"name":"${name}","sni":"outbound_.${port}_.${subset}_.${host}","endpoints":${endpointsJson}${partial ? ',"partial":true' : ''}}`);
+    return lines => lines.forEach(({ name, line }) => {
+      this.lines.push(line);
       admitting.forEach(s => s.scope.clusters.push(name));
-    };
+    });
   }
+}
+
+/** An outbound cluster's name and its line of the file. */
+interface OutboundLine {
+  readonly name: string;
+  readonly line: string;
+}
+
+function outboundLine(host: string, port: number, subset: string, endpointsJson: string, partial?: boolean): OutboundLine {
+  const name = `outbound|${port}|${subset}|${host}`;
+  // Names are DNS names, digits and `|_.`: nothing that JSON escapes.
+  return { name, line: `    {"name":"${name}","sni":"outbound_.${port}_.${subset}_.${host}","endpoints":${endpointsJson}${partial ? ',"partial":true' : ''}}` };
 }
 
 /**
@@ -152,19 +172,15 @@ function globalNamesOutbound(objects: readonly ManifestObject[], domain: string,
     const namespace = entry.metadata.namespace!;
     const selector: Labels | undefined = entry.spec.workloadSelector?.labels;
     for (const host of (entry.spec.hosts as string[]).filter(h => h.endsWith(`.${domain}`))) {
-      const add = out.host(host, namespace);
       const subsetRules = rules.get(host) ?? [];
-      // Without endpoints, a DNS entry's endpoint is its host itself; any other resolution then has none.
-      const declared: Array<{ address: string; ports?: { [name: string]: number }; labels?: Labels }> = entry.spec.endpoints
-        ?? (/^DNS/.test(entry.spec.resolution ?? '') ? [{ address: host }] : []);
-      for (const port of entry.spec.ports as Array<{ name: string; number: number; targetPort?: number }>) {
+      if (!selector && subsetRules.length === 0) {
+        out.addLines(host, namespace, addressedLines(entry.spec, host));
+        continue;
+      }
+      const add = out.host(host, namespace);
+      const declared = declaredEndpoints(entry.spec, host);
+      for (const port of entry.spec.ports as EntryPort[]) {
         const servingPort = port.targetPort ?? port.number;
-        if (!selector && subsetRules.length === 0) {
-          // The common case (a consumer's entry of gateway addresses, no subsets), written without the
-          // labelled endpoints that only subsets need. Addresses are IPs or DNS names: nothing to escape.
-          add(port.number, '', `[${declared.map(e => addressEndpointJson(e.ports?.[port.name] ?? servingPort, e.address)).join(',')}]`);
-          continue;
-        }
         const endpoints: LabelledEndpoint[] = selector
           ? [
             { port: servingPort, pods: { namespace, labels: selector }, labels: selector },
@@ -190,6 +206,35 @@ function globalNamesOutbound(objects: readonly ManifestObject[], domain: string,
       }
     }
   }
+}
+
+interface EntryPort {
+  readonly name: string;
+  readonly number: number;
+  readonly targetPort?: number;
+}
+
+type DeclaredEndpoint = { readonly address: string; readonly ports?: { readonly [name: string]: number }; readonly labels?: Labels };
+
+/** An entry's endpoints: without any, a DNS entry's endpoint is its host itself; any other resolution then has none. */
+function declaredEndpoints(spec: ManifestObject['spec'], host: string): readonly DeclaredEndpoint[] {
+  return spec.endpoints ?? (/^DNS/.test(spec.resolution ?? '') ? [{ address: host }] : []);
+}
+
+/**
+ * The clusters of an entry's host in the common case: its own endpoints, no subsets, a cluster per port.
+ * Remembered by spec, as the consumers that reach the same serving clusters share one.
+ */
+const addressedLinesBySpec = new WeakMap<object, { readonly host: string; readonly lines: readonly OutboundLine[] }>();
+function addressedLines(spec: ManifestObject['spec'], host: string): readonly OutboundLine[] {
+  const known = addressedLinesBySpec.get(spec);
+  if (known?.host === host) return known.lines;
+  const declared = declaredEndpoints(spec, host);
+  // Addresses are IPs or DNS names: nothing to escape.
+  const lines = (spec.ports as EntryPort[]).map(port => outboundLine(host, port.number, '',
+    `[${declared.map(e => addressEndpointJson(e.ports?.[port.name] ?? port.targetPort ?? port.number, e.address)).join(',')}]`));
+  addressedLinesBySpec.set(spec, { host, lines });
+  return lines;
 }
 
 /**
