@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { OutputFile, OutputRoot } from './output-file';
-import { toYamlDocuments } from './yaml';
+import { YamlWriter } from './yaml';
 
 /** Lists the files the last synth wrote under a root, so the next one can remove what it no longer writes. */
 export const MANIFEST_FILE = '.synth-manifest.json';
@@ -34,13 +34,14 @@ interface SerializedFile {
 export function writeOutputs(files: readonly OutputFile[], targets: WriteTargets): WriteReport {
   const byRoot = new Map<OutputRoot, SerializedFile[]>([[OutputRoot.BUNDLES, []], [OutputRoot.SECRETS, []], [OutputRoot.PROJECT, []]]);
   const seen = new Set<string>();
+  const yamlWriter = new YamlWriter();
   for (const file of files) {
     const key = `${file.root}:${file.path}`;
     if (seen.has(key)) {
       throw new Error(`two outputs would be written to ${file.root}/${file.path}`);
     }
     seen.add(key);
-    const text = typeof file.content === 'string' ? file.content : toYamlDocuments(file.content);
+    const text = typeof file.content === 'string' ? file.content : yamlWriter.documents(file.content);
     byRoot.get(file.root)!.push({ path: file.path, text, private: file.private ?? file.root === OutputRoot.SECRETS });
   }
 

@@ -95,43 +95,91 @@ const newlines: string[] = ['\n'];
 const newlineAt = (depth: number): string => newlines[depth] ?? (newlines[depth] = `${newlineAt(depth - 1)}  `);
 
 /**
- * Appends a non-empty mapping or sequence in js-yaml's block layout (indent 2, sequences indented under
- * their key) to `out`, its first line without its indent so that a `- ` can precede it. Pieces go into one
- * array joined once per document: concatenating them per level made several times the output in garbage.
+ * Writes YAML documents. One writer serves one synth, whose rendered objects share subtrees (the consumers
+ * of a service reaching the same serving clusters share one spec): a document's top-level member met a
+ * second time is remembered as text and written from there after, so a mesh's thousands of shared specs
+ * are each laid out once. The objects must not change while the writer is in use.
  */
-function block(value: object, depth: number, out: string[]): void {
-  const newline = newlineAt(depth);
-  let first = true;
-  if (Array.isArray(value)) {
-    for (const item of value) {
+export class YamlWriter {
+  /** The pieces of the document being written: one join per document, no per-level concatenation. */
+  private readonly pieces: string[] = [];
+  private readonly seen = new WeakSet<object>();
+  private readonly written = new WeakMap<object, string>();
+
+  /** Serializes objects as a multi-document YAML stream. */
+  public documents(values: readonly unknown[]): string {
+    return values.map(value => this.document(value)).join('---\n');
+  }
+
+  /** Serializes one object as a YAML document: see `toYaml`. */
+  public document(value: unknown): string {
+    if (isBlock(value) && !Array.isArray(value)) {
+      this.pieces.length = 0;
+      try {
+        this.block(value, 0);
+        this.pieces.push('\n');
+        return this.pieces.join('');
+      } catch (e) {
+        if (!(e instanceof NotBlockShaped)) throw e;
+      }
+    }
+    return yaml.dump(value, DUMP_OPTIONS);
+  }
+
+  /**
+   * Appends a non-empty mapping or sequence in js-yaml's block layout (indent 2, sequences indented under
+   * their key), its first line without its indent so that a `- ` can precede it.
+   */
+  private block(value: object, depth: number): void {
+    const out = this.pieces;
+    const newline = newlineAt(depth);
+    let first = true;
+    if (Array.isArray(value)) {
+      for (const item of value) {
+        if (!first) out.push(newline);
+        first = false;
+        if (isBlock(item)) {
+          out.push('- ');
+          this.block(item, depth + 1);
+        } else {
+          out.push('- ', item === undefined ? 'null' : inline(item));
+        }
+      }
+      return;
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype) throw new NotBlockShaped();
+    for (const key in value) {
+      const item = (value as Record<string, unknown>)[key];
+      if (item === undefined) continue;
       if (!first) out.push(newline);
       first = false;
       if (isBlock(item)) {
-        out.push('- ');
-        block(item, depth + 1, out);
+        out.push(scalar(key), ':', newlineAt(depth + 1));
+        if (depth === 0) this.member(item);
+        else this.block(item, depth + 1);
       } else {
-        out.push('- ', item === undefined ? 'null' : inline(item));
+        out.push(scalar(key), ': ', inline(item));
       }
     }
-    return;
   }
-  if (Object.getPrototypeOf(value) !== Object.prototype) throw new NotBlockShaped();
-  for (const key in value) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item === undefined) continue;
-    if (!first) out.push(newline);
-    first = false;
-    if (isBlock(item)) {
-      out.push(scalar(key), ':', newlineAt(depth + 1));
-      block(item, depth + 1, out);
+
+  /** A document's top-level member: written as text when met before, remembered as text when met the second time. */
+  private member(value: object): void {
+    const text = this.written.get(value);
+    if (text !== undefined) {
+      this.pieces.push(text);
+    } else if (!this.seen.has(value)) {
+      this.seen.add(value);
+      this.block(value, 1);
     } else {
-      out.push(scalar(key), ': ', inline(item));
+      const start = this.pieces.length;
+      this.block(value, 1);
+      const laidOut = this.pieces.splice(start).join('');
+      this.written.set(value, laidOut);
+      this.pieces.push(laidOut);
     }
   }
 }
-
-/** The pieces of the document being written, reused: one join per document, no per-level concatenation. */
-const pieces: string[] = [];
 
 /**
  * Serializes one object as a YAML document that YAML 1.1 and 1.2 readers read the same way.
@@ -141,20 +189,10 @@ const pieces: string[] = [];
  * scalars and anything unusual (multi-line strings, non-plain objects) go through js-yaml itself.
  */
 export function toYaml(value: unknown): string {
-  if (isBlock(value) && !Array.isArray(value)) {
-    pieces.length = 0;
-    try {
-      block(value, 0, pieces);
-      pieces.push('\n');
-      return pieces.join('');
-    } catch (e) {
-      if (!(e instanceof NotBlockShaped)) throw e;
-    }
-  }
-  return yaml.dump(value, DUMP_OPTIONS);
+  return new YamlWriter().document(value);
 }
 
 /** Serializes objects as a multi-document YAML stream. */
 export function toYamlDocuments(values: readonly unknown[]): string {
-  return values.map(toYaml).join('---\n');
+  return new YamlWriter().documents(values);
 }

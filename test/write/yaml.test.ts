@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import * as yaml from 'js-yaml';
-import { YAML_SCHEMA as EMITTER_SCHEMA, toYaml, toYamlDocuments } from '../../src/write/yaml';
+import { YAML_SCHEMA as EMITTER_SCHEMA, toYaml, toYamlDocuments, YamlWriter } from '../../src/write/yaml';
 import { listFiles } from '../support/synth';
 
 describe('toYaml', () => {
@@ -43,6 +43,17 @@ describe('the block emitter is byte for byte js-yaml', () => {
     fc.assert(fc.property(fc.dictionary(text, json, { maxKeys: 5 }), doc => {
       expect(toYaml(doc)).toBe(yaml.dump(doc, { schema: EMITTER_SCHEMA, noRefs: true, lineWidth: -1, sortKeys: false }));
     }), { numRuns: 3000 });
+  });
+
+  test('for documents that share subtrees, through one writer (which lays out a shared member once)', () => {
+    fc.assert(fc.property(fc.array(json, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(text, fc.nat(2), text), { minLength: 1, maxLength: 6 }), (members, docs) => {
+      const writer = new YamlWriter();
+      const documents = docs.map(([name, member, key]) => ({ metadata: { name }, [key]: members[member % members.length] }));
+      const dumped = documents.map(doc => yaml.dump(doc, { schema: EMITTER_SCHEMA, noRefs: true, lineWidth: -1, sortKeys: false })).join('---\n');
+      // Twice through the same writer: the second pass writes the shared members from what it remembered.
+      expect(writer.documents(documents)).toBe(dumped);
+      expect(writer.documents(documents)).toBe(dumped);
+    }), { numRuns: 1000 });
   });
 
   test('for word-like strings, which it writes without asking js-yaml', () => {
