@@ -63,10 +63,13 @@ const PREFIXES: ReadonlyArray<[string, Protocol]> = [
   ['mysql', Protocol.MYSQL], ['redis', Protocol.REDIS],
 ];
 
+/** The names that state each protocol: the prefix alone, then `-<suffix>` or digits. */
+const NAME_PATTERNS: ReadonlyArray<[RegExp, Protocol]> = PREFIXES.map(([prefix, protocol]) => [new RegExp(`^${prefix}(?:$|-|[0-9]+$)`), protocol]);
+
 /** The protocol a port name states (`http`, `http-web`, `http1`), if any. */
 export function protocolFromName(name: string): Protocol | undefined {
   // `http1` (as in Istio's old multicluster guides) counts as http: Istio accepts a protocol prefix followed by a suffix.
-  return PREFIXES.find(([prefix]) => name === prefix || name.startsWith(`${prefix}-`) || new RegExp(`^${prefix}[0-9]+$`).test(name))?.[1];
+  return NAME_PATTERNS.find(([pattern]) => pattern.test(name))?.[1];
 }
 
 /**
