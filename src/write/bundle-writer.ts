@@ -68,10 +68,15 @@ function writeRoot(root: string, files: readonly SerializedFile[], secret: boole
     writeIfChanged(path.join(root, '.gitignore'), '*\n', 0o600);
   }
   const current = new Set<string>();
+  const made = new Set<string>();
   for (const file of files) {
     const target = path.join(root, ...file.path.split('/'));
     const mode = file.private ? 0o600 : 0o644;
-    fs.mkdirSync(path.dirname(target), { recursive: true, mode: file.private ? 0o700 : 0o777 });
+    const dir = path.dirname(target);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true, mode: file.private ? 0o700 : 0o777 });
+      made.add(dir);
+    }
     const changed = writeIfChanged(target, file.text, mode);
     (changed ? report.written : report.unchanged).push(path.join(root, file.path));
     current.add(file.path);
@@ -87,13 +92,9 @@ function writeRoot(root: string, files: readonly SerializedFile[], secret: boole
 
 /** Writes `text` atomically unless the file already holds it with that mode; returns whether it wrote. */
 function writeIfChanged(target: string, text: string, mode: number): boolean {
-  try {
-    const stat = fs.statSync(target);
-    if ((stat.mode & 0o777) === mode && fs.readFileSync(target, 'utf8') === text) {
-      return false;
-    }
-  } catch {
-    // not there yet
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (stat && (stat.mode & 0o777) === mode && stat.size === Buffer.byteLength(text) && fs.readFileSync(target, 'utf8') === text) {
+    return false;
   }
   const temporary = `${target}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, text, { mode });
