@@ -264,12 +264,27 @@ function hasOnlyKeys(record: object, keys: ReadonlySet<string>): boolean {
 
 
 /** Identifies an object in a cluster: API group, kind, namespace and name. */
-const objectKey = (apiVersion: string, kind: string, namespace: string, name: string) => `${apiVersion.split('/')[0]}|${kind}|${namespace}|${name}`;
+const objectKey = (apiVersion: string, kind: string, namespace: string, name: string) => `${memoized(apiGroups, apiVersion, () => apiVersion.split('/')[0])}|${kind}|${namespace}|${name}`;
 
 /** Kinds first in KIND_ORDER, then alphabetically; within a kind by namespace and name. */
 function sortKeyOf(kind: string, namespace: string, name: string): string {
-  const rank = KIND_ORDER.indexOf(kind);
-  return `${String(rank < 0 ? KIND_ORDER.length : rank).padStart(2, '0')}|${kind}|${namespace}|${name}`;
+  const rankedKind = memoized(rankedKinds, kind, () => {
+    const rank = KIND_ORDER.indexOf(kind);
+    return `${String(rank < 0 ? KIND_ORDER.length : rank).padStart(2, '0')}|${kind}`;
+  });
+  return `${rankedKind}|${namespace}|${name}`;
+}
+
+/** The key prefixes, made once per kind: a mesh adds tens of thousands of objects of a few kinds. */
+const apiGroups = new Map<string, string>();
+const rankedKinds = new Map<string, string>();
+function memoized(cache: Map<string, string>, key: string, make: () => string): string {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
 }
 
 /**
