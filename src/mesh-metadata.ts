@@ -60,6 +60,20 @@ export interface MetadataLayer {
 }
 
 /**
+ * The scopes of a construct that carry MeshMetadata, outermost first: found once per construct, as every
+ * cluster's bundle asks for the services it renders, and most meshes have none.
+ */
+const metadataScopes = new WeakMap<IConstruct, readonly IConstruct[]>();
+function scopesWithMetadata(construct: IConstruct): readonly IConstruct[] {
+  let scopes = metadataScopes.get(construct);
+  if (!scopes) {
+    scopes = construct.node.scopes.filter(scope => (scope as unknown as { [METADATA]?: MeshMetadata })[METADATA] !== undefined);
+    metadataScopes.set(construct, scopes);
+  }
+  return scopes;
+}
+
+/**
  * The metadata added to `constructs` and the constructs around them, merged in order (a later one wins;
  * within one construct's scopes, the innermost). A scope shared with an earlier construct (the mesh around
  * both a cluster and a service) applies once, where it first appears, so it never overrides what the
@@ -70,10 +84,10 @@ export function metadataLayer(base: MetadataLayer, constructs: readonly IConstru
   let annotations = base.annotations;
   const applied = new Set<IConstruct>();
   for (const construct of constructs) {
-    for (const scope of construct.node.scopes) {
-      const metadata = (scope as unknown as { [METADATA]?: MeshMetadata })[METADATA];
-      if (metadata && !applied.has(scope)) {
+    for (const scope of scopesWithMetadata(construct)) {
+      if (!applied.has(scope)) {
         applied.add(scope);
+        const metadata = (scope as unknown as { [METADATA]: MeshMetadata })[METADATA];
         labels = { ...labels, ...metadata.labels };
         annotations = { ...annotations, ...metadata.annotations };
       }
