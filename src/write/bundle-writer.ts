@@ -20,87 +20,121 @@ export interface WriteReport {
   readonly removed: string[];
 }
 
-interface SerializedFile {
-  readonly path: string;
-  readonly text: string;
-  readonly private: boolean;
-}
-
 /**
- * Serializes every file first, then writes them; a failure while rendering or serializing leaves the
- * previous output untouched. Each file is replaced atomically (write to a temporary file, rename).
+ * Serializes each file and writes it to a temporary file beside its target, then, once every file is
+ * serialized, renames them all into place: a failure while serializing leaves the previous output
+ * untouched (the temporary files are removed), and a mesh's text never sits in memory all at once.
  * Files the previous synth wrote and this one does not are removed; other files are left alone.
  */
 export function writeOutputs(files: readonly OutputFile[], targets: WriteTargets): WriteReport {
-  const byRoot = new Map<OutputRoot, SerializedFile[]>([[OutputRoot.BUNDLES, []], [OutputRoot.SECRETS, []], [OutputRoot.PROJECT, []]]);
+  const roots = new Map<OutputRoot, StagedRoot>([
+    [OutputRoot.BUNDLES, new StagedRoot(targets.bundles, false)],
+    [OutputRoot.SECRETS, new StagedRoot(targets.secrets, true)],
+    // Project files (the VIP lock, the CA key store) have paths of their own, relative to the working directory.
+    [OutputRoot.PROJECT, new StagedRoot('', false)],
+  ]);
   const seen = new Set<string>();
   const yamlWriter = new YamlWriter();
-  for (const file of files) {
-    const key = `${file.root}:${file.path}`;
-    if (seen.has(key)) {
-      throw new Error(`two outputs would be written to ${file.root}/${file.path}`);
+  try {
+    for (const file of files) {
+      const key = `${file.root}:${file.path}`;
+      if (seen.has(key)) {
+        throw new Error(`two outputs would be written to ${file.root}/${file.path}`);
+      }
+      seen.add(key);
+      const text = typeof file.content === 'string' ? file.content : yamlWriter.documents(file.content);
+      roots.get(file.root)!.stage(file.path, text, file.private ?? file.root === OutputRoot.SECRETS);
     }
-    seen.add(key);
-    const text = typeof file.content === 'string' ? file.content : yamlWriter.documents(file.content);
-    byRoot.get(file.root)!.push({ path: file.path, text, private: file.private ?? file.root === OutputRoot.SECRETS });
+  } catch (e) {
+    roots.forEach(root => root.discard());
+    throw e;
   }
-
   const report: WriteReport = { written: [], unchanged: [], removed: [] };
-  writeRoot(targets.bundles, byRoot.get(OutputRoot.BUNDLES)!, false, report);
-  writeRoot(targets.secrets, byRoot.get(OutputRoot.SECRETS)!, true, report);
-  for (const file of byRoot.get(OutputRoot.PROJECT)!) {
-    fs.mkdirSync(path.dirname(file.path), { recursive: true, mode: file.private ? 0o700 : 0o777 });
-    const changed = writeIfChanged(file.path, file.text, file.private ? 0o600 : 0o644);
-    (changed ? report.written : report.unchanged).push(file.path);
-  }
+  roots.forEach(root => root.commit(report));
   return report;
 }
 
-function writeRoot(root: string, files: readonly SerializedFile[], secret: boolean, report: WriteReport): void {
-  const previous = readManifest(root);
-  if (files.length === 0 && previous.length === 0) {
-    return;
-  }
-  fs.mkdirSync(root, { recursive: true, mode: secret ? 0o700 : 0o777 });
-  if (secret) {
-    fs.chmodSync(root, 0o700);
-    // Keeps key material out of Git even when the directory sits inside the repository.
-    writeIfChanged(path.join(root, '.gitignore'), '*\n', 0o600);
-  }
-  const current = new Set<string>();
-  const made = new Set<string>();
-  for (const file of files) {
-    const target = path.join(root, ...file.path.split('/'));
-    const mode = file.private ? 0o600 : 0o644;
-    const dir = path.dirname(target);
-    if (!made.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true, mode: file.private ? 0o700 : 0o777 });
-      made.add(dir);
+/** The files of one output root, written to temporary files until the commit renames them into place. */
+class StagedRoot {
+  private readonly staged: Array<{ readonly path: string; readonly target: string; readonly temporary?: string }> = [];
+  private readonly madeDirs = new Set<string>();
+  /** The first directory each mkdir created, to remove again when the synth fails. */
+  private readonly createdDirs: string[] = [];
+
+  /** @param root the directory, or '' for paths relative to the working directory (no manifest kept). */
+  public constructor(private readonly root: string, private readonly secret: boolean) {}
+
+  public stage(file: string, text: string, privateFile: boolean): void {
+    if (this.staged.length === 0 && this.secret) this.mkdir(this.root, true);
+    const target = this.root ? path.join(this.root, ...file.split('/')) : file;
+    const mode = privateFile ? 0o600 : 0o644;
+    if (holds(target, text, mode)) {
+      this.staged.push({ path: file, target });
+      return;
     }
-    const changed = writeIfChanged(target, file.text, mode);
-    (changed ? report.written : report.unchanged).push(path.join(root, file.path));
-    current.add(file.path);
+    this.mkdir(path.dirname(target), privateFile);
+    this.staged.push({ path: file, target, temporary: writeTemporary(target, text, mode) });
   }
-  for (const stale of previous.filter(p => !current.has(p))) {
-    const target = path.join(root, ...stale.split('/'));
-    fs.rmSync(target, { force: true });
-    removeEmptyParents(path.dirname(target), root);
-    report.removed.push(path.join(root, stale));
+
+  /** Removes what staging wrote: the temporary files and the directories made for them. */
+  public discard(): void {
+    this.staged.forEach(file => file.temporary && fs.rmSync(file.temporary, { force: true }));
+    [...this.createdDirs].reverse().forEach(dir => fs.rmSync(dir, { recursive: true, force: true }));
   }
-  writeIfChanged(path.join(root, MANIFEST_FILE), `${JSON.stringify([...current].sort(), null, 2)}\n`, 0o644);
+
+  /** Renames the staged files into place, removes what the previous synth wrote and this one did not. */
+  public commit(report: WriteReport): void {
+    const where = (file: string) => (this.root ? path.join(this.root, file) : file);
+    for (const file of this.staged) {
+      if (file.temporary) fs.renameSync(file.temporary, file.target);
+      (file.temporary ? report.written : report.unchanged).push(where(file.path));
+    }
+    if (!this.root) return;
+    const previous = readManifest(this.root);
+    if (this.staged.length === 0 && previous.length === 0) return;
+    if (this.secret) {
+      // Keeps key material out of Git even when the directory sits inside the repository.
+      writeIfChanged(path.join(this.root, '.gitignore'), '*\n', 0o600);
+    }
+    const current = new Set(this.staged.map(file => file.path));
+    for (const stale of previous.filter(p => !current.has(p))) {
+      const target = path.join(this.root, ...stale.split('/'));
+      fs.rmSync(target, { force: true });
+      removeEmptyParents(path.dirname(target), this.root);
+      report.removed.push(where(stale));
+    }
+    this.mkdir(this.root, this.secret);
+    writeIfChanged(path.join(this.root, MANIFEST_FILE), `${JSON.stringify([...current].sort(), null, 2)}\n`, 0o644);
+  }
+
+  private mkdir(dir: string, privateDir: boolean): void {
+    if (this.madeDirs.has(dir)) return;
+    const created = fs.mkdirSync(dir, { recursive: true, mode: privateDir ? 0o700 : 0o777 });
+    if (created) this.createdDirs.push(created);
+    if (dir === this.root && this.secret) fs.chmodSync(dir, 0o700);
+    this.madeDirs.add(dir);
+  }
 }
 
 /** Writes `text` atomically unless the file already holds it with that mode; returns whether it wrote. */
 function writeIfChanged(target: string, text: string, mode: number): boolean {
+  if (holds(target, text, mode)) return false;
+  fs.renameSync(writeTemporary(target, text, mode), target);
+  return true;
+}
+
+/** Whether a file already holds `text` with that mode. */
+function holds(target: string, text: string, mode: number): boolean {
   const stat = fs.statSync(target, { throwIfNoEntry: false });
-  if (stat && (stat.mode & 0o777) === mode && stat.size === Buffer.byteLength(text) && fs.readFileSync(target, 'utf8') === text) {
-    return false;
-  }
+  return stat !== undefined && (stat.mode & 0o777) === mode && stat.size === Buffer.byteLength(text) && fs.readFileSync(target, 'utf8') === text;
+}
+
+/** Writes `text` beside `target`, to be renamed into place; returns the temporary file. */
+function writeTemporary(target: string, text: string, mode: number): string {
   const temporary = `${target}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, text, { mode });
   fs.chmodSync(temporary, mode); // the umask may have cleared bits of `mode`
-  fs.renameSync(temporary, target);
-  return true;
+  return temporary;
 }
 
 function readManifest(root: string): string[] {

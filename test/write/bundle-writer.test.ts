@@ -51,6 +51,18 @@ describe('writeOutputs', () => {
     expect(fs.readFileSync(path.join(t.secrets, '.gitignore'), 'utf8')).toBe('*\n');
   });
 
+  test('a failure while serializing leaves the previous output as it was, without temporary files or new directories', () => {
+    const t = targets();
+    writeOutputs([bundleFile('c1/a.yaml', 'a: 1\n')], t);
+    const before = listFiles(path.dirname(t.bundles)).map(f => [f, fs.readFileSync(path.join(path.dirname(t.bundles), f), 'utf8')]);
+
+    // A function cannot be written as YAML: the writer fails on the last file, after staging the others.
+    expect(() => writeOutputs([bundleFile('c1/a.yaml', 'a: 2\n'), bundleFile('c2/b.yaml', 'b: 1\n'), bundleFile('c3/c.yaml', [{ kind: 'A', f: () => 1 }])], t)).toThrow();
+
+    expect(listFiles(path.dirname(t.bundles)).map(f => [f, fs.readFileSync(path.join(path.dirname(t.bundles), f), 'utf8')])).toEqual(before);
+    expect(fs.existsSync(path.join(t.bundles, 'c2'))).toBe(false);
+  });
+
   test('refuses two outputs for one path', () => {
     expect(() => writeOutputs([bundleFile('c1/a.yaml', 'a'), bundleFile('c1/a.yaml', 'b')], targets()))
       .toThrow(/two outputs would be written to bundles\/c1\/a.yaml/);
