@@ -1,7 +1,7 @@
 import { MeshCluster } from '../mesh-cluster';
 import { CHECKS, Finding, finding } from '../validation/findings';
 import { MeshConfigError } from '../validation/errors';
-import { manifestRef, manifestsOf, OutputFile, OutputRoot } from '../write/output-file';
+import { ManifestObject, manifestRef, manifestsOf, OutputFile, OutputRoot } from '../write/output-file';
 import { jsonBytes } from './cluster-bundle';
 import { RenderedExpectedState } from './expected-state';
 
@@ -37,6 +37,8 @@ export interface ClusterBudget {
   readonly maxServiceEntryEndpoints: number;
 }
 
+const SERVICE_ENTRY_LISTS = Object.entries(BUDGETS.serviceEntryLists);
+
 /**
  * Counts one cluster's budget; beside it, the problems over a hard limit (errors) and the objects too large
  * for client-side apply (warnings).
@@ -46,14 +48,14 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
   const overLimit: string[] = [];
   const large: Finding[] = [];
   let bytes = 0;
-  let largest: ClusterBudget['largestObject'];
+  let largest: { readonly object: ManifestObject; readonly bytes: number } | undefined;
   let maxEndpoints = 0;
   for (const object of objects) {
     // Counted while rendering (exact for ASCII); over the lower threshold, worth counting in bytes.
     const estimate = jsonBytes(object);
     const size = estimate > BUDGETS.clientSideApplyBytes ? Buffer.byteLength(JSON.stringify(object)) : estimate;
     bytes += size;
-    if (!largest || size > largest.bytes) largest = { object: manifestRef(object), bytes: size };
+    if (!largest || size > largest.bytes) largest = { object, bytes: size };
     if (size > BUDGETS.etcdObjectBytes) {
       overLimit.push(`[${cluster.node.path}] ${manifestRef(object)} is ${size} bytes, over etcd's ${BUDGETS.etcdObjectBytes}-byte request limit (--max-request-bytes): the API server refuses it; split what it holds`);
     } else if (size > BUDGETS.clientSideApplyBytes) {
@@ -61,7 +63,7 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
     }
     if (object.kind === 'ServiceEntry') {
       maxEndpoints = Math.max(maxEndpoints, object.spec?.endpoints?.length ?? 0);
-      for (const [list, cap] of Object.entries(BUDGETS.serviceEntryLists)) {
+      for (const [list, cap] of SERVICE_ENTRY_LISTS) {
         const length = object.spec?.[list]?.length ?? 0;
         if (length > cap) overLimit.push(`[${cluster.node.path}] ${manifestRef(object)} has ${length} ${list}, over the ${cap} that Istio's CRD allows: the API server refuses it; split it into several entries`);
       }
@@ -73,7 +75,7 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
     gatewayFilterChains: state.gatewayFilterChains,
     objects: objects.length,
     bytes,
-    largestObject: largest,
+    largestObject: largest && { object: manifestRef(largest.object), bytes: largest.bytes },
     maxServiceEntryEndpoints: maxEndpoints,
   };
   return { budget, overLimit, large };

@@ -151,7 +151,7 @@ export function sanitized(value: unknown, renames?: { readonly [key: string]: st
  * null member, no key to rename), counting its JSON size as `sanitized` does. Renderers of the objects a
  * mesh has thousands of write them so, and skip the copy: it was a tenth of a large mesh's synth.
  */
-function isCanonical(value: unknown, renames?: { readonly [key: string]: string }): boolean {
+function isCanonical(value: unknown, renames?: { readonly [key: string]: string }, memoizeMembers = false): boolean {
   if (Array.isArray(value)) {
     copiedBytes += 1 + Math.max(value.length, 1);
     for (const item of value) {
@@ -175,11 +175,29 @@ function isCanonical(value: unknown, renames?: { readonly [key: string]: string 
     if (item === undefined || item === null || key < previous || (renames && Object.hasOwn(renames, key))) return false;
     previous = key;
     copiedBytes += key.length + 3;
-    if (!isCanonical(item, renames)) return false;
+    if (!(memoizeMembers ? isCanonicalMember(item, renames) : isCanonical(item, renames))) return false;
     kept++;
   }
   copiedBytes += 1 + Math.max(kept, 1);
   return true;
+}
+
+/**
+ * `isCanonical` of a manifest's member, remembered by identity (its JSON size, or -1): renderers share one
+ * spec among the objects of many clusters, and walking it again for each was most of what adding cost.
+ */
+const canonicalMembers = new WeakMap<object, number>();
+function isCanonicalMember(value: unknown, renames?: { readonly [key: string]: string }): boolean {
+  if (typeof value !== 'object' || value === null) return isCanonical(value, renames);
+  const known = canonicalMembers.get(value);
+  if (known !== undefined) {
+    if (known >= 0) copiedBytes += known;
+    return known >= 0;
+  }
+  const before = copiedBytes;
+  const canonical = isCanonical(value, renames);
+  canonicalMembers.set(value, canonical ? copiedBytes - before : -1);
+  return canonical;
 }
 
 /**
@@ -219,7 +237,7 @@ export function manifestOf(type: ApiObjectClass, props: object): object {
   const header = apiVersion.length + kind.length + 26;
   copiedBytes = header;
   let manifest: object;
-  if (isCanonical(props, ISTIO_JSON_RENAMES)) {
+  if (isCanonical(props, ISTIO_JSON_RENAMES, true)) {
     manifest = { apiVersion, kind, ...props };
   } else {
     copiedBytes = header;

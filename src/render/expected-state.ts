@@ -127,23 +127,28 @@ class OutboundLines {
 
   /** Starts a host whose entry (or Service) lives in `namespace`: returns how to add its clusters. */
   public host(host: string, namespace: string): (port: number, subset: string, endpointsJson: string, partial?: boolean) => void {
-    const add = this.listed(host, namespace);
-    return (port, subset, endpointsJson, partial) => add([outboundLine(host, port, subset, endpointsJson, partial)]);
+    const admitting = this.admitting(host, namespace);
+    return (port, subset, endpointsJson, partial) => this.push(outboundLine(host, port, subset, endpointsJson, partial), admitting);
   }
 
   /** Adds a host's clusters, already written as lines. */
   public addLines(host: string, namespace: string, lines: readonly OutboundLine[]): void {
-    this.listed(host, namespace)(lines);
+    const admitting = this.admitting(host, namespace);
+    for (const line of lines) this.push(line, admitting);
   }
 
-  private listed(host: string, namespace: string): (lines: readonly OutboundLine[]) => void {
+  private push({ name, line }: OutboundLine, admitting: readonly SidecarScope[]): void {
+    this.lines.push(line);
+    for (const sidecar of admitting) sidecar.scope.clusters.push(name);
+  }
+
+  /** Lists a host: the Sidecar scopes whose sidecars see it. */
+  private admitting(host: string, namespace: string): readonly SidecarScope[] {
     this.hosts.add(host);
+    if (this.sidecars.length === 0) return [];
     const admitting = this.sidecars.filter(s => s.admits(host, namespace));
     admitting.forEach(s => s.hosts.add(host));
-    return lines => lines.forEach(({ name, line }) => {
-      this.lines.push(line);
-      admitting.forEach(s => s.scope.clusters.push(name));
-    });
+    return admitting;
   }
 }
 
@@ -168,10 +173,12 @@ function globalNamesOutbound(objects: readonly ManifestObject[], domain: string,
   const of = (kind: string) => objects.filter(o => o.kind === kind && o.apiVersion.startsWith('networking.istio.io/'));
   const workloadEntries = groupBy(of('WorkloadEntry'), we => we.metadata.namespace!);
   const rules = groupBy(of('DestinationRule'), r => r.spec.host as string);
+  const suffix = `.${domain}`;
   for (const entry of of('ServiceEntry')) {
     const namespace = entry.metadata.namespace!;
     const selector: Labels | undefined = entry.spec.workloadSelector?.labels;
-    for (const host of (entry.spec.hosts as string[]).filter(h => h.endsWith(`.${domain}`))) {
+    for (const host of entry.spec.hosts as string[]) {
+      if (!host.endsWith(suffix)) continue;
       const subsetRules = rules.get(host) ?? [];
       if (!selector && subsetRules.length === 0) {
         out.addLines(host, namespace, addressedLines(entry.spec, host));
