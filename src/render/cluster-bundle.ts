@@ -175,7 +175,8 @@ function isCanonical(value: unknown, renames?: { readonly [key: string]: string 
     if (item === undefined || item === null || key < previous || (renames && Object.hasOwn(renames, key))) return false;
     previous = key;
     copiedBytes += key.length + 3;
-    if (!(memoizeMembers ? isCanonicalMember(item, renames) : isCanonical(item, renames))) return false;
+    // Metadata is made per object (withMetadata): only the other members can be shared.
+    if (!(memoizeMembers && key !== 'metadata' ? isCanonicalMember(item, renames) : isCanonical(item, renames))) return false;
     kept++;
   }
   copiedBytes += 1 + Math.max(kept, 1);
