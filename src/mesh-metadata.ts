@@ -80,6 +80,8 @@ function scopesWithMetadata(construct: IConstruct): readonly IConstruct[] {
  * earlier, more specific construct set. @internal
  */
 export function metadataLayer(base: MetadataLayer, constructs: readonly IConstruct[]): MetadataLayer {
+  // Most meshes add no metadata anywhere: the base, without a copy per object rendered.
+  if (constructs.every(construct => scopesWithMetadata(construct).length === 0)) return base;
   let labels = base.labels;
   let annotations = base.annotations;
   const applied = new Set<IConstruct>();

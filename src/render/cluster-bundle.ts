@@ -250,7 +250,7 @@ export function manifestOf(type: ApiObjectClass, props: object): object {
 
 /** The mesh's labels and annotations, and those added to it with MeshMetadata. */
 export function meshMetadata(mesh: Mesh): MetadataLayer {
-  return metadataLayer({ labels: mesh.labels, annotations: mesh.annotations }, [mesh]);
+  return metadataLayer({ labels: inKeyOrder(mesh.labels), annotations: inKeyOrder(mesh.annotations) }, [mesh]);
 }
 
 /**
@@ -317,6 +317,8 @@ export class ClusterBundle {
   private readonly extraFiles: OutputFile[] = [];
   private readonly routeTables: string[] = [];
   private readonly metadataByOrigin = new Map<IConstruct, MetadataLayer>();
+  /** The mesh's own labels and annotations, in key order. */
+  private readonly meshLayer: MetadataLayer;
   private readonly istioVersion: IstioApiVersion;
   /** Proxy metadata the install overlay sets mesh-wide (`meshConfig.defaultConfig.proxyMetadata`). */
   public readonly proxyMetadata: { [key: string]: string } = {};
@@ -331,6 +333,7 @@ export class ClusterBundle {
 
   public constructor(public readonly cluster: MeshCluster, public readonly mesh: Mesh) {
     this.istioVersion = mesh.apiVersion;
+    this.meshLayer = { labels: inKeyOrder(mesh.labels), annotations: inKeyOrder(mesh.annotations) };
     cluster._namespaces.forEach(ns => this.useNamespace(ns, NamespaceUse.WORKLOADS));
   }
 
@@ -388,7 +391,7 @@ export class ClusterBundle {
   private metadataFor(origin: IConstruct): MetadataLayer {
     let layer = this.metadataByOrigin.get(origin);
     if (!layer) {
-      layer = metadataLayer({ labels: this.mesh.labels, annotations: this.mesh.annotations }, [this.cluster, origin]);
+      layer = metadataLayer(this.meshLayer, [this.cluster, origin]);
       this.metadataByOrigin.set(origin, layer);
     }
     return layer;
