@@ -39,10 +39,11 @@ class NotBlockShaped extends Error {}
 
 /**
  * Strings js-yaml writes plain, as most names, hosts and addresses are: asking js-yaml for each new one
- * cost more than the rest of the emitter. Starting with a letter rules out numbers and timestamps; the
- * words below are the booleans and nulls of YAML 1.1 and 1.2, which it quotes.
+ * cost more than the rest of the emitter. Starting with a letter rules out numbers and timestamps, as do
+ * two dots or more (addresses, versions); the words below are the booleans and nulls of YAML 1.1 and 1.2,
+ * which it quotes.
  */
-const PLAIN_WORD = /^[a-zA-Z][a-zA-Z0-9_./-]*$/;
+const PLAIN_WORD = /^[a-zA-Z][a-zA-Z0-9_./-]*$|^[0-9]+(?:\.[0-9]+){2,}$/;
 const YAML_WORD = /^(?:[yYnN]|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
 
 /** A scalar as js-yaml writes it in block context; memoized, because meshes repeat the same strings. */

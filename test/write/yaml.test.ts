@@ -57,7 +57,8 @@ describe('the block emitter is byte for byte js-yaml', () => {
   });
 
   test('for word-like strings, which it writes without asking js-yaml', () => {
-    const words = fc.oneof(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9_./-]{0,12}$/),
+    const dotted = fc.array(fc.oneof(fc.nat(300), fc.constantFrom(0, 1, 255)), { minLength: 2, maxLength: 5 }).map(parts => parts.join('.'));
+    const words = fc.oneof(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9_./-]{0,12}$/), dotted, fc.stringMatching(/^[0-9][0-9.]{0,10}$/),
       fc.constantFrom('Yes', 'OFF', 'False', 'NULL', 'Null', 'Y', 'N', 'On', 'a-', 'a.', 'x/', 'e5', 'E1', 'inf', 'nan', 'NaN', 'Infinity'));
     fc.assert(fc.property(words, word => {
       expect(toYaml({ [word]: word })).toBe(yaml.dump({ [word]: word }, { schema: EMITTER_SCHEMA, noRefs: true, lineWidth: -1, sortKeys: false }));
