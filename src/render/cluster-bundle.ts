@@ -121,16 +121,9 @@ export function sanitized(value: unknown, renames?: { readonly [key: string]: st
     copiedBytes += 1 + Math.max(value.length, 1);
     return value.map(item => sanitized(item, renames));
   }
-  if (typeof value === 'string') {
-    copiedBytes += value.length + 2;
-    return value;
-  }
-  if (typeof value !== 'object' || value === null) {
-    copiedBytes += String(value).length;
-    return value;
-  }
+  if (countedScalar(value)) return value;
   const out: Record<string, unknown> = into ?? {};
-  const keys = Object.keys(value);
+  const keys = Object.keys(value as object);
   sortInPlace(keys);
   let kept = 0;
   for (const key of keys) {
@@ -146,6 +139,19 @@ export function sanitized(value: unknown, renames?: { readonly [key: string]: st
   return out;
 }
 
+/** Counts a scalar's size as JSON; false for an object or array, which the caller walks. */
+function countedScalar(value: unknown): boolean {
+  if (typeof value === 'string') {
+    copiedBytes += value.length + 2;
+    return true;
+  }
+  if (typeof value !== 'object' || value === null) {
+    copiedBytes += String(value).length;
+    return true;
+  }
+  return false;
+}
+
 /**
  * Whether a value already is what `sanitized` makes of it (plain objects, keys in order, no undefined or
  * null member, no key to rename), counting its JSON size as `sanitized` does. Renderers of the objects a
@@ -159,18 +165,11 @@ function isCanonical(value: unknown, renames?: { readonly [key: string]: string 
     }
     return true;
   }
-  if (typeof value === 'string') {
-    copiedBytes += value.length + 2;
-    return true;
-  }
-  if (typeof value !== 'object' || value === null) {
-    copiedBytes += String(value).length;
-    return true;
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  if (countedScalar(value)) return true;
+  if (Object.getPrototypeOf(value as object) !== Object.prototype) return false;
   let previous = '';
   let kept = 0;
-  for (const key in value) {
+  for (const key in value as object) {
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined || item === null || key < previous || (renames && Object.hasOwn(renames, key))) return false;
     previous = key;
