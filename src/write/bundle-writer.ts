@@ -42,7 +42,7 @@ export function writeOutputs(files: readonly OutputFile[], targets: WriteTargets
         throw new Error(`two outputs would be written to ${file.root}/${file.path}`);
       }
       seen.add(key);
-      const text = typeof file.content === 'string' ? file.content : yamlWriter.documents(file.content);
+      const text = typeof file.content === 'string' ? [file.content] : yamlWriter.chunks(file.content);
       roots.get(file.root)!.stage(file.path, text, file.private ?? file.root === OutputRoot.SECRETS);
     }
   } catch (e) {
@@ -64,7 +64,7 @@ class StagedRoot {
   /** @param root the directory, or '' for paths relative to the working directory (no manifest kept). */
   public constructor(private readonly root: string, private readonly secret: boolean) {}
 
-  public stage(file: string, text: string, privateFile: boolean): void {
+  public stage(file: string, text: Text, privateFile: boolean): void {
     if (this.staged.length === 0 && this.secret) this.mkdir(this.root, true);
     const target = this.root ? path.join(this.root, ...file.split('/')) : file;
     const mode = privateFile ? 0o600 : 0o644;
@@ -116,23 +116,35 @@ class StagedRoot {
   }
 }
 
+/** A file's text, in chunks written one after the other (see `YamlWriter.chunks`). */
+type Text = readonly string[];
+
 /** Writes `text` atomically unless the file already holds it with that mode; returns whether it wrote. */
 function writeIfChanged(target: string, text: string, mode: number): boolean {
-  if (holds(target, text, mode)) return false;
-  fs.renameSync(writeTemporary(target, text, mode), target);
+  if (holds(target, [text], mode)) return false;
+  fs.renameSync(writeTemporary(target, [text], mode), target);
   return true;
 }
 
 /** Whether a file already holds `text` with that mode. */
-function holds(target: string, text: string, mode: number): boolean {
+function holds(target: string, text: Text, mode: number): boolean {
   const stat = fs.statSync(target, { throwIfNoEntry: false });
-  return stat !== undefined && (stat.mode & 0o777) === mode && stat.size === Buffer.byteLength(text) && fs.readFileSync(target, 'utf8') === text;
+  return stat !== undefined && (stat.mode & 0o777) === mode && stat.size === text.reduce((n, chunk) => n + Buffer.byteLength(chunk), 0)
+    && fs.readFileSync(target, 'utf8') === text.join('');
 }
 
 /** Writes `text` beside `target`, to be renamed into place; returns the temporary file. */
-function writeTemporary(target: string, text: string, mode: number): string {
+function writeTemporary(target: string, text: Text, mode: number): string {
   const temporary = `${target}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, text, { mode });
+  const fd = fs.openSync(temporary, 'w', mode);
+  try {
+    for (const chunk of text) {
+      const bytes = Buffer.from(chunk);
+      for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.chmodSync(temporary, mode); // the umask may have cleared bits of `mode`
   return temporary;
 }

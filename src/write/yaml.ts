@@ -112,6 +112,28 @@ export class YamlWriter {
     return values.map(value => this.document(value)).join('---\n');
   }
 
+  /**
+   * The same stream in chunks of about `size` characters, to be written one after the other: a file's
+   * text in one string is a large object that only a full garbage collection frees.
+   */
+  public chunks(values: readonly unknown[], size = 1 << 16): string[] {
+    const chunks: string[] = [];
+    let pending: string[] = [];
+    let length = 0;
+    values.forEach((value, i) => {
+      const text = i === 0 ? this.document(value) : `---\n${this.document(value)}`;
+      pending.push(text);
+      length += text.length;
+      if (length >= size) {
+        chunks.push(pending.join(''));
+        pending = [];
+        length = 0;
+      }
+    });
+    if (pending.length > 0 || chunks.length === 0) chunks.push(pending.join(''));
+    return chunks;
+  }
+
   /** Serializes one object as a YAML document: see `toYaml`. */
   public document(value: unknown): string {
     if (isBlock(value) && !Array.isArray(value)) {

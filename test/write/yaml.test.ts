@@ -26,6 +26,19 @@ describe('toYaml', () => {
   test('joins documents with separators', () => {
     expect(toYamlDocuments([{ a: 1 }, { b: 2 }])).toBe('a: 1\n---\nb: 2\n');
   });
+
+  test('writes a stream in chunks of whole documents that join to the same text', () => {
+    const docs = Array.from({ length: 50 }, (_, i) => ({ metadata: { name: `svc${i}` }, spec: { port: i } }));
+    const chunks = new YamlWriter().chunks(docs, 100);
+    expect(chunks.join('')).toBe(toYamlDocuments(docs));
+    expect(chunks.length).toBeGreaterThan(10);
+    // Each chunk ends where a document does, and starts at a document or its separator.
+    chunks.forEach((chunk, i) => {
+      expect(chunk.endsWith('\n')).toBe(true);
+      expect(chunk.startsWith(i === 0 ? 'metadata:' : '---\nmetadata:')).toBe(true);
+    });
+    expect(new YamlWriter().chunks([])).toEqual(['']);
+  });
 });
 
 describe('the block emitter is byte for byte js-yaml', () => {
