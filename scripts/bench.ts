@@ -30,6 +30,8 @@ interface Sample {
   readonly wall: number;
   readonly objects: number;
   readonly rssMb: number;
+  /** The budgets report in one line, from the synth that recorded the objects. */
+  readonly budget?: ReturnType<typeof budgetSummary>;
 }
 
 const cpuSeconds = (since: NodeJS.CpuUsage) => {
@@ -38,10 +40,13 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
 };
 const wallSeconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
-/** A child: runs one mode once and prints its sample as JSON. */
-function child(mode: Mode | 'objects', dir: string, clusterCount: number, serviceCount: number, shape: Shape): void {
+/**
+ * A child: runs one mode once and prints its sample as JSON. A synth that records (the first of each shape)
+ * then leaves the objects and files it wrote for the floors, after its clocks stop.
+ */
+function child(mode: Mode, dir: string, clusterCount: number, serviceCount: number, shape: Shape, record: boolean): void {
   const objectsFile = path.join(dir, 'objects.json');
-  if (mode === 'synth' || mode === 'objects') {
+  if (mode === 'synth') {
     const out = path.join(dir, `out-${mode}-${process.pid}`);
     // Loaded here, not at the top: the floors' processes measure a plain dump and need none of the library.
     // Before the clocks start, as for the floors: loading modules is not what is measured.
@@ -62,15 +67,12 @@ function child(mode: Mode | 'objects', dir: string, clusterCount: number, servic
       console.error = log;
     }
     const sample = { cpu: cpuSeconds(cpu), wall: wallSeconds(wall) };
+    const rssMb = Math.max(0, process.resourceUsage().maxRSS * 1024 - rssBefore) / 2 ** 20;
     const files = readObjects(path.join(out, 'dist'));
-    if (mode === 'objects') {
-      fs.writeFileSync(objectsFile, JSON.stringify({ files, texts: readTexts(path.join(out, 'dist')) }));
-      console.log(JSON.stringify(budgetSummary(path.join(out, 'dist', 'budgets.json'))));
-    } else {
-      const objects = Object.values(files).reduce((n, docs) => n + docs.length, 0);
-      const rssMb = Math.max(0, process.resourceUsage().maxRSS * 1024 - rssBefore) / 2 ** 20;
-      console.log(JSON.stringify({ ...sample, objects, rssMb }));
-    }
+    const objects = Object.values(files).reduce((n, docs) => n + docs.length, 0);
+    if (record) fs.writeFileSync(objectsFile, JSON.stringify({ files, texts: readTexts(path.join(out, 'dist')) }));
+    const budget = record ? budgetSummary(path.join(out, 'dist', 'budgets.json')) : undefined;
+    console.log(JSON.stringify({ ...sample, objects, rssMb, budget }));
     fs.rmSync(out, { recursive: true, force: true });
     return;
   }
@@ -135,7 +137,7 @@ const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}/${median(xs).toF
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    child(args[1] as Mode, args[2], Number(args[3]), Number(args[4]), args[5] as Shape);
+    child(args[1] as Mode, args[2], Number(args[3]), Number(args[4]), args[5] as Shape, args[6] === 'record');
     return;
   }
   const positional = args.filter(a => !a.startsWith('--'));
@@ -147,17 +149,18 @@ function main(): void {
   const shapes: Shape[] = shapeOption === 'all' ? [...SHAPES] : [shapeOption as Shape];
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-'));
-  const spawn = (mode: Mode | 'objects', shape: Shape): string => execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--child', mode, dir, String(clusterCount), String(serviceCount), shape],
-    { cwd: path.resolve(__dirname, '..'), encoding: 'utf8', env: { ...process.env, CI: '' }, maxBuffer: 1 << 26 }).trim().split('\n').pop()!;
-  const run = (mode: Mode, shape: Shape): Sample => JSON.parse(spawn(mode, shape));
+  const run = (mode: Mode, shape: Shape, record = false): Sample => JSON.parse(execFileSync(process.execPath,
+    ['-r', 'ts-node/register/transpile-only', __filename, '--child', mode, dir, String(clusterCount), String(serviceCount), shape, record ? 'record' : ''],
+    { cwd: path.resolve(__dirname, '..'), encoding: 'utf8', env: { ...process.env, CI: '' }, maxBuffer: 1 << 26 }).trim().split('\n').pop()!);
   try {
     console.log(`mesh: ${clusterCount} clusters x ${serviceCount} services, ${rounds} rounds, each mode a cold process (min/median/max)`);
     for (const shape of shapes) {
-      const budget = JSON.parse(spawn('objects', shape)) as ReturnType<typeof budgetSummary>;
       const samples: Record<Mode, Sample[]> = { synth: [], yaml: [], json: [] };
       for (let round = 0; round < rounds; round++) {
-        for (const mode of ['synth', 'yaml', 'json'] as Mode[]) samples[mode].push(run(mode, shape));
+        // The first synth leaves the objects that the floors of every round dump.
+        for (const mode of ['synth', 'yaml', 'json'] as Mode[]) samples[mode].push(run(mode, shape, mode === 'synth' && round === 0));
       }
+      const budget = samples.synth[0].budget!;
       const cpu = (mode: Mode) => samples[mode].map(s => s.cpu);
       const wall = (mode: Mode) => samples[mode].map(s => s.wall);
       const objects = samples.synth[0].objects;
