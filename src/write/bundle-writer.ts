@@ -139,8 +139,12 @@ function writeTemporary(target: string, text: Text, mode: number): string {
   const fd = fs.openSync(temporary, 'w', mode);
   try {
     for (const chunk of text) {
-      const bytes = Buffer.from(chunk);
-      for (let written = 0; written < bytes.length;) written += fs.writeSync(fd, bytes, written);
+      // A string is encoded into a scratch buffer freed at once; a Buffer per chunk would hold memory until collected.
+      const written = fs.writeSync(fd, chunk);
+      if (written < Buffer.byteLength(chunk)) {
+        const bytes = Buffer.from(chunk);
+        for (let done = written; done < bytes.length;) done += fs.writeSync(fd, bytes, done);
+      }
     }
   } finally {
     fs.closeSync(fd);
