@@ -100,40 +100,36 @@ export function meshClusters(mesh: Mesh): MeshCluster[] {
   return mesh.node.children.filter(MeshCluster.isMeshCluster).sort(byClusterName);
 }
 
-/** The global services declared anywhere in a mesh, sorted by host. */
-export function meshServices(mesh: Mesh): GlobalService[] {
-  return mesh.node.findAll().filter(GlobalService.isGlobalService)
-    .sort(byKey(s => s.globalHost));
+/** A mesh's constructs by kind, each sorted so that output never depends on declaration order. */
+export interface MeshInventory {
+  readonly clusters: readonly MeshCluster[];
+  /** Sorted by host. */
+  readonly services: readonly GlobalService[];
+  /** Sorted by their service's host. */
+  readonly routes: readonly VersionedRoute[];
+  /** The rest sorted by construct path. */
+  readonly vms: readonly VmWorkload[];
+  readonly externalServices: readonly ExternalService[];
+  readonly clientNamespaces: readonly ClientNamespace[];
+  readonly policies: readonly AccessPolicy[];
 }
 
-/** The versioned routes declared anywhere in a mesh, sorted by their service's host. */
-export function meshRoutes(mesh: Mesh): VersionedRoute[] {
-  return mesh.node.findAll().filter(VersionedRoute.isVersionedRoute)
-    .sort(byKey(r => r.service.globalHost));
-}
-
-/** The VM workloads declared anywhere in a mesh, sorted by construct path. */
-export function meshVms(mesh: Mesh): VmWorkload[] {
-  return mesh.node.findAll().filter(VmWorkload.isVmWorkload).sort(byPath);
-}
-
-/** The external services declared anywhere in a mesh, sorted by construct path. */
-export function meshExternalServices(mesh: Mesh): ExternalService[] {
-  return mesh.node.findAll().filter(ExternalService.isExternalService).sort(byPath);
+/** Lists a mesh's constructs in one walk of its tree: a mesh of thousands of services must not walk it per kind. */
+export function meshInventory(mesh: Mesh): MeshInventory {
+  const all = mesh.node.findAll();
+  return {
+    clusters: meshClusters(mesh),
+    services: all.filter(GlobalService.isGlobalService).sort(byKey(s => s.globalHost)),
+    routes: all.filter(VersionedRoute.isVersionedRoute).sort(byKey(r => r.service.globalHost)),
+    vms: all.filter(VmWorkload.isVmWorkload).sort(byPath),
+    externalServices: all.filter(ExternalService.isExternalService).sort(byPath),
+    clientNamespaces: all.filter(ClientNamespace.isClientNamespace).sort(byPath),
+    policies: all.filter(AccessPolicy.isAccessPolicy).sort(byPath),
+  };
 }
 
 /** The clusters whose configuration serves these clusters (a remote's is its primary's), once each, sorted by name. */
 const configClusters = (clusters: readonly MeshCluster[]) => [...new Set(clusters.map(c => c.configCluster))].sort(byClusterName);
-
-/** The client namespaces declared anywhere in a mesh, sorted by construct path. */
-export function meshClientNamespaces(mesh: Mesh): ClientNamespace[] {
-  return mesh.node.findAll().filter(ClientNamespace.isClientNamespace).sort(byPath);
-}
-
-/** The access policies declared anywhere in a mesh, sorted by construct path. */
-export function meshPolicies(mesh: Mesh): AccessPolicy[] {
-  return mesh.node.findAll().filter(AccessPolicy.isAccessPolicy).sort(byPath);
-}
 
 /**
  * Locality failover only moves traffic from clients in the `from` region to endpoints in the `to` region:
@@ -151,10 +147,7 @@ function failoverWarnings(route: VersionedRoute): string[] {
 
 /** Resolves a validated mesh: VIPs from the lock file, serving and consuming clusters of each service. */
 export function resolveMesh(mesh: Mesh): ResolvedMesh {
-  const clusters = meshClusters(mesh);
-  const services = meshServices(mesh);
-  const routes = meshRoutes(mesh);
-  const vms = meshVms(mesh);
+  const { clusters, services, routes, vms, externalServices, clientNamespaces, policies } = meshInventory(mesh);
   // A remote runs no istiod, so it needs no intermediate CA: its primary signs its workloads.
   const pki = mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters.filter(c => !c.isRemote), mesh.istioVersion);
   // VIPs exist only for .global names: every service's in the global-names topology; in multi-network, those
@@ -181,12 +174,12 @@ export function resolveMesh(mesh: Mesh): ResolvedMesh {
     services: [...resolvedServices.values()],
     routes: resolvedRoutes,
     vms,
-    policies: meshPolicies(mesh).map(policy => ({ policy, clusters: policyClusters(policy, services, vms) })),
-    externals: meshExternalServices(mesh).map(service => ({
+    policies: policies.map(policy => ({ policy, clusters: policyClusters(policy, services, vms) })),
+    externals: externalServices.map(service => ({
       service,
       clusters: configClusters(service._clusters(clusters)),
     })),
-    clientNamespaces: meshClientNamespaces(mesh).map(client => ({
+    clientNamespaces: clientNamespaces.map(client => ({
       client,
       clusters: configClusters(client.clusters),
     })),

@@ -1,12 +1,8 @@
 import { unknownDestinations } from '../gitops';
-import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
-import { MeshCluster } from '../mesh-cluster';
 import { MeshTopology } from '../topology';
 import { policyClusters } from '../resolve/policy-placement';
-import {
-  meshClientNamespaces, meshClusters, meshExternalServices, meshPolicies, meshRoutes, meshServices, meshVms,
-} from '../resolve/resolved-mesh';
+import { MeshInventory, meshInventory } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
 import { CHECKS } from './findings';
 import { hostMatches } from './names';
@@ -14,8 +10,8 @@ import { hostMatches } from './names';
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
 export function meshRules(mesh: Mesh): MeshRule[] {
   // Listed once per validation: a mesh of thousands of services must not walk its tree per service.
-  const clusters = meshClusters(mesh);
-  const services = meshServices(mesh);
+  const inventory = meshInventory(mesh);
+  const { clusters, services, routes, vms, externalServices, clientNamespaces, policies } = inventory;
   const globalNames = mesh.topology === MeshTopology.GLOBAL_NAMES;
   return [
     {
@@ -55,20 +51,14 @@ export function meshRules(mesh: Mesh): MeshRule[] {
     },
     {
       rule: CHECKS.routeTwice,
-      check: () => {
-        const routes = meshRoutes(mesh);
-        return duplicates(routes.map(r => r.service.globalHost))
-          .map(host => `${host} has several VersionedRoutes (${routes.filter(r => r.service.globalHost === host).map(r => r.node.path).join(', ')}): declare one route per service with all its rules and clients`);
-      },
+      check: () => duplicates(routes.map(r => r.service.globalHost))
+        .map(host => `${host} has several VersionedRoutes (${routes.filter(r => r.service.globalHost === host).map(r => r.node.path).join(', ')}): declare one route per service with all its rules and clients`),
     },
     {
       rule: CHECKS.policySelectsNothing,
-      check: () => {
-        const vms = meshVms(mesh);
-        return meshPolicies(mesh)
-          .filter(policy => policyClusters(policy, services, vms).length === 0)
-          .map(policy => `[${policy.node.path}] selector ${JSON.stringify(policy.selector)} in namespace ${policy.namespace} selects no workload the mesh declares (global services' pods, VMs): fix the selector, or set clusters to render the policy where those workloads run`);
-      },
+      check: () => policies
+        .filter(policy => policyClusters(policy, services, vms).length === 0)
+        .map(policy => `[${policy.node.path}] selector ${JSON.stringify(policy.selector)} in namespace ${policy.namespace} selects no workload the mesh declares (global services' pods, VMs): fix the selector, or set clusters to render the policy where those workloads run`),
     },
     {
       rule: CHECKS.unknownDestination,
@@ -76,16 +66,13 @@ export function meshRules(mesh: Mesh): MeshRule[] {
     },
     {
       rule: CHECKS.externalHostTwice,
-      check: () => {
-        const externals = meshExternalServices(mesh);
-        return duplicates(externals.flatMap(e => [...e.hosts]))
-          .map(host => `${host} is declared by ${externals.filter(e => e.hosts.includes(host)).map(e => e.node.path).join(' and ')}: declare each external host once (one ServiceEntry per host)`);
-      },
+      check: () => duplicates(externalServices.flatMap(e => [...e.hosts]))
+        .map(host => `${host} is declared by ${externalServices.filter(e => e.hosts.includes(host)).map(e => e.node.path).join(' and ')}: declare each external host once (one ServiceEntry per host)`),
     },
     {
       // A call from a cluster that holds no entry for the host (nor runs the service) resolves nowhere.
       rule: CHECKS.callResolvesNowhere,
-      check: () => meshClientNamespaces(mesh).flatMap(client => client.calls.flatMap(service => {
+      check: () => clientNamespaces.flatMap(client => client.calls.flatMap(service => {
         const consumers = service._consumers(clusters);
         return client.clusters.filter(c => !consumers.includes(c) && !service.servedBy.includes(c)).map(c =>
           `[${client.node.path}] namespace ${client.namespace} in ${c.clusterName} calls ${service.meshHost}, which ${c.clusterName} neither serves nor consumes (consumers: ${consumers.map(x => x.clusterName).join(', ') || 'none'}): add ${c.clusterName} to ${service.node.path}'s consumers, or drop the call`);
@@ -93,15 +80,15 @@ export function meshRules(mesh: Mesh): MeshRule[] {
     },
     {
       rule: CHECKS.clientScopeInAmbient,
-      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshClientNamespaces(mesh).map(client =>
+      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : clientNamespaces.map(client =>
         `[${client.node.path}] ambient workloads have no sidecar, and ztunnel reads no Istio Sidecar: drop the ClientNamespace, or use MeshTopology.MULTI_NETWORK`)),
     },
-    ...(globalNames ? [] : multiNetworkRules(mesh, clusters, services)),
+    ...(globalNames ? [] : multiNetworkRules(mesh, inventory)),
   ];
 }
 
 /** What the multi-network topology needs beyond the constructs' own checks. */
-function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], services: readonly GlobalService[]): MeshRule[] {
+function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, policies }: MeshInventory): MeshRule[] {
   const gatewayOf = (network: string) => clusters.find(c => c.network === network && c.gateway);
   const keeping = services.filter(s => s.keepGlobalName);
   return [
@@ -130,23 +117,23 @@ function multiNetworkRules(mesh: Mesh, clusters: readonly MeshCluster[], service
     },
     {
       rule: CHECKS.remoteRouteClient,
-      check: () => meshRoutes(mesh).flatMap(route => route.clients.filter(c => c.isRemote).map(c =>
+      check: () => routes.flatMap(route => route.clients.filter(c => c.isRemote).map(c =>
         `[${route.node.path}] client ${c.clusterName} is a remote of ${c.primary!.clusterName}: Istio reads a remote's routes from its primary, so name ${c.primary!.clusterName} as the client (its routes then serve ${c.clusterName}'s sidecars too)`)),
     },
     {
       // ztunnel enforces L4 only: an L7 rule it is given denies everything rather than checking methods.
       rule: CHECKS.l7PolicyInAmbient,
-      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshPolicies(mesh).filter(p => p.methods?.length || p.paths?.length).map(p =>
+      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : policies.filter(p => p.methods?.length || p.paths?.length).map(p =>
         `[${p.node.path}] methods and paths are L7, which ambient enforces only in a waypoint (ztunnel would deny every request): drop them to allow by identity, or use MeshTopology.MULTI_NETWORK`)),
     },
     {
       rule: CHECKS.vmInAmbient,
-      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : meshVms(mesh).map(vm =>
+      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : vms.map(vm =>
         `[${vm.node.path}] VMs are not supported by Istio's ambient multicluster (1.29-1.31): run it in a cluster, or use MeshTopology.MULTI_NETWORK`)),
     },
     {
       rule: CHECKS.vmOnRemote,
-      check: () => meshVms(mesh).filter(vm => vm.cluster.isRemote).map(vm =>
+      check: () => vms.filter(vm => vm.cluster.isRemote).map(vm =>
         `[${vm.node.path}] cluster ${vm.cluster.clusterName} is a remote: a VM joins through a cluster that runs istiod; use its primary ${vm.cluster.primary!.clusterName}`),
     },
   ];
