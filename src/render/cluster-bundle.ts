@@ -240,16 +240,19 @@ export function manifestOf(type: ApiObjectClass, props: object): object {
   if (isCanonical(props, ISTIO_JSON_RENAMES, true)) {
     manifest = { apiVersion, kind, ...props };
   } else {
-    copiedBytes = header;
+    copiedBytes = header; // counted again by the copy
     manifest = sanitized(props, ISTIO_JSON_RENAMES, { apiVersion, kind }) as object;
   }
   renderedBytes.set(manifest, copiedBytes);
   return manifest;
 }
 
+/** The labels and annotations of the mesh's props, in key order (see `isCanonical`). */
+const propsLayer = (mesh: Mesh): MetadataLayer => ({ labels: inKeyOrder(mesh.labels), annotations: inKeyOrder(mesh.annotations) });
+
 /** The mesh's labels and annotations, and those added to it with MeshMetadata. */
 export function meshMetadata(mesh: Mesh): MetadataLayer {
-  return metadataLayer({ labels: inKeyOrder(mesh.labels), annotations: inKeyOrder(mesh.annotations) }, [mesh]);
+  return metadataLayer(propsLayer(mesh), [mesh]);
 }
 
 /**
@@ -273,13 +276,14 @@ export function withMetadata<P extends { readonly metadata: RenderedMetadata }>(
 }
 
 const COMMON_METADATA = new Set(['annotations', 'labels', 'name', 'namespace']);
+
+/** Whether every key of a record is one of `keys`. */
 function hasOnlyKeys(record: object, keys: ReadonlySet<string>): boolean {
   for (const key in record) {
     if (!keys.has(key)) return false;
   }
   return true;
 }
-
 
 /** Identifies an object in a cluster: API group, kind, namespace and name. */
 const objectKey = (apiVersion: string, kind: string, namespace: string, name: string) => `${memoized(apiGroups, apiVersion, () => apiVersion.split('/')[0])}|${kind}|${namespace}|${name}`;
@@ -316,7 +320,7 @@ export class ClusterBundle {
   private readonly extraFiles: OutputFile[] = [];
   private readonly routeTables: string[] = [];
   private readonly metadataByOrigin = new Map<IConstruct, MetadataLayer>();
-  /** The mesh's own labels and annotations, in key order. */
+  /** The labels and annotations of the mesh's props, which every object's metadata starts from. */
   private readonly meshLayer: MetadataLayer;
   private readonly istioVersion: IstioApiVersion;
   /** Proxy metadata the install overlay sets mesh-wide (`meshConfig.defaultConfig.proxyMetadata`). */
@@ -332,7 +336,7 @@ export class ClusterBundle {
 
   public constructor(public readonly cluster: MeshCluster, public readonly mesh: Mesh) {
     this.istioVersion = mesh.apiVersion;
-    this.meshLayer = { labels: inKeyOrder(mesh.labels), annotations: inKeyOrder(mesh.annotations) };
+    this.meshLayer = propsLayer(mesh);
     cluster._namespaces.forEach(ns => this.useNamespace(ns, NamespaceUse.WORKLOADS));
   }
 

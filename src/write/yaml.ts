@@ -109,7 +109,7 @@ export class YamlWriter {
 
   /** Serializes objects as a multi-document YAML stream. */
   public documents(values: readonly unknown[]): string {
-    return values.map(value => this.document(value)).join('---\n');
+    return this.chunks(values, Infinity)[0];
   }
 
   /**
