@@ -342,7 +342,8 @@ export class ClusterBundle {
 
   /**
    * Renders one object into this cluster. Two objects of the same kind, namespace and name are an error
-   * naming both origins, never a silent overwrite.
+   * naming both origins, never a silent overwrite. Props already in canonical form (see `isCanonical`) are
+   * kept as given, and may be shared with other objects: never change them after adding them.
    */
   public add<C extends ApiObjectClass>(
     concern: Concern, origin: IConstruct, type: C, props: ConstructorParameters<C>[2] & { readonly metadata: RenderedMetadata },
