@@ -63,6 +63,8 @@ const PREFIXES: ReadonlyArray<[string, Protocol]> = [
   ['mysql', Protocol.MYSQL], ['redis', Protocol.REDIS],
 ];
 
+const PROTOCOLS: ReadonlySet<string> = new Set(Object.values(Protocol));
+
 /** The names that state each protocol: the prefix alone, then `-<suffix>` or digits. */
 const NAME_PATTERNS: ReadonlyArray<[RegExp, Protocol]> = PREFIXES.map(([prefix, protocol]) => [new RegExp(`^${prefix}(?:$|-|[0-9]+$)`), protocol]);
 
@@ -92,7 +94,7 @@ export function resolvePorts(scope: IConstruct, ports: readonly ServicePort[], p
       throw propError(scope, `${where}.name`, port.name,
         `does not say its protocol: name it <protocol>[-<suffix>] (e.g. http-${port.name}) or set protocol (${Object.values(Protocol).join(', ')})`);
     }
-    if (!Object.values(Protocol).includes(protocol)) {
+    if (!PROTOCOLS.has(protocol)) {
       throw propError(scope, `${where}.protocol`, protocol, `is not a protocol Istio knows: use one of ${Object.values(Protocol).join(', ')}`);
     }
     checkPort(scope, `${where}.number`, port.number);
