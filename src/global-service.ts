@@ -214,6 +214,7 @@ export class GlobalService extends Construct {
   private readonly explicitConsumers = new Set<MeshCluster>();
   /** Whether consumers were declared (even as an empty list), which replaces the every-other-cluster default. */
   private consumersDeclared: boolean;
+  private globalHostName?: string;
   private readonly versionsByName = new Map<string, ServiceVersion>();
   private readonly routeClients = new Set<MeshCluster>();
   private readonly callers = new Set<MeshCluster>();
@@ -265,7 +266,8 @@ export class GlobalService extends Construct {
 
   /** The name clients use in every cluster: `<name>.<namespace>.<globalDomain>`. */
   public get globalHost(): string {
-    return `${this.serviceName}.${this.namespace}.${this.mesh.globalDomain}`;
+    // Made once: the synth sorts and looks up thousands of services by it.
+    return this.globalHostName ??= `${this.serviceName}.${this.namespace}.${this.mesh.globalDomain}`;
   }
 
   /** The service's in-cluster name: `<name>.<namespace>.svc.cluster.local`. */
