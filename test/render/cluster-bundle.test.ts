@@ -1,10 +1,12 @@
+import * as path from 'path';
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/networking.istio.io';
 import { jsonBytes, manifestOf } from '../../src/render/cluster-bundle';
 import { IstioOperator } from '../../src/render/istio-operator';
 import { k8s } from 'cdk8s-plus-27';
-import { Mesh, MeshCluster } from '../../src';
+import { Mesh, MeshApp, MeshCluster } from '../../src';
 import { ClusterBundle } from '../../src/render/cluster-bundle';
+import { renderExample } from '../support/examples';
 import { testApp } from '../support/synth';
 
 function bundle() {
@@ -78,6 +80,35 @@ describe('manifestOf', () => {
   test('jsonBytes counts any value as compact JSON does', () => {
     for (const value of [{}, [], '', 'x', 0, 12345, -1.5, true, [{}], { a: [1, 'b', { c: false }], d: { e: [] } }]) {
       expect([value, jsonBytes(value)]).toEqual([value, JSON.stringify(value).length]);
+    }
+  });
+});
+
+describe('objects are kept as rendered', () => {
+  const deepFreeze = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+    Object.freeze(value);
+    Object.values(value).forEach(deepFreeze);
+  };
+
+  // Props in canonical form are kept and may be shared between clusters, not copied: a renderer that
+  // changed an object after adding it would change what other clusters render. Frozen at `add`, any such
+  // change throws (modules are strict).
+  test.each(['global-services', 'versioned-routing', 'vm-workloads', 'security', 'multi-network', 'gitops'])('no renderer changes an object after adding it: examples/%s', example => {
+    const add = ClusterBundle.prototype.add;
+    const frozen = jest.spyOn(ClusterBundle.prototype, 'add').mockImplementation(function (this: ClusterBundle, ...args: Parameters<ClusterBundle['add']>) {
+      deepFreeze(args[3]);
+      return add.apply(this, args);
+    });
+    try {
+      const exampleDir = path.join(__dirname, '..', '..', 'examples', example);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { build } = require(path.join(exampleDir, 'main')) as { build: (dir: string) => MeshApp | MeshApp[] };
+      const { rendered, committed } = renderExample(exampleDir, build);
+      expect(frozen).toHaveBeenCalled();
+      expect(rendered.dist).toEqual(committed.dist);
+    } finally {
+      frozen.mockRestore();
     }
   });
 });
