@@ -180,37 +180,44 @@ function globalNamesOutbound(objects: readonly ManifestObject[], domain: string,
     const selector: Labels | undefined = entry.spec.workloadSelector?.labels;
     for (const host of entry.spec.hosts as string[]) {
       if (!host.endsWith(suffix)) continue;
-      const subsetRules = rules.get(host) ?? [];
-      if (!selector && subsetRules.length === 0) {
-        out.addLines(host, namespace, addressedLines(entry.spec, host));
-        continue;
-      }
-      const add = out.host(host, namespace);
-      const declared = declaredEndpoints(entry.spec, host);
-      for (const port of entry.spec.ports as EntryPort[]) {
-        const servingPort = port.targetPort ?? port.number;
-        const endpoints: LabelledEndpoint[] = selector
-          ? [
-            { port: servingPort, pods: { namespace, labels: selector }, labels: selector },
-            ...(workloadEntries.get(namespace) ?? []).filter(we => selectorMatches(selector, we.spec.labels ?? {}))
-              .map(we => ({ port: we.spec.ports?.[port.name] ?? servingPort, address: we.spec.address, labels: we.spec.labels ?? {} })),
-          ]
-          : declared.map(e => ({
-            port: e.ports?.[port.name] ?? servingPort,
-            address: e.address,
-            labels: e.labels ?? {},
-          }));
-        const all = endpointsJson(endpoints);
-        add(port.number, '', all);
-        for (const rule of subsetRules) {
-          for (const subset of rule.spec.subsets ?? [] as Array<{ name: string; labels: Labels }>) {
-            const selected = endpoints.flatMap((e): LabelledEndpoint[] => {
-              if (e.pods) return [{ ...e, pods: { namespace, labels: { ...e.pods.labels, ...subset.labels } } }];
-              return selectorMatches(subset.labels, e.labels) ? [e] : [];
-            });
-            add(port.number, subset.name, selected.length === endpoints.length && selected.every((e, i) => e === endpoints[i]) ? all : endpointsJson(selected));
-          }
-        }
+      const subsetRules = rules.get(host);
+      if (!selector && !subsetRules) out.addLines(host, namespace, addressedLines(entry.spec, host));
+      else labelledClusters(entry, host, selector, subsetRules ?? [], workloadEntries.get(namespace) ?? [], out);
+    }
+  }
+}
+
+/**
+ * The clusters of an entry's host whose endpoints are picked by labels: its selected pods and
+ * WorkloadEntries, or its own endpoints narrowed by the subsets of DestinationRules.
+ */
+function labelledClusters(entry: ManifestObject, host: string, selector: Labels | undefined, subsetRules: readonly ManifestObject[],
+  workloadEntries: readonly ManifestObject[], out: OutboundLines): void {
+  const namespace = entry.metadata.namespace!;
+  const add = out.host(host, namespace);
+  const declared = declaredEndpoints(entry.spec, host);
+  for (const port of entry.spec.ports as EntryPort[]) {
+    const servingPort = port.targetPort ?? port.number;
+    const endpoints: LabelledEndpoint[] = selector
+      ? [
+        { port: servingPort, pods: { namespace, labels: selector }, labels: selector },
+        ...workloadEntries.filter(we => selectorMatches(selector, we.spec.labels ?? {}))
+          .map(we => ({ port: we.spec.ports?.[port.name] ?? servingPort, address: we.spec.address, labels: we.spec.labels ?? {} })),
+      ]
+      : declared.map(e => ({
+        port: e.ports?.[port.name] ?? servingPort,
+        address: e.address,
+        labels: e.labels ?? {},
+      }));
+    const all = endpointsJson(endpoints);
+    add(port.number, '', all);
+    for (const rule of subsetRules) {
+      for (const subset of rule.spec.subsets ?? [] as Array<{ name: string; labels: Labels }>) {
+        const selected = endpoints.flatMap((e): LabelledEndpoint[] => {
+          if (e.pods) return [{ ...e, pods: { namespace, labels: { ...e.pods.labels, ...subset.labels } } }];
+          return selectorMatches(subset.labels, e.labels) ? [e] : [];
+        });
+        add(port.number, subset.name, selected.length === endpoints.length && selected.every((e, i) => e === endpoints[i]) ? all : endpointsJson(selected));
       }
     }
   }
