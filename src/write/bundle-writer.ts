@@ -65,7 +65,7 @@ class StagedRoot {
   public constructor(private readonly root: string, private readonly secret: boolean) {}
 
   public stage(file: string, text: Text, privateFile: boolean): void {
-    if (this.staged.length === 0 && this.secret) this.mkdir(this.root, true);
+    if (this.secret) this.mkdir(this.root, true);
     const target = this.root ? path.join(this.root, ...file.split('/')) : file;
     const mode = privateFile ? 0o600 : 0o644;
     if (holds(target, text, mode)) {
@@ -79,7 +79,7 @@ class StagedRoot {
   /** Removes what staging wrote: the temporary files and the directories made for them. */
   public discard(): void {
     this.staged.forEach(file => file.temporary && fs.rmSync(file.temporary, { force: true }));
-    [...this.createdDirs].reverse().forEach(dir => fs.rmSync(dir, { recursive: true, force: true }));
+    this.createdDirs.forEach(dir => fs.rmSync(dir, { recursive: true, force: true }));
   }
 
   /** Renames the staged files into place, removes what the previous synth wrote and this one did not. */
