@@ -125,10 +125,9 @@ class OutboundLines {
     return this.hosts.size;
   }
 
-  /** Starts a host whose entry (or Service) lives in `namespace`: returns how to add its clusters. */
-  public host(host: string, namespace: string): (port: number, subset: string, endpointsJson: string, partial?: boolean) => void {
-    const admitting = this.admitting(host, namespace);
-    return (port, subset, endpointsJson, partial) => this.push(outboundLine(host, port, subset, endpointsJson, partial), admitting);
+  /** Adds a cluster of a host that `admitting` listed. */
+  public add(host: string, port: number, subset: string, endpointsJson: string, admitting: readonly SidecarScope[], partial?: boolean): void {
+    this.push(outboundLine(host, port, subset, endpointsJson, partial), admitting);
   }
 
   /** Adds a host's clusters, already written as lines. */
@@ -137,20 +136,22 @@ class OutboundLines {
     for (const line of lines) this.push(line, admitting);
   }
 
-  private push({ name, line }: OutboundLine, admitting: readonly SidecarScope[]): void {
-    this.lines.push(line);
-    for (const sidecar of admitting) sidecar.scope.clusters.push(name);
-  }
-
-  /** Lists a host: the Sidecar scopes whose sidecars see it. */
-  private admitting(host: string, namespace: string): readonly SidecarScope[] {
+  /** Lists a host whose entry (or Service) lives in `namespace`: returns the Sidecar scopes whose sidecars see it. */
+  public admitting(host: string, namespace: string): readonly SidecarScope[] {
     this.hosts.add(host);
-    if (this.sidecars.length === 0) return [];
+    if (this.sidecars.length === 0) return NO_SCOPES;
     const admitting = this.sidecars.filter(s => s.admits(host, namespace));
     admitting.forEach(s => s.hosts.add(host));
     return admitting;
   }
+
+  private push({ name, line }: OutboundLine, admitting: readonly SidecarScope[]): void {
+    this.lines.push(line);
+    for (const sidecar of admitting) sidecar.scope.clusters.push(name);
+  }
 }
+
+const NO_SCOPES: readonly SidecarScope[] = [];
 
 /** An outbound cluster's name and its line of the file. */
 interface OutboundLine {
@@ -171,11 +172,18 @@ function outboundLine(host: string, port: number, subset: string, endpointsJson:
  * and WorkloadEntries, subsets narrowing them by label.
  */
 function globalNamesOutbound(objects: readonly ManifestObject[], domain: string, out: OutboundLines): void {
-  const of = (kind: string) => objects.filter(o => o.kind === kind && o.apiVersion.startsWith('networking.istio.io/'));
-  const workloadEntries = groupBy(of('WorkloadEntry'), we => we.metadata.namespace!);
-  const rules = groupBy(of('DestinationRule'), r => r.spec.host as string);
+  // One pass, plain loops: this runs for every object of every cluster.
+  const entries: ManifestObject[] = [];
+  const workloadEntries = new Map<string, ManifestObject[]>();
+  const rules = new Map<string, ManifestObject[]>();
+  for (const object of objects) {
+    if (!object.apiVersion.startsWith('networking.istio.io/')) continue;
+    if (object.kind === 'ServiceEntry') entries.push(object);
+    else if (object.kind === 'WorkloadEntry') addTo(workloadEntries, object.metadata.namespace!, object);
+    else if (object.kind === 'DestinationRule') addTo(rules, object.spec.host, object);
+  }
   const suffix = `.${domain}`;
-  for (const entry of of('ServiceEntry')) {
+  for (const entry of entries) {
     const namespace = entry.metadata.namespace!;
     const selector: Labels | undefined = entry.spec.workloadSelector?.labels;
     for (const host of entry.spec.hosts as string[]) {
@@ -187,6 +195,12 @@ function globalNamesOutbound(objects: readonly ManifestObject[], domain: string,
   }
 }
 
+function addTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
+  const group = groups.get(key);
+  if (group) group.push(item);
+  else groups.set(key, [item]);
+}
+
 /**
  * The clusters of an entry's host whose endpoints are picked by labels: its selected pods and
  * WorkloadEntries, or its own endpoints narrowed by the subsets of DestinationRules.
@@ -194,30 +208,30 @@ function globalNamesOutbound(objects: readonly ManifestObject[], domain: string,
 function labelledClusters(entry: ManifestObject, host: string, selector: Labels | undefined, subsetRules: readonly ManifestObject[],
   workloadEntries: readonly ManifestObject[], out: OutboundLines): void {
   const namespace = entry.metadata.namespace!;
-  const add = out.host(host, namespace);
-  const declared = declaredEndpoints(entry.spec, host);
+  const admitting = out.admitting(host, namespace);
+  // Plain loops, no spreads: a large mesh has thousands of these entries.
+  const addressed: DeclaredEndpoint[] = [];
+  if (selector) {
+    for (const we of workloadEntries) if (selectorMatches(selector, we.spec.labels ?? {})) addressed.push(we.spec);
+  } else {
+    for (const e of declaredEndpoints(entry.spec, host)) addressed.push(e);
+  }
   for (const port of entry.spec.ports as EntryPort[]) {
     const servingPort = port.targetPort ?? port.number;
-    const endpoints: LabelledEndpoint[] = selector
-      ? [
-        { port: servingPort, pods: { namespace, labels: selector }, labels: selector },
-        ...workloadEntries.filter(we => selectorMatches(selector, we.spec.labels ?? {}))
-          .map(we => ({ port: we.spec.ports?.[port.name] ?? servingPort, address: we.spec.address, labels: we.spec.labels ?? {} })),
-      ]
-      : declared.map(e => ({
-        port: e.ports?.[port.name] ?? servingPort,
-        address: e.address,
-        labels: e.labels ?? {},
-      }));
+    const endpoints: LabelledEndpoint[] = selector ? [{ port: servingPort, pods: { namespace, labels: selector }, labels: selector }] : [];
+    for (const e of addressed) endpoints.push({ port: e.ports?.[port.name] ?? servingPort, address: e.address, labels: e.labels ?? {} });
     const all = endpointsJson(endpoints);
-    add(port.number, '', all);
+    out.add(host, port.number, '', all, admitting);
     for (const rule of subsetRules) {
-      for (const subset of rule.spec.subsets ?? [] as Array<{ name: string; labels: Labels }>) {
-        const selected = endpoints.flatMap((e): LabelledEndpoint[] => {
-          if (e.pods) return [{ ...e, pods: { namespace, labels: { ...e.pods.labels, ...subset.labels } } }];
-          return selectorMatches(subset.labels, e.labels) ? [e] : [];
-        });
-        add(port.number, subset.name, selected.length === endpoints.length && selected.every((e, i) => e === endpoints[i]) ? all : endpointsJson(selected));
+      for (const subset of (rule.spec.subsets ?? []) as Array<{ name: string; labels: Labels }>) {
+        // A subset narrows pods by adding its labels, and keeps the addressed endpoints its labels match.
+        const selected: LabelledEndpoint[] = [];
+        for (const e of endpoints) {
+          if (e.pods) selected.push({ port: e.port, pods: { namespace, labels: { ...e.pods.labels, ...subset.labels } }, labels: e.labels });
+          else if (selectorMatches(subset.labels, e.labels)) selected.push(e);
+        }
+        const unchanged = !selector && selected.length === endpoints.length;
+        out.add(host, port.number, subset.name, unchanged ? all : endpointsJson(selected), admitting);
       }
     }
   }
@@ -264,7 +278,7 @@ function multiNetworkOutbound(model: ResolvedMesh, cluster: MeshCluster, out: Ou
     const here = rs.servedBy.includes(cluster);
     if (!here && !rs.consumers.includes(cluster)) continue;
     const { service } = rs;
-    const add = out.host(rs.host, service.namespace);
+    const admitting = out.admitting(rs.host, service.namespace);
     const networks = new Set(rs.servedBy.map(s => s.network).filter(n => n !== network));
     const gateways = model.clusters.filter(c => c.gateway && networks.has(c.network));
     for (const port of service.ports) {
@@ -272,7 +286,7 @@ function multiNetworkOutbound(model: ResolvedMesh, cluster: MeshCluster, out: Ou
         ...(here ? [podsEndpointJson(port.targetPort ?? port.number, { namespace: service.namespace, labels: service.workloadLabels })] : []),
         ...gateways.map(g => addressEndpointJson(g.gateway!.remotePort, g.gateway!.address)),
       ];
-      add(port.number, '', `[${endpoints.join(',')}]`, true);
+      out.add(rs.host, port.number, '', `[${endpoints.join(',')}]`, admitting, true);
     }
   }
 }
@@ -287,17 +301,6 @@ const podsEndpointJson = (port: number, pods: { readonly namespace: string; read
 /** Endpoints without the labels subsets select them by. */
 function endpointsJson(endpoints: readonly LabelledEndpoint[]): string {
   return `[${endpoints.map(e => (e.pods ? podsEndpointJson(e.port, e.pods) : addressEndpointJson(e.port, e.address!))).join(',')}]`;
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }
 
 /**
