@@ -216,17 +216,25 @@ function labelledClusters(entry: ManifestObject, host: string, selector: Labels 
   } else {
     for (const e of declaredEndpoints(entry.spec, host)) addressed.push(e);
   }
-  for (const port of entry.spec.ports as EntryPort[]) {
+  const ports = entry.spec.ports as EntryPort[];
+  for (let p = 0; p < ports.length; p++) {
+    const port = ports[p];
     const servingPort = port.targetPort ?? port.number;
     const endpoints: LabelledEndpoint[] = selector ? [{ port: servingPort, pods: { namespace, labels: selector }, labels: selector }] : [];
-    for (const e of addressed) endpoints.push({ port: e.ports?.[port.name] ?? servingPort, address: e.address, labels: e.labels ?? {} });
+    for (let i = 0; i < addressed.length; i++) {
+      const e = addressed[i];
+      endpoints.push({ port: e.ports?.[port.name] ?? servingPort, address: e.address, labels: e.labels ?? {} });
+    }
     const all = endpointsJson(endpoints);
     out.add(host, port.number, '', all, admitting);
-    for (const rule of subsetRules) {
-      for (const subset of (rule.spec.subsets ?? []) as Array<{ name: string; labels: Labels }>) {
+    for (let r = 0; r < subsetRules.length; r++) {
+      const subsets = (subsetRules[r].spec.subsets ?? []) as Array<{ name: string; labels: Labels }>;
+      for (let s = 0; s < subsets.length; s++) {
+        const subset = subsets[s];
         // A subset narrows pods by adding its labels, and keeps the addressed endpoints its labels match.
         const selected: LabelledEndpoint[] = [];
-        for (const e of endpoints) {
+        for (let i = 0; i < endpoints.length; i++) {
+          const e = endpoints[i];
           if (e.pods) selected.push({ port: e.port, pods: { namespace, labels: { ...e.pods.labels, ...subset.labels } }, labels: e.labels });
           else if (selectorMatches(subset.labels, e.labels)) selected.push(e);
         }
@@ -300,7 +308,12 @@ const podsEndpointJson = (port: number, pods: { readonly namespace: string; read
 
 /** Endpoints without the labels subsets select them by. */
 function endpointsJson(endpoints: readonly LabelledEndpoint[]): string {
-  return `[${endpoints.map(e => (e.pods ? podsEndpointJson(e.port, e.pods) : addressEndpointJson(e.port, e.address!))).join(',')}]`;
+  const written: string[] = [];
+  for (let i = 0; i < endpoints.length; i++) {
+    const e = endpoints[i];
+    written.push(e.pods ? podsEndpointJson(e.port, e.pods) : addressEndpointJson(e.port, e.address!));
+  }
+  return `[${written.join(',')}]`;
 }
 
 /**

@@ -78,7 +78,10 @@ export const isKubeSystemNamespace = (namespace: string) => namespace.startsWith
 
 /** Whether a label selector picks an object with these labels: every selector label is among them. */
 export function selectorMatches(selector: { readonly [label: string]: string }, labels: { readonly [label: string]: string }): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+  for (const key in selector) {
+    if (labels[key] !== selector[key]) return false;
+  }
+  return true;
 }
 
 /** Labels as `kubectl -l` takes them and reports name them: `k=v,...`, sorted by key. */
