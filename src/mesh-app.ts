@@ -1,6 +1,7 @@
 import { CHECKS } from './validation/findings';
 import * as path from 'path';
 import { App, AppProps, Chart, YamlOutputType } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { Mesh, MESH_APP_SYMBOL } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { renderMesh } from './render/render-mesh';
@@ -69,7 +70,11 @@ export class MeshApp extends App {
    * is their bundle.
    */
   public get charts(): Chart[] {
-    return this.cliOutdir ? super.charts : super.charts.filter(c => !MeshCluster.isMeshCluster(c));
+    if (this.cliOutdir) return super.charts;
+    // Most apps have no chart besides their clusters: then there is nothing to sort, and cdk8s's sort builds
+    // a graph of the whole tree (thousands of services).
+    const own = (c: IConstruct) => Chart.isChart(c) && !MeshCluster.isMeshCluster(c);
+    return this.node.findAll().some(own) ? super.charts.filter(own) : [];
   }
 
   /** Validates, renders and writes every cluster bundle, then the app's other charts. Nothing is written when anything fails. */
@@ -90,8 +95,9 @@ export class MeshApp extends App {
   /** Everything `synth()` writes for the meshes, in memory. Rendering happens once per app. @internal */
   public _synthFiles(): OutputFile[] {
     if (!this.rendered) {
-      this.validateMeshes();
-      const models = this.node.findAll().filter(Mesh.isMesh).map(resolveMesh);
+      const constructs = this.node.findAll();
+      this.validateMeshes(constructs);
+      const models = constructs.filter(Mesh.isMesh).map(resolveMesh);
       const renders = models.map(renderMesh);
       this.findings = models.flatMap((m, i) => {
         const suppressed = suppressions(m.mesh);
@@ -129,11 +135,11 @@ export class MeshApp extends App {
     return this.findings.filter(f => f.severity === Severity.NOTE && !f.suppressed).map(describeFinding);
   }
 
-  private validateMeshes(): void {
+  private validateMeshes(constructs: readonly IConstruct[]): void {
     // A problem that already names its construct (`[mesh/httpbin] ...`) is reported as it is.
-    const meshes = this.node.findAll().filter(Mesh.isMesh);
+    const meshes = constructs.filter(Mesh.isMesh);
     const errors = [
-      ...this.node.findAll().flatMap(c => c.node.validate().map(e => (e.startsWith('[') ? e : `[${c.node.path}] ${e}`))),
+      ...constructs.flatMap(c => c.node.validate().map(e => (e.startsWith('[') ? e : `[${c.node.path}] ${e}`))),
       // Whole-mesh rules, once every construct is declared.
       ...meshes.flatMap(mesh => meshRules(mesh).flatMap(rule => rule.check().map(e => `${e.startsWith('[') ? e : `[${mesh.node.path}] ${e}`} [${rule.rule.code}]`))),
     ];
