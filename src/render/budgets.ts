@@ -39,6 +39,13 @@ export interface ClusterBudget {
 
 const SERVICE_ENTRY_LISTS = Object.keys(BUDGETS.serviceEntryLists) as ReadonlyArray<keyof typeof BUDGETS.serviceEntryLists>;
 
+/** Whether any of a ServiceEntry's lists is over Istio's cap: each by name, as a mesh has tens of thousands of entries. */
+function overCaps(spec: { readonly [list: string]: unknown[] | undefined } | undefined): boolean {
+  const caps = BUDGETS.serviceEntryLists;
+  return (spec?.hosts?.length ?? 0) > caps.hosts || (spec?.addresses?.length ?? 0) > caps.addresses
+    || (spec?.ports?.length ?? 0) > caps.ports || (spec?.endpoints?.length ?? 0) > caps.endpoints;
+}
+
 /**
  * Counts one cluster's budget; beside it, the problems over a hard limit (errors) and the objects too large
  * for client-side apply (warnings).
@@ -63,7 +70,7 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
     }
     if (object.kind === 'ServiceEntry') {
       maxEndpoints = Math.max(maxEndpoints, object.spec?.endpoints?.length ?? 0);
-      // Names only, no [name, cap] pairs: destructuring each pair allocates, for every entry of the mesh.
+      if (!overCaps(object.spec)) continue;
       for (const list of SERVICE_ENTRY_LISTS) {
         const cap = BUDGETS.serviceEntryLists[list];
         const length = object.spec?.[list]?.length ?? 0;

@@ -10,7 +10,7 @@ export function hostsOverlap(a: string, b: string): boolean {
   return hostMatches(a, sample(b)) || hostMatches(b, sample(a));
 }
 
-const isIstio = (o: ManifestObject) => /^networking\.istio\.io\//.test(o.apiVersion);
+const isNetworking = (o: ManifestObject) => o.apiVersion.startsWith('networking.istio.io/');
 
 /**
  * AUTO_PASSTHROUGH servers of two Gateways on the same pods and port whose hosts overlap: Envoy gets two
@@ -40,11 +40,13 @@ function passthroughConflicts(cluster: string, gateways: readonly ManifestObject
  */
 function hostConflicts(cluster: string, entries: readonly ManifestObject[]): string[] {
   const byHost = new Map<string, ManifestObject[]>();
-  for (const entry of entries) {
-    for (const host of entry.spec?.hosts ?? []) {
-      const list = byHost.get(host);
-      if (list) list.push(entry);
-      else byHost.set(host, [entry]);
+  // Indexed: a large mesh's clusters hold tens of thousands of entries, each with a host or two.
+  for (let e = 0; e < entries.length; e++) {
+    const hosts: readonly string[] = entries[e].spec?.hosts ?? [];
+    for (let h = 0; h < hosts.length; h++) {
+      const list = byHost.get(hosts[h]);
+      if (list) list.push(entries[e]);
+      else byHost.set(hosts[h], [entries[e]]);
     }
   }
   const problems: string[] = [];
@@ -69,11 +71,14 @@ function hostConflicts(cluster: string, entries: readonly ManifestObject[]): str
 /** Conflicts between the objects of each cluster's bundle, the mesh's and the user's own: one problem per conflict. */
 export function renderedConflicts(clusterFiles: ReadonlyMap<MeshCluster, readonly OutputFile[]>): string[] {
   return [...clusterFiles].flatMap(([cluster, files]) => {
-    // Only the kinds that can conflict are kept: a mesh renders tens of thousands of objects.
-    const objects = manifestsOf(files).filter(o => (o.kind === 'Gateway' || o.kind === 'ServiceEntry') && isIstio(o));
-    return [
-      ...passthroughConflicts(cluster.node.path, objects.filter(o => o.kind === 'Gateway')),
-      ...hostConflicts(cluster.node.path, objects.filter(o => o.kind === 'ServiceEntry')),
-    ];
+    // Only the kinds that can conflict are kept, in one pass: a mesh renders tens of thousands of objects.
+    const gateways: ManifestObject[] = [];
+    const entries: ManifestObject[] = [];
+    for (const object of manifestsOf(files)) {
+      // Kind first: a bundle's files also hold Helm values, which have none (and no apiVersion).
+      if (object.kind === 'ServiceEntry' && isNetworking(object)) entries.push(object);
+      else if (object.kind === 'Gateway' && isNetworking(object)) gateways.push(object);
+    }
+    return [...passthroughConflicts(cluster.node.path, gateways), ...hostConflicts(cluster.node.path, entries)];
   });
 }
