@@ -1,6 +1,6 @@
 /**
  * Synth benchmark: the full synth of a synthetic mesh against two floors, each in its own cold process,
- * interleaved over several rounds:
+ * interleaved over several rounds (ratios are the median of each round's):
  * - synth: declare the mesh, resolve, render, serialize and write every bundle (`app.synth()`);
  * - js-yaml floor: a plain `js-yaml` dump of the very same objects to the same files;
  * - JSON floor: `JSON.stringify` of the same objects to the same files.
@@ -161,6 +161,11 @@ function readObjects(dir: string): Record<string, object[]> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/**
+ * The median of each round's ratio: a round's runs follow each other, so the machine's load, which drifts
+ * over minutes, weighs on both sides of a round's ratio alike.
+ */
+const ratio = (xs: number[], floors: number[]) => median(xs.map((x, i) => x / floors[i]).filter(Number.isFinite));
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}/${median(xs).toFixed(2)}/${Math.max(...xs).toFixed(2)}`;
 
 function main(): void {
@@ -198,12 +203,12 @@ function main(): void {
       console.log(`  synth          cpu ${spread(cpu('synth'))} s   wall ${spread(wall('synth'))} s   ${(median(cpu('synth')) / objects * 1e6).toFixed(1)} us cpu/object`);
       console.log(`  js-yaml floor  cpu ${spread(cpu('yaml'))} s   wall ${spread(wall('yaml'))} s`);
       console.log(`  JSON floor     cpu ${spread(cpu('json'))} s   wall ${spread(wall('json'))} s`);
-      console.log(`  ratio to js-yaml floor: cpu ${(median(cpu('synth')) / median(cpu('yaml'))).toFixed(2)}x, wall ${(median(wall('synth')) / median(wall('yaml'))).toFixed(2)}x`);
-      console.log(`  ratio to JSON floor:    cpu ${(median(cpu('synth')) / median(cpu('json'))).toFixed(2)}x, wall ${(median(wall('synth')) / median(wall('json'))).toFixed(2)}x`);
+      console.log(`  ratio to js-yaml floor: cpu ${ratio(cpu('synth'), cpu('yaml')).toFixed(2)}x, wall ${ratio(wall('synth'), wall('yaml')).toFixed(2)}x`);
+      console.log(`  ratio to JSON floor:    cpu ${ratio(cpu('synth'), cpu('json')).toFixed(2)}x, wall ${ratio(wall('synth'), wall('json')).toFixed(2)}x`);
       const mainCpu = (mode: Mode) => samples[mode].map(s => s.mainCpu).filter((c): c is number => c !== undefined);
       if (mainCpu('synth').length === rounds && mainCpu('yaml').length === rounds) {
         // CPU above this is V8's own threads: its optimizing compiler, which a cold run of many hot functions keeps busy, and GC helpers.
-        console.log(`  main thread cpu: synth ${median(mainCpu('synth')).toFixed(2)} s, js-yaml floor ${median(mainCpu('yaml')).toFixed(2)} s, ratio ${(median(mainCpu('synth')) / median(mainCpu('yaml'))).toFixed(2)}x`);
+        console.log(`  main thread cpu: synth ${median(mainCpu('synth')).toFixed(2)} s, js-yaml floor ${median(mainCpu('yaml')).toFixed(2)} s, ratio ${ratio(mainCpu('synth'), mainCpu('yaml')).toFixed(2)}x`);
       }
       console.log(`  synth peak RSS: ${rss.toFixed(0)} MB above the loaded process (${(rss * 1024 / objects).toFixed(2)} KB/object)`);
       console.log(`  budgets: .global entries in all clusters ${budget.entries}; most hosts a sidecar sees: ${budget.unscoped} unscoped, ${budget.scoped} scoped; largest gateway ${budget.chains} SNI filter chains`);
