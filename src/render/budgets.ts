@@ -39,7 +39,10 @@ export interface ClusterBudget {
 
 const SERVICE_ENTRY_LISTS = Object.keys(BUDGETS.serviceEntryLists) as ReadonlyArray<keyof typeof BUDGETS.serviceEntryLists>;
 
-/** Whether any of a ServiceEntry's lists is over Istio's cap: each by name, as a mesh has tens of thousands of entries. */
+/**
+ * Whether any of a ServiceEntry's lists is over Istio's cap. Each list is read by its name, as this runs for
+ * every entry of the mesh (a test of every cap in BUDGETS keeps the list complete).
+ */
 function overCaps(spec: { readonly [list: string]: unknown[] | undefined } | undefined): boolean {
   const caps = BUDGETS.serviceEntryLists;
   return (spec?.hosts?.length ?? 0) > caps.hosts || (spec?.addresses?.length ?? 0) > caps.addresses
