@@ -68,6 +68,14 @@ const mainCpuSince = (since: number | undefined) => {
 };
 
 /**
+ * Waits a moment before the clocks start: V8 goes on compiling what loading made hot (the library's modules,
+ * the floors' JSON parse) on threads of its own, and that is loading's cost, not the measured work's.
+ */
+function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+}
+
+/**
  * A child: runs one mode once and prints its sample as JSON. A synth that records (the first of each shape)
  * then leaves the objects and files it wrote for the floors, after its clocks stop.
  */
@@ -81,6 +89,7 @@ function child(mode: Mode, dir: string, clusterCount: number, serviceCount: numb
     const { MeshApp } = require('../src') as typeof import('../src');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { declareMesh } = require('./bench-mesh') as typeof import('./bench-mesh');
+    settle();
     const mainCpu = mainThreadCpu();
     const cpu = process.cpuUsage();
     const wall = process.hrtime.bigint();
@@ -109,6 +118,7 @@ function child(mode: Mode, dir: string, clusterCount: number, serviceCount: numb
   const serialize = mode === 'yaml'
     ? (docs: object[]) => docs.map(d => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n')
     : (docs: object[]) => docs.map(d => JSON.stringify(d)).join('\n');
+  settle();
   const mainCpu = mainThreadCpu();
   const cpu = process.cpuUsage();
   const wall = process.hrtime.bigint();
