@@ -10,8 +10,6 @@ export function hostsOverlap(a: string, b: string): boolean {
   return hostMatches(a, sample(b)) || hostMatches(b, sample(a));
 }
 
-const isNetworking = (o: ManifestObject) => o.apiVersion.startsWith('networking.istio.io/');
-
 /**
  * AUTO_PASSTHROUGH servers of two Gateways on the same pods and port whose hosts overlap: Envoy gets two
  * filter chains for one SNI name and istiod drops one (istioctl analyze: IST0145 ConflictingGateways).
@@ -75,9 +73,9 @@ export function renderedConflicts(clusterFiles: ReadonlyMap<MeshCluster, readonl
     const gateways: ManifestObject[] = [];
     const entries: ManifestObject[] = [];
     for (const object of manifestsOf(files)) {
-      // Kind first: a bundle's files also hold Helm values, which have none (and no apiVersion).
-      if (object.kind === 'ServiceEntry' && isNetworking(object)) entries.push(object);
-      else if (object.kind === 'Gateway' && isNetworking(object)) gateways.push(object);
+      if (!object.apiVersion.startsWith('networking.istio.io/')) continue;
+      if (object.kind === 'ServiceEntry') entries.push(object);
+      else if (object.kind === 'Gateway') gateways.push(object);
     }
     return [...passthroughConflicts(cluster.node.path, gateways), ...hostConflicts(cluster.node.path, entries)];
   });

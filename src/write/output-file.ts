@@ -39,12 +39,17 @@ export interface ManifestObject {
 /** How messages and reports name an object: `Kind/namespace/name`, or `Kind/name` for a cluster-wide one. */
 export const manifestRef = (o: ManifestObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
-/** The objects a cluster receives from these files: every object file's, kustomizations aside (kustomize reads those). */
+/**
+ * The objects a cluster receives from these files: every object file's, kustomizations aside (kustomize
+ * reads those), and Helm values files aside (settings, without apiVersion or kind, that Helm reads).
+ */
 export function manifestsOf(files: readonly OutputFile[]): ManifestObject[] {
   const objects: ManifestObject[] = [];
   for (const file of files) {
     if (file.root !== OutputRoot.BUNDLES || typeof file.content === 'string' || file.path.endsWith('kustomization.yaml')) continue;
-    for (const object of file.content as ManifestObject[]) objects.push(object);
+    for (const object of file.content as Array<Partial<ManifestObject>>) {
+      if (typeof object.apiVersion === 'string' && typeof object.kind === 'string') objects.push(object as ManifestObject);
+    }
   }
   return objects;
 }
