@@ -6,7 +6,7 @@ import { Mesh, MESH_APP_SYMBOL } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { renderMesh } from './render/render-mesh';
 import { KUSTOMIZED_LAYERS } from './render/cluster-bundle';
-import { resolveMesh } from './resolve/resolved-mesh';
+import { MeshInventory, meshInventory, resolveMesh } from './resolve/resolved-mesh';
 import { MeshConfigError } from './validation/errors';
 import { describeFinding, Finding, LINT_FILE, lintReport, Severity, suppressions } from './validation/findings';
 import { meshRules } from './validation/mesh-rules';
@@ -96,8 +96,10 @@ export class MeshApp extends App {
   public _synthFiles(): OutputFile[] {
     if (!this.rendered) {
       const constructs = this.node.findAll();
-      this.validateMeshes(constructs);
-      const models = constructs.filter(Mesh.isMesh).map(resolveMesh);
+      // Listed once for the rules and the resolution: a mesh of thousands of services is walked and sorted once.
+      const meshes = constructs.filter(Mesh.isMesh).map(mesh => ({ mesh, inventory: meshInventory(mesh) }));
+      this.validateMeshes(constructs, meshes);
+      const models = meshes.map(({ mesh, inventory }) => resolveMesh(mesh, inventory));
       const renders = models.map(renderMesh);
       this.findings = models.flatMap((m, i) => {
         const suppressed = suppressions(m.mesh);
@@ -135,17 +137,16 @@ export class MeshApp extends App {
     return this.findings.filter(f => f.severity === Severity.NOTE && !f.suppressed).map(describeFinding);
   }
 
-  private validateMeshes(constructs: readonly IConstruct[]): void {
+  private validateMeshes(constructs: readonly IConstruct[], meshes: ReadonlyArray<{ readonly mesh: Mesh; readonly inventory: MeshInventory }>): void {
     // A problem that already names its construct (`[mesh/httpbin] ...`) is reported as it is.
-    const meshes = constructs.filter(Mesh.isMesh);
     const errors = [
       ...constructs.flatMap(c => c.node.validate().map(e => (e.startsWith('[') ? e : `[${c.node.path}] ${e}`))),
       // Whole-mesh rules, once every construct is declared.
-      ...meshes.flatMap(mesh => meshRules(mesh).flatMap(rule => rule.check().map(e => `${e.startsWith('[') ? e : `[${mesh.node.path}] ${e}`} [${rule.rule.code}]`))),
+      ...meshes.flatMap(({ mesh, inventory }) => meshRules(mesh, inventory).flatMap(rule => rule.check().map(e => `${e.startsWith('[') ? e : `[${mesh.node.path}] ${e}`} [${rule.rule.code}]`))),
     ];
     if (meshes.length > 1) {
       // Their bundles would share dist/<cluster>/ and dist/mesh.md.
-      errors.push(`[${this.node.path || 'app'}] holds ${meshes.length} meshes (${meshes.map(m => m.node.path).join(', ')}): give each mesh its own MeshApp and outdir`);
+      errors.push(`[${this.node.path || 'app'}] holds ${meshes.length} meshes (${meshes.map(m => m.mesh.node.path).join(', ')}): give each mesh its own MeshApp and outdir`);
     }
     if (errors.length > 0) {
       throw new MeshConfigError(`the mesh is not valid; nothing was written:\n  ${errors.join('\n  ')}`);

@@ -146,8 +146,8 @@ function failoverWarnings(route: VersionedRoute): string[] {
 }
 
 /** Resolves a validated mesh: VIPs from the lock file, serving and consuming clusters of each service. */
-export function resolveMesh(mesh: Mesh): ResolvedMesh {
-  const { clusters, services, routes, vms, externalServices, clientNamespaces, policies } = meshInventory(mesh);
+export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh {
+  const { clusters, services, routes, vms, externalServices, clientNamespaces, policies } = inventory;
   // A remote runs no istiod, so it needs no intermediate CA: its primary signs its workloads.
   const pki = mesh.ca && resolvePki(mesh.ca, mesh.meshId, mesh.node.path, clusters.filter(c => !c.isRemote), mesh.istioVersion);
   // VIPs exist only for .global names: every service's in the global-names topology; in multi-network, those

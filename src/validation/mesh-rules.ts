@@ -2,15 +2,13 @@ import { unknownDestinations } from '../gitops';
 import { Mesh } from '../mesh';
 import { MeshTopology } from '../topology';
 import { policyClusters } from '../resolve/policy-placement';
-import { MeshInventory, meshInventory } from '../resolve/resolved-mesh';
+import { MeshInventory } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
 import { CHECKS } from './findings';
 import { hostMatches } from './names';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
-export function meshRules(mesh: Mesh): MeshRule[] {
-  // Listed once per validation: a mesh of thousands of services must not walk its tree per service.
-  const inventory = meshInventory(mesh);
+export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
   const { clusters, services, routes, vms, externalServices, clientNamespaces, policies } = inventory;
   const globalNames = mesh.topology === MeshTopology.GLOBAL_NAMES;
   return [
