@@ -362,6 +362,9 @@ const scopeKey = (scope: ExpectedScope) => (scope.selector ? `${scope.namespace}
 /** The names of the clusters a scope's sidecars hold. */
 export const scopeClusters = (state: ExpectedState, scope: ExpectedScope): readonly string[] => scope.clusters ?? state.outbound.map(c => c.name);
 
+/** Whether a scope has anything to check: not where the cluster holds no .global cluster and no Sidecar scopes the namespace. */
+export const scopeToCheck = (state: ExpectedState, scope: ExpectedScope): boolean => scope.exclusive || state.outbound.length > 0;
+
 /** The host of an Envoy cluster name, `outbound|<port>|<subset>|<host>`. */
 export const hostOf = (clusterName: string) => clusterName.slice(clusterName.lastIndexOf('|') + 1);
 

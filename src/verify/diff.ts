@@ -1,7 +1,7 @@
 import { X509Certificate } from 'crypto';
 import { splitPemBundle } from '../pki/x509';
 import { formatLabels } from '../validation/names';
-import { ExpectedCluster, ExpectedEndpoint, ExpectedState, hostOf, scopeClusters } from '../render/expected-state';
+import { ExpectedCluster, ExpectedEndpoint, ExpectedState, hostOf, scopeClusters, scopeToCheck } from '../render/expected-state';
 import { EnvoyCluster, LiveState, selectionKey } from './live-state';
 
 /** How one check of `verify` came out. */
@@ -85,7 +85,7 @@ function checkScopes(expected: ExpectedState, live: LiveState): VerifyResult[] {
   const byName = new Map(expected.outbound.map(c => [c.name, c]));
   const meshHosts = new Set(expected.outbound.map(c => hostOf(c.name)));
   return expected.scopes.flatMap((scope, i) => {
-    if (!scope.exclusive && expected.outbound.length === 0) return [];
+    if (!scopeToCheck(expected, scope)) return [];
     const where = `${scope.namespace === '*' ? 'any namespace' : `namespace ${scope.namespace}`}${scope.selector ? ` (${formatLabels(scope.selector)})` : ''}`;
     // One live scope per expected one, in order: a namespace can have a Sidecar per workload selector.
     const liveScope = live.scopes[i];

@@ -1,4 +1,4 @@
-import { ExpectedState } from '../render/expected-state';
+import { ExpectedState, scopeToCheck } from '../render/expected-state';
 import { formatLabels } from '../validation/names';
 
 /** A host of an Envoy cluster, as `istioctl proxy-config endpoint -o json` prints Envoy's /clusters. */
@@ -85,8 +85,7 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
 
   const scoped = new Set(expected.scopes.filter(s => s.namespace !== '*').map(s => s.namespace));
   const scopes = expected.scopes.map((scope): LiveScope => {
-    // Nothing to compare where the cluster holds no .global cluster and no Sidecar scopes the namespace.
-    if (!scope.exclusive && expected.outbound.length === 0) return { namespace: scope.namespace, clusters: [], endpoints: [] };
+    if (!scopeToCheck(expected, scope)) return { namespace: scope.namespace, clusters: [], endpoints: [] };
     const candidates = pods(scope.namespace === '*' ? undefined : scope.namespace, scope.selector)
       .filter(p => p.spec.containers.some(c => c.name === 'istio-proxy'))
       .filter(p => scope.namespace !== '*' || (!SYSTEM_NAMESPACES.test(p.metadata.namespace) && !scoped.has(p.metadata.namespace)));
