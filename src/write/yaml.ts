@@ -105,7 +105,7 @@ const newlineAt = (depth: number): string => newlines[depth] ?? (newlines[depth]
  * are each laid out once. The objects must not change while the writer is in use.
  */
 export class YamlWriter {
-  /** The pieces of the document being written: one join per document, no per-level concatenation. */
+  /** The pieces of the chunk being written: one join per chunk, no per-level concatenation. */
   private readonly pieces: string[] = [];
   private readonly seen = new WeakSet<object>();
   private readonly written = new WeakMap<object, string>();
