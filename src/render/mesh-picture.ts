@@ -22,9 +22,9 @@ class Edges {
 
   public add(from: string, to: string, text: string): void {
     const key = `${from} ${to}`;
-    const edge = this.byPair.get(key) ?? { from, to, labels: [] };
-    edge.labels.push(text);
-    this.byPair.set(key, edge);
+    const edge = this.byPair.get(key);
+    if (edge) edge.labels.push(text);
+    else this.byPair.set(key, { from, to, labels: [text] });
   }
 
   public get size(): number {
@@ -58,11 +58,14 @@ export function renderMeshPicture(model: ResolvedMesh): string {
     }
     lines.push('  end');
   }
+  // Node ids made once per cluster: a mesh of thousands of services draws an edge per consumer and server.
+  const nodeIds = new Map(model.clusters.map(c => [c, { cluster: id(c.clusterName), gateway: id(c.clusterName, 'gw') }]));
   const consumed = new Edges();
   for (const rs of model.services) {
+    const gateways = rs.servedBy.filter(s => s.gateway);
     for (const consumer of rs.consumers) {
-      for (const server of rs.servedBy.filter(s => s !== consumer && s.gateway)) {
-        consumed.add(id(consumer.clusterName), id(server.clusterName, 'gw'), rs.host);
+      for (const server of gateways) {
+        if (server !== consumer) consumed.add(nodeIds.get(consumer)!.cluster, nodeIds.get(server)!.gateway, rs.host);
       }
     }
   }
@@ -76,7 +79,7 @@ export function renderMeshPicture(model: ResolvedMesh): string {
         }
       }
       for (const [server, parts] of shares) {
-        routed.add(id(client.client.clusterName), id(server.clusterName, 'gw'), `${route.service.serviceName} ${parts.join(', ')}`);
+        routed.add(nodeIds.get(client.client)!.cluster, nodeIds.get(server)!.gateway, `${route.service.serviceName} ${parts.join(', ')}`);
       }
     }
   }

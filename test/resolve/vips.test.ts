@@ -70,6 +70,16 @@ describe('the lock file', () => {
     expect([...readVipLock(file)]).toEqual([['a.x.global', '240.0.0.1'], ['b.x.global', '240.0.0.2']]);
   });
 
+  test.each([
+    ['empty', new Map<string, string>()],
+    ['two hosts', new Map([['a.x.global', '240.0.0.1'], ['b.x.global', '240.0.0.2']])],
+  ])('is laid out as JSON.stringify indents it (%s)', (_, lock) => {
+    const text = renderVipLock(lock);
+    expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+    expect(Object.keys(JSON.parse(text))).toEqual(['note', 'vips']);
+    expect(JSON.parse(text).vips).toEqual(Object.fromEntries(lock));
+  });
+
   test('a missing file is an empty lock; a broken one is an error that says how to recover', () => {
     const dir = tempDir();
     expect(readVipLock(path.join(dir, 'none.json')).size).toBe(0);
