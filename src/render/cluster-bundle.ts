@@ -153,9 +153,10 @@ function countedScalar(value: unknown): boolean {
 }
 
 /**
- * Whether a value already is what `sanitized` makes of it (plain objects, keys in order, no undefined or
- * null member, no key to rename), counting its JSON size as `sanitized` does. Renderers of the objects a
- * mesh has thousands of write them so, and skip the copy: it was a tenth of a large mesh's synth.
+ * Whether a value already writes what `sanitized` makes of it (plain objects, keys in order, no null
+ * member, no key to rename; undefined members are skipped, as JSON and YAML writers skip them), counting
+ * its JSON size as `sanitized` does. Renderers of the objects a mesh has thousands of write them so, and
+ * skip the copy: it was a tenth of a large mesh's synth.
  */
 function isCanonical(value: unknown, renames?: { readonly [key: string]: string }, memoizeMembers = false): boolean {
   if (Array.isArray(value)) {
@@ -171,7 +172,8 @@ function isCanonical(value: unknown, renames?: { readonly [key: string]: string 
   let kept = 0;
   for (const key in value as object) {
     const item = (value as Record<string, unknown>)[key];
-    if (item === undefined || item === null || key < previous || (renames && Object.hasOwn(renames, key))) return false;
+    if (item === undefined) continue;
+    if (item === null || key < previous || (renames && Object.hasOwn(renames, key))) return false;
     previous = key;
     copiedBytes += key.length + 3;
     // Metadata is made per object (withMetadata): only the other members can be shared.

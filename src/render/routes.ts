@@ -1,5 +1,5 @@
 import { DestinationRule, VirtualService, VirtualServiceSpecHttp, VirtualServiceSpecHttpMatch } from '../../imports/networking.istio.io';
-import { byEntryKey } from '../order';
+import { byEntryKey, inKeyOrder, sortedEntries } from '../order';
 import { ClientPlan, describeHop, Hop, RoutePlan } from '../resolve/route-plan';
 import { RequestMatch, StringMatch, VersionedRoute } from '../versioned-route';
 import { ClusterBundle, NamespaceUse, suppressAnalysis } from './cluster-bundle';
@@ -10,47 +10,50 @@ export const CLUSTER_LABEL = 'topology.istio.io/cluster';
 
 /** DestinationRule subsets from name -> labels, sorted by name. */
 export const sortedSubsets = (subsets: Iterable<[string, { readonly [label: string]: string }]>) =>
-  [...subsets].sort(byEntryKey).map(([name, labels]) => ({ name, labels: { ...labels } }));
+  [...subsets].sort(byEntryKey).map(([name, labels]) => ({ labels: inKeyOrder(labels), name }));
 
 /**
  * A client's VirtualService rules for a route, in match order; `hostOf` names the host each hop goes to,
- * which is what the topologies disagree on.
+ * which is what the topologies disagree on. Keys are written in order, so that the bundle keeps the rules
+ * as they are instead of copying them (see `manifestOf`).
  */
 export function renderHttpRoutes(route: VersionedRoute, client: ClientPlan, hostOf: (hop: Hop) => string): VirtualServiceSpecHttp[] {
   // Every match names the routed port, so the route never captures the service's other ports (or ports
   // of the Kubernetes Service that the mesh description does not list); the destination names it too.
   const port = route.port.number;
   return client.rules.map(({ rule, hops }) => ({
+    fault: rule.fault && {
+      abort: rule.fault.abort && { httpStatus: rule.fault.abort.httpStatus, percentage: { value: rule.fault.abort.percent } },
+      delay: rule.fault.delay && { fixedDelay: istioDuration(rule.fault.delay.fixedDelay), percentage: { value: rule.fault.delay.percent } },
+    },
+    match: rule.isDefault ? [{ port }] : rule.match.map(m => renderMatch(m, port)),
     name: rule.isDefault ? 'default' : rule.name,
-    match: rule.isDefault ? [{ port }] : rule.match.map(m => ({ ...renderMatch(m), port })),
-    route: hops.map(hop => ({
-      destination: { host: hostOf(hop), subset: hop.subset, port: { number: port } },
-      weight: hops.length > 1 ? hop.weight : undefined,
-    })),
-    timeout: rule.timeout && istioDuration(rule.timeout),
     retries: rule.retries && {
       attempts: rule.retries.attempts,
       perTryTimeout: rule.retries.perTryTimeout && istioDuration(rule.retries.perTryTimeout),
       retryOn: rule.retries.retryOn,
     },
-    fault: rule.fault && {
-      delay: rule.fault.delay && { fixedDelay: istioDuration(rule.fault.delay.fixedDelay), percentage: { value: rule.fault.delay.percent } },
-      abort: rule.fault.abort && { httpStatus: rule.fault.abort.httpStatus, percentage: { value: rule.fault.abort.percent } },
-    },
+    route: hops.map(hop => ({
+      destination: { host: hostOf(hop), port: { number: port }, subset: hop.subset },
+      weight: hops.length > 1 ? hop.weight : undefined,
+    })),
+    timeout: rule.timeout && istioDuration(rule.timeout),
   }));
 }
 
 const stringMatch = (m: StringMatch) => ({ exact: m.exact, prefix: m.prefix, regex: m.regex });
 const stringMatches = (record?: { readonly [name: string]: StringMatch }) =>
-  record && Object.fromEntries(Object.entries(record).map(([k, v]) => [k, stringMatch(v)]));
+  record && Object.fromEntries(sortedEntries(record).map(([k, v]) => [k, stringMatch(v)]));
 
-function renderMatch(m: RequestMatch): VirtualServiceSpecHttpMatch {
+/** A request match on the routed port, keys in order. */
+function renderMatch(m: RequestMatch, port: number): VirtualServiceSpecHttpMatch {
   return {
     headers: stringMatches(m.headers),
-    uri: m.uri && stringMatch(m.uri),
     method: m.method && { exact: m.method },
+    port,
     queryParams: stringMatches(m.queryParams),
-    sourceLabels: m.sourceLabels && { ...m.sourceLabels },
+    sourceLabels: m.sourceLabels && inKeyOrder(m.sourceLabels),
+    uri: m.uri && stringMatch(m.uri),
   };
 }
 
@@ -85,7 +88,7 @@ export function renderClusterPinnedRoute(bundle: ClusterBundle, route: Versioned
     // IST0173 matches subset labels against pod labels; topology.istio.io/cluster is an endpoint label
     // that istiod adds, which no pod carries.
     metadata: { name: service.serviceName, namespace, annotations: suppressAnalysis('IST0173') },
-    spec: { host: service.localHost, trafficPolicy: renderTrafficPolicy(route.trafficPolicy), subsets: sortedSubsets(subsets) },
+    spec: { host: service.localHost, subsets: sortedSubsets(subsets), trafficPolicy: renderTrafficPolicy(route.trafficPolicy) },
   });
   bundle.add('routing', route, VirtualService, {
     metadata: { name: service.serviceName, namespace },

@@ -22,35 +22,37 @@ export function renderTrafficPolicy(policy: TrafficPolicy = {}): DestinationRule
   const { loadBalancer, consistentHash: hash, connectionPool: pool, outlierDetection: outlier, localityFailover, failoverPriority } = policy;
   const locality = localityFailover?.length || failoverPriority?.length;
   const hasLoadBalancer = loadBalancer || hash || locality;
+  // Keys in order (outlierDetection's renamed field aside), so that the DestinationRules of a route keep
+  // the policy they share instead of copying it each (see `manifestOf`).
   return {
-    tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
+    connectionPool: pool && {
+      http: pool.http1MaxPendingRequests !== undefined || pool.http2MaxRequests !== undefined || pool.maxRequestsPerConnection !== undefined
+        ? { http1MaxPendingRequests: pool.http1MaxPendingRequests, http2MaxRequests: pool.http2MaxRequests, maxRequestsPerConnection: pool.maxRequestsPerConnection }
+        : undefined,
+      tcp: pool.maxConnections !== undefined || pool.connectTimeout
+        ? { connectTimeout: pool.connectTimeout && istioDuration(pool.connectTimeout), maxConnections: pool.maxConnections }
+        : undefined,
+    },
     loadBalancer: hasLoadBalancer ? {
-      simple: loadBalancer && SIMPLE[loadBalancer],
       consistentHash: hash && {
-        useSourceIp: hash.useSourceIp,
-        httpHeaderName: hash.httpHeaderName,
         httpCookie: hash.httpCookie && { name: hash.httpCookie.name, path: hash.httpCookie.path, ttl: istioDuration(hash.httpCookie.ttl) },
+        httpHeaderName: hash.httpHeaderName,
+        useSourceIp: hash.useSourceIp,
       },
       localityLbSetting: locality ? {
         enabled: true,
         failover: localityFailover?.length ? localityFailover.map(f => ({ from: f.from, to: f.to })) : undefined,
         failoverPriority: failoverPriority?.length ? [...failoverPriority] : undefined,
       } : undefined,
+      simple: loadBalancer && SIMPLE[loadBalancer],
     } : undefined,
-    connectionPool: pool && {
-      tcp: pool.maxConnections !== undefined || pool.connectTimeout
-        ? { maxConnections: pool.maxConnections, connectTimeout: pool.connectTimeout && istioDuration(pool.connectTimeout) }
-        : undefined,
-      http: pool.http1MaxPendingRequests !== undefined || pool.http2MaxRequests !== undefined || pool.maxRequestsPerConnection !== undefined
-        ? { http1MaxPendingRequests: pool.http1MaxPendingRequests, http2MaxRequests: pool.http2MaxRequests, maxRequestsPerConnection: pool.maxRequestsPerConnection }
-        : undefined,
-    },
     outlierDetection: outlier && {
+      baseEjectionTime: istioDuration(outlier.baseEjectionTime ?? Duration.seconds(30)),
       consecutive5XxErrors: outlier.consecutive5xxErrors,
       consecutiveGatewayErrors: outlier.consecutiveGatewayErrors,
       interval: istioDuration(outlier.interval ?? Duration.seconds(10)),
-      baseEjectionTime: istioDuration(outlier.baseEjectionTime ?? Duration.seconds(30)),
       maxEjectionPercent: outlier.maxEjectionPercent,
     },
+    tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
   };
 }

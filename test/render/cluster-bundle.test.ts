@@ -77,6 +77,19 @@ describe('manifestOf', () => {
     expect(jsonBytes(JSON.parse(JSON.stringify(manifest)))).toBe(JSON.stringify(manifest).length);
   });
 
+  test('props in key order are kept as they are, undefined members included (JSON and YAML skip them); others are copied', () => {
+    const spec = { hosts: ['h'], http: [{ fault: undefined, match: [{ port: 80 }], name: 'default', route: [{ destination: { host: 'h', port: { number: 80 }, subset: undefined }, weight: undefined }] }] };
+    const kept = manifestOf(VirtualService as never, { metadata: { name: 'a' }, spec }) as { spec: object };
+    expect(kept.spec).toBe(spec);
+    expect(JSON.stringify(kept)).toBe(JSON.stringify(viaCdk8s(VirtualService, { metadata: { name: 'a' }, spec })));
+    expect(jsonBytes(kept)).toBe(JSON.stringify(kept).length);
+    const unordered = { http: spec.http, hosts: ['h'] };
+    const copied = manifestOf(VirtualService as never, { metadata: { name: 'a' }, spec: unordered }) as { spec: object };
+    expect(copied.spec).not.toBe(unordered);
+    expect(Object.keys(copied.spec)).toEqual(['hosts', 'http']);
+    expect(JSON.stringify(copied)).toBe(JSON.stringify(kept));
+  });
+
   test('jsonBytes counts any value as compact JSON does', () => {
     for (const value of [{}, [], '', 'x', 0, 12345, -1.5, true, [{}], { a: [1, 'b', { c: false }], d: { e: [] } }]) {
       expect([value, jsonBytes(value)]).toEqual([value, JSON.stringify(value).length]);

@@ -26,15 +26,15 @@ export function renderVersionedRoute({ route, plan }: ResolvedRoute, bundleOf: B
       metadata: { name: service.serviceName, namespace },
       spec: {
         host: service.localHost,
-        trafficPolicy: policy,
         subsets: sortedSubsets(service.versions.filter(v => v.clusters.includes(cluster)).map(v => [v.name, v.labels])),
+        trafficPolicy: policy,
       },
     });
   }
   for (const [server, subsets] of plan.servingSubsets) {
     bundleOf(server).add('routing', route, DestinationRule, {
       metadata: { name: `${service.serviceName}-global`, namespace },
-      spec: { host: service.globalHost, trafficPolicy: policy, subsets: sortedSubsets(subsets) },
+      spec: { host: service.globalHost, subsets: sortedSubsets(subsets), trafficPolicy: policy },
     });
   }
   for (const client of plan.clients) {
@@ -48,8 +48,8 @@ export function renderVersionedRoute({ route, plan }: ResolvedRoute, bundleOf: B
         metadata: { name: `${service.serviceName}-global`, namespace, annotations: suppressAnalysis('IST0173') },
         spec: {
           host: service.globalHost,
-          trafficPolicy: policy,
           subsets: sortedSubsets([...subsets].map(([name, cluster]) => [name, { cluster: cluster.clusterName }])),
+          trafficPolicy: policy,
         },
       });
     }
