@@ -39,6 +39,23 @@ describe('toYaml', () => {
     });
     expect(new YamlWriter().chunks([])).toEqual(['']);
   });
+
+  test('one writer, used again, writes chunks of uneven documents with shared members as js-yaml does', () => {
+    // A long chunk then short ones (what a chunk leaves behind must not reach the next), and a spec
+    // shared by several documents (laid out once, then written as text, also mid-chunk).
+    const shared = { hosts: ['a.ns.global'], ports: [{ name: 'http', number: 80 }] };
+    const docs = [
+      { kind: 'List', items: Array.from({ length: 120 }, (_, i) => ({ name: `item${i}`, labels: { app: `a${i}` } })) },
+      ...Array.from({ length: 30 }, (_, i) => ({ metadata: { name: `svc${i}` }, spec: i % 3 === 0 ? shared : { port: i } })),
+    ];
+    const jsYaml = (values: object[]) => values.map(d => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n');
+    const writer = new YamlWriter();
+    for (const order of [docs, [...docs].reverse()]) {
+      const chunks = writer.chunks(order, 120);
+      expect(chunks.length).toBeGreaterThan(5);
+      expect(chunks.join('')).toBe(jsYaml(order));
+    }
+  });
 });
 
 describe('the block emitter is byte for byte js-yaml', () => {
