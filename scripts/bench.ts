@@ -197,7 +197,8 @@ function main(): void {
     ['-r', 'ts-node/register/transpile-only', __filename, '--child', mode, dir, String(clusterCount), String(serviceCount), shape, record ? 'record' : ''],
     { cwd: path.resolve(__dirname, '..'), encoding: 'utf8', env: { ...process.env, CI: '' }, maxBuffer: 1 << 26 }).trim().split('\n').pop()!);
   try {
-    console.log(`mesh: ${clusterCount} clusters x ${serviceCount} services, ${rounds} rounds, each mode a cold process (min/median/max)`);
+    // The Node version is part of the figures: V8's compiler tiers differ (Node 24 turned Maglev on).
+    console.log(`mesh: ${clusterCount} clusters x ${serviceCount} services, ${rounds} rounds, each mode a cold process (min/median/max), Node ${process.version}`);
     for (const shape of shapes) {
       const samples: Record<Mode, Sample[]> = { synth: [], yaml: [], json: [] };
       for (let round = 0; round < rounds; round++) {

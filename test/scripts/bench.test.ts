@@ -4,7 +4,7 @@ import * as path from 'path';
 test('npm run bench runs and reports every figure and the budgets, for every shape', () => {
   const root = path.resolve(__dirname, '..', '..');
   const out = execFileSync(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/bench.ts', '6', '30', '--rounds=1'], { cwd: root, encoding: 'utf8' });
-  expect(out).toMatch(/^mesh: 6 clusters x 30 services, 1 rounds, each mode a cold process/);
+  expect(out).toMatch(/^mesh: 6 clusters x 30 services, 1 rounds, each mode a cold process \(min\/median\/max\), Node v\d+\.\d+\.\d+\n/);
   const budgets: Record<string, number[]> = {};
   for (const shape of ['all-to-all', 'realistic', 'scoped']) {
     const section = out.split(`shape ${shape}: `)[1].split('\nshape ')[0];
