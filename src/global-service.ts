@@ -373,9 +373,8 @@ export class GlobalService extends Construct {
     this.callers.add(cluster);
   }
 
-  /** Clusters whose consumers reach this one through `.global`: they need the serving-side entry. @internal */
-  public _reachedServers(allClusters: readonly MeshCluster[]): MeshCluster[] {
-    const consumers = this._consumers(allClusters);
+  /** Serving clusters that some of `consumers` reach through `.global`: they need the serving-side entry. @internal */
+  public _reachedServers(consumers: readonly MeshCluster[]): MeshCluster[] {
     return this.servedBy.filter(server => consumers.some(c => c !== server));
   }
 

@@ -112,14 +112,26 @@ export interface MeshInventory {
   readonly externalServices: readonly ExternalService[];
   readonly clientNamespaces: readonly ClientNamespace[];
   readonly policies: readonly AccessPolicy[];
+  /** Each service's consuming clusters, sorted by name. */
+  readonly consumers: ReadonlyMap<GlobalService, readonly MeshCluster[]>;
+  /** Each service's serving clusters that some consumer reaches through the `.global` host, sorted by name. */
+  readonly reachedServers: ReadonlyMap<GlobalService, readonly MeshCluster[]>;
 }
 
-/** Lists a mesh's constructs in one walk of its tree: a mesh of thousands of services must not walk it per kind. */
+/**
+ * Lists a mesh's constructs in one walk of its tree, and who consumes each service: a mesh of thousands
+ * of services must not walk it per kind, nor work out a service's consumers for each rule that asks.
+ */
 export function meshInventory(mesh: Mesh): MeshInventory {
   const all = mesh.node.findAll();
+  const clusters = meshClusters(mesh);
+  const services = all.filter(GlobalService.isGlobalService).sort(byKey(s => s.globalHost));
+  const consumers = new Map(services.map(s => [s, s._consumers(clusters).sort(byClusterName)]));
   return {
-    clusters: meshClusters(mesh),
-    services: all.filter(GlobalService.isGlobalService).sort(byKey(s => s.globalHost)),
+    clusters,
+    services,
+    consumers,
+    reachedServers: new Map(services.map(s => [s, s._reachedServers(consumers.get(s)!).sort(byClusterName)])),
     routes: all.filter(VersionedRoute.isVersionedRoute).sort(byKey(r => r.service.globalHost)),
     vms: all.filter(VmWorkload.isVmWorkload).sort(byPath),
     externalServices: all.filter(ExternalService.isExternalService).sort(byPath),
@@ -163,8 +175,8 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
     host: service.meshHost,
     vip: allocation?.vips.get(service.globalHost),
     servedBy: [...service.servedBy].sort(byClusterName),
-    consumers: service._consumers(clusters).sort(byClusterName),
-    reachedServers: service._reachedServers(clusters).sort(byClusterName),
+    consumers: inventory.consumers.get(service)!,
+    reachedServers: inventory.reachedServers.get(service)!,
     routed: routedServices.has(service),
   }]));
   const resolvedRoutes: ResolvedRoute[] = routes.map(route => ({ route, plan: route._plan, service: resolvedServices.get(route.service)! }));

@@ -9,7 +9,7 @@ import { hostMatches } from './names';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
 export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
-  const { clusters, services, routes, vms, externalServices, clientNamespaces, policies } = inventory;
+  const { clusters, services, routes, vms, externalServices, clientNamespaces, policies, consumers, reachedServers } = inventory;
   const globalNames = mesh.topology === MeshTopology.GLOBAL_NAMES;
   return [
     {
@@ -32,8 +32,8 @@ export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
       // One .global host cannot be both the local pods' entry and the remote gateways' entry in a cluster.
       rule: CHECKS.servesAndConsumes,
       check: () => services.filter(s => globalNames || s.keepGlobalName).flatMap(s => {
-        const reached = s._reachedServers(clusters);
-        return s._consumers(clusters)
+        const reached = reachedServers.get(s)!;
+        return consumers.get(s)!
           .filter(c => reached.includes(c))
           .map(c => `[${s.node.path}] cluster ${c.clusterName} both serves ${s.globalHost} to other clusters and consumes it from them: a cluster can hold only one entry for the host; drop it from the consumers (or route clients), or stop other clusters from consuming its instance`);
       }),
@@ -41,10 +41,9 @@ export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
     {
       rule: CHECKS.servesWithoutGateway,
       check: () => services.filter(s => globalNames || s.keepGlobalName).flatMap(s => {
-        const consumers = s._consumers(clusters);
-        return s._reachedServers(clusters)
+        return reachedServers.get(s)!
           .filter(server => !server.gateway)
-          .map(server => `[${s.node.path}] cluster ${server.clusterName} serves ${s.globalHost} to ${consumers.filter(c => c !== server).map(c => c.clusterName).join(', ')} but has no gateway: set gateway.address on ${server.node.path}`);
+          .map(server => `[${s.node.path}] cluster ${server.clusterName} serves ${s.globalHost} to ${consumers.get(s)!.filter(c => c !== server).map(c => c.clusterName).join(', ')} but has no gateway: set gateway.address on ${server.node.path}`);
       }),
     },
     {
@@ -71,9 +70,9 @@ export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
       // A call from a cluster that holds no entry for the host (nor runs the service) resolves nowhere.
       rule: CHECKS.callResolvesNowhere,
       check: () => clientNamespaces.flatMap(client => client.calls.flatMap(service => {
-        const consumers = service._consumers(clusters);
-        return client.clusters.filter(c => !consumers.includes(c) && !service.servedBy.includes(c)).map(c =>
-          `[${client.node.path}] namespace ${client.namespace} in ${c.clusterName} calls ${service.meshHost}, which ${c.clusterName} neither serves nor consumes (consumers: ${consumers.map(x => x.clusterName).join(', ') || 'none'}): add ${c.clusterName} to ${service.node.path}'s consumers, or drop the call`);
+        const consuming = consumers.get(service) ?? [];
+        return client.clusters.filter(c => !consuming.includes(c) && !service.servedBy.includes(c)).map(c =>
+          `[${client.node.path}] namespace ${client.namespace} in ${c.clusterName} calls ${service.meshHost}, which ${c.clusterName} neither serves nor consumes (consumers: ${consuming.map(x => x.clusterName).join(', ') || 'none'}): add ${c.clusterName} to ${service.node.path}'s consumers, or drop the call`);
       })),
     },
     {
@@ -86,7 +85,7 @@ export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
 }
 
 /** What the multi-network topology needs beyond the constructs' own checks. */
-function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, policies }: MeshInventory): MeshRule[] {
+function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, policies, consumers }: MeshInventory): MeshRule[] {
   const gatewayOf = (network: string) => clusters.find(c => c.network === network && c.gateway);
   const keeping = services.filter(s => s.keepGlobalName);
   return [
@@ -98,7 +97,7 @@ function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, polici
     {
       // A .global name is served and consumed through each cluster's own istiod: remotes have none.
       rule: CHECKS.keptNameOnRemote,
-      check: () => keeping.flatMap(s => [...s.servedBy, ...s._consumers(clusters)].filter(c => c.isRemote).map(c =>
+      check: () => keeping.flatMap(s => [...s.servedBy, ...consumers.get(s)!].filter(c => c.isRemote).map(c =>
         `[${s.node.path}] keepGlobalName reaches remote cluster ${c.clusterName}, but the global-names design never had remotes: keep .global names only between primaries, or drop keepGlobalName`)),
     },
     {
@@ -109,7 +108,7 @@ function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, polici
     {
       // Endpoints on another network are reached through that network's east-west gateway.
       rule: CHECKS.networkWithoutGateway,
-      check: () => services.flatMap(s => s._consumers(clusters).flatMap(consumer => s.servedBy
+      check: () => services.flatMap(s => consumers.get(s)!.flatMap(consumer => s.servedBy
         .filter(server => server.network !== consumer.network && !gatewayOf(server.network!))
         .map(server => `[${s.node.path}] cluster ${consumer.clusterName} (network ${consumer.network}) consumes ${s.localHost} from ${server.clusterName} on network ${server.network}, which has no east-west gateway: set gateway.address on a cluster of network ${server.network}`))),
     },
