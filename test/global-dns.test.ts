@@ -145,10 +145,10 @@ describe('GlobalDns', () => {
   });
 });
 
-test('a Corefile that would pass etcd\'s 1.5 MiB object limit is refused, naming the cluster and the way out', () => {
+test('a Corefile that would pass etcd\'s 1.5 MiB object limit is refused as an object over the limit (MCM020), naming the cluster and the way out', () => {
   const huge = `.:53 {\n    errors\n${'    # a very long comment line that pads the Corefile well past what etcd accepts\n'.repeat(20_000)}}\n`;
   const { app } = withDns(GlobalDns.staticZone({ corefile: huge }));
-  expect(() => app.synth()).toThrow(/\[mesh\/cluster1\] ConfigMap kube-system\/coredns would be 1\.\d MiB with 2 .global hosts, over etcd's 1.5 MiB object limit .*: use GlobalDns.dnsProxy\(\) in cluster1/);
+  expect(() => app.synth()).toThrow(/\[mesh\/cluster1\] ConfigMap kube-system\/coredns would be 1\.\d MiB with 2 .global hosts, over etcd's 1.5 MiB object limit .*: use GlobalDns.dnsProxy\(\) in cluster1 \[MCM020\]/);
 });
 
 test('sidecars that would see more .global entries than the budget are warned about, with the way out', () => {

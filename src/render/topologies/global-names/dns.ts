@@ -63,7 +63,7 @@ const OBJECT_SIZE_LIMIT = 1.5 * 1024 * 1024 - 16 * 1024;
 function checkObjectSize(bundle: ClusterBundle, what: string, data: string): void {
   const bytes = Buffer.byteLength(data);
   if (bytes > OBJECT_SIZE_LIMIT) {
-    throw new MeshConfigError(`[${bundle.cluster.node.path}] ${what} would be ${(bytes / 1048576).toFixed(1)} MiB with ${bundle.globalHosts.size} .global hosts, over etcd's 1.5 MiB object limit (the API server refuses it): use GlobalDns.dnsProxy() in ${bundle.cluster.clusterName}`, CHECKS.corefile);
+    throw new MeshConfigError(`[${bundle.cluster.node.path}] ${what} would be ${(bytes / 1048576).toFixed(1)} MiB with ${bundle.globalHosts.size} .global hosts, over etcd's 1.5 MiB object limit (the API server refuses it): use GlobalDns.dnsProxy() in ${bundle.cluster.clusterName}`, CHECKS.overLimit);
   }
 }
 
