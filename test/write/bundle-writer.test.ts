@@ -63,6 +63,29 @@ describe('writeOutputs', () => {
     expect(fs.existsSync(path.join(t.bundles, 'c2'))).toBe(false);
   });
 
+  test('finishes a file that the system writes in parts, multi-byte characters included', () => {
+    // write(2) may write less than asked (a full disk, a signal): the writer goes on from the byte it stopped at.
+    const realWrite = fs.writeSync;
+    const partial = jest.fn((fd: number, data: string | Uint8Array, offset?: number) => {
+      const bytes = Buffer.from(data as string);
+      const from = typeof data === 'string' ? 0 : offset ?? 0;
+      return realWrite(fd, bytes, from, Math.min(typeof data === 'string' ? 5 : 7, bytes.length - from));
+    });
+    let write: typeof writeOutputs = writeOutputs;
+    jest.isolateModules(() => {
+      jest.doMock('fs', () => ({ ...jest.requireActual('fs'), writeSync: partial }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      write = (require('../../src/write/bundle-writer') as typeof import('../../src/write/bundle-writer')).writeOutputs;
+    });
+    jest.dontMock('fs');
+    const t = targets();
+    const text = 'name: café\nnote: 日本語のテキスト\n'.repeat(3);
+    write([bundleFile('c1/notes.yaml', text), bundleFile('c1/objects.yaml', [{ kind: 'A', note: 'ü'.repeat(20) }])], t);
+    expect(partial.mock.calls.length).toBeGreaterThan(10);
+    expect(fs.readFileSync(path.join(t.bundles, 'c1/notes.yaml'), 'utf8')).toBe(text);
+    expect(fs.readFileSync(path.join(t.bundles, 'c1/objects.yaml'), 'utf8')).toBe(`kind: A\nnote: ${'ü'.repeat(20)}\n`);
+  });
+
   test('refuses two outputs for one path', () => {
     expect(() => writeOutputs([bundleFile('c1/a.yaml', 'a'), bundleFile('c1/a.yaml', 'b')], targets()))
       .toThrow(/two outputs would be written to bundles\/c1\/a.yaml/);
