@@ -116,27 +116,33 @@ export interface MeshInventory {
   readonly consumers: ReadonlyMap<GlobalService, readonly MeshCluster[]>;
   /** Each service's serving clusters that some consumer reaches through the `.global` host, sorted by name. */
   readonly reachedServers: ReadonlyMap<GlobalService, readonly MeshCluster[]>;
+  /** The clusters each access policy is rendered in (see `policyClusters`). */
+  readonly policyClusters: ReadonlyMap<AccessPolicy, readonly MeshCluster[]>;
 }
 
 /**
- * Lists a mesh's constructs in one walk of its tree, and who consumes each service: a mesh of thousands
- * of services must not walk it per kind, nor work out a service's consumers for each rule that asks.
+ * Lists a mesh's constructs in one walk of its tree, who consumes each service and where each policy
+ * goes: a mesh of thousands of services must not walk it per kind, nor work these out for each rule that
+ * asks and again for the resolution.
  */
 export function meshInventory(mesh: Mesh): MeshInventory {
   const all = mesh.node.findAll();
   const clusters = meshClusters(mesh);
   const services = all.filter(GlobalService.isGlobalService).sort(byKey(s => s.globalHost));
   const consumers = new Map(services.map(s => [s, s._consumers(clusters).sort(byClusterName)]));
+  const vms = all.filter(VmWorkload.isVmWorkload).sort(byPath);
+  const policies = all.filter(AccessPolicy.isAccessPolicy).sort(byPath);
   return {
     clusters,
     services,
     consumers,
     reachedServers: new Map(services.map(s => [s, s._reachedServers(consumers.get(s)!).sort(byClusterName)])),
     routes: all.filter(VersionedRoute.isVersionedRoute).sort(byKey(r => r.service.globalHost)),
-    vms: all.filter(VmWorkload.isVmWorkload).sort(byPath),
+    vms,
     externalServices: all.filter(ExternalService.isExternalService).sort(byPath),
     clientNamespaces: all.filter(ClientNamespace.isClientNamespace).sort(byPath),
-    policies: all.filter(AccessPolicy.isAccessPolicy).sort(byPath),
+    policies,
+    policyClusters: new Map(policies.map(policy => [policy, policyClusters(policy, services, vms)])),
   };
 }
 
@@ -186,7 +192,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
     services: [...resolvedServices.values()],
     routes: resolvedRoutes,
     vms,
-    policies: policies.map(policy => ({ policy, clusters: policyClusters(policy, services, vms) })),
+    policies: policies.map(policy => ({ policy, clusters: inventory.policyClusters.get(policy)! })),
     externals: externalServices.map(service => ({
       service,
       clusters: configClusters(service._clusters(clusters)),

@@ -1,7 +1,6 @@
 import { unknownDestinations } from '../gitops';
 import { Mesh } from '../mesh';
 import { MeshTopology } from '../topology';
-import { policyClusters } from '../resolve/policy-placement';
 import { MeshInventory } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
 import { CHECKS } from './findings';
@@ -9,7 +8,7 @@ import { hostMatches } from './names';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
 export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
-  const { clusters, services, routes, vms, externalServices, clientNamespaces, policies, consumers, reachedServers } = inventory;
+  const { clusters, services, routes, externalServices, clientNamespaces, policies, consumers, reachedServers } = inventory;
   const globalNames = mesh.topology === MeshTopology.GLOBAL_NAMES;
   return [
     {
@@ -54,7 +53,7 @@ export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
     {
       rule: CHECKS.policySelectsNothing,
       check: () => policies
-        .filter(policy => policyClusters(policy, services, vms).length === 0)
+        .filter(policy => inventory.policyClusters.get(policy)!.length === 0)
         .map(policy => `[${policy.node.path}] selector ${JSON.stringify(policy.selector)} in namespace ${policy.namespace} selects no workload the mesh declares (global services' pods, VMs): fix the selector, or set clusters to render the policy where those workloads run`),
     },
     {
