@@ -88,7 +88,8 @@ export class MeshApp extends App {
       throw new MeshConfigError('yamlOutputType FOLDER_PER_CHART_FILE_PER_RESOURCE cannot write the clusters\' objects for the cdk8s CLI: use FILE_PER_CHART (the default), FILE_PER_APP or FILE_PER_RESOURCE; the per-cluster bundles are written either way', CHECKS.appSetup);
     }
     const report = writeOutputs(this._synthFiles(), { bundles: this.bundlesOutdir, secrets: this.secretsOutdir });
-    super.synth();
+    // Without charts to write, cdk8s would only validate every construct again, which rendering just did.
+    if (this.charts.length > 0) super.synth();
     printReport(report, this.warnings, this.notes);
   }
 

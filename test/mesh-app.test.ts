@@ -133,6 +133,15 @@ describe('a cdk8s citizen', () => {
     expect(listFiles(path.join(dir, 'dist')).filter(f => f.endsWith('.k8s.yaml'))).toEqual(['team.k8s.yaml']);
   });
 
+  test('without charts of the app\'s own, every construct\'s validations run once per synth', () => {
+    // cdk8s's own synth would only validate the tree again (what charts it writes, it validates itself).
+    const app = declare(tempDir());
+    let runs = 0;
+    app.node.findChild('mesh').node.addValidation({ validate: () => { runs++; return []; } });
+    app.synth();
+    expect(runs).toBe(1);
+  });
+
   test('objects added to a MeshCluster land in its bundle and kustomization', () => {
     const dir = tempDir();
     const app = declare(dir);
