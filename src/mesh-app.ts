@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { Mesh, MESH_APP_SYMBOL } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { renderMesh } from './render/render-mesh';
-import { KUSTOMIZED_LAYERS } from './render/cluster-bundle';
+import { KUSTOMIZED_LAYERS, withoutUndefined } from './render/cluster-bundle';
 import { MeshInventory, meshInventory, resolveMesh } from './resolve/resolved-mesh';
 import { MeshConfigError } from './validation/errors';
 import { describeFinding, Finding, LINT_FILE, lintReport, Severity, suppressions } from './validation/findings';
@@ -114,14 +114,17 @@ export class MeshApp extends App {
     return this.rendered;
   }
 
-  /** The objects a cluster's bundle applies, layer by layer in kustomization order (what `kubectl apply -k` gets). @internal */
+  /**
+   * The objects a cluster's bundle applies, layer by layer in kustomization order (what `kubectl apply -k`
+   * gets), without undefined members: cdk8s writes those as null. @internal
+   */
   public _clusterManifests(cluster: MeshCluster): object[] {
     const files = new Map(this._synthFiles().filter(f => f.root === OutputRoot.BUNDLES).map(f => [f.path, f]));
     return KUSTOMIZED_LAYERS.flatMap(layer => {
       const kustomization = files.get(`${cluster.clusterName}/${layer}/kustomization.yaml`);
       if (!kustomization) return [];
       const [{ resources }] = kustomization.content as Array<{ resources: string[] }>;
-      return resources.flatMap(r => files.get(`${cluster.clusterName}/${layer}/${r}`)!.content as object[]);
+      return resources.flatMap(r => (files.get(`${cluster.clusterName}/${layer}/${r}`)!.content as object[]).map(withoutUndefined));
     });
   }
 

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { ConfigMap, Deployment } from 'cdk8s-plus-27';
-import { Mesh, MeshApp, MeshCluster } from '../src';
+import { GlobalService, Mesh, MeshApp, MeshCluster, VersionedRoute } from '../src';
 import { MANIFEST_FILE } from '../src/write/bundle-writer';
 import { istioSchemaErrors } from './support/istio-schema';
 import { listFiles, readYaml, tempDir } from './support/synth';
@@ -94,6 +94,14 @@ describe('MeshApp synth', () => {
     process.env.CDK8S_OUTDIR = path.join(dir, 'cdk8s.out');
     try {
       const app = declare(dir);
+      // A weighted route: its rendered objects leave optional members undefined, which the bundle's YAML
+      // skips and cdk8s's writer would print as null.
+      const mesh = app.node.findChild('mesh') as Mesh;
+      const [cluster1, cluster2] = mesh.node.children.filter(MeshCluster.isMeshCluster);
+      const service = new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [cluster1, cluster2] });
+      const v1 = service.addVersion('v1', { clusters: [cluster1] });
+      const v2 = service.addVersion('v2', { clusters: [cluster2] });
+      new VersionedRoute(mesh, 'web-route', { service, clients: [cluster1], defaultRoute: [{ version: v1, weight: 90 }, { version: v2, weight: 10 }] });
       app.synth();
     } finally {
       delete process.env.CDK8S_OUTDIR;
@@ -106,6 +114,8 @@ describe('MeshApp synth', () => {
       .flatMap((r: string) => readYaml(path.join(dir, 'dist/cluster1', layer, r))));
     expect(applied[0]).toMatchObject({ kind: 'Namespace', metadata: { name: 'istio-system' } });
     expect(objects).toEqual(applied);
+    expect(objects.map(o => o.kind)).toEqual(expect.arrayContaining(['DestinationRule', 'VirtualService']));
+    expect(fs.readFileSync(path.join(dir, 'cdk8s.out', written[0]), 'utf8')).not.toMatch(/: null$/m);
     expect(objects.some(o => o.kind === 'IstioOperator' || o.kind === 'Secret')).toBe(false);
   });
 

@@ -203,6 +203,33 @@ function isCanonicalMember(value: unknown, renames?: { readonly [key: string]: s
 }
 
 /**
+ * A rendered object without its undefined members (see `isCanonical`), for writers that would print them
+ * as null (cdk8s's YAML): the object itself when it has none, else a copy of the parts that do.
+ */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = withoutUndefined(value[i]);
+      if (item !== value[i]) (copy ??= [...value])[i] = item;
+    }
+    return (copy ?? value) as T;
+  }
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    const kept = item === undefined ? item : withoutUndefined(item);
+    if (item === undefined || kept !== item) {
+      copy ??= { ...(value as Record<string, unknown>) };
+      if (item === undefined) delete copy[key];
+      else copy[key] = kept;
+    }
+  }
+  return (copy ?? value) as T;
+}
+
+/**
  * The size as compact JSON of what `sanitized` copies, counted while it copies (the budgets report needs
  * every object's size, and a second walk of tens of thousands of objects costs as much as the copy).
  */

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/networking.istio.io';
-import { jsonBytes, manifestOf } from '../../src/render/cluster-bundle';
+import { jsonBytes, manifestOf, withoutUndefined } from '../../src/render/cluster-bundle';
 import { IstioOperator } from '../../src/render/istio-operator';
 import { k8s } from 'cdk8s-plus-27';
 import { Mesh, MeshApp, MeshCluster } from '../../src';
@@ -88,6 +88,21 @@ describe('manifestOf', () => {
     expect(copied.spec).not.toBe(unordered);
     expect(Object.keys(copied.spec)).toEqual(['hosts', 'http']);
     expect(JSON.stringify(copied)).toBe(JSON.stringify(kept));
+  });
+
+  test('withoutUndefined drops undefined members, copying only what holds one, and leaves the object as it was', () => {
+    const clean = { a: 1, b: [{ c: 'x' }] };
+    expect(withoutUndefined(clean)).toBe(clean);
+    const shared = { x: 1 };
+    const rendered = { a: undefined, b: [{ c: undefined, d: shared }, shared], e: shared };
+    const json = withoutUndefined(rendered);
+    expect(JSON.stringify(json)).toBe(JSON.stringify(rendered));
+    expect(Object.keys(json)).toEqual(['b', 'e']);
+    expect(Object.keys(json.b[0])).toEqual(['d']);
+    expect([json.e, json.b[1]]).toEqual([shared, shared]);
+    expect(json.e).toBe(shared);
+    expect(Object.keys(rendered)).toEqual(['a', 'b', 'e']);
+    expect(Object.keys(rendered.b[0])).toEqual(['c', 'd']);
   });
 
   test('jsonBytes counts any value as compact JSON does', () => {
