@@ -6,6 +6,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { MeshConfigError } from '../validation/errors';
 import { CHECKS, Finding, finding } from '../validation/findings';
 import { OutputFile, OutputRoot } from '../write/output-file';
+import { KeyStore } from './key-store';
 import { bundleTransitionProblem, enterStage, readRotationState, RotationState, signsWithNew, trustsNew, trustsOld } from './root-rotation';
 import {
   checkIsCa, checkKeyMatches, checkSignedBy, expiryWarning, generateRsaKeys, issueIntermediateCa, issueRootCa, KeyPairPem,
@@ -58,13 +59,6 @@ function readFile(file: string, what: string, owner: string): string {
   } catch (e) {
     throw new MeshConfigError(`[${owner}] ${what} ${file} cannot be read (${(e as NodeJS.ErrnoException).code}): check the path`, CHECKS.caMaterial);
   }
-}
-
-function readPair(dir: string): KeyPairPem | undefined {
-  const certFile = path.join(dir, 'cert.pem');
-  const keyFile = path.join(dir, 'key.pem');
-  if (!fs.existsSync(certFile) || !fs.existsSync(keyFile)) return undefined;
-  return { certPem: fs.readFileSync(certFile, 'utf8'), keyPem: fs.readFileSync(keyFile, 'utf8') };
 }
 
 /** The Sealed Secrets controller key of every cluster, read from the certificates the delivery names. */
@@ -133,35 +127,28 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   const enteredAt = rotation && enterStage(rotation, state, now, owner);
   // The same rotation goes on (its stage again, or the next); otherwise this synth starts one.
   const continuing = rotation && state && !(state.stage === RootRotationStage.DROP_OLD && rotation.stage === RootRotationStage.PREPARE);
-  const store = path.join(o.keyStore ?? '.mesh-keys', meshId);
+  const keys = new KeyStore(o.keyStore ?? '.mesh-keys', meshId);
   const warnings: Finding[] = [];
   const warnIf = (warning: string | undefined) => warning && warnings.push(finding(CHECKS.certificateExpiring, warning));
   const requireExisting = o.requireExisting ?? runsInCi();
   // Before any key is minted: a delivery that cannot seal must not leave a new root behind.
   const sealing = sealingKeys(ca, owner, clusters);
   // What the key store already holds, and which keys a fresh mesh (or a new cluster) still needs.
-  const rootDir = path.join(store, 'root');
-  const clusterDir = (cluster: MeshCluster) => path.join(store, 'clusters', cluster.clusterName);
-  const stored = new Map<string, KeyPairPem | undefined>();
-  const storedPair = (dir: string) => {
-    if (!stored.has(dir)) stored.set(dir, readPair(dir));
-    return stored.get(dir);
-  };
+  const { rootDir, nextRootDir } = keys;
   // Stored intermediates within the rotation window are issued anew (same root, so trust never breaks).
   const rotating = new Map<MeshCluster, string>();
   if (o.rotateIntermediatesDaysBefore !== undefined && ca.source !== RootCaSource.OFFLINE) {
     for (const cluster of clusters) {
-      const pair = storedPair(clusterDir(cluster));
-      const notAfter = pair && new Date(parseCertificate(pair.certPem, `[${owner}] ${path.join(clusterDir(cluster), 'cert.pem')}`).validTo);
+      const pair = keys.pair(keys.clusterDir(cluster));
+      const notAfter = pair && new Date(parseCertificate(pair.certPem, `[${owner}] ${path.join(keys.clusterDir(cluster), 'cert.pem')}`).validTo);
       if (notAfter && notAfter.getTime() - now.getTime() < o.rotateIntermediatesDaysBefore * 86_400_000) {
         rotating.set(cluster, notAfter.toISOString().slice(0, 10));
-        stored.set(clusterDir(cluster), undefined);
+        keys.setAside(keys.clusterDir(cluster));
       }
     }
   }
   // A rotation's next root: generated when it starts (or read from the files given), the same one (by
   // fingerprint) at every later stage.
-  const nextRootDir = path.join(store, 'next-root');
   const generatedNext = rotation && ca.source === RootCaSource.GENERATED;
   const loadedNext = rotation && !generatedNext ? checkedRoot(ca, owner, {
     certPem: readFile(rotation.nextRootCertFile!, 'rootRotation.nextRootCertFile', owner),
@@ -169,8 +156,8 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     source: rotation.nextRootCertFile!,
     keySource: `rootRotation.nextRootKeyFile ${rotation.nextRootKeyFile}`,
   }, now) : undefined;
-  if (generatedNext && !continuing) stored.set(nextRootDir, undefined);
-  const nextCertPem = loadedNext?.certPem ?? (generatedNext ? storedPair(nextRootDir)?.certPem : undefined);
+  if (generatedNext && !continuing) keys.setAside(nextRootDir);
+  const nextCertPem = loadedNext?.certPem ?? (generatedNext ? keys.pair(nextRootDir)?.certPem : undefined);
   const nextFingerprint = nextCertPem && new X509Certificate(nextCertPem).fingerprint256;
   if (continuing && nextFingerprint !== state!.newRoot) {
     throw new MeshConfigError(`[${owner}] ca.rootRotation: the next root (${loadedNext?.source ?? nextRootDir}) is not the root this rotation started with (${state!.newRoot}, per ${stateFile}): restore ${loadedNext ? 'the file' : 'the key store'} it was started from`, CHECKS.caMaterial);
@@ -179,21 +166,21 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   if (rotation && signsWithNew(rotation.stage) && ca.source !== RootCaSource.OFFLINE) {
     const nextCert = new X509Certificate(nextCertPem!);
     for (const cluster of clusters) {
-      const pair = storedPair(clusterDir(cluster));
-      if (pair && !new X509Certificate(pair.certPem).checkIssued(nextCert)) stored.set(clusterDir(cluster), undefined);
+      const pair = keys.pair(keys.clusterDir(cluster));
+      if (pair && !new X509Certificate(pair.certPem).checkIssued(nextCert)) keys.setAside(keys.clusterDir(cluster));
     }
   }
   const missing = [
-    ...(ca.source === RootCaSource.GENERATED && !storedPair(rootDir) ? [{ what: 'root CA', dir: rootDir, bits: o.rootKeySize ?? 4096 }] : []),
-    ...(generatedNext && !storedPair(nextRootDir) ? [{ what: 'next root CA (rotation)', dir: nextRootDir, bits: o.rootKeySize ?? 4096 }] : []),
-    ...(ca.source === RootCaSource.OFFLINE ? [] : clusters.filter(c => !storedPair(clusterDir(c))).map(c => ({
+    ...(ca.source === RootCaSource.GENERATED && !keys.pair(rootDir) ? [{ what: 'root CA', dir: rootDir, bits: o.rootKeySize ?? 4096 }] : []),
+    ...(generatedNext && !keys.pair(nextRootDir) ? [{ what: 'next root CA (rotation)', dir: nextRootDir, bits: o.rootKeySize ?? 4096 }] : []),
+    ...(ca.source === RootCaSource.OFFLINE ? [] : clusters.filter(c => !keys.pair(keys.clusterDir(c))).map(c => ({
       what: rotating.has(c) ? `intermediate CA of ${c.clusterName} (the stored one expires on ${rotating.get(c)}, within rotateIntermediatesDaysBefore)` : `intermediate CA of ${c.clusterName}`,
-      dir: clusterDir(c),
+      dir: keys.clusterDir(c),
       bits: o.intermediateKeySize ?? 4096,
     }))),
   ];
   if (missing.length > 0 && requireExisting) {
-    throw new MeshConfigError(`[${owner}] ca: the key store ${store} needs a new ${missing[0].what} (${missing[0].dir}), and ${o.requireExisting ? 'requireExisting is set' : 'CI is set'}: `
+    throw new MeshConfigError(`[${owner}] ca: the key store ${keys.dir} needs a new ${missing[0].what} (${missing[0].dir}), and ${o.requireExisting ? 'requireExisting is set' : 'CI is set'}: `
       + 'a pipeline must not mint CA keys (each run would make a different one, and clusters would stop trusting each other). '
       + `Restore ${o.keyStore ?? '.mesh-keys'}/ from your backup or secret store before the synth, use MeshCa.fromFiles() or MeshCa.offlineRoot(), `
       + 'or set requireExisting: false to mint it here on purpose', CHECKS.caMaterial);
@@ -208,14 +195,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   // Every missing key at once, generated concurrently; each is then issued its certificate in order.
   const freshKeys = new Map(generateRsaKeys(missing.map(m => m.bits)).map((key, i) => [missing[i].dir, key]));
   const minted = missing.map(m => m.what);
-  const mint = (dir: string, issue: (keyPem: string) => KeyPairPem): KeyPairPem => storedPair(dir) ?? issue(freshKeys.get(dir)!);
-  const keyStoreFiles: OutputFile[] = [];
-  const persist = (dir: string, pair: { readonly certPem: string; readonly keyPem?: string }) => {
-    keyStoreFiles.push(
-      { root: OutputRoot.PROJECT, path: path.join(dir, 'cert.pem'), content: pair.certPem, private: true },
-      { root: OutputRoot.PROJECT, path: path.join(dir, 'key.pem'), content: pair.keyPem!, private: true },
-    );
-  };
+  const mint: Mint = (dir, issue) => keys.pair(dir) ?? issue(freshKeys.get(dir)!);
 
   // A generated root (the mesh's, or a rotation's next): from the key store, or minted now.
   const generatedRoot = (dir: string): CheckedRoot => {
@@ -228,16 +208,15 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   // The root: its certificate always, its key unless it is kept offline.
   const root = loadedRoot ?? generatedRoot(rootDir);
   // Dropping the old root writes the next one in its place (below).
-  if (!loadedRoot && rotation?.stage !== RootRotationStage.DROP_OLD) persist(rootDir, root);
+  if (!loadedRoot && rotation?.stage !== RootRotationStage.DROP_OLD) keys.keep(rootDir, root);
   warnIf(root.warning);
   if (state?.retiredRoots.includes(root.cert.fingerprint256)) {
     throw new MeshConfigError(`[${owner}] ca: the root ${root.source} (${root.cert.fingerprint256}) was dropped by a finished rotation (${stateFile}) and must never be trusted again: restore the key store with its successor`, CHECKS.caMaterial);
   }
   // During a rotation: the next root, the root that signs intermediates, and the roots every cluster trusts.
   const nextRoot = loadedNext ?? (generatedNext ? generatedRoot(nextRootDir) : undefined);
-  if (generatedNext) persist(nextRootDir, nextRoot!);
+  if (generatedNext) keys.keep(nextRootDir, nextRoot!);
   const signing = nextRoot && signsWithNew(rotation!.stage) ? nextRoot : root;
-  const rootCert = signing.cert;
   const extraRoots = (o.additionalRootCerts ?? []).map((pem, i) => {
     parseCertificate(pem, `[${owner}] additionalRootCerts[${i}]`);
     return splitPemBundle(pem)[0];
@@ -266,57 +245,74 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     };
     rotationFiles.push({ root: OutputRoot.PROJECT, path: stateFile, content: `${JSON.stringify(next, null, 2)}\n` });
     // Dropping the old root: a generated next root becomes the root (a given one: switch rootCertFile to it).
-    if (rotation.stage === RootRotationStage.DROP_OLD && generatedNext) persist(rootDir, nextRoot!);
+    if (rotation.stage === RootRotationStage.DROP_OLD && generatedNext) keys.keep(rootDir, nextRoot!);
   }
 
-  const material = new Map<MeshCluster, ClusterCaMaterial>();
-  for (const cluster of clusters) {
-    const name = cluster.clusterName;
-    let pair: KeyPairPem;
-    let certSource: string;
-    let keySource: string;
-    if (ca.source === RootCaSource.OFFLINE) {
-      const files = o.intermediates?.[name];
-      if (!files) {
-        throw new MeshConfigError(`[${owner}] ca.intermediates has no entry for cluster ${name}: with an offline root, issue an intermediate for every cluster and add intermediates.${name} = { certFile, keyFile }`, CHECKS.caMaterial);
-      }
-      pair = { certPem: readFile(files.certFile, `intermediates.${name}.certFile`, owner), keyPem: readFile(files.keyFile, `intermediates.${name}.keyFile`, owner) };
-      certSource = `[${owner}] intermediates.${name}.certFile ${files.certFile}`;
-      keySource = `[${owner}] intermediates.${name}.keyFile ${files.keyFile}`;
-    } else {
-      const dir = clusterDir(cluster);
-      pair = mint(dir, key => issueIntermediateCa({ certPem: signing.certPem, keyPem: signing.keyPem! }, key, {
-        validityDays: o.intermediateValidityDays ?? 730,
-        subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Intermediate CA' }, { shortName: 'L', value: name }],
-      }));
-      persist(dir, pair);
-      certSource = `[${owner}] intermediate CA of ${name} ${path.join(dir, 'cert.pem')}`;
-      keySource = `[${owner}] ${path.join(dir, 'key.pem')}`;
-    }
-    const cert = parseCertificate(pair.certPem, certSource);
-    checkIsCa(cert, certSource);
-    checkKeyMatches(cert, pair.keyPem, certSource, keySource);
-    checkSignedBy(cert, rootCert, certSource, signing.source);
-    if (new Date(cert.validTo) > new Date(rootCert.validTo)) {
-      throw new MeshConfigError(`${certSource} outlives its root ${signing.source} (${cert.validTo} after ${rootCert.validTo}): no workload would trust its certificates after the root expires; reissue it`, CHECKS.caMaterial);
-    }
-    warnIf(expiryWarning(cert, o.expiryWarningDays ?? 30, certSource, now, o.expiryErrorDays));
+  const signingCert = splitPemBundle(signing.certPem)[0];
+  const material = new Map(clusters.map((cluster): [MeshCluster, ClusterCaMaterial] => {
+    const pair = intermediateOf(ca, owner, cluster, { keys, mint, signing, now, warnIf });
     const caCert = splitPemBundle(pair.certPem)[0];
-    material.set(cluster, { caCert, caKey: pair.keyPem, rootCerts, certChain: `${caCert}${splitPemBundle(signing.certPem)[0]}` });
-  }
+    return [cluster, { caCert, caKey: pair.keyPem, rootCerts, certChain: `${caCert}${signingCert}` }];
+  }));
 
-  const ignore: OutputFile[] = keyStoreFiles.length > 0
-    ? [{ root: OutputRoot.PROJECT, path: path.join(o.keyStore ?? '.mesh-keys', '.gitignore'), content: '*\n', private: true }]
-    : [];
   for (const [cluster, expiring] of rotating) {
     warnings.push(finding(CHECKS.intermediateRotated, `[${owner}] rotated the intermediate CA of ${cluster.clusterName} (the old one expires on ${expiring}): apply its new cacerts; istiod reloads it, and workloads pick up certificates from the new intermediate as theirs renew`));
   }
   if (minted.length > 0) {
-    warnings.unshift(finding(CHECKS.keysMinted, `[${owner}] generated a NEW ${minted.join(', ')} in ${store}. Back up ${o.keyStore ?? '.mesh-keys'}/ now (it is git-ignored, and a lost root means re-issuing every cluster); `
+    warnings.unshift(finding(CHECKS.keysMinted, `[${owner}] generated a NEW ${minted.join(', ')} in ${keys.dir}. Back up ${o.keyStore ?? '.mesh-keys'}/ now (it is git-ignored, and a lost root means re-issuing every cluster); `
       + 'apply each cluster\'s cacerts Secret before installing Istio (istiod reads it only at start)'));
   }
   if (rotation) {
     warnings.push(finding(CHECKS.rootRotation, `[${owner}] root rotation at ${rotation.stage} (${stateFile}, commit it): ${ROTATION_NEXT_STEP[rotation.stage]}`));
   }
-  return { clusters: material, keyStoreFiles: [...ignore, ...keyStoreFiles, ...rotationFiles], warnings, sealingKeys: sealing, rotationStage: rotation?.stage };
+  return { clusters: material, keyStoreFiles: [...keys.files, ...rotationFiles], warnings, sealingKeys: sealing, rotationStage: rotation?.stage };
+}
+
+/** Issues a certificate for a fresh key, unless the key store already holds the pair. */
+type Mint = (dir: string, issue: (keyPem: string) => KeyPairPem) => KeyPairPem;
+
+/**
+ * A cluster's intermediate CA: from the files given (offline root), else from the key store, minted when
+ * missing; checked to be a CA with its key, signed by the signing root and expiring before it.
+ */
+function intermediateOf(ca: MeshCa, owner: string, cluster: MeshCluster, { keys, mint, signing, now, warnIf }: {
+  readonly keys: KeyStore;
+  readonly mint: Mint;
+  readonly signing: CheckedRoot;
+  readonly now: Date;
+  readonly warnIf: (warning: string | undefined) => void;
+}): KeyPairPem {
+  const o = ca._options;
+  const name = cluster.clusterName;
+  let pair: KeyPairPem;
+  let certSource: string;
+  let keySource: string;
+  if (ca.source === RootCaSource.OFFLINE) {
+    const files = o.intermediates?.[name];
+    if (!files) {
+      throw new MeshConfigError(`[${owner}] ca.intermediates has no entry for cluster ${name}: with an offline root, issue an intermediate for every cluster and add intermediates.${name} = { certFile, keyFile }`, CHECKS.caMaterial);
+    }
+    pair = { certPem: readFile(files.certFile, `intermediates.${name}.certFile`, owner), keyPem: readFile(files.keyFile, `intermediates.${name}.keyFile`, owner) };
+    certSource = `[${owner}] intermediates.${name}.certFile ${files.certFile}`;
+    keySource = `[${owner}] intermediates.${name}.keyFile ${files.keyFile}`;
+  } else {
+    const dir = keys.clusterDir(cluster);
+    pair = mint(dir, key => issueIntermediateCa({ certPem: signing.certPem, keyPem: signing.keyPem! }, key, {
+      validityDays: o.intermediateValidityDays ?? 730,
+      subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Intermediate CA' }, { shortName: 'L', value: name }],
+    }));
+    keys.keep(dir, pair);
+    certSource = `[${owner}] intermediate CA of ${name} ${path.join(dir, 'cert.pem')}`;
+    keySource = `[${owner}] ${path.join(dir, 'key.pem')}`;
+  }
+  const cert = parseCertificate(pair.certPem, certSource);
+  const rootCert = signing.cert;
+  checkIsCa(cert, certSource);
+  checkKeyMatches(cert, pair.keyPem, certSource, keySource);
+  checkSignedBy(cert, rootCert, certSource, signing.source);
+  if (new Date(cert.validTo) > new Date(rootCert.validTo)) {
+    throw new MeshConfigError(`${certSource} outlives its root ${signing.source} (${cert.validTo} after ${rootCert.validTo}): no workload would trust its certificates after the root expires; reissue it`, CHECKS.caMaterial);
+  }
+  warnIf(expiryWarning(cert, o.expiryWarningDays ?? 30, certSource, now, o.expiryErrorDays));
+  return pair;
 }
