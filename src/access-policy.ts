@@ -4,6 +4,7 @@ import { MeshCluster } from './mesh-cluster';
 import { propError } from './validation/errors';
 import { checkDnsLabel, checkLabels, isDnsSubdomain } from './validation/names';
 import { HttpMethod } from './versioned-route';
+import { checkOneOf } from './validation/values';
 
 const ACCESS_POLICY_SYMBOL = Symbol.for('cdk8s-istio-multicluster.AccessPolicy');
 
@@ -104,9 +105,7 @@ export class AccessPolicy extends Construct {
     });
     this.principals = props.principals;
     (props.methods ?? []).forEach((m, i) => {
-      if (!Object.values(HttpMethod).includes(m)) {
-        throw propError(this, `methods[${i}]`, m, `is not an HTTP method: use one of ${Object.values(HttpMethod).join(', ')}`);
-      }
+      checkOneOf(this, `methods[${i}]`, m, HttpMethod, 'an HTTP method');
     });
     if (props.methods?.length === 0) {
       throw propError(this, 'methods', [], 'is empty: it would allow no request; leave it out to allow any method');

@@ -5,6 +5,7 @@ import { isHttpPort, Protocol, ResolvedPort, resolvePorts, ServicePort } from '.
 import { propError } from './validation/errors';
 import { checkDnsLabel, isDnsSubdomain } from './validation/names';
 import { classifyAddress } from './validation/network';
+import { checkOneOf } from './validation/values';
 
 const EXTERNAL_SERVICE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.ExternalService');
 
@@ -160,9 +161,7 @@ export class ExternalService extends Construct {
     this.serviceName = checkDnsLabel(this, 'name', props.name ?? id);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'istio-system');
     this.resolution = props.resolution ?? ExternalResolution.DNS;
-    if (!Object.values(ExternalResolution).includes(this.resolution)) {
-      throw propError(this, 'resolution', this.resolution, `is not a resolution: use one of ${Object.values(ExternalResolution).join(', ')}`);
-    }
+    checkOneOf(this, 'resolution', this.resolution, ExternalResolution, 'a resolution');
     this.endpoints = (props.endpoints ?? []).map((e, i) => this.checkEndpoint(e, `endpoints[${i}]`));
     if (this.resolution === ExternalResolution.STATIC && this.endpoints.length === 0) {
       throw propError(this, 'endpoints', [], 'is empty, which STATIC resolution cannot do without: give the IP endpoints, or use resolution DNS');
@@ -243,9 +242,7 @@ export class ExternalService extends Construct {
   }
 
   private checkTls(tls: TlsOrigination): TlsOrigination {
-    if (!Object.values(TlsOriginationMode).includes(tls.mode)) {
-      throw propError(this, 'tls.mode', tls.mode, `is not a TLS origination mode: use one of ${Object.values(TlsOriginationMode).join(', ')}`);
-    }
+    checkOneOf(this, 'tls.mode', tls.mode, TlsOriginationMode, 'a TLS origination mode');
     if (tls.mode === TlsOriginationMode.MUTUAL && !tls.credentialName) {
       throw propError(this, 'tls.credentialName', tls.credentialName, 'is required for MUTUAL: name the Secret with the client certificate, key and CA');
     }

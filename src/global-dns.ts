@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { CorefileError, keyZone, parseCorefile, ServerBlock } from './dns/corefile';
 import { MeshConfigError, propError } from './validation/errors';
 import { checkIpAddress, checkPort } from './validation/network';
+import { checkOneOf } from './validation/values';
 
 /** How a cluster answers DNS queries for `.global` names. */
 export enum GlobalDnsMode {
@@ -169,9 +170,7 @@ export class GlobalDns {
     const o = this.options;
     const ip = o.istioCoreDnsIp === undefined ? undefined : (checkIpAddress(cluster, prop(this.mode === GlobalDnsMode.ISTIO_COREDNS ? 'clusterIp' : 'istioCoreDnsIp'), o.istioCoreDnsIp), o.istioCoreDnsIp);
     const corefileForm = o.form ?? CorefileForm.REPLACE;
-    if (!Object.values(CorefileForm).includes(corefileForm)) {
-      throw propError(cluster, prop('form'), corefileForm, `is not a Corefile form: use one of ${Object.values(CorefileForm).join(', ')}`);
-    }
+    checkOneOf(cluster, prop('form'), corefileForm, CorefileForm, 'a Corefile form');
     const coreDnsMode = this.mode === GlobalDnsMode.COREDNS || this.mode === GlobalDnsMode.STATIC_ZONE;
     // coredns-custom takes the block alone; a Corefile given anyway is still checked for a clashing zone.
     const needsCorefile = coreDnsMode && (corefileForm === CorefileForm.REPLACE || o.corefile !== undefined || o.corefileFile !== undefined);

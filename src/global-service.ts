@@ -10,6 +10,7 @@ import { ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { MeshConfigError, propError } from './validation/errors';
 import { checkDnsLabel, checkLabels } from './validation/names';
 import { byClusterName, byKey } from './order';
+import { checkOneOf } from './validation/values';
 
 const GLOBAL_SERVICE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.GlobalService');
 
@@ -239,10 +240,7 @@ export class GlobalService extends Construct {
     if (props.trafficDistribution !== undefined && this.mesh.topology !== MeshTopology.AMBIENT) {
       throw propError(this, 'trafficDistribution', props.trafficDistribution, 'is the ambient data plane\'s: with sidecars, use a VersionedRoute\'s trafficPolicy (localityFailover, failoverPriority)');
     }
-    if (props.trafficDistribution !== undefined && !Object.values(TrafficDistribution).includes(props.trafficDistribution)) {
-      throw propError(this, 'trafficDistribution', props.trafficDistribution, `is not a traffic distribution: use ${Object.values(TrafficDistribution).join(', ')}`);
-    }
-    this.trafficDistribution = props.trafficDistribution;
+    this.trafficDistribution = props.trafficDistribution && checkOneOf(this, 'trafficDistribution', props.trafficDistribution, TrafficDistribution, 'a traffic distribution');
     if (this.mesh.topology === MeshTopology.AMBIENT && this.keepGlobalName) {
       throw propError(this, 'keepGlobalName', true, 'means nothing in the ambient topology: a .global mesh moves to MeshTopology.MULTI_NETWORK (sidecars) first');
     }
@@ -256,10 +254,7 @@ export class GlobalService extends Construct {
       throw propError(this, 'keepGlobalName', true, 'means nothing in the global-names topology, where every service has its .global name: it keeps the name while a mesh moves to MeshTopology.MULTI_NETWORK');
     }
     this.vip = props.vip === undefined ? undefined : checkPinnedVip(this.node.path, props.vip);
-    this.servingEntry = props.servingEntry ?? ServingEntry.WORKLOAD_SELECTOR;
-    if (!Object.values(ServingEntry).includes(this.servingEntry)) {
-      throw propError(this, 'servingEntry', this.servingEntry, `is not a serving entry: use one of ${Object.values(ServingEntry).join(', ')}`);
-    }
+    this.servingEntry = checkOneOf(this, 'servingEntry', props.servingEntry ?? ServingEntry.WORKLOAD_SELECTOR, ServingEntry, 'a serving entry');
     this.consumersDeclared = props.consumers !== undefined;
     (props.consumers ?? []).forEach((cluster, i) => this.declareConsumer(cluster, `consumers[${i}]`));
   }

@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { SealingScope } from './pki/sealed-secrets';
 import { propError } from './validation/errors';
+import { checkOneOf } from './validation/values';
 
 /** Which keys the `cacerts` Secret carries. istiod reads either. */
 export enum CacertsLayout {
@@ -319,9 +320,7 @@ export class MeshCa {
       }
     }
     const sealed = o.delivery?.sealedSecret;
-    if (sealed && sealed.scope !== undefined && !Object.values(SealingScope).includes(sealed.scope)) {
-      throw propError(mesh, 'ca.delivery.scope', sealed.scope, `is not a sealing scope: use one of ${Object.values(SealingScope).join(', ')}`);
-    }
+    if (sealed?.scope !== undefined) checkOneOf(mesh, 'ca.delivery.scope', sealed.scope, SealingScope, 'a sealing scope');
     for (const key of ['expiryWarningDays', 'expiryErrorDays', 'rotateIntermediatesDaysBefore'] as const) {
       const days = o[key];
       if (days !== undefined && (!Number.isInteger(days) || days < 0)) {
@@ -344,9 +343,7 @@ export class MeshCa {
           throw propError(mesh, `ca.rootRotation.${prop}`, given, this.source === RootCaSource.GENERATED ? 'means nothing for a generated root: the next one is generated too' : 'means nothing for an offline root: its key stays offline');
         }
       }
-      if (!Object.values(RootRotationStage).includes(o.rootRotation.stage)) {
-        throw propError(mesh, 'ca.rootRotation.stage', o.rootRotation.stage, `is not a stage: use one of ${Object.values(RootRotationStage).join(', ')}, in that order`);
-      }
+      checkOneOf(mesh, 'ca.rootRotation.stage', o.rootRotation.stage, RootRotationStage, 'a stage (they run in the order listed)');
     }
     if (o.rotateIntermediatesDaysBefore !== undefined && this.source === RootCaSource.OFFLINE) {
       throw propError(mesh, 'ca.rotateIntermediatesDaysBefore', o.rotateIntermediatesDaysBefore, 'cannot apply to an offline root: the library cannot sign intermediates without the root key; issue new ones with your offline CA');

@@ -9,6 +9,7 @@ import { checkTopology, MeshTopology, RemoteSecrets } from './topology';
 import { parseVipRange, VipRange } from './validation/vip-range';
 import { MeshConfigError, propError } from './validation/errors';
 import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkLabels, isKubeSystemNamespace } from './validation/names';
+import { checkOneOf } from './validation/values';
 
 const MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.Mesh');
 /** Brand of MeshApp, looked up by key so that this file need not import the app. */
@@ -307,10 +308,7 @@ export class Mesh extends Construct {
       return host;
     });
     this.globalDomain = checkDnsSubdomain(this, 'globalDomain', props.globalDomain ?? 'global');
-    this.apiVersion = props.apiVersion ?? IstioApiVersion.V1;
-    if (!Object.values(IstioApiVersion).includes(this.apiVersion)) {
-      throw propError(this, 'apiVersion', this.apiVersion, `is not supported: use ${Object.values(IstioApiVersion).join(' or ')}`);
-    }
+    this.apiVersion = checkOneOf(this, 'apiVersion', props.apiVersion ?? IstioApiVersion.V1, IstioApiVersion, 'an Istio API version the library renders');
     this.strictMtls = props.strictMtls ?? true;
     this.vipRange = parseVipRange(this.node.path, props.vipRange ?? '240.0.0.0/16');
     this.lockFile = props.lockFile ?? 'mesh.lock.json';
@@ -318,12 +316,7 @@ export class Mesh extends Construct {
     this.pruneUncalledServices = props.pruneUncalledServices ?? false;
     props.ca?._check(this);
     this.ca = props.ca;
-    const checkManagement = (prop: string, management: NamespaceManagement) => {
-      if (!Object.values(NamespaceManagement).includes(management)) {
-        throw propError(this, prop, management, `is not a namespace management: use one of ${Object.values(NamespaceManagement).join(', ')}`);
-      }
-      return management;
-    };
+    const checkManagement = (prop: string, management: NamespaceManagement) => checkOneOf(this, prop, management, NamespaceManagement, 'a namespace management');
     this.namespaceManagement = checkManagement('namespaces', props.namespaces ?? NamespaceManagement.CREATE);
     for (const [namespace, management] of Object.entries(props.namespaceOverrides ?? {})) {
       checkDnsLabel(this, 'namespaceOverrides key', namespace);
@@ -342,10 +335,7 @@ export class Mesh extends Construct {
     this.annotations = { ...checkAnnotations(this, 'annotations', props.annotations ?? {}) };
     props.gitOps?._check(this);
     this.gitOps = props.gitOps;
-    if (props.outboundTrafficPolicy !== undefined && !Object.values(OutboundTrafficPolicy).includes(props.outboundTrafficPolicy)) {
-      throw propError(this, 'outboundTrafficPolicy', props.outboundTrafficPolicy, `is not a policy: use one of ${Object.values(OutboundTrafficPolicy).join(', ')}`);
-    }
-    this.outboundTrafficPolicy = props.outboundTrafficPolicy;
+    this.outboundTrafficPolicy = props.outboundTrafficPolicy && checkOneOf(this, 'outboundTrafficPolicy', props.outboundTrafficPolicy, OutboundTrafficPolicy, 'a policy');
     this.observability = checkObservability(this, props.observability ?? {});
     this.node.addValidation({ validate: () => (isClusterRenderer(App.of(this)) ? [] : [meshAppRequired]) });
   }

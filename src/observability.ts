@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { propError } from './validation/errors';
 import { isDnsSubdomain } from './validation/names';
 import { checkPort } from './validation/network';
+import { checkOneOf } from './validation/values';
 
 /** Prometheus Operator monitors for every cluster. */
 export interface MonitoringOptions {
@@ -89,9 +90,7 @@ export function checkObservability(mesh: IConstruct, o: ObservabilityOptions): O
       throw propError(mesh, 'observability.tracing.service', t.service, 'is not a fully qualified service: use e.g. otel-collector.observability.svc.cluster.local');
     }
     checkPort(mesh, 'observability.tracing.port', t.port);
-    if (t.protocol !== undefined && !Object.values(TracingProtocol).includes(t.protocol)) {
-      throw propError(mesh, 'observability.tracing.protocol', t.protocol, `is not a tracing protocol: use one of ${Object.values(TracingProtocol).join(', ')}`);
-    }
+    if (t.protocol !== undefined) checkOneOf(mesh, 'observability.tracing.protocol', t.protocol, TracingProtocol, 'a tracing protocol');
     const sampling = t.samplingPercent;
     if (sampling !== undefined && !(sampling >= 0 && sampling <= 100)) {
       throw propError(mesh, 'observability.tracing.samplingPercent', sampling, 'is not a percentage: use 0 to 100, e.g. 1');

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { propError } from './validation/errors';
+import { checkOneOf } from './validation/values';
 
 /** How the mesh's clusters find and reach each other's services. */
 export enum MeshTopology {
@@ -76,8 +76,5 @@ export class RemoteSecrets {
 
 /** Throws unless `value` is one of the topologies. @internal */
 export function checkTopology(scope: IConstruct, value: MeshTopology): MeshTopology {
-  if (!Object.values(MeshTopology).includes(value)) {
-    throw propError(scope, 'topology', value, `is not a topology: use one of ${Object.values(MeshTopology).join(', ')}`);
-  }
-  return value;
+  return checkOneOf(scope, 'topology', value, MeshTopology, 'a topology');
 }

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { propError } from './validation/errors';
 import { isLabelKey } from './validation/names';
-import { checkCount, checkDuration, checkHeaderName } from './validation/values';
+import { checkCount, checkDuration, checkHeaderName, checkOneOf } from './validation/values';
 
 /** Simple load-balancing algorithms. */
 export enum LoadBalancerAlgorithm {
@@ -118,9 +118,7 @@ export interface TrafficPolicy {
  * of the mesh's clusters (and VMs), which failover must name.
  */
 export function checkTrafficPolicy(scope: IConstruct, prop: string, policy: TrafficPolicy, knownRegions?: ReadonlySet<string>): void {
-  if (policy.loadBalancer && !Object.values(LoadBalancerAlgorithm).includes(policy.loadBalancer)) {
-    throw propError(scope, `${prop}.loadBalancer`, policy.loadBalancer, `is not a load balancer: use one of ${Object.values(LoadBalancerAlgorithm).join(', ')}`);
-  }
+  if (policy.loadBalancer) checkOneOf(scope, `${prop}.loadBalancer`, policy.loadBalancer, LoadBalancerAlgorithm, 'a load balancer');
   if (policy.loadBalancer && policy.consistentHash) {
     throw propError(scope, `${prop}.consistentHash`, policy.consistentHash, 'cannot be combined with loadBalancer: choose one');
   }

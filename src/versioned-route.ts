@@ -8,7 +8,7 @@ import { isHttpPort, ResolvedPort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
 import { checkLabels } from './validation/names';
-import { checkCount, checkDuration, checkHeaderName, checkPercent, checkRegex } from './validation/values';
+import { checkCount, checkDuration, checkHeaderName, checkOneOf, checkPercent, checkRegex } from './validation/values';
 import { byClusterName } from './order';
 
 const ROUTE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.VersionedRoute');
@@ -331,8 +331,6 @@ function checkMatch(scope: Construct, prop: string, m: RequestMatch): void {
       throw propError(scope, `${where}.prefix`, '', 'is empty and matches every URI: use "/" to say so, or drop the uri match');
     }
   }
-  if (m.method !== undefined && !Object.values(HttpMethod).includes(m.method)) {
-    throw propError(scope, `${prop}.method`, m.method, `is not an HTTP method: use one of ${Object.values(HttpMethod).join(', ')}`);
-  }
+  if (m.method !== undefined) checkOneOf(scope, `${prop}.method`, m.method, HttpMethod, 'an HTTP method');
   if (m.sourceLabels) checkLabels(scope, `${prop}.sourceLabels`, m.sourceLabels);
 }

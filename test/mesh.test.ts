@@ -39,7 +39,7 @@ describe('Mesh', () => {
       [{ meshId: 'Mesh 1' }, /\[mesh\] meshId "Mesh 1" is not a DNS-1123 label/],
       [{ trustDomain: 'Example..org' }, /\[mesh\] trustDomain "Example..org" is not a DNS name/],
       [{ globalDomain: '*.global' }, /\[mesh\] globalDomain "\*.global" is not a DNS name/],
-      [{ apiVersion: 'v2' as IstioApiVersion }, /\[mesh\] apiVersion "v2" is not supported: use v1 or v1beta1/],
+      [{ apiVersion: 'v2' as IstioApiVersion }, /\[mesh\] apiVersion "v2" is not an Istio API version the library renders: use one of v1, v1beta1/],
     ])('bad prop %j', (props, message) => {
       expect(() => new Mesh(testApp(), 'mesh', props)).toThrow(message);
     });

@@ -2,6 +2,18 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { propError } from './errors';
 
+/**
+ * Throws unless `value` is one of an enum's values (TypeScript checks them, JavaScript callers and casts do
+ * not): `<prop> "<value>" is not <what>: use one of <values>`.
+ */
+export function checkOneOf<T extends string>(scope: IConstruct, prop: string, value: T, allowed: { readonly [key: string]: T }, what: string): T {
+  const values = Object.values(allowed);
+  if (!values.includes(value)) {
+    throw propError(scope, prop, value, `is not ${what}: use ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}`);
+  }
+  return value;
+}
+
 /** Throws unless `value` is an integer of at least `minimum` (NaN and Infinity are not). */
 export function checkCount(scope: IConstruct, prop: string, value: number, minimum: number): number {
   if (!Number.isInteger(value) || value < minimum) {
