@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { X509Certificate } from 'crypto';
 import { Mesh, MeshApp, MeshCluster, VmWorkload } from '../../src';
-import { listFiles, tempDir } from './synth';
+import { istioSchemaErrors } from './istio-schema';
+import { allObjects, KubeObject, listFiles, tempDir } from './synth';
+import { toolSchemaErrors } from './tool-schema';
 
 /** Files that differ per machine because they carry key material generated there; never committed. */
 const MACHINE_SPECIFIC = /(^|\/)(root-cert\.pem|certificates\.(md|json))$/;
@@ -44,6 +46,24 @@ export function renderExample(exampleDir: string, build: (dir: string) => MeshAp
     committed: { dist: snapshot(path.join(exampleDir, 'dist')), locks: locks(exampleDir) },
     scratch,
   };
+}
+
+/** An example rendered by `renderExample`. */
+export type RenderedExample = ReturnType<typeof renderExample>;
+
+/**
+ * Checks, inside a test, what every example must hold: the committed output and lock files are what the
+ * code renders (refresh with `npm run examples`), the certificate inventory lists what the synth really
+ * used, and every object passes the Istio CRD schemas and those of the tools it is for. Returns the objects.
+ */
+export function expectExampleHolds(example: RenderedExample): KubeObject[] {
+  expect(example.rendered.dist).toEqual(example.committed.dist);
+  expect(example.rendered.locks).toEqual(example.committed.locks);
+  for (const app of example.apps) expect(inventoryProblems(app)).toEqual([]);
+  const objects = example.apps.flatMap(allObjects);
+  expect(istioSchemaErrors(objects)).toEqual([]);
+  expect(toolSchemaErrors(objects)).toEqual([]);
+  return objects;
 }
 
 /**
