@@ -56,6 +56,16 @@ export interface ExpectedScope {
   readonly exclusive: boolean;
 }
 
+/** A global service as the ztunnels of an ambient cluster must know it. */
+export interface ExpectedAmbientService {
+  /** Its cluster.local host, the same in every cluster. */
+  readonly host: string;
+  /** Whether this cluster runs its pods. */
+  readonly servedHere: boolean;
+  /** The other clusters that run its pods, whose endpoints istiod must send to this cluster's ztunnels. */
+  readonly servedElsewhere: readonly string[];
+}
+
 /** What the live mesh must show in one cluster. */
 export interface ExpectedState {
   readonly format: string;
@@ -75,6 +85,8 @@ export interface ExpectedState {
   readonly gateway?: { readonly namespace: string; readonly selector: Labels; readonly listenerPort: number; readonly serverNames?: readonly string[] };
   /** The clusters istiod must list as synced in `istioctl remote-clusters` (multi-primary topologies). @default - none */
   readonly remoteClusters?: readonly string[];
+  /** The global services the cluster's ztunnels must know (ambient topology). @default - not an ambient cluster */
+  readonly ambientServices?: readonly ExpectedAmbientService[];
 }
 
 
@@ -356,6 +368,15 @@ function servedAcrossNetworks(model: ResolvedMesh, cluster: MeshCluster): string
     .flatMap(rs => rs.service.ports.map(p => `outbound_.${p.number}_._.${rs.host}`));
 }
 
+/** The global services an ambient cluster serves or consumes, as its ztunnels must know them. */
+function ambientServices(model: ResolvedMesh, cluster: MeshCluster): ExpectedAmbientService[] {
+  return model.services.filter(rs => rs.servedBy.includes(cluster) || rs.consumers.includes(cluster)).map(rs => ({
+    host: rs.host,
+    servedHere: rs.servedBy.includes(cluster),
+    servedElsewhere: rs.servedBy.filter(c => c !== cluster).map(c => c.clusterName),
+  })).sort(byKey(s => s.host));
+}
+
 /** The key of a scope in the budgets report: its namespace, and its selector if it has one. */
 const scopeKey = (scope: ExpectedScope) => (scope.selector ? `${scope.namespace}/${formatLabels(scope.selector)}` : scope.namespace);
 
@@ -379,7 +400,7 @@ export function expectedStates(model: ResolvedMesh, clusterFiles: ReadonlyMap<Me
   return new Map([...clusterFiles].map(([cluster, files]) => {
     // What the mesh layer configures, which is what istiod builds the proxies' clusters from.
     const objects = manifestsOf(files.filter(f => f.path.startsWith(`${cluster.clusterName}/${BundleLayer.MESH}/`)));
-    // Ambient workloads have no sidecar: their ztunnel and waypoints are not what verify reads.
+    // Ambient workloads have no sidecar: their ztunnels are asked for the global services instead.
     const sidecarTopology = mesh.topology !== MeshTopology.AMBIENT;
     const sidecars = sidecarTopology ? sidecarScopes(objects) : [];
     const outbound = new OutboundLines(sidecars);
@@ -399,6 +420,7 @@ export function expectedStates(model: ResolvedMesh, clusterFiles: ReadonlyMap<Me
         : { namespace: ISTIO_SYSTEM, selector: { ...cluster.gateway.selector }, listenerPort: CROSS_CLUSTER_PORT, serverNames: servedAcrossNetworks(model, cluster) },
       remoteClusters: globalNames || cluster.isRemote ? undefined
         : [cluster.clusterName, ...remoteSecretPairs(model.clusters).filter(p => p.holder === cluster).map(p => p.peer.clusterName)].sort(),
+      ambientServices: sidecarTopology ? undefined : ambientServices(model, cluster),
     };
     // The header as indented JSON, then the outbound clusters a line each, as the last member.
     const header = JSON.stringify(state, null, 2);

@@ -8,8 +8,9 @@ import { collectLiveState, CommandRunner } from './live-state';
 const USAGE = `usage: cdk8s-istio-multicluster verify <dist/<cluster>/expected-state.json> [--context <kube context>] [--json]
 
 Compares a live cluster with what its rendered bundle says it must show: the roots workloads trust,
-each client scope's .global clusters (endpoints, SNI), the gateway's SNI filter chains and, in
-multi-primary topologies, the remote clusters istiod reads. Needs kubectl and istioctl on PATH.
+each client scope's .global clusters (endpoints, SNI), the gateway's SNI filter chains, in
+multi-primary topologies the remote clusters istiod reads, and in ambient ones the global services
+a ztunnel knows, with endpoints. Needs kubectl and istioctl on PATH.
 The kube context defaults to the cluster's name. Exit status: 0 all checks pass, 1 a check failed,
 2 verify could not run.`;
 

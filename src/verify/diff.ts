@@ -15,7 +15,7 @@ export enum VerifyStatus {
 /** One line of the report. */
 export interface VerifyResult {
   readonly status: VerifyStatus;
-  /** What was checked: `roots`, `<namespace> outbound|...`, `gateway`, `remote-clusters`. */
+  /** What was checked: `roots`, `<pod> outbound|...`, the gateway, `remote-clusters <cluster>`, `<ztunnel pod> <host>`. */
   readonly subject: string;
   readonly detail: string;
 }
@@ -147,9 +147,35 @@ function checkRemoteClusters(expected: ExpectedState, live: LiveState): VerifyRe
   });
 }
 
+/**
+ * Each global service of an ambient cluster must be known to its ztunnels, with endpoints: where it runs
+ * only in other clusters, those can only come from them, so none means istiod here does not see them.
+ */
+function checkAmbientServices(expected: ExpectedState, live: LiveState): VerifyResult[] {
+  const services = expected.ambientServices;
+  if (!services) return [];
+  if (!live.ztunnelPod) return [fail('ztunnel', 'no running ztunnel pod in istio-system (app=ztunnel): is the ambient data plane installed?')];
+  const known = new Map((live.ztunnelServices ?? []).map(s => [s.hostname, s]));
+  return services.map(want => {
+    const subject = `${live.ztunnelPod} ${want.host}`;
+    const have = known.get(want.host);
+    if (!have) {
+      return fail(subject, `unknown to ztunnel: is its Service applied in ${expected.cluster}, labelled istio.io/global, in a namespace of the ambient data plane?`);
+    }
+    const endpoints = Object.keys(have.endpoints ?? {}).length;
+    if (endpoints > 0) return ok(subject, `${endpoints} endpoint(s)`);
+    return fail(subject, want.servedHere
+      ? `no endpoint: none of its pods runs${want.servedElsewhere.length ? ` here or in ${list(want.servedElsewhere)}` : ' here'}`
+      : `no endpoint: its pods run in ${list(want.servedElsewhere)}, which istiod here does not see (is the remote secret applied, the Service labelled istio.io/global there, the east-west gateway up?)`);
+  });
+}
+
 /** Compares a cluster's live state with what its bundle makes it expect; pure, so it is tested on recorded output. */
 export function diffState(expected: ExpectedState, live: LiveState): VerifyResult[] {
-  return [...checkRoots(expected, live), ...checkScopes(expected, live), ...checkGateway(expected, live), ...checkRemoteClusters(expected, live)];
+  return [
+    ...checkRoots(expected, live), ...checkScopes(expected, live), ...checkGateway(expected, live), ...checkRemoteClusters(expected, live),
+    ...checkAmbientServices(expected, live),
+  ];
 }
 
 /** The report for people: one line per check, failures first, and a summary. */

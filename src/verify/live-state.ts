@@ -30,6 +30,15 @@ export interface EnvoyListener {
   readonly filterChains?: ReadonlyArray<{ readonly filterChainMatch?: { readonly serverNames?: readonly string[] } }>;
 }
 
+/** A service as a ztunnel knows it (`istioctl ztunnel-config services <pod> -o json`), the parts verify reads. */
+export interface ZtunnelService {
+  readonly hostname: string;
+  /** `<network>/<ip>` of each of its addresses. */
+  readonly vips?: readonly string[];
+  /** Its endpoints, by workload UID (`<cluster>//Pod/<namespace>/<name>` for pods). */
+  readonly endpoints?: { readonly [workloadUid: string]: { readonly workloadUid: string; readonly service: string } };
+}
+
 /** One client scope's proxy, as read from the live cluster (in the order of the expected state's scopes). */
 export interface LiveScope {
   readonly namespace: string;
@@ -51,6 +60,10 @@ export interface LiveState {
   readonly gatewayListeners: readonly EnvoyListener[];
   /** `istioctl remote-clusters` output. @default - not read (not a multi-primary topology) */
   readonly remoteClustersText?: string;
+  /** `<pod>.<namespace>` of the ztunnel read. @default - not ambient, or no running ztunnel was found */
+  readonly ztunnelPod?: string;
+  /** The services that ztunnel knows. @default - none read */
+  readonly ztunnelServices?: readonly ZtunnelService[];
 }
 
 /** Runs a command and returns its standard output; throws when it fails. */
@@ -112,8 +125,17 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
     if (gatewayPod) gatewayListeners = json<EnvoyListener[]>(istioctl('proxy-config', 'listener', gatewayPod, '--port', String(expected.gateway.listenerPort), '-o', 'json'));
   }
 
+  let ztunnelPod: string | undefined;
+  let ztunnelServices: ZtunnelService[] | undefined;
+  if (expected.ambientServices) {
+    const found = pods('istio-system', { app: 'ztunnel' })[0];
+    ztunnelPod = found && `${found.metadata.name}.${found.metadata.namespace}`;
+    if (ztunnelPod) ztunnelServices = json<ZtunnelService[]>(istioctl('ztunnel-config', 'services', ztunnelPod, '-o', 'json'));
+  }
+
   return {
     rootCertPem, scopes, podIps, gatewayPod, gatewayListeners,
     remoteClustersText: expected.remoteClusters ? istioctl('remote-clusters') : undefined,
+    ztunnelPod, ztunnelServices,
   };
 }

@@ -224,6 +224,81 @@ describe('multi-network', () => {
   });
 });
 
+describe('ambient', () => {
+  /** c1 (network n1) serves web; api runs in both; c2 (network n2) consumes web. */
+  function ambientMesh() {
+    const { app, mesh } = testMesh({ meshId: 'mesh1', topology: MeshTopology.AMBIENT }, tempDir());
+    const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '192.0.2.1' }, apiServer: 'https://192.0.2.11:6443' });
+    const c2 = new MeshCluster(mesh, 'c2', { network: 'n2', gateway: { address: '192.0.2.2' }, apiServer: 'https://192.0.2.12:6443' });
+    new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80, targetPort: 8080 }], servedBy: [c1], consumers: [c2] });
+    new GlobalService(mesh, 'api', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c1, c2] });
+    synthOnce(app);
+    return (cluster: string) => JSON.parse(fs.readFileSync(path.join(app.outdir, cluster, 'expected-state.json'), 'utf8')) as ExpectedState;
+  }
+  const expected = ambientMesh();
+  const web = 'web.shop.svc.cluster.local';
+  const api = 'api.shop.svc.cluster.local';
+  /** A ztunnel's services as `istioctl ztunnel-config services <pod> -o json` prints them (istioctl's ZtunnelService). */
+  const ztunnelService = (hostname: string, workloads: string[]) => ({
+    name: hostname.split('.')[0], namespace: 'shop', hostname, vips: ['n2/10.96.0.17'], ports: { 80: 8080 }, ipFamilies: 'IPv4',
+    endpoints: Object.fromEntries(workloads.map(uid => [uid, { workloadUid: uid, service: '', port: { 80: 8080 } }])),
+  });
+  /** `null` plays a cluster without a running ztunnel. */
+  const liveWith = (services: object[], ztunnelPod: string | null = 'ztunnel-x1.istio-system'): LiveState => ({
+    rootCertPem: undefined, podIps: {}, gatewayListeners: [], scopes: [], ztunnelPod: ztunnelPod ?? undefined, ztunnelServices: services as LiveState['ztunnelServices'],
+    remoteClustersText: 'NAME SECRET STATUS ISTIOD\nc1 istio-system/istio-remote-secret-c1 synced x\nc2 synced x\n',
+  });
+  const results = (live: LiveState) => diffState(expected('c2'), live).filter(r => r.subject !== 'roots').map(r => `${r.status} ${r.subject}: ${r.detail}`);
+
+  test('each cluster expects the global services it serves or consumes, with where they run; no sidecar scope', () => {
+    expect(expected('c2').ambientServices).toEqual([
+      { host: api, servedHere: true, servedElsewhere: ['c1'] },
+      { host: web, servedHere: false, servedElsewhere: ['c1'] },
+    ]);
+    expect(expected('c1').ambientServices).toEqual([
+      { host: api, servedHere: true, servedElsewhere: ['c2'] },
+      { host: web, servedHere: true, servedElsewhere: [] },
+    ]);
+    expect([expected('c2').scopes, expected('c2').outbound, expected('c2').gateway]).toEqual([[], [], undefined]);
+  });
+
+  test('matching: ztunnel knows every service, with endpoints', () => {
+    expect(results(liveWith([ztunnelService(web, ['c1//Pod/shop/web-1']), ztunnelService(api, ['c2//Pod/shop/api-1', 'c1//Pod/shop/api-2'])]))).toEqual([
+      'ok remote-clusters c1: synced',
+      'ok remote-clusters c2: synced',
+      `ok ztunnel-x1.istio-system ${api}: 2 endpoint(s)`,
+      `ok ztunnel-x1.istio-system ${web}: 1 endpoint(s)`,
+    ]);
+  });
+
+  test('a service unknown to ztunnel, and one served only elsewhere without endpoints, fail saying where to look', () => {
+    expect(results(liveWith([ztunnelService(web, [])])).filter(r => r.startsWith('fail'))).toEqual([
+      `fail ztunnel-x1.istio-system ${api}: unknown to ztunnel: is its Service applied in c2, labelled istio.io/global, in a namespace of the ambient data plane?`,
+      `fail ztunnel-x1.istio-system ${web}: no endpoint: its pods run in c1, which istiod here does not see (is the remote secret applied, the Service labelled istio.io/global there, the east-west gateway up?)`,
+    ]);
+    expect(results(liveWith([], null)).filter(r => r.startsWith('fail'))).toEqual([
+      'fail ztunnel: no running ztunnel pod in istio-system (app=ztunnel): is the ambient data plane installed?',
+    ]);
+  });
+
+  test('the live state is read from a running ztunnel pod', () => {
+    const calls: string[] = [];
+    const run: CommandRunner = (tool, args) => {
+      calls.push(`${tool} ${args.join(' ')}`);
+      if (args.includes('configmap')) throw new Error('not found');
+      if (args.includes('pods')) {
+        return JSON.stringify({ items: [{ metadata: { name: 'ztunnel-x1', namespace: 'istio-system', labels: { app: 'ztunnel' } }, spec: { containers: [{ name: 'istio-proxy' }] }, status: { phase: 'Running', podIP: '10.0.0.5' } }] });
+      }
+      if (args.includes('ztunnel-config')) return JSON.stringify([ztunnelService(web, ['c1//Pod/shop/web-1'])]);
+      return 'NAME SECRET STATUS ISTIOD\n';
+    };
+    const state = collectLiveState(expected('c2'), run, 'c2');
+    expect([state.ztunnelPod, state.ztunnelServices?.map(s => s.hostname)]).toEqual(['ztunnel-x1.istio-system', [web]]);
+    expect(calls).toContain('kubectl --context c2 get pods -n istio-system -l app=ztunnel -o json');
+    expect(calls).toContain('istioctl --context c2 ztunnel-config services ztunnel-x1.istio-system -o json');
+  });
+});
+
 describe('the verify command', () => {
   test('runs kubectl and istioctl on the cluster\'s context, prints the report and exits 1 on a failure', () => {
     // GIVEN kubectl and istioctl on PATH that answer from the recordings, with another CA's root in c1
