@@ -176,6 +176,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * over minutes, weighs on both sides of a round's ratio alike.
  */
 const ratio = (xs: number[], floors: number[]) => median(xs.map((x, i) => x / floors[i]).filter(Number.isFinite));
+/** The ratio of the fastest runs: each side's least disturbed, a second view when the machine is loaded. */
+const fastestRatio = (xs: number[], floors: number[]) => Math.min(...xs) / Math.min(...floors);
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}/${median(xs).toFixed(2)}/${Math.max(...xs).toFixed(2)}`;
 
 function main(): void {
@@ -216,6 +218,7 @@ function main(): void {
       console.log(`  JSON floor     cpu ${spread(cpu('json'))} s   wall ${spread(wall('json'))} s`);
       console.log(`  ratio to js-yaml floor: cpu ${ratio(cpu('synth'), cpu('yaml')).toFixed(2)}x, wall ${ratio(wall('synth'), wall('yaml')).toFixed(2)}x`);
       console.log(`  ratio to JSON floor:    cpu ${ratio(cpu('synth'), cpu('json')).toFixed(2)}x, wall ${ratio(wall('synth'), wall('json')).toFixed(2)}x`);
+      console.log(`  fastest runs' ratio to js-yaml floor: cpu ${fastestRatio(cpu('synth'), cpu('yaml')).toFixed(2)}x, wall ${fastestRatio(wall('synth'), wall('yaml')).toFixed(2)}x`);
       const mainCpu = (mode: Mode) => samples[mode].map(s => s.mainCpu).filter((c): c is number => c !== undefined);
       if (mainCpu('synth').length === rounds && mainCpu('yaml').length === rounds) {
         // CPU above this is V8's own threads: its optimizing compiler, which a cold run of many hot functions keeps busy, and GC helpers.

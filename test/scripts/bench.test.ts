@@ -15,6 +15,7 @@ test('npm run bench runs and reports every figure and the budgets, for every sha
     }
     expect(section).toMatch(/ratio to js-yaml floor: cpu \d+\.\d\dx, wall \d+\.\d\dx/);
     expect(section).toMatch(/ratio to JSON floor: +cpu \d+\.\d\dx/);
+    expect(section).toMatch(/fastest runs' ratio to js-yaml floor: cpu \d+\.\d\dx, wall \d+\.\d\dx/);
     // Linux tells a thread's CPU (/proc), and newer Node does everywhere.
     if (process.platform === 'linux') expect(section).toMatch(/main thread cpu: synth \d+\.\d\d s, js-yaml floor \d+\.\d\d s, ratio \d+\.\d\dx/);
     expect(section).toMatch(/synth peak RSS: \d+ MB above the loaded process/);
