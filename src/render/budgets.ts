@@ -2,7 +2,7 @@ import { MeshCluster } from '../mesh-cluster';
 import { CHECKS, Finding, finding } from '../validation/findings';
 import { MeshConfigError } from '../validation/errors';
 import { ManifestObject, manifestRef, manifestsOf, OutputFile, OutputRoot } from '../write/output-file';
-import { jsonBytes } from './cluster-bundle';
+import { jsonBytes } from './manifest';
 import { RenderedExpectedState } from './expected-state';
 
 /** The budgets report beside the bundles: what each cluster's proxies and API server are given. */

@@ -1,7 +1,7 @@
 import { CHECKS } from '../validation/findings';
-import { ApiObject, ApiObjectMetadata, Chart, GroupVersionKind } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { IstioApiVersion, Mesh, NamespaceManagement } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { MeshTopology } from '../topology';
@@ -10,7 +10,8 @@ import { metadataLayer, MetadataLayer } from '../mesh-metadata';
 import { MeshConfigError } from '../validation/errors';
 import { isKubeSystemNamespace } from '../validation/names';
 import { OutputFile, OutputRoot } from '../write/output-file';
-import { byEntryKey, byKey, inKeyOrder, sortInPlace } from '../order';
+import { byEntryKey, byKey, inKeyOrder } from '../order';
+import { ApiObjectClass, manifestOf, withApiVersion } from './manifest';
 
 export const ISTIO_SYSTEM = 'istio-system';
 
@@ -85,16 +86,6 @@ export const KUSTOMIZED_LAYERS = [BundleLayer.CA, BundleLayer.MESH] as const;
 
 export type Concern = keyof typeof CONCERNS;
 
-/**
- * A generated cdk8s class: a static GVK, a (scope, id, props) constructor for its props' type, and the static
- * `manifest(props)` that renders those props as cdk8s would, without a construct.
- */
-export interface ApiObjectClass {
-  readonly GVK: GroupVersionKind;
-  new (scope: Construct, id: string, props: never): ApiObject;
-  manifest(props: never): object;
-}
-
 /** Metadata every rendered object must carry: rendered names are part of the public contract. */
 export interface RenderedMetadata extends ApiObjectMetadata {
   readonly name: string;
@@ -111,172 +102,7 @@ interface Entry {
   readonly sortKey: string;
 }
 
-/**
- * A props object as cdk8s hands it to a generated class: keys sorted, undefined and null dropped (what
- * cdk8s's own sanitizer does), so that `manifest()` writes exactly what an ApiObject would. `into` receives
- * the top level after the keys it already has (a manifest's apiVersion and kind), saving a copy.
- */
-export function sanitized(value: unknown, renames?: { readonly [key: string]: string }, into?: Record<string, unknown>): unknown {
-  if (Array.isArray(value)) {
-    copiedBytes += 1 + Math.max(value.length, 1);
-    return value.map(item => sanitized(item, renames));
-  }
-  if (countedScalar(value)) return value;
-  const out: Record<string, unknown> = into ?? {};
-  const keys = Object.keys(value as object);
-  sortInPlace(keys);
-  let kept = 0;
-  for (const key of keys) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined && item !== null) {
-      const name = renames && Object.hasOwn(renames, key) ? renames[key] : key;
-      copiedBytes += name.length + 3;
-      out[name] = sanitized(item, renames);
-      kept++;
-    }
-  }
-  copiedBytes += 1 + Math.max(kept, 1);
-  return out;
-}
-
-/** Counts a scalar's size as JSON; false for an object or array, which the caller walks. */
-function countedScalar(value: unknown): boolean {
-  if (typeof value === 'string') {
-    copiedBytes += value.length + 2;
-    return true;
-  }
-  if (typeof value !== 'object' || value === null) {
-    copiedBytes += String(value).length;
-    return true;
-  }
-  return false;
-}
-
-/**
- * Whether a value already writes what `sanitized` makes of it (plain objects, keys in order, no null
- * member, no key to rename; undefined members are skipped, as JSON and YAML writers skip them), counting
- * its JSON size as `sanitized` does. Renderers of the objects a mesh has thousands of write them so, and
- * skip the copy: it was a tenth of a large mesh's synth.
- */
-function isCanonical(value: unknown, renames?: { readonly [key: string]: string }, memoizeMembers = false): boolean {
-  if (Array.isArray(value)) {
-    copiedBytes += 1 + Math.max(value.length, 1);
-    for (const item of value) {
-      if (!isCanonical(item, renames)) return false;
-    }
-    return true;
-  }
-  if (countedScalar(value)) return true;
-  if (Object.getPrototypeOf(value as object) !== Object.prototype) return false;
-  let previous = '';
-  let kept = 0;
-  for (const key in value as object) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item === undefined) continue;
-    if (item === null || key < previous || (renames && Object.hasOwn(renames, key))) return false;
-    previous = key;
-    copiedBytes += key.length + 3;
-    // Metadata is made per object (withMetadata): only the other members can be shared.
-    if (!(memoizeMembers && key !== 'metadata' ? isCanonicalMember(item, renames) : isCanonical(item, renames))) return false;
-    kept++;
-  }
-  copiedBytes += 1 + Math.max(kept, 1);
-  return true;
-}
-
-/**
- * `isCanonical` of a manifest's member, remembered by identity (its JSON size, or -1): renderers share one
- * spec among the objects of many clusters, and walking it again for each was most of what adding cost.
- */
-const canonicalMembers = new WeakMap<object, number>();
-function isCanonicalMember(value: unknown, renames?: { readonly [key: string]: string }): boolean {
-  if (typeof value !== 'object' || value === null) return isCanonical(value, renames);
-  const known = canonicalMembers.get(value);
-  if (known !== undefined) {
-    if (known >= 0) copiedBytes += known;
-    return known >= 0;
-  }
-  const before = copiedBytes;
-  const canonical = isCanonical(value, renames);
-  canonicalMembers.set(value, canonical ? copiedBytes - before : -1);
-  return canonical;
-}
-
-/**
- * A rendered object without its undefined members (see `isCanonical`), for writers that would print them
- * as null (cdk8s's YAML): the object itself when it has none, else a copy of the parts that do.
- */
-export function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item = withoutUndefined(value[i]);
-      if (item !== value[i]) (copy ??= [...value])[i] = item;
-    }
-    return (copy ?? value) as T;
-  }
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
-  let copy: Record<string, unknown> | undefined;
-  for (const key in value) {
-    const item = (value as Record<string, unknown>)[key];
-    const kept = item === undefined ? item : withoutUndefined(item);
-    if (item === undefined || kept !== item) {
-      copy ??= { ...(value as Record<string, unknown>) };
-      if (item === undefined) delete copy[key];
-      else copy[key] = kept;
-    }
-  }
-  return (copy ?? value) as T;
-}
-
-/**
- * The size as compact JSON of what `sanitized` copies, counted while it copies (the budgets report needs
- * every object's size, and a second walk of tens of thousands of objects costs as much as the copy).
- */
-let copiedBytes = 0;
-
-/** The JSON size of rendered Istio objects, counted as they were made: see `jsonBytes`. */
-const renderedBytes = new WeakMap<object, number>();
-
-/**
- * The length of an object as compact JSON (exact for ASCII without escapes, which is what the library
- * renders): remembered for the Istio objects a bundle renders, counted for anything else.
- */
-export function jsonBytes(value: unknown): number {
-  const known = typeof value === 'object' && value !== null ? renderedBytes.get(value) : undefined;
-  if (known !== undefined) return known;
-  copiedBytes = 0;
-  sanitized(value);
-  return copiedBytes;
-}
-
-/**
- * The generated Istio classes' `toJson_*` functions copy props key by key (in the same sorted order) and
- * rename only these; doing it in one pass saves most of the render time of a large mesh. A test holds the
- * result equal to `manifest()`, key order included.
- */
-const ISTIO_JSON_RENAMES: { readonly [tsName: string]: string } = { consecutive5XxErrors: 'consecutive5xxErrors', mirrorPercent: 'mirror_percent' };
-const ISTIO_API = /^[a-z]+\.istio\.io\//;
-
-/** The manifest of a rendered object: what `type.manifest(props)` returns, for Istio kinds without its copying. */
-export function manifestOf(type: ApiObjectClass, props: object): object {
-  if (!ISTIO_API.test(type.GVK.apiVersion)) return type.manifest(sanitized(props) as never);
-  const { apiVersion, kind } = type.GVK;
-  // `"apiVersion":"...","kind":"...",` ahead of what the props count.
-  const header = apiVersion.length + kind.length + 26;
-  copiedBytes = header;
-  let manifest: object;
-  if (isCanonical(props, ISTIO_JSON_RENAMES, true)) {
-    manifest = { apiVersion, kind, ...props };
-  } else {
-    copiedBytes = header; // counted again by the copy
-    manifest = sanitized(props, ISTIO_JSON_RENAMES, { apiVersion, kind }) as object;
-  }
-  renderedBytes.set(manifest, copiedBytes);
-  return manifest;
-}
-
-/** The labels and annotations of the mesh's props, in key order (see `isCanonical`). */
+/** The labels and annotations of the mesh's props, in key order (see `isCanonical` in manifest.ts). */
 const propsLayer = (mesh: Mesh): MetadataLayer => ({ labels: inKeyOrder(mesh.labels), annotations: inKeyOrder(mesh.annotations) });
 
 /** The mesh's labels and annotations, and those added to it with MeshMetadata. */
@@ -286,7 +112,7 @@ export function meshMetadata(mesh: Mesh): MetadataLayer {
 
 /**
  * Metadata under the object's own labels and annotations, which win (selectors depend on them), with
- * its keys in order (see `isCanonical`); the layer's own objects where nothing is merged into them.
+ * its keys in order (see `isCanonical` in manifest.ts); the layer's own objects where nothing is merged into them.
  */
 export function withMetadata<P extends { readonly metadata: RenderedMetadata }>(layer: MetadataLayer, props: P): P {
   const { labels, annotations, name, namespace } = props.metadata;
@@ -371,7 +197,7 @@ export class ClusterBundle {
 
   /**
    * Renders one object into this cluster. Two objects of the same kind, namespace and name are an error
-   * naming both origins, never a silent overwrite. Props already in canonical form (see `isCanonical`) are
+   * naming both origins, never a silent overwrite. Props already in canonical form (see `isCanonical` in manifest.ts) are
    * kept as given, and may be shared with other objects: never change them after adding them.
    */
   public add<C extends ApiObjectClass>(
@@ -495,10 +321,7 @@ export class ClusterBundle {
     const json = (ApiObject.isApiObject(object) ? object.toJson() : object) as { apiVersion: string };
     // Only networking and security serve v1beta1; telemetry went from v1alpha1 to v1.
     if (this.istioVersion !== IstioApiVersion.V1 && /^(networking|security)\.istio\.io\/v1$/.test(json.apiVersion)) {
-      const older = { ...json, apiVersion: json.apiVersion.replace(/v1$/, this.istioVersion) };
-      const bytes = renderedBytes.get(json);
-      if (bytes !== undefined) renderedBytes.set(older, bytes + this.istioVersion.length - 2);
-      return older;
+      return withApiVersion(json, json.apiVersion.replace(/v1$/, this.istioVersion));
     }
     return json;
   }

@@ -1,7 +1,8 @@
 import { DEFAULT_INGRESS_PORTS, GATEWAY_STATUS_PORT } from '../mesh-cluster';
 import { TRACING_PROVIDER, TracingProtocol } from '../observability';
 import { OutputRoot } from '../write/output-file';
-import { BundleLayer, ClusterBundle, ISTIO_SYSTEM, sanitized } from './cluster-bundle';
+import { BundleLayer, ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
+import { sanitized } from './manifest';
 import { IstioOperator } from './istio-operator';
 
 /** Istio's Helm charts, in install order: `base` (CRDs), `istiod`, then the cross-cluster gateway. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { GlobalService, MeshCluster, VmWorkload } from '../../src';
-import { sanitized } from '../../src/render/cluster-bundle';
+import { sanitized } from '../../src/render/manifest';
 import { listFiles, objectsOf, testMesh } from '../support/synth';
 import { gatewayValuesErrors, unknownChartValueKeys } from '../support/tool-schema';
 

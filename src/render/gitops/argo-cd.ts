@@ -3,7 +3,8 @@ import { Mesh } from '../../mesh';
 import { MeshCluster } from '../../mesh-cluster';
 import { byKey } from '../../order';
 import { OutputFile, OutputRoot } from '../../write/output-file';
-import { BundleLayer, ISTIO_SYSTEM, manifestOf, meshMetadata, withMetadata } from '../cluster-bundle';
+import { BundleLayer, ISTIO_SYSTEM, meshMetadata, withMetadata } from '../cluster-bundle';
+import { manifestOf } from '../manifest';
 import { IstioChart, IstioRelease } from '../istio-install';
 import { ArgoApplication, ArgoApplicationSpec } from './gitops-kinds';
 
