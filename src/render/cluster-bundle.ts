@@ -10,6 +10,7 @@ import { metadataLayer, MetadataLayer } from '../mesh-metadata';
 import { MeshConfigError } from '../validation/errors';
 import { isKubeSystemNamespace } from '../validation/names';
 import { OutputFile, OutputRoot } from '../write/output-file';
+import { addToGroup } from '../groups';
 import { byEntryKey, byKey, inKeyOrder } from '../order';
 import { ApiObjectClass, manifestOf, withApiVersion } from './manifest';
 
@@ -261,11 +262,7 @@ export class ClusterBundle {
     this.renderNamespaces();
     this.collectUserObjects();
     const byConcern = new Map<Concern, Entry[]>();
-    for (const entry of this.entries.values()) {
-      const list = byConcern.get(entry.concern);
-      if (list) list.push(entry);
-      else byConcern.set(entry.concern, [entry]);
-    }
+    for (const entry of this.entries.values()) addToGroup(byConcern, entry.concern, entry);
     const files: OutputFile[] = [];
     const kustomized = new Map<string, string[]>(KUSTOMIZED_LAYERS.map(layer => [layer, []]));
     for (const concern of Object.keys(CONCERNS) as Concern[]) {

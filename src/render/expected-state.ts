@@ -5,6 +5,7 @@ import { MeshTopology } from '../topology';
 import { splitPemBundle } from '../pki/x509';
 import { formatLabels, hostMatches, selectorMatches } from '../validation/names';
 import { ManifestObject, manifestsOf, OutputFile, OutputRoot } from '../write/output-file';
+import { addToGroup } from '../groups';
 import { byKey } from '../order';
 import { certificateFacts } from './certificate-inventory';
 import { BundleLayer, ISTIO_SYSTEM } from './cluster-bundle';
@@ -191,8 +192,8 @@ function globalNamesOutbound(objects: readonly ManifestObject[], domain: string,
   for (const object of objects) {
     if (!object.apiVersion.startsWith('networking.istio.io/')) continue;
     if (object.kind === 'ServiceEntry') entries.push(object);
-    else if (object.kind === 'WorkloadEntry') addTo(workloadEntries, object.metadata.namespace!, object);
-    else if (object.kind === 'DestinationRule') addTo(rules, object.spec.host, object);
+    else if (object.kind === 'WorkloadEntry') addToGroup(workloadEntries, object.metadata.namespace!, object);
+    else if (object.kind === 'DestinationRule') addToGroup(rules, object.spec.host, object);
   }
   const suffix = `.${domain}`;
   for (const entry of entries) {
@@ -205,12 +206,6 @@ function globalNamesOutbound(objects: readonly ManifestObject[], domain: string,
       else labelledClusters(entry, host, selector, subsetRules ?? [], workloadEntries.get(namespace) ?? [], out);
     }
   }
-}
-
-function addTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
-  const group = groups.get(key);
-  if (group) group.push(item);
-  else groups.set(key, [item]);
 }
 
 /**

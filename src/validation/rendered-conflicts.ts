@@ -1,3 +1,4 @@
+import { addToGroup } from '../groups';
 import type { MeshCluster } from '../mesh-cluster';
 import { ManifestObject, manifestRef, manifestsOf, OutputFile } from '../write/output-file';
 import { CHECKS } from './findings';
@@ -41,11 +42,7 @@ function hostConflicts(cluster: string, entries: readonly ManifestObject[]): str
   // Indexed: a large mesh's clusters hold tens of thousands of entries, each with a host or two.
   for (let e = 0; e < entries.length; e++) {
     const hosts: readonly string[] = entries[e].spec?.hosts ?? [];
-    for (let h = 0; h < hosts.length; h++) {
-      const list = byHost.get(hosts[h]);
-      if (list) list.push(entries[e]);
-      else byHost.set(hosts[h], [entries[e]]);
-    }
+    for (let h = 0; h < hosts.length; h++) addToGroup(byHost, hosts[h], entries[e]);
   }
   const problems: string[] = [];
   for (const [host, declaring] of byHost) {
