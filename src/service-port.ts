@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { propError } from './validation/errors';
 import { checkPort } from './validation/network';
+import { checkOneOf } from './validation/values';
 
 /** Protocols Istio selects by port (the `<protocol>` of a `<protocol>[-<suffix>]` port name). */
 export enum Protocol {
@@ -63,8 +64,6 @@ const PREFIXES: ReadonlyArray<[string, Protocol]> = [
   ['mysql', Protocol.MYSQL], ['redis', Protocol.REDIS],
 ];
 
-const PROTOCOLS: ReadonlySet<string> = new Set(Object.values(Protocol));
-
 /** The names that state each protocol: the prefix alone, then `-<suffix>` or digits. */
 const NAME_PATTERNS: ReadonlyArray<[RegExp, Protocol]> = PREFIXES.map(([prefix, protocol]) => [new RegExp(`^${prefix}(?:$|-|[0-9]+$)`), protocol]);
 
@@ -94,9 +93,7 @@ export function resolvePorts(scope: IConstruct, ports: readonly ServicePort[], p
       throw propError(scope, `${where}.name`, port.name,
         `does not say its protocol: name it <protocol>[-<suffix>] (e.g. http-${port.name}) or set protocol (${Object.values(Protocol).join(', ')})`);
     }
-    if (!PROTOCOLS.has(protocol)) {
-      throw propError(scope, `${where}.protocol`, protocol, `is not a protocol Istio knows: use one of ${Object.values(Protocol).join(', ')}`);
-    }
+    checkOneOf(scope, `${where}.protocol`, protocol, Protocol, 'a protocol Istio knows');
     checkPort(scope, `${where}.number`, port.number);
     if (port.targetPort !== undefined) checkPort(scope, `${where}.targetPort`, port.targetPort);
     if (names.has(port.name)) {

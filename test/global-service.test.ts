@@ -127,6 +127,7 @@ describe('GlobalService', () => {
 
     test.each([
       [{ ports: [{ name: 'web', number: 80 }] }, /\[mesh\/svc\] ports\[0\].name "web" does not say its protocol: name it <protocol>\[-<suffix>\] \(e.g. http-web\) or set protocol/],
+      [{ ports: [{ name: 'web', number: 80, protocol: 'QUIC' as Protocol }] }, /\[mesh\/svc\] ports\[0\].protocol "QUIC" is not a protocol Istio knows: use one of HTTP, HTTP2, HTTPS, GRPC, GRPC-Web, TCP, TLS, MONGO, MYSQL, REDIS \[MCM030\]/],
       [{ ports: [{ name: 'http', number: 80 }, { name: 'http', number: 81 }] }, /ports\[1\].name "http" is used by two ports/],
       [{ ports: [{ name: 'http', number: 80 }, { name: 'tcp', number: 80 }] }, /ports\[1\].number 80 is used by two ports/],
       [{ ports: [{ name: 'http', number: 0 }] }, /ports\[0\].number 0 is out of range/],

@@ -7,11 +7,19 @@ import { propError } from './errors';
  * not): `<prop> "<value>" is not <what>: use one of <values>`.
  */
 export function checkOneOf<T extends string>(scope: IConstruct, prop: string, value: T, allowed: { readonly [key: string]: T }, what: string): T {
-  const values = Object.values(allowed);
-  if (!values.includes(value)) {
+  if (!valuesOf(allowed).has(value)) {
+    const values = Object.values(allowed);
     throw propError(scope, prop, value, `is not ${what}: use ${values.length === 1 ? values[0] : `one of ${values.join(', ')}`}`);
   }
   return value;
+}
+
+/** An enum's values, made once per enum: some are checked for every port of thousands of services. */
+const enumValues = new WeakMap<object, ReadonlySet<string>>();
+function valuesOf(allowed: { readonly [key: string]: string }): ReadonlySet<string> {
+  let values = enumValues.get(allowed);
+  if (!values) enumValues.set(allowed, values = new Set(Object.values(allowed)));
+  return values;
 }
 
 /** Throws unless `value` is an integer of at least `minimum` (NaN and Infinity are not). */
