@@ -75,6 +75,9 @@ interface KubePod {
   readonly status: { readonly phase?: string; readonly podIP?: string };
 }
 
+/** How istioctl takes a pod: `<pod>.<namespace>`. @returns undefined when there is no pod */
+const podRef = (pod: KubePod | undefined) => pod && `${pod.metadata.name}.${pod.metadata.namespace}`;
+
 /** A pod selection's key in `LiveState.podIps`: `<namespace>/<k=v,...>`. */
 export const selectionKey = (namespace: string, labels: { readonly [key: string]: string }) => `${namespace}/${formatLabels(labels)}`;
 
@@ -102,7 +105,7 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
     const candidates = pods(scope.namespace === '*' ? undefined : scope.namespace, scope.selector)
       .filter(p => p.spec.containers.some(c => c.name === 'istio-proxy'))
       .filter(p => scope.namespace !== '*' || (!SYSTEM_NAMESPACES.test(p.metadata.namespace) && !scoped.has(p.metadata.namespace)));
-    const pod = candidates[0] && `${candidates[0].metadata.name}.${candidates[0].metadata.namespace}`;
+    const pod = podRef(candidates[0]);
     if (!pod) return { namespace: scope.namespace, clusters: [], endpoints: [] };
     return {
       namespace: scope.namespace,
@@ -120,16 +123,14 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
   let gatewayPod: string | undefined;
   let gatewayListeners: EnvoyListener[] = [];
   if (expected.gateway) {
-    const found = pods(expected.gateway.namespace, expected.gateway.selector)[0];
-    gatewayPod = found && `${found.metadata.name}.${found.metadata.namespace}`;
+    gatewayPod = podRef(pods(expected.gateway.namespace, expected.gateway.selector)[0]);
     if (gatewayPod) gatewayListeners = json<EnvoyListener[]>(istioctl('proxy-config', 'listener', gatewayPod, '--port', String(expected.gateway.listenerPort), '-o', 'json'));
   }
 
   let ztunnelPod: string | undefined;
   let ztunnelServices: ZtunnelService[] | undefined;
   if (expected.ambientServices) {
-    const found = pods('istio-system', { app: 'ztunnel' })[0];
-    ztunnelPod = found && `${found.metadata.name}.${found.metadata.namespace}`;
+    ztunnelPod = podRef(pods('istio-system', { app: 'ztunnel' })[0]);
     if (ztunnelPod) ztunnelServices = json<ZtunnelService[]>(istioctl('ztunnel-config', 'services', ztunnelPod, '-o', 'json'));
   }
 

@@ -51,7 +51,7 @@ describe('manifestOf', () => {
     expect(Object.keys(rendered.b[0])).toEqual(['c', 'd']);
   });
 
-  test('withApiVersion gives a manifest an older apiVersion and carries its counted size', () => {
+  test('withApiVersion gives a manifest an older apiVersion, leaves the original as it was, and its JSON size stays exact', () => {
     const manifest = manifestOf(ServiceEntry as never, { metadata: { name: 'a' }, spec: { hosts: ['h'] } }) as { apiVersion: string };
     const older = withApiVersion(manifest, 'networking.istio.io/v1beta1');
     expect([manifest.apiVersion, older.apiVersion]).toEqual(['networking.istio.io/v1', 'networking.istio.io/v1beta1']);
