@@ -72,6 +72,21 @@ describe('GlobalService', () => {
     ]);
   });
 
+  test('consumers share one entry spec; a consumer that also serves reaches only the other servers', () => {
+    const { app, mesh, cluster1, cluster2 } = httpbin();
+    const cluster3 = new MeshCluster(mesh, 'cluster3', { gateway: { address: '172.18.0.5' } });
+    const cluster4 = new MeshCluster(mesh, 'cluster4');
+    new GlobalService(mesh, 'api', { namespace: 'x', ports: [{ name: 'grpc', number: 9000 }], servedBy: [cluster2, cluster3], consumers: [cluster1, cluster4] });
+    // cluster3 runs an instance of its own and calls cluster2's through the .global host; no one else calls cluster3's.
+    new GlobalService(mesh, 'db', { namespace: 'x', ports: [{ name: 'tcp', number: 5432 }], servedBy: [cluster2, cluster3], consumers: [cluster3] });
+    const specOf = (cluster: string, name: string) => (app._synthFiles().find(f => f.path === `${cluster}/mesh/global-services.yaml`)!.content as Array<{ kind: string; metadata: { name: string }; spec: { endpoints: Array<{ address: string }> } }>)
+      .find(o => o.kind === 'ServiceEntry' && o.metadata.name === name)!.spec;
+    // Made once, kept as it is by both bundles: a service consumed by many clusters holds one copy.
+    expect(specOf('cluster4', 'api-global')).toBe(specOf('cluster1', 'api-global'));
+    expect(specOf('cluster1', 'api-global').endpoints.map(e => e.address)).toEqual(['172.18.0.4', '172.18.0.5']);
+    expect(specOf('cluster3', 'db-global').endpoints.map(e => e.address)).toEqual(['172.18.0.4']);
+  });
+
   test('consumers added later through addConsumer count', () => {
     const { app, mesh, cluster2 } = httpbin();
     const late = new MeshCluster(mesh, 'late');

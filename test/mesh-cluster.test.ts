@@ -1,4 +1,5 @@
 import { Mesh, MeshCluster } from '../src';
+import { joinClusterNames } from '../src/mesh-cluster';
 import { istioSchemaErrors } from './support/istio-schema';
 import { allObjects, objectsOf, testApp } from './support/synth';
 
@@ -140,4 +141,12 @@ describe('MeshCluster', () => {
     expect(cluster.gateway).toMatchObject({ addressKind: 'ipv6', port: 15443, remotePort: 15443 });
     expect(cluster.locality).toBe('us/us-east-1/az-1');
   });
+});
+
+test('joinClusterNames joins names as map().join() would', () => {
+  const mesh = new Mesh(testApp(), 'mesh');
+  const clusters = ['a', 'b', 'c'].map(name => new MeshCluster(mesh, name));
+  expect(joinClusterNames(clusters, ', ')).toBe('a, b, c');
+  expect(joinClusterNames(clusters.slice(0, 1), ', ')).toBe('a');
+  expect(joinClusterNames([], ', ')).toBe('');
 });

@@ -159,7 +159,10 @@ class OutboundLines {
   }
 
   private push({ name, line }: OutboundLine, admitting: readonly SidecarScope[]): void {
-    this.lines.push(line);
+    // Stored at the end, not pushed: each cluster's lines start as a new empty array, which V8 (Node 20)
+    // makes for small integers, and an optimized push of a string into it deoptimizes every function the
+    // push was inlined into (the whole outbound walk), to be compiled again.
+    this.lines[this.lines.length] = line;
     for (const sidecar of admitting) sidecar.scope.clusters.push(name);
   }
 }
@@ -275,9 +278,13 @@ function addressedLines(spec: ManifestObject['spec'], host: string): readonly Ou
   const known = addressedLinesBySpec.get(spec);
   if (known?.host === host) return known.lines;
   const declared = declaredEndpoints(spec, host);
-  // Addresses are IPs or DNS names: nothing to escape.
-  const lines = (spec.ports as EntryPort[]).map(port => outboundLine(host, port.number, '',
-    `[${declared.map(e => addressEndpointJson(e.ports?.[port.name] ?? port.targetPort ?? port.number, e.address)).join(',')}]`));
+  const lines: OutboundLine[] = [];
+  for (const port of spec.ports as EntryPort[]) {
+    // Addresses are IPs or DNS names: nothing to escape. A loop, not map().join(): see `joinClusterNames`.
+    const written: string[] = [];
+    for (const e of declared) written.push(addressEndpointJson(e.ports?.[port.name] ?? port.targetPort ?? port.number, e.address));
+    lines.push(outboundLine(host, port.number, '', `[${written.join(',')}]`));
+  }
   addressedLinesBySpec.set(spec, { host, lines });
   return lines;
 }

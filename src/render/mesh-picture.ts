@@ -1,4 +1,4 @@
-import { MeshCluster } from '../mesh-cluster';
+import { joinClusterNames, MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { describePlan } from '../resolve/route-plan';
 import { MeshTopology } from '../topology';
@@ -104,7 +104,7 @@ export function renderMeshPicture(model: ResolvedMesh): string {
     ...(model.services.length === 0 ? ['None.'] : [
       '| host | VIP | served by | consumed by |',
       '| --- | --- | --- | --- |',
-      ...model.services.map(rs => `| ${rs.host} | ${rs.vip ?? '-'} | ${rs.servedBy.map(c => c.clusterName).join(', ')} | ${rs.consumers.map(c => c.clusterName).join(', ') || '-'} |`),
+      ...model.services.map(rs => `| ${rs.host} | ${rs.vip ?? '-'} | ${joinClusterNames(rs.servedBy, ', ')} | ${joinClusterNames(rs.consumers, ', ') || '-'} |`),
     ]),
     '',
     '## Routing',
@@ -122,7 +122,7 @@ export function renderMeshPicture(model: ResolvedMesh): string {
       '| hosts | ports | resolution | TLS origination | called from |',
       '| --- | --- | --- | --- | --- |',
       ...model.externals.map(({ service, clusters }) => `| ${service.hosts.join(', ')} | ${service.ports.map(p => `${p.name} ${p.number}${p.targetPort ? `->${p.targetPort}` : ''}`).join(', ')} | `
-        + `${service.resolution} | ${service.tls?.mode ?? '-'} | ${clusters.map(c => c.clusterName).join(', ')} |`),
+        + `${service.resolution} | ${service.tls?.mode ?? '-'} | ${joinClusterNames(clusters, ', ')} |`),
     ]),
     '',
     '## Access policies',
@@ -131,7 +131,7 @@ export function renderMeshPicture(model: ResolvedMesh): string {
       '| policy | protects | allows | in |',
       '| --- | --- | --- | --- |',
       ...model.policies.map(({ policy, clusters }) => `| ${policy.namespace}/${policy.policyName} | ${Object.entries(policy.selector).map(([k, v]) => `${k}=${v}`).join(', ')} | `
-        + `${policy.principals.map(p => p.render(model.mesh.trustDomain)).join(', ')}${policy.methods ? ` (${policy.methods.join(', ')})` : ''} | ${clusters.map(c => c.clusterName).join(', ')} |`),
+        + `${policy.principals.map(p => p.render(model.mesh.trustDomain)).join(', ')}${policy.methods ? ` (${policy.methods.join(', ')})` : ''} | ${joinClusterNames(clusters, ', ')} |`),
     ]),
     '',
   ];

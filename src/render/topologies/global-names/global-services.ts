@@ -17,19 +17,19 @@ const globalEntryName = (rs: ResolvedService) => `${rs.service.serviceName}-glob
  */
 export function renderGlobalService(rs: ResolvedService, bundleOf: BundleOf): void {
   const shared = sharedParts(rs);
-  // Consumers that reach the same serving clusters get the same spec, made once: a service consumed by
-  // every other cluster of a large mesh would otherwise hold tens of copies of it.
-  const specs = new Map<string, ServiceEntrySpec>();
+  // A consumer reaches every serving cluster but itself, so consumers that do not serve the service share
+  // one spec, made once: a service consumed by every other cluster of a large mesh would otherwise hold
+  // tens of copies of it. Keyed by the serving cluster left out (undefined: none).
+  const specs = new Map<MeshCluster | undefined, ServiceEntrySpec | undefined>();
   for (const consumer of rs.consumers) {
-    const remote = rs.servedBy.filter(server => server !== consumer);
-    if (remote.length === 0) continue;
-    const key = remote.length === 1 ? remote[0].clusterName : remote.map(server => server.clusterName).join(' ');
-    let spec = specs.get(key);
-    if (!spec) {
-      spec = consumerSpec(shared, remote);
-      specs.set(key, spec);
+    const self = rs.servedBy.includes(consumer) ? consumer : undefined;
+    let spec = specs.get(self);
+    if (!specs.has(self)) {
+      const remote = self ? rs.servedBy.filter(server => server !== self) : rs.servedBy;
+      spec = remote.length > 0 ? consumerSpec(shared, remote) : undefined;
+      specs.set(self, spec);
     }
-    renderConsumerEntry(rs, shared, spec, bundleOf(consumer));
+    if (spec) renderConsumerEntry(rs, shared, spec, bundleOf(consumer));
   }
   for (const server of rs.reachedServers) {
     renderServingEntry(rs, shared, bundleOf(server));
