@@ -212,10 +212,11 @@ export class GlobalService extends Construct {
   public readonly keepGlobalName: boolean;
   /** @default - Istio's default */
   public readonly trafficDistribution?: TrafficDistribution;
+  /** The name clients use in every cluster: `<name>.<namespace>.<globalDomain>`. */
+  public readonly globalHost: string;
   private readonly explicitConsumers = new Set<MeshCluster>();
   /** Whether consumers were declared (even as an empty list), which replaces the every-other-cluster default. */
   private consumersDeclared: boolean;
-  private globalHostName?: string;
   private readonly versionsByName = new Map<string, ServiceVersion>();
   private readonly routeClients = new Set<MeshCluster>();
   private readonly callers = new Set<MeshCluster>();
@@ -226,6 +227,9 @@ export class GlobalService extends Construct {
     this.mesh = Mesh.of(this);
     this.serviceName = checkDnsLabel(this, 'name', props.name ?? id);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace);
+    // Set here, not on first use: the synth reads it for thousands of services, and a field that changes
+    // from undefined to a string after V8 has optimized code for the class deoptimizes all of that code.
+    this.globalHost = `${this.serviceName}.${this.namespace}.${this.mesh.globalDomain}`;
     this.ports = resolvePorts(this, props.ports);
     if (props.servedBy.length === 0) {
       throw propError(this, 'servedBy', [], 'is empty: name the cluster(s) the service runs in');
@@ -259,11 +263,6 @@ export class GlobalService extends Construct {
     (props.consumers ?? []).forEach((cluster, i) => this.declareConsumer(cluster, `consumers[${i}]`));
   }
 
-  /** The name clients use in every cluster: `<name>.<namespace>.<globalDomain>`. */
-  public get globalHost(): string {
-    // Made once: the synth sorts and looks up thousands of services by it.
-    return this.globalHostName ??= `${this.serviceName}.${this.namespace}.${this.mesh.globalDomain}`;
-  }
 
   /** The service's in-cluster name: `<name>.<namespace>.svc.cluster.local`. */
   public get localHost(): string {
