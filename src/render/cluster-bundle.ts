@@ -116,12 +116,13 @@ export function meshMetadata(mesh: Mesh): MetadataLayer {
  * its keys in order (see `isCanonical` in manifest.ts); the layer's own objects where nothing is merged into them.
  */
 export function withMetadata<P extends { readonly metadata: RenderedMetadata }>(layer: MetadataLayer, props: P): P {
-  const { labels, annotations, name, namespace } = props.metadata;
+  const source = props.metadata;
+  const { labels, annotations, name, namespace } = source;
   const merged = {
     annotations: annotations ? inKeyOrder({ ...layer.annotations, ...annotations }) : Object.keys(layer.annotations).length > 0 ? layer.annotations : undefined,
     labels: labels ? inKeyOrder({ ...layer.labels, ...labels }) : layer.labels,
   };
-  if (!hasOnlyKeys(props.metadata, COMMON_METADATA)) return { ...props, metadata: inKeyOrder({ ...props.metadata, ...merged }) };
+  if (!hasOnlyKeys(source, COMMON_METADATA)) return { ...props, metadata: inKeyOrder({ ...source, ...merged }) };
   // Most objects have only these four: set in key order, no sorting needed.
   const metadata: { -readonly [K in keyof RenderedMetadata]: RenderedMetadata[K] } = {} as RenderedMetadata;
   if (merged.annotations) metadata.annotations = merged.annotations;
@@ -204,17 +205,20 @@ export class ClusterBundle {
   public add<C extends ApiObjectClass>(
     concern: Concern, origin: IConstruct, type: C, props: ConstructorParameters<C>[2] & { readonly metadata: RenderedMetadata },
   ): void {
+    // Read once: renderers pass classes and props of many shapes, and each place that reads them makes
+    // V8 deoptimize the optimized add again when a shape new to it arrives.
+    const { apiVersion, kind } = type.GVK;
     const { name, namespace = '' } = (props as { readonly metadata: RenderedMetadata }).metadata;
-    const key = objectKey(type.GVK.apiVersion, type.GVK.kind, namespace, name);
+    const key = objectKey(apiVersion, kind, namespace, name);
     const existing = this.entries.get(key);
     if (existing) {
       const where = namespace ? `${namespace}/${name}` : name;
-      throw new MeshConfigError(`[${this.cluster.node.path}] ${type.GVK.kind} "${where}" is rendered twice, by ${existing.origin.node.path} and by ${origin.node.path}: give one of them another name`, CHECKS.nameClash);
+      throw new MeshConfigError(`[${this.cluster.node.path}] ${kind} "${where}" is rendered twice, by ${existing.origin.node.path} and by ${origin.node.path}: give one of them another name`, CHECKS.nameClash);
     }
     // A plain manifest, not an ApiObject construct: a mesh renders tens of thousands of objects, and the
     // cluster chart hands them to cdk8s through its toJson().
     const object = manifestOf(type, withMetadata(this.metadataFor(origin), props));
-    this.entries.set(key, { concern, object, origin, sortKey: sortKeyOf(type.GVK.kind, namespace, name) });
+    this.entries.set(key, { concern, object, origin, sortKey: sortKeyOf(kind, namespace, name) });
   }
 
   /** Whether an object of this kind, namespace and name is already rendered into this cluster. */

@@ -163,8 +163,8 @@ const ISTIO_API = /^[a-z]+\.istio\.io\//;
 
 /** The manifest of a rendered object: what `type.manifest(props)` returns, for Istio kinds without its copying. */
 export function manifestOf(type: ApiObjectClass, props: object): object {
-  if (!ISTIO_API.test(type.GVK.apiVersion)) return type.manifest(sanitized(props) as never);
   const { apiVersion, kind } = type.GVK;
+  if (!ISTIO_API.test(apiVersion)) return type.manifest(sanitized(props) as never);
   // `"apiVersion":"...","kind":"...",` ahead of what the props count.
   const header = apiVersion.length + kind.length + 26;
   copiedBytes = header;
