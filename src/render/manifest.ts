@@ -161,19 +161,27 @@ export function jsonBytes(value: unknown): number {
 const ISTIO_JSON_RENAMES: { readonly [tsName: string]: string } = { consecutive5XxErrors: 'consecutive5xxErrors', mirrorPercent: 'mirror_percent' };
 const ISTIO_API = /^[a-z]+\.istio\.io\//;
 
-/** The manifest of a rendered object: what `type.manifest(props)` returns, for Istio kinds without its copying. */
+/**
+ * The manifest of a rendered object: what `type.manifest(props)` returns, for Istio kinds without its
+ * copying, and with its JSON size counted while it is made (see `jsonBytes`).
+ */
 export function manifestOf(type: ApiObjectClass, props: object): object {
   const { apiVersion, kind } = type.GVK;
-  if (!ISTIO_API.test(apiVersion)) return type.manifest(sanitized(props) as never);
+  const istio = ISTIO_API.test(apiVersion);
+  const renames = istio ? ISTIO_JSON_RENAMES : undefined;
   // `"apiVersion":"...","kind":"...",` ahead of what the props count.
   const header = apiVersion.length + kind.length + 26;
   copiedBytes = header;
   let manifest: object;
-  if (isCanonical(props, ISTIO_JSON_RENAMES, true)) {
-    manifest = { apiVersion, kind, ...props };
-  } else {
+  if (isCanonical(props, renames, true)) {
+    // Kubernetes' generated toJson functions convert dates and quantities (classes, never canonical) and
+    // copy the rest, plain values, as they are: canonical props give the JSON that was counted.
+    manifest = istio ? { apiVersion, kind, ...props } : type.manifest(props as never);
+  } else if (istio) {
     copiedBytes = header; // counted again by the copy
-    manifest = sanitized(props, ISTIO_JSON_RENAMES, { apiVersion, kind }) as object;
+    manifest = sanitized(props, renames, { apiVersion, kind }) as object;
+  } else {
+    return type.manifest(sanitized(props) as never);
   }
   renderedBytes.set(manifest, copiedBytes);
   return manifest;

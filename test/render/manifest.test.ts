@@ -1,4 +1,5 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { DestinationRule, ServiceEntry, VirtualService } from '../../imports/networking.istio.io';
 import { IstioOperator } from '../../src/render/istio-operator';
 import { jsonBytes, manifestOf, withApiVersion, withoutUndefined } from '../../src/render/manifest';
@@ -15,6 +16,11 @@ describe('manifestOf', () => {
     ['DestinationRule (a renamed field)', DestinationRule, { metadata: { name: 'a', annotations: { x: 'y' } }, spec: { host: 'h', trafficPolicy: { outlierDetection: { consecutive5XxErrors: 0, consecutiveGatewayErrors: 3, interval: '5s' }, tls: { mode: 'ISTIO_MUTUAL' } }, subsets: [{ name: 'v1', labels: { version: 'v1' } }] } }],
     ['VirtualService (a renamed field)', VirtualService, { metadata: { name: 'a' }, spec: { hosts: ['h'], http: [{ name: 'r', match: [{ port: 80, headers: { u: { exact: 'j' } } }], mirrorPercent: 5, route: [{ destination: { host: 'h', subset: 's', port: { number: 80 } }, weight: 100 }] }] } }],
     ['IstioOperator', IstioOperator, { metadata: { name: 'c', namespace: 'istio-system' }, spec: { values: { global: { meshID: 'm' } }, meshConfig: { trustDomain: 'cluster.local' } } }],
+    // Kubernetes kinds, through their generated manifest(): props in key order, and not.
+    ['Namespace', k8s.KubeNamespace, { metadata: { annotations: { 'a/b': 'c' }, labels: { 'istio-injection': 'enabled' }, name: 'ns' } }],
+    ['Namespace, keys out of order', k8s.KubeNamespace, { metadata: { name: 'ns', labels: { z: '1', a: undefined, b: '2' } } }],
+    ['Service', k8s.KubeService, { metadata: { name: 's', namespace: 'n' }, spec: { ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }], selector: { app: 's' } } }],
+    ['ConfigMap', k8s.KubeConfigMap, { data: { 'Corefile': '.:53 { forward . /etc/resolv.conf }', 'a.db': 'x' }, metadata: { name: 'coredns', namespace: 'kube-system' } }],
   ])('%s: byte for byte what cdk8s writes, key order included', (_, type, props) => {
     const manifest = manifestOf(type as never, props);
     expect(JSON.stringify(manifest)).toBe(JSON.stringify(viaCdk8s(type, props)));
