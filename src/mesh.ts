@@ -85,6 +85,31 @@ function checkTopologyOptions(mesh: Construct, topology: MeshTopology, props: Me
   }
 }
 
+/** Hosts that stay in their own cluster: `<name>.<namespace>.svc.cluster.local`, a namespace's wildcard, or all. */
+function checkClusterLocalHosts(mesh: Construct, hosts: readonly string[]): string[] {
+  return hosts.map((host, i) => {
+    if (!/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.[a-z0-9]([-a-z0-9]*[a-z0-9])?\.svc\.cluster\.local$/.test(host) && !/^\*\.svc\.cluster\.local$/.test(host)) {
+      throw propError(mesh, `clusterLocalHosts[${i}]`, host, 'is not a cluster.local service host: use <name>.<namespace>.svc.cluster.local or *.<namespace>.svc.cluster.local');
+    }
+    return host;
+  });
+}
+
+const checkNamespaceManagement = (mesh: Construct, prop: string, management: NamespaceManagement) =>
+  checkOneOf(mesh, prop, management, NamespaceManagement, 'a namespace management');
+
+/** Per-namespace overrides: application namespaces only, each a namespace management. Returns a copy. */
+function checkNamespaceOverrides(mesh: Construct, overrides: { readonly [namespace: string]: NamespaceManagement }): { [namespace: string]: NamespaceManagement } {
+  for (const [namespace, management] of Object.entries(overrides)) {
+    checkDnsLabel(mesh, 'namespaceOverrides key', namespace);
+    if (namespace === 'istio-system' || isKubeSystemNamespace(namespace)) {
+      throw propError(mesh, 'namespaceOverrides key', namespace, 'is never an application namespace: istio-system is always rendered (it carries the network label and comes first), kube-* never');
+    }
+    checkNamespaceManagement(mesh, `namespaceOverrides.${namespace}`, management);
+  }
+  return { ...overrides };
+}
+
 /** Properties of a {@link Mesh}. */
 export interface MeshProps {
   /**
@@ -301,12 +326,7 @@ export class Mesh extends Construct {
     this.topology = checkTopology(this, props.topology ?? MeshTopology.GLOBAL_NAMES);
     this._globalNameOptions = checkTopologyOptions(this, this.topology, props);
     this.remoteSecrets = props.remoteSecrets ?? RemoteSecrets.script();
-    this.clusterLocalHosts = (props.clusterLocalHosts ?? []).map((host, i) => {
-      if (!/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.[a-z0-9]([-a-z0-9]*[a-z0-9])?\.svc\.cluster\.local$/.test(host) && !/^\*\.svc\.cluster\.local$/.test(host)) {
-        throw propError(this, `clusterLocalHosts[${i}]`, host, 'is not a cluster.local service host: use <name>.<namespace>.svc.cluster.local or *.<namespace>.svc.cluster.local');
-      }
-      return host;
-    });
+    this.clusterLocalHosts = checkClusterLocalHosts(this, props.clusterLocalHosts ?? []);
     this.globalDomain = checkDnsSubdomain(this, 'globalDomain', props.globalDomain ?? 'global');
     this.apiVersion = checkOneOf(this, 'apiVersion', props.apiVersion ?? IstioApiVersion.V1, IstioApiVersion, 'an Istio API version the library renders');
     this.strictMtls = props.strictMtls ?? true;
@@ -316,16 +336,8 @@ export class Mesh extends Construct {
     this.pruneUncalledServices = props.pruneUncalledServices ?? false;
     props.ca?._check(this);
     this.ca = props.ca;
-    const checkManagement = (prop: string, management: NamespaceManagement) => checkOneOf(this, prop, management, NamespaceManagement, 'a namespace management');
-    this.namespaceManagement = checkManagement('namespaces', props.namespaces ?? NamespaceManagement.CREATE);
-    for (const [namespace, management] of Object.entries(props.namespaceOverrides ?? {})) {
-      checkDnsLabel(this, 'namespaceOverrides key', namespace);
-      if (namespace === 'istio-system' || isKubeSystemNamespace(namespace)) {
-        throw propError(this, 'namespaceOverrides key', namespace, 'is never an application namespace: istio-system is always rendered (it carries the network label and comes first), kube-* never');
-      }
-      checkManagement(`namespaceOverrides.${namespace}`, management);
-    }
-    this.namespaceOverrides = { ...props.namespaceOverrides };
+    this.namespaceManagement = checkNamespaceManagement(this, 'namespaces', props.namespaces ?? NamespaceManagement.CREATE);
+    this.namespaceOverrides = checkNamespaceOverrides(this, props.namespaceOverrides ?? {});
     this.injectionRevision = props.injectionRevision === undefined ? undefined : checkDnsLabel(this, 'injectionRevision', props.injectionRevision);
     this.labels = {
       'app.kubernetes.io/managed-by': 'cdk8s-istio-multicluster',
