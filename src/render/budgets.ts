@@ -61,7 +61,7 @@ function countCluster(cluster: MeshCluster, files: readonly OutputFile[], state:
   let largest: { readonly object: ManifestObject; readonly bytes: number } | undefined;
   let maxEndpoints = 0;
   for (const object of objects) {
-    // Counted while rendering (exact for ASCII); over the lower threshold, worth counting in bytes.
+    // Counted while rendering (see jsonBytes); over the lower threshold, worth measuring exactly.
     const estimate = jsonBytes(object);
     const size = estimate > BUDGETS.clientSideApplyBytes ? Buffer.byteLength(JSON.stringify(object)) : estimate;
     bytes += size;

@@ -42,10 +42,18 @@ export function sanitized(value: unknown, renames?: { readonly [key: string]: st
   return out;
 }
 
+/**
+ * Long strings (Corefiles, DNS zones, certificates, free-form annotations) may hold what JSON escapes, or
+ * text beyond ASCII: those are measured, so that a large object's size is not undercounted by a byte per
+ * line. Names, labels and hosts, the short strings a mesh has hundreds of thousands of, are counted.
+ */
+const LONG_STRING = 64;
+const NOT_PLAIN_JSON = /["\\\u0000-\u001f\u0080-\uffff]/;
+
 /** Counts a scalar's size as JSON; false for an object or array, which the caller walks. */
 function countedScalar(value: unknown): boolean {
   if (typeof value === 'string') {
-    copiedBytes += value.length + 2;
+    copiedBytes += value.length > LONG_STRING && NOT_PLAIN_JSON.test(value) ? Buffer.byteLength(JSON.stringify(value)) : value.length + 2;
     return true;
   }
   if (typeof value !== 'object' || value === null) {
@@ -142,8 +150,9 @@ let copiedBytes = 0;
 const renderedBytes = new WeakMap<object, number>();
 
 /**
- * The length of an object as compact JSON (exact for ASCII without escapes, which is what the library
- * renders): remembered for the Istio objects a bundle renders, counted for anything else.
+ * The size of an object as compact JSON in bytes (exact but for short strings holding escapes or non-ASCII
+ * text, rare in manifests): remembered for the objects a bundle renders, counted for
+ * anything else.
  */
 export function jsonBytes(value: unknown): number {
   const known = typeof value === 'object' && value !== null ? renderedBytes.get(value) : undefined;

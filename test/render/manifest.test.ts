@@ -20,13 +20,15 @@ describe('manifestOf', () => {
     ['Namespace', k8s.KubeNamespace, { metadata: { annotations: { 'a/b': 'c' }, labels: { 'istio-injection': 'enabled' }, name: 'ns' } }],
     ['Namespace, keys out of order', k8s.KubeNamespace, { metadata: { name: 'ns', labels: { z: '1', a: undefined, b: '2' } } }],
     ['Service', k8s.KubeService, { metadata: { name: 's', namespace: 'n' }, spec: { ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }], selector: { app: 's' } } }],
-    ['ConfigMap', k8s.KubeConfigMap, { data: { 'Corefile': '.:53 { forward . /etc/resolv.conf }', 'a.db': 'x' }, metadata: { name: 'coredns', namespace: 'kube-system' } }],
+    // A long string with what JSON escapes (newlines, quotes), and one beyond ASCII: sizes stay exact in bytes.
+    ['ConfigMap', k8s.KubeConfigMap, { data: { 'Corefile': '.:53 {\n    errors\n    forward . /etc/resolv.conf\n    log . "{remote} {type} {name}"\n}\n', 'a.db': 'x' }, metadata: { name: 'coredns', namespace: 'kube-system' } }],
+    ['Namespace, annotated beyond ASCII', k8s.KubeNamespace, { metadata: { annotations: { note: 'Équipe paiements — propriétaire du namespace, joignable sur #paiements' }, name: 'ns' } }],
   ])('%s: byte for byte what cdk8s writes, key order included', (_, type, props) => {
     const manifest = manifestOf(type as never, props);
     expect(JSON.stringify(manifest)).toBe(JSON.stringify(viaCdk8s(type, props)));
-    // The size the budgets report reads is the size of that JSON, whether counted while rendering or after.
-    expect(jsonBytes(manifest)).toBe(JSON.stringify(manifest).length);
-    expect(jsonBytes(JSON.parse(JSON.stringify(manifest)))).toBe(JSON.stringify(manifest).length);
+    // The size the budgets report reads is the size of that JSON in bytes, whether counted while rendering or after.
+    expect(jsonBytes(manifest)).toBe(Buffer.byteLength(JSON.stringify(manifest)));
+    expect(jsonBytes(JSON.parse(JSON.stringify(manifest)))).toBe(Buffer.byteLength(JSON.stringify(manifest)));
   });
 
   test('props in key order are kept as they are, undefined members included (JSON and YAML skip them); others are copied', () => {
