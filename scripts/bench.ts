@@ -76,6 +76,27 @@ function settle(): void {
 }
 
 /**
+ * Where bench-instructions.ts asks a child to say where its measured work starts and ends: a file prefix.
+ * The child writes `<prefix>.ready` and `<prefix>.done`, and waits for `<prefix>.go` and `<prefix>.resume`.
+ */
+const WINDOW_SIGNAL = process.env.BENCH_WINDOW_SIGNAL;
+
+function signalAndWait(event: string, reply: string): void {
+  if (!WINDOW_SIGNAL) return;
+  fs.writeFileSync(`${WINDOW_SIGNAL}.${event}`, '');
+  while (!fs.existsSync(`${WINDOW_SIGNAL}.${reply}`)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+}
+
+/** Just before the clocks start. */
+function startWindow(): void {
+  settle();
+  signalAndWait('ready', 'go');
+}
+
+/** Just after the clocks stop. */
+const endWindow = () => signalAndWait('done', 'resume');
+
+/**
  * A child: runs one mode once and prints its sample as JSON. A synth that records (the first of each shape)
  * then leaves the objects and files it wrote for the floors, after its clocks stop.
  */
@@ -89,7 +110,7 @@ function child(mode: Mode, dir: string, clusterCount: number, serviceCount: numb
     const { MeshApp } = require('../src') as typeof import('../src');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { declareMesh } = require('./bench-mesh') as typeof import('./bench-mesh');
-    settle();
+    startWindow();
     const mainCpu = mainThreadCpu();
     const cpu = process.cpuUsage();
     const wall = process.hrtime.bigint();
@@ -104,6 +125,7 @@ function child(mode: Mode, dir: string, clusterCount: number, serviceCount: numb
       console.error = log;
     }
     const sample = { cpu: cpuSeconds(cpu), mainCpu: mainCpuSince(mainCpu), wall: wallSeconds(wall) };
+    endWindow();
     const rssMb = Math.max(0, process.resourceUsage().maxRSS * 1024 - rssBefore) / 2 ** 20;
     const files = readObjects(path.join(out, 'dist'));
     const objects = Object.values(files).reduce((n, docs) => n + docs.length, 0);
@@ -118,7 +140,7 @@ function child(mode: Mode, dir: string, clusterCount: number, serviceCount: numb
   const serialize = mode === 'yaml'
     ? (docs: object[]) => docs.map(d => yaml.dump(d, { noRefs: true, lineWidth: -1 })).join('---\n')
     : (docs: object[]) => docs.map(d => JSON.stringify(d)).join('\n');
-  settle();
+  startWindow();
   const mainCpu = mainThreadCpu();
   const cpu = process.cpuUsage();
   const wall = process.hrtime.bigint();
@@ -132,7 +154,9 @@ function child(mode: Mode, dir: string, clusterCount: number, serviceCount: numb
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, text);
   }
-  console.log(JSON.stringify({ cpu: cpuSeconds(cpu), mainCpu: mainCpuSince(mainCpu), wall: wallSeconds(wall), objects: 0, rssMb: 0 }));
+  const sample = { cpu: cpuSeconds(cpu), mainCpu: mainCpuSince(mainCpu), wall: wallSeconds(wall), objects: 0, rssMb: 0 };
+  endWindow();
+  console.log(JSON.stringify(sample));
   fs.rmSync(out, { recursive: true, force: true });
 }
 

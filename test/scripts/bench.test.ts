@@ -47,3 +47,18 @@ test('npm run bench:scale runs and reports the cost per object at each size', ()
     expect.stringMatching(/^4 x 20 +\d+ +\d+\.\d\d s \/ +\d+\.\d\d s +\d+\.\d us +\d+\.\d\d KB$/),
   ]);
 });
+
+test('npm run bench:instructions counts the synth and the floor between their clocks, under callgrind', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const run = (...args: string[]) => execFileSync(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/bench-instructions.ts', ...args], { cwd: root, encoding: 'utf8' });
+  const out = run('6', '30', '--runs=1');
+  expect(out).toMatch(/^mesh: 6 clusters x 30 services, shape realistic, Node v\d+\.\d+\.\d+ single-threaded, 1 run\(s\) each, the lower kept\n/);
+  const counts = [...out.matchAll(/(synth|js-yaml floor) +(\d+\.\d{4}) G instructions/g)].map(m => Number(m[2]));
+  expect(counts).toHaveLength(2);
+  // Counted only between the clocks: more than nothing, far less than a whole Node process with ts-node.
+  for (const count of counts) expect(count).toBeGreaterThan(0.01);
+  for (const count of counts) expect(count).toBeLessThan(2);
+  expect(out).toMatch(/ratio \d+\.\d{3}x/);
+  // A mesh the synth refuses (realistic needs more than 4 clusters) fails with the synth's own message.
+  expect(() => run('3', '30', '--runs=1')).toThrow(/the synth of 3 x 30 \(realistic\) failed:[\s\S]*MCM004/);
+}, 120_000);
