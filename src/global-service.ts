@@ -263,7 +263,6 @@ export class GlobalService extends Construct {
     (props.consumers ?? []).forEach((cluster, i) => this.declareConsumer(cluster, `consumers[${i}]`));
   }
 
-
   /** The service's in-cluster name: `<name>.<namespace>.svc.cluster.local`. */
   public get localHost(): string {
     return `${this.serviceName}.${this.namespace}.svc.cluster.local`;

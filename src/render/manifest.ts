@@ -151,8 +151,7 @@ const renderedBytes = new WeakMap<object, number>();
 
 /**
  * The size of an object as compact JSON in bytes (exact but for short strings holding escapes or non-ASCII
- * text, rare in manifests): remembered for the objects a bundle renders, counted for
- * anything else.
+ * text, rare in manifests): remembered for the objects a bundle renders, counted for anything else.
  */
 export function jsonBytes(value: unknown): number {
   const known = typeof value === 'object' && value !== null ? renderedBytes.get(value) : undefined;
