@@ -28,6 +28,9 @@ const bench = path.join(__dirname, 'bench.ts');
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
+/** The measured children still running: killed if the script fails, so that none is left waiting. */
+const running = new Set<ChildProcess>();
+
 /** Waits for a file to appear, or fails when the child has exited without writing it. */
 async function appears(file: string, child: ChildProcess, stderr: () => string): Promise<void> {
   while (!fs.existsSync(file)) {
@@ -45,9 +48,13 @@ async function countInstructions(mode: Mode, dir: string, clusterCount: number, 
     process.execPath, '--single-threaded', '-r', 'ts-node/register/transpile-only',
     bench, '--child', mode, dir, String(clusterCount), String(serviceCount), shape, '',
   ], { cwd: root, env: { ...process.env, CI: '', BENCH_WINDOW_SIGNAL: signal }, stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const exited = new Promise<number | null>(resolve => child.on('exit', resolve));
+  const exited = new Promise<number | null>(resolve => child.on('exit', code => {
+    running.delete(child);
+    resolve(code);
+  }));
   // callgrind_control talks to the valgrind process, which runs node itself: same pid.
   const instrumentation = (state: 'on' | 'off') => execFileSync('callgrind_control', ['-i', state, String(child.pid)], { stdio: 'ignore' });
   await appears(`${signal}.ready`, child, () => stderr);
@@ -111,5 +118,6 @@ async function main(): Promise<void> {
 
 main().catch((error: Error) => {
   console.error(error.message);
+  running.forEach(child => child.kill('SIGKILL'));
   process.exit(1);
 });

@@ -84,7 +84,12 @@ const WINDOW_SIGNAL = process.env.BENCH_WINDOW_SIGNAL;
 function signalAndWait(event: string, reply: string): void {
   if (!WINDOW_SIGNAL) return;
   fs.writeFileSync(`${WINDOW_SIGNAL}.${event}`, '');
-  while (!fs.existsSync(`${WINDOW_SIGNAL}.${reply}`)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  // Not forever: a counting parent that died must not leave this child polling.
+  const deadline = Date.now() + 10 * 60_000;
+  while (!fs.existsSync(`${WINDOW_SIGNAL}.${reply}`)) {
+    if (Date.now() > deadline) throw new Error(`no ${reply} signal in 10 minutes: the parent is gone`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
 }
 
 /** Just before the clocks start. */
