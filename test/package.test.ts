@@ -114,3 +114,11 @@ test.each([
   expect([verify.status, verify.stdout]).toEqual([2, expect.stringMatching(/^usage: cdk8s-istio-multicluster verify <dist\/<cluster>\/expected-state.json>/)]);
   expect(fs.existsSync(path.join(project, 'dist', 'east', 'expected-state.json'))).toBe(true);
 });
+
+test('the lock file records the package as package.json declares it, so a fresh npm install leaves it as committed', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const locked = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')).packages[''];
+  for (const field of ['name', 'version', 'license', 'bin', 'engines', 'dependencies', 'devDependencies', 'peerDependencies']) {
+    expect([field, locked[field]]).toEqual([field, manifest[field]]);
+  }
+});
