@@ -372,11 +372,11 @@ function servedAcrossNetworks(model: ResolvedMesh, cluster: MeshCluster): string
 
 /** The global services an ambient cluster serves or consumes, as its ztunnels must know them. */
 function ambientServices(model: ResolvedMesh, cluster: MeshCluster): ExpectedAmbientService[] {
-  return model.services.filter(rs => rs.servedBy.includes(cluster) || rs.consumers.includes(cluster)).map(rs => ({
-    host: rs.host,
-    servedHere: rs.servedBy.includes(cluster),
-    servedElsewhere: rs.servedBy.filter(c => c !== cluster).map(c => c.clusterName),
-  })).sort(byKey(s => s.host));
+  return model.services.flatMap(rs => {
+    const servedHere = rs.servedBy.includes(cluster);
+    if (!servedHere && !rs.consumers.includes(cluster)) return [];
+    return [{ host: rs.host, servedHere, servedElsewhere: rs.servedBy.filter(c => c !== cluster).map(c => c.clusterName) }];
+  }).sort(byKey(s => s.host));
 }
 
 /** The key of a scope in the budgets report: its namespace, and its selector if it has one. */

@@ -36,7 +36,7 @@ describe('budgets', () => {
     const objects = bundleObjects.filter(o => o.kind !== undefined);
     expect(objects.length).toBeLessThan(bundleObjects.length);
     expect(b1.objects).toBe(objects.length);
-    expect(b1.bytes).toBe(objects.reduce((n, o) => n + JSON.stringify(o).length, 0));
+    expect(b1.bytes).toBe(objects.reduce((n, o) => n + Buffer.byteLength(JSON.stringify(o)), 0));
     expect(b1.bytes).toBeGreaterThan(b1.largestObject.bytes);
     expect(warningsOf(app)).toEqual([]);
   });
