@@ -98,15 +98,13 @@ export class MeshApp extends App {
   public _synthFiles(): OutputFile[] {
     if (!this.rendered) {
       const constructs = this.node.findAll();
-      // Listed once for the rules and the resolution: a mesh of thousands of services is walked and sorted once.
+      // Listed once for the rules, the resolution and the suppressions: a mesh of thousands of services is walked and sorted once.
       const meshes = constructs.filter(Mesh.isMesh).map(mesh => ({ mesh, inventory: meshInventory(mesh) }));
       this.validateMeshes(constructs, meshes);
       const models = meshes.map(({ mesh, inventory }) => resolveMesh(mesh, inventory));
       const renders = models.map(renderMesh);
-      this.findings = models.flatMap((m, i) => {
-        const suppressed = suppressions(m.mesh);
-        return [...m.warnings, ...renders[i].warnings, ...m.notes].map(f => ({ ...f, suppressed: suppressed(f) }));
-      });
+      const suppressed = suppressions(constructs);
+      this.findings = models.flatMap((m, i) => [...m.warnings, ...renders[i].warnings, ...m.notes].map(f => ({ ...f, suppressed: suppressed(f) })));
       this.rendered = [
         ...renders.flatMap(r => r.files),
         ...(models.length > 0 ? [{ root: OutputRoot.BUNDLES, path: LINT_FILE, content: lintReport(this.findings) }] : []),

@@ -113,11 +113,12 @@ export function suppressFinding(scope: IConstruct, code: string, reason: string)
 }
 
 /**
- * The suppressions declared in a construct tree: for a finding, the reason given on its construct or the
+ * The suppressions declared on `constructs` (an app's, all of them: a suppression on the app or on a
+ * construct around a mesh covers the mesh): for a finding, the reason given on its construct or the
  * nearest construct around it. @internal
  */
-export function suppressions(root: IConstruct): (f: Finding) => string | undefined {
-  const declared = root.node.findAll()
+export function suppressions(constructs: readonly IConstruct[]): (f: Finding) => string | undefined {
+  const declared = constructs
     .map(c => [c.node.path, (c as unknown as { [SUPPRESSIONS]?: Map<string, string> })[SUPPRESSIONS]] as const)
     .filter((e): e is readonly [string, Map<string, string>] => e[1] !== undefined)
     .sort((a, b) => b[0].length - a[0].length);

@@ -71,6 +71,21 @@ test('lint.json lists warnings and notes with codes; a suppression (with its rea
   expect(() => suppressFinding(c1, 'MCM110', ' ')).toThrow(/MCM110 needs a reason/);
 });
 
+test('a suppression on a construct around the mesh (the app, a wrapper construct) covers the mesh\'s findings', () => {
+  const { app, mesh } = testMesh({ meshId: 'mesh1' });
+  const c1 = new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1' } });
+  new MeshCluster(mesh, 'c2');
+  new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c1] });
+  suppressFinding(app, 'MCM101', 'every mesh of this app is a lab');
+  suppressFinding(app, 'MCM201', 'the services listen on their service ports');
+  synthOnce(app);
+  expect(JSON.parse(bundleFile(app, 'lint.json')).findings.map((f: any) => [f.code, f.construct, f.suppressed])).toEqual([
+    ['MCM101', 'mesh', 'every mesh of this app is a lab'],
+    ['MCM201', 'mesh/web', 'the services listen on their service ports'],
+  ]);
+  expect([app.warnings, app.notes]).toEqual([[], []]);
+});
+
 describe('errors raised where they are found carry their category\'s code', () => {
   const KUBEADM = '.:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n}\n';
   test.each([
