@@ -103,7 +103,8 @@ export interface GlobalServiceProps {
 
   /**
    * Clusters whose workloads call the service by its `.global` name; each gets a ServiceEntry that
-   * sends the traffic to the serving clusters' gateways. More can be added with `addConsumer()`.
+   * sends the traffic to the serving clusters' gateways (a serving cluster's own clients: to the others',
+   * or, where it is the only one, to its own pods). More can be added with `addConsumer()`.
    * An empty list means none (only the clients of routes to the service).
    * @default - every cluster of the mesh that does not serve it (with the mesh's pruneUncalledServices, those where a ClientNamespace calls it), unless consumers are added
    */

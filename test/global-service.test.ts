@@ -187,10 +187,21 @@ describe('GlobalService', () => {
       expect(() => app.synth()).toThrow(/cluster c1 both serves svc.ns.global to other clusters and consumes it from them: a cluster can hold only one entry for the host/);
     });
 
-    test('a cluster that consumes only its own instance renders nothing for it', () => {
+    test('the only serving cluster among its consumers calls its own pods by the .global name: it gets the serving-side entry', () => {
       const { app, mesh, c1 } = base();
       new GlobalService(mesh, 'svc', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1], consumers: [c1] });
-      expect([...objectsOf(app, 'c1').keys()].filter(k => k.startsWith('ServiceEntry'))).toEqual([]);
+      expect(objectsOf(app, 'c1').get('ServiceEntry/ns/svc-global')?.spec).toEqual({
+        hosts: ['svc.ns.global'], location: 'MESH_INTERNAL', resolution: 'STATIC', addresses: ['240.0.0.1'],
+        ports: [{ name: 'http', number: 80, protocol: 'HTTP' }], workloadSelector: { labels: { app: 'svc' } },
+      });
+      expect([...objectsOf(app, 'c2').keys()].filter(k => k.startsWith('ServiceEntry'))).toEqual([]);
+    });
+
+    test('the only serving cluster may consume its service beside other consumers: one entry, its serving one', () => {
+      const { app, mesh, c1, c2 } = base();
+      new GlobalService(mesh, 'svc', { namespace: 'ns', ports: [{ name: 'http', number: 80 }], servedBy: [c1], consumers: [c1, c2] });
+      expect(objectsOf(app, 'c1').get('ServiceEntry/ns/svc-global')?.spec.workloadSelector).toEqual({ labels: { app: 'svc' } });
+      expect(objectsOf(app, 'c2').get('ServiceEntry/ns/svc-global')?.spec.endpoints).toEqual([expect.objectContaining({ address: '10.0.0.1' })]);
     });
 
     test('a cluster of another mesh', () => {

@@ -121,6 +121,26 @@ describe('VersionedRoute', () => {
     expect(istioSchemaErrors(allObjects(app))).toEqual([]);
   });
 
+  test('a canary in the only serving cluster, routed for its own clients: local hops, and the .global name resolves there too', () => {
+    const { app, mesh } = testMesh();
+    new MeshCluster(mesh, 'cluster1', { gateway: { address: '172.18.0.3' } });
+    const cluster2 = new MeshCluster(mesh, 'cluster2', { gateway: { address: '172.18.0.4' } });
+    const service = new GlobalService(mesh, 'reviews', { namespace: 'shop', ports: [{ name: 'http', number: 9080 }], servedBy: [cluster2] });
+    const v1 = service.addVersion('v1', { clusters: [cluster2] });
+    const v2 = service.addVersion('v2', { clusters: [cluster2] });
+    new VersionedRoute(mesh, 'reviews-route', { service, clients: [cluster2], defaultRoute: [{ version: v1, weight: 90 }, { version: v2, weight: 10 }] });
+    const c2 = objectsOf(app, 'cluster2');
+    expect(c2.get('VirtualService/shop/reviews')?.spec.http).toEqual([{
+      name: 'default',
+      match: [{ port: 9080 }],
+      route: ['v1', 'v2'].map((subset, i) => ({ destination: { host: 'reviews.shop.svc.cluster.local', subset, port: { number: 9080 } }, weight: [90, 10][i] })),
+    }]);
+    // One entry for the host in cluster2, its serving one: cluster1 (a default consumer) and its own clients reach the pods through it.
+    expect(c2.get('ServiceEntry/shop/reviews-global')?.spec.workloadSelector).toEqual({ labels: { app: 'reviews' } });
+    expect(objectsOf(app, 'cluster1').get('ServiceEntry/shop/reviews-global')?.spec.endpoints).toEqual([expect.objectContaining({ address: '172.18.0.4' })]);
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+  });
+
   test('three clusters, two regions: local first, spreading on request, locality failover with outlier detection', () => {
     const { app, mesh } = testMesh();
     const c1 = new MeshCluster(mesh, 'cluster1', { gateway: { address: '10.0.1.1' }, locality: 'us-east-1/us-east-1a' });

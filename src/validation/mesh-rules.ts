@@ -29,11 +29,12 @@ export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
     },
     {
       // One .global host cannot be both the local pods' entry and the remote gateways' entry in a cluster.
+      // The only serving cluster consumes nothing from others: its own clients use its serving entry.
       rule: CHECKS.servesAndConsumes,
       check: () => services.filter(s => globalNames || s.keepGlobalName).flatMap(s => {
         const reached = reachedServers.get(s)!;
         return consumers.get(s)!
-          .filter(c => reached.includes(c))
+          .filter(c => reached.includes(c) && s.servedBy.some(server => server !== c))
           .map(c => `[${s.node.path}] cluster ${c.clusterName} both serves ${s.globalHost} to other clusters and consumes it from them: a cluster can hold only one entry for the host; drop it from the consumers (or route clients), or stop other clusters from consuming its instance`);
       }),
     },

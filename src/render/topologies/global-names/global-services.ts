@@ -30,6 +30,9 @@ export function renderGlobalService(rs: ResolvedService, bundleOf: BundleOf): vo
       specs.set(self, spec);
     }
     if (spec) renderConsumerEntry(rs, shared, spec, bundleOf(consumer));
+    // Without a spec, the consumer is the only serving cluster: no other cluster to reach, its clients call
+    // the .global name and reach its own pods through the serving-side entry (below, when others reach it).
+    else if (!rs.reachedServers.includes(consumer)) renderServingEntry(rs, shared, bundleOf(consumer));
   }
   for (const server of rs.reachedServers) {
     renderServingEntry(rs, shared, bundleOf(server));
