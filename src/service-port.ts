@@ -57,6 +57,25 @@ export function isHttpPort(port: ResolvedPort): boolean {
   return [Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC, Protocol.GRPC_WEB].includes(port.protocol);
 }
 
+/**
+ * The ports Istio's proxy listens on in every sidecar workload's network namespace (istio.io, "Ports used
+ * by Istio"), and the ones ztunnel's in-pod redirection takes in an ambient pod: an application listening
+ * on one of them cannot bind it, or has its traffic taken by the proxy.
+ */
+const SIDECAR_PORTS: ReadonlyMap<number, string> = new Map([
+  [15000, 'Envoy admin'], [15001, 'outbound capture'], [15004, 'debug'], [15006, 'inbound capture'], [15008, 'HBONE tunnel'],
+  [15020, 'merged metrics'], [15021, 'health check'], [15053, 'DNS proxy'], [15090, 'Envoy metrics'],
+]);
+const AMBIENT_POD_PORTS: ReadonlyMap<number, string> = new Map([...SIDECAR_PORTS].filter(([port]) => [15001, 15006, 15008, 15053].includes(port)));
+
+/**
+ * What Istio's proxy uses `listenPort` for where a workload listens on it (`ambient`: ztunnel's in-pod
+ * ports only), or undefined when the port is the application's to take.
+ */
+export function proxyPortUse(listenPort: number, ambient: boolean): string | undefined {
+  return (ambient ? AMBIENT_POD_PORTS : SIDECAR_PORTS).get(listenPort);
+}
+
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PREFIXES: ReadonlyArray<[string, Protocol]> = [
   ['grpc-web', Protocol.GRPC_WEB], ['http2', Protocol.HTTP2], ['https', Protocol.HTTPS], ['http', Protocol.HTTP],

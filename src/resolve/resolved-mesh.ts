@@ -6,6 +6,7 @@ import { ExternalService } from '../external-service';
 import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
+import { proxyPortUse } from '../service-port';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { GlobalDnsMode } from '../global-dns';
 import { CHECKS, Finding, finding } from '../validation/findings';
@@ -212,6 +213,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
       ...resolvedRoutes.flatMap(oneHostSubsetWarnings).map(w => finding(CHECKS.oneHostSubsets, w)),
       ...clusters.filter(c => ISTIO_COREDNS_MODES.includes(c.dns.mode)).map(c => finding(CHECKS.istioCoreDns,
         `[${c.node.path}] dns ${c.dns.mode} sends .global queries to istiocoredns, which Istio removed in 1.9 (deprecated in 1.8): keep it only if this cluster still runs the istiocoredns plugin; on current Istio use GlobalDns.dnsProxy() or GlobalDns.staticZone()`)),
+      ...proxyPortWarnings([...services, ...vms], mesh.topology === MeshTopology.AMBIENT),
       ...(stale.length === 0 ? [] : [finding(CHECKS.staleVips, `[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`)]),
     ],
     // Multi-network serves through the user's own Service, whose targetPort the mesh does not render.
@@ -222,6 +224,27 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
       ];
     }),
   };
+}
+
+/**
+ * Workloads that would listen where their Istio proxy does: the pods (or VMs) at `targetPort`, else at the
+ * service port, and VM instances at the ports they override.
+ */
+function proxyPortWarnings(workloads: ReadonlyArray<GlobalService | VmWorkload>, ambient: boolean): Finding[] {
+  return workloads.flatMap(workload => workload.ports.flatMap((port, i) => {
+    const listening: Array<[where: string, port: number]> = [[`ports[${i}] ${port.name}`, port.targetPort ?? port.number]];
+    if (VmWorkload.isVmWorkload(workload)) {
+      for (const instance of workload.instances) {
+        const own = instance.ports?.[port.name];
+        if (own !== undefined) listening.push([`instance ${instance.name}'s ${port.name} port`, own]);
+      }
+    }
+    return listening.flatMap(([where, listenPort]) => {
+      const use = proxyPortUse(listenPort, ambient);
+      return use === undefined ? [] : [finding(CHECKS.proxyPort, `[${workload.node.path}] ${where} listens on ${listenPort}, the Istio proxy's ${use} port in every `
+        + `${ambient ? 'ambient pod' : 'workload with a sidecar'}: the application cannot bind it, or the proxy takes its traffic; move the application to another port and set targetPort`)];
+    });
+  }));
 }
 
 const ISTIO_COREDNS_MODES = [GlobalDnsMode.COREDNS, GlobalDnsMode.KUBE_DNS, GlobalDnsMode.ISTIO_COREDNS];
