@@ -1,7 +1,7 @@
 import { Mesh, MeshCluster } from '../src';
 import { joinClusterNames } from '../src/mesh-cluster';
 import { istioSchemaErrors } from './support/istio-schema';
-import { allObjects, objectsOf, testApp } from './support/synth';
+import { allObjects, objectsOf, synthOnce, testApp } from './support/synth';
 
 function twoClusters() {
   const app = testApp();
@@ -134,6 +134,19 @@ describe('MeshCluster', () => {
       const cluster = new MeshCluster(mesh(), 'c');
       expect(() => cluster.addNamespace(ns)).toThrow(new RegExp(`namespace "${ns}" is a system namespace, which must never get sidecar injection`));
     });
+  });
+
+  test('a NodePort outside Kubernetes\' default range warns (MCM115): most API servers refuse the gateway\'s Service', () => {
+    const app = testApp();
+    const mesh = new Mesh(app, 'mesh', { meshId: 'mesh1' });
+    new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1', nodePort: 15443, istiodNodePort: 32767 } });
+    new MeshCluster(mesh, 'c2', { gateway: { address: '10.0.0.2', nodePort: 30000, istiodNodePort: 32768 } });
+    synthOnce(app);
+    expect(app.warnings.filter(w => w.endsWith('[MCM115]'))).toEqual([
+      '[mesh/c1] gateway.nodePort 15443 is outside Kubernetes\' default NodePort range (30000-32767): the API server refuses the gateway\'s Service '
+        + 'unless its --service-node-port-range holds the port; use one from the range [MCM115]',
+      expect.stringMatching(/^\[mesh\/c2\] gateway.istiodNodePort 32768 is outside .* \[MCM115\]$/),
+    ]);
   });
 
   test('accepts IPv6 gateways and full localities', () => {

@@ -214,6 +214,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
       ...clusters.filter(c => ISTIO_COREDNS_MODES.includes(c.dns.mode)).map(c => finding(CHECKS.istioCoreDns,
         `[${c.node.path}] dns ${c.dns.mode} sends .global queries to istiocoredns, which Istio removed in 1.9 (deprecated in 1.8): keep it only if this cluster still runs the istiocoredns plugin; on current Istio use GlobalDns.dnsProxy() or GlobalDns.staticZone()`)),
       ...proxyPortWarnings([...services, ...vms], mesh.topology === MeshTopology.AMBIENT),
+      ...clusters.flatMap(nodePortWarnings),
       ...(stale.length === 0 ? [] : [finding(CHECKS.staleVips, `[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`)]),
     ],
     // Multi-network serves through the user's own Service, whose targetPort the mesh does not render.
@@ -245,6 +246,19 @@ function proxyPortWarnings(workloads: ReadonlyArray<GlobalService | VmWorkload>,
         + `${ambient ? 'ambient pod' : 'workload with a sidecar'}: the application cannot bind it, or the proxy takes its traffic; move the application to another port and set targetPort`)];
     });
   }));
+}
+
+/** Kubernetes' default `--service-node-port-range`: the API server refuses a Service with a NodePort outside its range. */
+const DEFAULT_NODE_PORTS = { min: 30000, max: 32767 };
+
+/** A cluster's gateway NodePorts outside the default range, which most clusters refuse. */
+function nodePortWarnings(cluster: MeshCluster): Finding[] {
+  const gateway = cluster.gateway;
+  if (!gateway) return [];
+  return ([['nodePort', gateway.nodePort], ['istiodNodePort', gateway.istiodNodePort]] as const)
+    .filter(([, port]) => port !== undefined && (port < DEFAULT_NODE_PORTS.min || port > DEFAULT_NODE_PORTS.max))
+    .map(([prop, port]) => finding(CHECKS.nodePortRange, `[${cluster.node.path}] gateway.${prop} ${port} is outside Kubernetes' default NodePort range `
+      + `(${DEFAULT_NODE_PORTS.min}-${DEFAULT_NODE_PORTS.max}): the API server refuses the gateway's Service unless its --service-node-port-range holds the port; use one from the range`));
 }
 
 const ISTIO_COREDNS_MODES = [GlobalDnsMode.COREDNS, GlobalDnsMode.KUBE_DNS, GlobalDnsMode.ISTIO_COREDNS];
