@@ -6,7 +6,8 @@ import { MeshCluster } from './mesh-cluster';
 import { describePlan, planRoute, RoutePlan } from './resolve/route-plan';
 import { isHttpPort, ResolvedPort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
-import { propError } from './validation/errors';
+import { MeshConfigError, propError } from './validation/errors';
+import { CHECKS } from './validation/findings';
 import { checkLabels } from './validation/names';
 import { checkCount, checkDuration, checkHeaderName, checkOneOf, checkPercent, checkRegex } from './validation/values';
 import { byClusterName } from './order';
@@ -224,10 +225,12 @@ export class VersionedRoute extends Construct {
   private resolvePort(name?: string): ResolvedPort {
     const ports = this.service.ports;
     const port = name === undefined ? (ports.length === 1 ? ports[0] : undefined) : ports.find(p => p.name === name);
+    const names = ports.map(p => p.name).join(', ');
+    if (!port && name === undefined) {
+      throw new MeshConfigError(`[${this.node.path}] port is not set, and ${this.service.serviceName} has several ports (${names}): name the one the route splits, e.g. port: "${ports[0].name}"`, CHECKS.invalidProperty);
+    }
     if (!port) {
-      throw propError(this, 'port', name ?? null, name === undefined
-        ? `must name one of ${this.service.serviceName}'s ports (${ports.map(p => p.name).join(', ')}): the service has several`
-        : `is not a port of ${this.service.serviceName}: use one of ${ports.map(p => p.name).join(', ')}`);
+      throw propError(this, 'port', name, `is not a port of ${this.service.serviceName}: use one of ${names}`);
     }
     if (!isHttpPort(port)) {
       throw propError(this, 'port', port.name, `is ${port.protocol}: HTTP routing needs an HTTP, HTTP2 or gRPC port`);

@@ -300,6 +300,10 @@ describe('VersionedRoute', () => {
       ['a string match with two operators', h => ({ rules: [{ name: 'r1', match: [{ uri: { exact: '/a', prefix: '/' } }], to: [{ version: h.v1 }] }] }),
         /rule "r1".match\[0\].uri \{"exact":"\/a","prefix":"\/"\} must set exactly one of exact, prefix, regex/],
       ['a port that is not the service\'s', () => ({ port: 'grpc' }), /\[mesh\/r\] port "grpc" is not a port of helloworld: use one of http1/],
+      ['no port, where the service has several', h => {
+        const service = new GlobalService(h.mesh, 'two-ports', { namespace: 'x', ports: [{ name: 'http', number: 80 }, { name: 'grpc', number: 90 }], servedBy: [h.cluster2] });
+        return { service, defaultRoute: [{ version: service.addVersion('v1', { clusters: [h.cluster2] }) }] };
+      }, /^\[mesh\/r\] port is not set, and two-ports has several ports \(http, grpc\): name the one the route splits, e.g. port: "http" \[MCM030\]$/],
       ['locality failover without outlier detection', () => ({ trafficPolicy: { localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }] } }),
         /\[mesh\/r\] trafficPolicy.localityFailover \["us-east-1->us-west-2"\] has no effect without outlierDetection \(Istio ignores it\)/],
       ['zone-level failover (seed 001)', () => ({ trafficPolicy: { outlierDetection: {}, localityFailover: [{ from: 'us/us-east-1/az-1/r11', to: 'us/us-west-1' }] } }),
