@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { GlobalDns, GlobalDnsMode, ResolvedGlobalDns } from './global-dns';
 import { isClusterRenderer, Mesh, meshAppRequired } from './mesh';
 import { MeshTopology, readsPeers } from './topology';
-import { MeshConfigError, propError } from './validation/errors';
+import { MeshConfigError, propError, unsetPropError } from './validation/errors';
 import { checkDnsLabel, checkLabels, isKubeSystemNamespace, sameLabels } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
 
@@ -193,7 +193,7 @@ export class MeshCluster extends Chart {
     this.dns = (props.dns ?? GlobalDns.dnsProxy())._resolve(this, mesh.globalDomain);
     if (readsPeers(mesh.topology)) {
       if (this.network === undefined) {
-        throw propError(this, 'network', undefined, `is required in the ${mesh.topology} topology: istiod, the istio-system label and the east-west gateway all name it; give the network the cluster's pods are on`);
+        throw unsetPropError(this, 'network', `the ${mesh.topology} topology needs it: istiod, the istio-system label and the east-west gateway all name it; give the network the cluster's pods are on`);
       }
       if (this.dns.mode !== GlobalDnsMode.DNS_PROXY) {
         throw propError(this, 'dns', this.dns.mode, `means nothing in the ${mesh.topology} topology: services keep their cluster.local names, which consumers resolve through stub Services and DNS capture; remove it`);

@@ -6,8 +6,7 @@ import { MeshCluster } from './mesh-cluster';
 import { describePlan, planRoute, RoutePlan } from './resolve/route-plan';
 import { isHttpPort, ResolvedPort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
-import { MeshConfigError, propError } from './validation/errors';
-import { CHECKS } from './validation/findings';
+import { propError, unsetPropError } from './validation/errors';
 import { checkLabels } from './validation/names';
 import { checkCount, checkDuration, checkHeaderName, checkOneOf, checkPercent, checkRegex } from './validation/values';
 import { byClusterName } from './order';
@@ -227,7 +226,7 @@ export class VersionedRoute extends Construct {
     const port = name === undefined ? (ports.length === 1 ? ports[0] : undefined) : ports.find(p => p.name === name);
     const names = ports.map(p => p.name).join(', ');
     if (!port && name === undefined) {
-      throw new MeshConfigError(`[${this.node.path}] port is not set, and ${this.service.serviceName} has several ports (${names}): name the one the route splits, e.g. port: "${ports[0].name}"`, CHECKS.invalidProperty);
+      throw unsetPropError(this, 'port', `${this.service.serviceName} has several ports (${names}): name the one the route splits, e.g. port: "${ports[0].name}"`);
     }
     if (!port) {
       throw propError(this, 'port', name, `is not a port of ${this.service.serviceName}: use one of ${names}`);

@@ -14,7 +14,7 @@ describe('options that mean nothing in a topology are refused, naming the option
 
   test('cluster and service options', () => {
     const { mesh } = multiNetwork();
-    expect(() => new MeshCluster(mesh, 'c0')).toThrow(/\[mesh\/c0\] network undefined is required in the multi-network topology/);
+    expect(() => new MeshCluster(mesh, 'c0')).toThrow(/\[mesh\/c0\] network is not set, and the multi-network topology needs it: istiod, the istio-system label and the east-west gateway all name it/);
     expect(() => new MeshCluster(mesh, 'c1', { network: 'n1', dns: GlobalDns.staticZone({ corefile: '.:53 {\n}\n' }) }))
       .toThrow(/\[mesh\/c1\] dns "static-zone" means nothing in the multi-network topology/);
     const c2 = new MeshCluster(mesh, 'c2', { network: 'n1', gateway: { address: '10.0.0.2' } });

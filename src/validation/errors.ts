@@ -26,6 +26,11 @@ export function propError(scope: IConstruct, prop: string, value: unknown, probl
   return new MeshConfigError(`[${scope.node.path}] ${prop} ${formatValue(value)} ${problem}`, CHECKS.invalidProperty);
 }
 
+/** Builds the error for a property a construct needs where it was left out: `[path] <prop> is not set, and <reason>`. */
+export function unsetPropError(scope: IConstruct, prop: string, reason: string): MeshConfigError {
+  return new MeshConfigError(`[${scope.node.path}] ${prop} is not set, and ${reason}`, CHECKS.invalidProperty);
+}
+
 /** A value as errors quote it: JSON, except that numbers keep their own spelling (JSON writes NaN as null). */
 export function formatValue(value: unknown): string {
   return typeof value === 'number' || value === undefined ? String(value) : JSON.stringify(value);
