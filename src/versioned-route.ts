@@ -75,7 +75,8 @@ export interface FaultInjection {
 /** One routing rule: requests that match go to the weighted versions. */
 export interface RouteRule {
   /**
-   * Names the rule in errors and in the routing table.
+   * Names the rule in errors, in the routing table and as the VirtualService's route name; `default` is
+   * the name of defaultRoute's rule.
    * @default - `rule <n>` (1-based)
    */
   readonly name?: string;
@@ -192,8 +193,13 @@ export class VersionedRoute extends Construct {
     this.trafficPolicy = props.trafficPolicy;
     if (props.trafficPolicy) checkTrafficPolicy(this, 'trafficPolicy', props.trafficPolicy);
 
-    const rules = (props.rules ?? []).map((rule, i) => this.resolveRule(rule.name ?? `rule ${i + 1}`, rule.match ?? [], rule.to, rule));
-    this.rules = [...rules, this.resolveRule('otherwise', [], props.defaultRoute, {})];
+    const rules = (props.rules ?? []).map((rule, i) => {
+      if (rule.name === DEFAULT_RULE) {
+        throw propError(this, `rules[${i}].name`, rule.name, 'is the name of defaultRoute\'s rule (the VirtualService\'s last route): give the rule another name');
+      }
+      return this.resolveRule(rule.name ?? `rule ${i + 1}`, rule.match ?? [], rule.to, rule);
+    });
+    this.rules = [...rules, this.resolveRule(DEFAULT_RULE, [], props.defaultRoute, {}, true)];
     const names = this.rules.map(r => r.name);
     const repeated = names.find((n, i) => names.indexOf(n) !== i);
     if (repeated) throw propError(this, 'rules', repeated, 'names two rules: rule names must be unique');
@@ -218,7 +224,7 @@ export class VersionedRoute extends Construct {
   public _unreachableRules(): string[] {
     const catchAll = this.rules.findIndex(r => !r.isDefault && r.match.some(m => isEmptyMatch(m)));
     return catchAll < 0 ? [] : this.rules.slice(catchAll + 1).map(r =>
-      `[${this.node.path}] rule "${r.name}" can never match: rule "${this.rules[catchAll].name}" before it matches every request`);
+      `[${this.node.path}] ${ruleLabel(r)} can never match: ${ruleLabel(this.rules[catchAll])} before it matches every request`);
   }
 
   private resolvePort(name?: string): ResolvedPort {
@@ -237,9 +243,8 @@ export class VersionedRoute extends Construct {
     return port;
   }
 
-  private resolveRule(name: string, match: readonly RequestMatch[], to: readonly WeightedVersion[], rule: Partial<RouteRule>): ResolvedRule {
-    const where = `rule "${name}"`;
-    const isDefault = name === 'otherwise' && match.length === 0 && rule.match === undefined;
+  private resolveRule(name: string, match: readonly RequestMatch[], to: readonly WeightedVersion[], rule: Partial<RouteRule>, isDefault = false): ResolvedRule {
+    const where = ruleLabel({ name, isDefault });
     if (!isDefault && match.length === 0) {
       throw propError(this, `${where}.match`, [], 'is empty: give at least one match, or put the destinations in defaultRoute');
     }
@@ -268,6 +273,12 @@ export class VersionedRoute extends Construct {
     return { name, match, to, isDefault, timeout: rule.timeout, retries: rule.retries, fault: rule.fault };
   }
 }
+
+/** The name of the default route's rule, as the VirtualService's last route and the routing table show it. */
+const DEFAULT_RULE = 'default';
+
+/** A rule as messages name it: the default route by its property, `defaultRoute`. */
+const ruleLabel = (rule: Pick<ResolvedRule, 'name' | 'isDefault'>) => (rule.isDefault ? 'defaultRoute' : `rule "${rule.name}"`);
 
 function isEmptyMatch(m: RequestMatch): boolean {
   return Object.values(m).every(v => v === undefined || (typeof v === 'object' && Object.keys(v).length === 0));

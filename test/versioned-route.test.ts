@@ -98,7 +98,7 @@ describe('VersionedRoute', () => {
     expect(route.describe()).toBe('cluster1: end-user=jason -> v2@cluster2 70%, v3@cluster2 30%; otherwise -> v1@cluster1 100%');
     const routes = bundleFile(app, 'cluster1/routes.md');
     expect(routes).toContain('| jason | end-user=jason | v2@cluster2 70%, v3@cluster2 30% |');
-    expect(routes).toContain('| otherwise | otherwise | v1@cluster1 100% |');
+    expect(routes).toContain('| default | otherwise | v1@cluster1 100% |');
     expect(routes).toContain('Cross-cluster subsets: v2 -> cluster2, v3 -> cluster2.');
     expect(fs.existsSync(path.join(app.bundlesOutdir, 'cluster2/routes.md'))).toBe(false);
   });
@@ -270,7 +270,7 @@ describe('VersionedRoute', () => {
     synthOnce(app);
     expect(app.warnings).toEqual(expect.arrayContaining([
       '[mesh/other-route] rule "never" can never match: rule "all" before it matches every request [MCM106]',
-      '[mesh/other-route] rule "otherwise" can never match: rule "all" before it matches every request [MCM106]',
+      '[mesh/other-route] defaultRoute can never match: rule "all" before it matches every request [MCM106]',
     ]));
   });
 
@@ -286,15 +286,15 @@ describe('VersionedRoute', () => {
       ['weights that do not sum to 100', h => ({ rules: [{ name: 'jason', match: [{ headers: { u: { exact: 'j' } } }], to: [{ version: h.v2, weight: 70 }, { version: h.v3, weight: 20 }] }] }),
         /\[mesh\/r\] rule "jason" weights "v2 70, v3 20" must sum to 100, got 90/],
       ['a negative weight', h => ({ defaultRoute: [{ version: h.v1, weight: 110 }, { version: h.v2, weight: -10 }] }),
-        /\[mesh\/r\] rule "otherwise" weight of v2 -10 is not a non-negative integer percent/],
+        /\[mesh\/r\] defaultRoute weight of v2 -10 is not a non-negative integer percent/],
       ['a fractional weight', h => ({ defaultRoute: [{ version: h.v1, weight: 50.5 }, { version: h.v2, weight: 49.5 }] }),
-        /rule "otherwise" weight of v1 50.5 is not a non-negative integer percent/],
+        /defaultRoute weight of v1 50.5 is not a non-negative integer percent/],
       ['a version of another service', h => {
         const other = new GlobalService(h.mesh, 'other', { namespace: 'x', ports: [{ name: 'http', number: 80 }], servedBy: [h.cluster2] });
         return { defaultRoute: [{ version: other.addVersion('v9', { clusters: [h.cluster2] }) }] };
-      }, /\[mesh\/r\] rule "otherwise" version "v9" belongs to other, not helloworld/],
+      }, /\[mesh\/r\] defaultRoute version "v9" belongs to other, not helloworld/],
       ['a version named twice', h => ({ defaultRoute: [{ version: h.v1, weight: 50 }, { version: h.v1, weight: 50 }] }),
-        /rule "otherwise".to "v1" names a version twice/],
+        /defaultRoute.to "v1" names a version twice/],
       ['an empty match list', h => ({ rules: [{ name: 'r1', match: [], to: [{ version: h.v1 }] }] }),
         /rule "r1".match \[\] is empty: give at least one match, or put the destinations in defaultRoute/],
       ['a string match with two operators', h => ({ rules: [{ name: 'r1', match: [{ uri: { exact: '/a', prefix: '/' } }], to: [{ version: h.v1 }] }] }),
@@ -309,7 +309,7 @@ describe('VersionedRoute', () => {
       ['zone-level failover (seed 001)', () => ({ trafficPolicy: { outlierDetection: {}, localityFailover: [{ from: 'us/us-east-1/az-1/r11', to: 'us/us-west-1' }] } }),
         /trafficPolicy.localityFailover\[0\].from "us\/us-east-1\/az-1\/r11" is a zone or subzone: Istio fails over between regions only/],
       ['no clients', () => ({ clients: [] }), /\[mesh\/r\] clients \[\] is empty/],
-      ['a NaN weight', h => ({ defaultRoute: [{ version: h.v1, weight: NaN }] }), /rule "otherwise" weight of v1 NaN is not a non-negative integer percent/],
+      ['a NaN weight', h => ({ defaultRoute: [{ version: h.v1, weight: NaN }] }), /defaultRoute weight of v1 NaN is not a non-negative integer percent/],
       ['an unknown retry condition', h => ({ rules: [rule(h, { retries: { attempts: 2, retryOn: '5xx,sometimes' } })] }),
         /rule "r1".retries.retryOn "5xx,sometimes" has "sometimes", which Istio does not accept: use a comma-separated list of 5xx, gateway-error/],
       ['retry settings with attempts 0', h => ({ rules: [rule(h, { retries: { attempts: 0, retryOn: '5xx' } })] }),
@@ -329,6 +329,8 @@ describe('VersionedRoute', () => {
         /headers "End-User" is not an HTTP header name in lower case/],
       ['a source label that is not a label', h => ({ rules: [{ name: 'r1', match: [{ sourceLabels: { app: 'a b' } }], to: [{ version: h.v1 }] }] }),
         /rule "r1".match\[0\].sourceLabels.app "a b" is not a label value/],
+      ['a rule named like defaultRoute\'s', h => ({ rules: [{ name: 'default', match: [{ uri: { prefix: '/' } }], to: [{ version: h.v1 }] }] }),
+        /\[mesh\/r\] rules\[0\].name "default" is the name of defaultRoute's rule \(the VirtualService's last route\): give the rule another name \[MCM030\]/],
       ['duplicate rule names', h => ({ rules: [1, 2].map(() => ({ name: 'x', match: [{ uri: { prefix: '/' } }], to: [{ version: h.v1 }] })) }), /rules "x" names two rules/],
     ])('%s', (_, change, message) => {
       expect(route(change)).toThrow(message);

@@ -27,7 +27,7 @@ export function renderHttpRoutes(route: VersionedRoute, client: ClientPlan, host
       delay: rule.fault.delay && { fixedDelay: istioDuration(rule.fault.delay.fixedDelay), percentage: { value: rule.fault.delay.percent } },
     },
     match: rule.isDefault ? [{ port }] : rule.match.map(m => renderMatch(m, port)),
-    name: rule.isDefault ? 'default' : rule.name,
+    name: rule.name,
     retries: rule.retries && {
       attempts: rule.retries.attempts,
       perTryTimeout: rule.retries.perTryTimeout && istioDuration(rule.retries.perTryTimeout),
