@@ -38,7 +38,7 @@ describe('ports where the Istio proxy listens (MCM114)', () => {
     expect(warningsOf(MeshTopology.GLOBAL_NAMES, (mesh, c1) => new VmWorkload(mesh, 'whoami', {
       namespace: 'default', cluster: c1, ports: [{ name: 'http', number: 80, targetPort: 8888 }],
       instances: [{ name: 'vm1', address: '172.29.9.61' }, { name: 'vm2', address: '172.29.9.62', ports: { http: 15021 } }],
-    }))).toEqual([expect.stringMatching(/^\[mesh\/whoami\] instance vm2's http port listens on 15021, the Istio proxy's health check port in every workload with a sidecar: .* \[MCM114\]$/)]);
+    }))).toEqual([expect.stringMatching(/^\[mesh\/whoami\] instance vm2's http port listens on 15021, the Istio proxy's health check port in every workload with a sidecar: .*; move the application to another port and set the instance's port \[MCM114\]$/)]);
   });
 
   test('in ambient pods only ztunnel\'s in-pod ports are taken: 15008 is, 15090 is the application\'s', () => {

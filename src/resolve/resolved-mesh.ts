@@ -233,17 +233,17 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
  */
 function proxyPortWarnings(workloads: ReadonlyArray<GlobalService | VmWorkload>, ambient: boolean): Finding[] {
   return workloads.flatMap(workload => workload.ports.flatMap((port, i) => {
-    const listening: Array<[where: string, port: number]> = [[`ports[${i}] ${port.name}`, port.targetPort ?? port.number]];
+    const listening: Array<[where: string, port: number, fix: string]> = [[`ports[${i}] ${port.name}`, port.targetPort ?? port.number, 'set targetPort']];
     if (VmWorkload.isVmWorkload(workload)) {
       for (const instance of workload.instances) {
         const own = instance.ports?.[port.name];
-        if (own !== undefined) listening.push([`instance ${instance.name}'s ${port.name} port`, own]);
+        if (own !== undefined) listening.push([`instance ${instance.name}'s ${port.name} port`, own, 'set the instance\'s port']);
       }
     }
-    return listening.flatMap(([where, listenPort]) => {
+    return listening.flatMap(([where, listenPort, fix]) => {
       const use = proxyPortUse(listenPort, ambient);
       return use === undefined ? [] : [finding(CHECKS.proxyPort, `[${workload.node.path}] ${where} listens on ${listenPort}, the Istio proxy's ${use} port in every `
-        + `${ambient ? 'ambient pod' : 'workload with a sidecar'}: the application cannot bind it, or the proxy takes its traffic; move the application to another port and set targetPort`)];
+        + `${ambient ? 'ambient pod' : 'workload with a sidecar'}: the application cannot bind it, or the proxy takes its traffic; move the application to another port and ${fix}`)];
     });
   }));
 }
