@@ -5,14 +5,15 @@ import { EXPECTED_STATE_FORMAT, ExpectedState } from '../render/expected-state';
 import { diffState, formatReport, VerifyStatus } from './diff';
 import { collectLiveState, CommandRunner } from './live-state';
 
-const USAGE = `usage: cdk8s-istio-multicluster verify <dist/<cluster>/expected-state.json> [--context <kube context>] [--json]
+const USAGE = `usage: cdk8s-istio-multicluster verify <dist/<cluster>/expected-state.json> [--context <kube context>] [--all-pods] [--json]
 
 Compares a live cluster with what its rendered bundle says it must show: the roots workloads trust,
 each client scope's .global clusters (endpoints, SNI), the gateway's SNI filter chains, in
 multi-primary topologies the remote clusters istiod reads, and in ambient ones the global services
 a ztunnel knows, with endpoints. Needs kubectl and istioctl on PATH.
-The kube context defaults to the cluster's name. Exit status: 0 all checks pass, 1 a check failed,
-2 verify could not run.`;
+It asks the first running pod with a sidecar of each client scope; --all-pods asks every one, to find
+a proxy that missed an update. The kube context defaults to the cluster's name. Exit status: 0 all
+checks pass, 1 a check failed, 2 verify could not run.`;
 
 /** Runs `verify` with its arguments; returns the exit status. */
 export function main(argv: readonly string[], run: CommandRunner, out: (text: string) => void): number {
@@ -23,6 +24,7 @@ export function main(argv: readonly string[], run: CommandRunner, out: (text: st
   }
   const contextAt = rest.indexOf('--context');
   const asJson = rest.includes('--json');
+  const allPods = rest.includes('--all-pods');
   let expected: ExpectedState;
   try {
     expected = JSON.parse(fs.readFileSync(file, 'utf8')) as ExpectedState;
@@ -41,7 +43,7 @@ export function main(argv: readonly string[], run: CommandRunner, out: (text: st
   }
   let results;
   try {
-    results = diffState(expected, collectLiveState(expected, run, context));
+    results = diffState(expected, collectLiveState(expected, run, context, { allPods }));
   } catch (e) {
     out(`verify: reading cluster ${expected.cluster} through context ${context} failed: ${(e as Error).message}`);
     return 2;

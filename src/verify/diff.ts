@@ -1,8 +1,8 @@
 import { X509Certificate } from 'crypto';
 import { splitPemBundle } from '../pki/x509';
 import { formatLabels } from '../validation/names';
-import { ExpectedCluster, ExpectedEndpoint, ExpectedState, hostOf, scopeClusters, scopeToCheck } from '../render/expected-state';
-import { EnvoyCluster, LiveState, selectionKey } from './live-state';
+import { ExpectedCluster, ExpectedEndpoint, ExpectedScope, ExpectedState, hostOf, scopeClusters, scopeToCheck } from '../render/expected-state';
+import { EnvoyCluster, LiveProxy, LiveState, selectionKey } from './live-state';
 
 /** How one check of `verify` came out. */
 export enum VerifyStatus {
@@ -82,38 +82,43 @@ function checkEndpoints(subject: string, want: ExpectedCluster, have: ReadonlyAr
 }
 
 function checkScopes(expected: ExpectedState, live: LiveState): VerifyResult[] {
-  const byName = new Map(expected.outbound.map(c => [c.name, c]));
-  const meshHosts = new Set(expected.outbound.map(c => hostOf(c.name)));
   return expected.scopes.flatMap((scope, i) => {
     if (!scopeToCheck(expected, scope)) return [];
     const where = `${scope.namespace === '*' ? 'any namespace' : `namespace ${scope.namespace}`}${scope.selector ? ` (${formatLabels(scope.selector)})` : ''}`;
     // One live scope per expected one, in order: a namespace can have a Sidecar per workload selector.
-    const liveScope = live.scopes[i];
-    if (!liveScope?.pod) return [skip(where, 'no running pod with an istio-proxy container to ask: start one (e.g. a sleep pod) and run verify again')];
-    const clusters = new Map(liveScope.clusters.map(c => [c.name, c]));
-    const endpoints = new Map(liveScope.endpoints.map(e => [e.name, (e.hostStatuses ?? []).filter(h => h.address?.socketAddress).map(h => ({
-      address: h.address!.socketAddress!.address,
-      port: h.address!.socketAddress!.portValue,
-      healthy: (h.healthStatus?.edsHealthStatus ?? 'HEALTHY') === 'HEALTHY' && !h.healthStatus?.failedOutlierCheck,
-    }))]));
-    const expectedNames = scopeClusters(expected, scope);
-    const expectedSet = new Set(expectedNames);
-    const results = expectedNames.flatMap(name => {
-      const subject = `${liveScope.pod} ${name}`;
-      const want = byName.get(name)!;
-      const cluster = clusters.get(name);
-      if (!cluster) return [fail(subject, `missing cluster: the sidecar has no ${name} (is the ServiceEntry applied, and visible to ${where}?)`)];
-      const sni = sniOf(cluster);
-      const sniProblem = sni === want.sni ? [] : [fail(subject, `sends SNI ${sni ?? 'none (plaintext)'}, expected ${want.sni}: the serving gateway routes by it`)];
-      return [...sniProblem, ...checkEndpoints(subject, want, endpoints.get(name) ?? [], live)];
-    });
-    // A scoped namespace must not see the rest: the Sidecar that scopes it is not applied otherwise.
-    const leaked = scope.exclusive ? [...clusters.keys()].filter(name => meshHosts.has(hostOf(name)) && !expectedSet.has(name)).sort() : [];
-    return [
-      ...results,
-      ...(leaked.length ? [fail(`${liveScope.pod} scope`, `sees ${list(leaked)}, which ${where} does not call: is its Sidecar applied?`)] : []),
-    ];
+    const proxies = live.scopes[i]?.proxies ?? [];
+    if (proxies.length === 0) return [skip(where, 'no running pod with an istio-proxy container to ask: start one (e.g. a sleep pod) and run verify again')];
+    return proxies.flatMap(proxy => checkProxy(expected, scope, where, proxy, live));
   });
+}
+
+/** One proxy of a scope: every `.global` cluster the scope expects, and none beyond them where a Sidecar scopes it. */
+function checkProxy(expected: ExpectedState, scope: ExpectedScope, where: string, proxy: LiveProxy, live: LiveState): VerifyResult[] {
+  const byName = new Map(expected.outbound.map(c => [c.name, c]));
+  const meshHosts = new Set(expected.outbound.map(c => hostOf(c.name)));
+  const clusters = new Map(proxy.clusters.map(c => [c.name, c]));
+  const endpoints = new Map(proxy.endpoints.map(e => [e.name, (e.hostStatuses ?? []).filter(h => h.address?.socketAddress).map(h => ({
+    address: h.address!.socketAddress!.address,
+    port: h.address!.socketAddress!.portValue,
+    healthy: (h.healthStatus?.edsHealthStatus ?? 'HEALTHY') === 'HEALTHY' && !h.healthStatus?.failedOutlierCheck,
+  }))]));
+  const expectedNames = scopeClusters(expected, scope);
+  const expectedSet = new Set(expectedNames);
+  const results = expectedNames.flatMap(name => {
+    const subject = `${proxy.pod} ${name}`;
+    const want = byName.get(name)!;
+    const cluster = clusters.get(name);
+    if (!cluster) return [fail(subject, `missing cluster: the sidecar has no ${name} (is the ServiceEntry applied, and visible to ${where}?)`)];
+    const sni = sniOf(cluster);
+    const sniProblem = sni === want.sni ? [] : [fail(subject, `sends SNI ${sni ?? 'none (plaintext)'}, expected ${want.sni}: the serving gateway routes by it`)];
+    return [...sniProblem, ...checkEndpoints(subject, want, endpoints.get(name) ?? [], live)];
+  });
+  // A scoped namespace must not see the rest: the Sidecar that scopes it is not applied otherwise.
+  const leaked = scope.exclusive ? [...clusters.keys()].filter(name => meshHosts.has(hostOf(name)) && !expectedSet.has(name)).sort() : [];
+  return [
+    ...results,
+    ...(leaked.length ? [fail(`${proxy.pod} scope`, `sees ${list(leaked)}, which ${where} does not call: is its Sidecar applied?`)] : []),
+  ];
 }
 
 function checkGateway(expected: ExpectedState, live: LiveState): VerifyResult[] {

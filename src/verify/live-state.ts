@@ -39,13 +39,29 @@ export interface ZtunnelService {
   readonly endpoints?: { readonly [workloadUid: string]: { readonly workloadUid: string; readonly service: string } };
 }
 
-/** One client scope's proxy, as read from the live cluster (in the order of the expected state's scopes). */
-export interface LiveScope {
-  readonly namespace: string;
-  /** `<pod>.<namespace>`. @default - no running pod with a sidecar was found */
-  readonly pod?: string;
+/** One sidecar's outbound configuration, as `istioctl proxy-config` prints it. */
+export interface LiveProxy {
+  /** `<pod>.<namespace>`. */
+  readonly pod: string;
   readonly clusters: readonly EnvoyCluster[];
   readonly endpoints: readonly EnvoyClusterStatus[];
+}
+
+/** One client scope's proxies, as read from the live cluster (in the order of the expected state's scopes). */
+export interface LiveScope {
+  readonly namespace: string;
+  /** The first running pod with a sidecar, or every one (`allPods`); none when no such pod runs. */
+  readonly proxies: readonly LiveProxy[];
+}
+
+/** How much of a cluster `collectLiveState` reads. */
+export interface CollectOptions {
+  /**
+   * Whether to ask every running pod with a sidecar of each scope, not only the first: a proxy that
+   * missed an update (stale, or connected to another istiod) then shows. One `istioctl` pair per pod.
+   * @default false
+   */
+  readonly allPods?: boolean;
 }
 
 /** What `verify` reads from one cluster, everything as the tools print it. */
@@ -84,7 +100,7 @@ export const selectionKey = (namespace: string, labels: { readonly [key: string]
 const SYSTEM_NAMESPACES = /^(istio-system|kube-.*)$/;
 
 /** Reads the live state `expected` is checked against, through kubectl and istioctl on a kube context. */
-export function collectLiveState(expected: ExpectedState, run: CommandRunner, context: string): LiveState {
+export function collectLiveState(expected: ExpectedState, run: CommandRunner, context: string, options: CollectOptions = {}): LiveState {
   const kubectl = (...args: string[]) => run('kubectl', ['--context', context, ...args]);
   const istioctl = (...args: string[]) => run('istioctl', ['--context', context, ...args]);
   const json = <T>(text: string): T => JSON.parse(text) as T;
@@ -101,17 +117,20 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
 
   const scoped = new Set(expected.scopes.filter(s => s.namespace !== '*').map(s => s.namespace));
   const scopes = expected.scopes.map((scope): LiveScope => {
-    if (!scopeToCheck(expected, scope)) return { namespace: scope.namespace, clusters: [], endpoints: [] };
+    if (!scopeToCheck(expected, scope)) return { namespace: scope.namespace, proxies: [] };
     const candidates = pods(scope.namespace === '*' ? undefined : scope.namespace, scope.selector)
       .filter(p => p.spec.containers.some(c => c.name === 'istio-proxy'))
       .filter(p => scope.namespace !== '*' || (!SYSTEM_NAMESPACES.test(p.metadata.namespace) && !scoped.has(p.metadata.namespace)));
-    const pod = podRef(candidates[0]);
-    if (!pod) return { namespace: scope.namespace, clusters: [], endpoints: [] };
     return {
       namespace: scope.namespace,
-      pod,
-      clusters: json<EnvoyCluster[]>(istioctl('proxy-config', 'cluster', pod, '-o', 'json')),
-      endpoints: json<EnvoyClusterStatus[]>(istioctl('proxy-config', 'endpoint', pod, '-o', 'json')),
+      proxies: (options.allPods ? candidates : candidates.slice(0, 1)).map(candidate => {
+        const pod = podRef(candidate)!;
+        return {
+          pod,
+          clusters: json<EnvoyCluster[]>(istioctl('proxy-config', 'cluster', pod, '-o', 'json')),
+          endpoints: json<EnvoyClusterStatus[]>(istioctl('proxy-config', 'endpoint', pod, '-o', 'json')),
+        };
+      }),
     };
   });
 

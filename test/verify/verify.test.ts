@@ -5,7 +5,7 @@ import { GlobalService, MeshCluster, MeshTopology } from '../../src';
 import { ExpectedState } from '../../src/render/expected-state';
 import { main } from '../../src/verify/cli';
 import { diffState, formatReport, parseRemoteClusters, VerifyResult, VerifyStatus } from '../../src/verify/diff';
-import { collectLiveState, CommandRunner, LiveState } from '../../src/verify/live-state';
+import { collectLiveState, CommandRunner, LiveProxy, LiveState } from '../../src/verify/live-state';
 import { synthOnce, tempDir, testMesh } from '../support/synth';
 import { verifyMesh } from './verify-mesh';
 
@@ -23,18 +23,20 @@ const otherCaPem = fs.readFileSync(path.join(mesh.dir, 'keys/mesh1/clusters/c1/c
 const live = (cluster: string, pem: string | null = rootPem) => collectLiveState(mesh.expected(cluster), fakeRunner(FIXTURES, pem ?? undefined), cluster);
 const failures = (results: readonly VerifyResult[]) => results.filter(r => r.status === VerifyStatus.FAIL).map(r => `${r.subject}: ${r.detail}`);
 
+/** A copy of a live state with the proxies of one scope (every scope: undefined) changed. */
+function withProxies(state: LiveState, namespace: string | undefined, change: (proxy: LiveProxy) => LiveProxy): LiveState {
+  return { ...state, scopes: state.scopes.map(s => (namespace !== undefined && s.namespace !== namespace ? s : { ...s, proxies: s.proxies.map(change) })) };
+}
+
 /** A copy of a live state with one scope's endpoints of one cluster replaced. */
 function withEndpoints(state: LiveState, namespace: string, cluster: string, hosts: Array<[string, number, string?]>): LiveState {
-  return {
-    ...state,
-    scopes: state.scopes.map(s => (s.namespace !== namespace ? s : {
-      ...s,
-      endpoints: s.endpoints.map(e => (e.name !== cluster ? e : {
-        ...e,
-        hostStatuses: hosts.map(([address, portValue, health]) => ({ address: { socketAddress: { address, portValue } }, healthStatus: { edsHealthStatus: health ?? 'HEALTHY' } })),
-      })),
+  return withProxies(state, namespace, proxy => ({
+    ...proxy,
+    endpoints: proxy.endpoints.map(e => (e.name !== cluster ? e : {
+      ...e,
+      hostStatuses: hosts.map(([address, portValue, health]) => ({ address: { socketAddress: { address, portValue } }, healthStatus: { edsHealthStatus: health ?? 'HEALTHY' } })),
     })),
-  };
+  }));
 }
 
 describe('expected state', () => {
@@ -90,6 +92,19 @@ describe('verify', () => {
     ]);
   });
 
+  test('allPods asks every sidecar of a scope: a second sleep that missed the echo entry fails, the first still passes', () => {
+    const all = collectLiveState(mesh.expected('c1'), fakeRunner(FIXTURES, rootPem), 'c1', { allPods: true });
+    expect(all.scopes.map(s => [s.namespace, s.proxies.map(p => p.pod)])).toEqual([
+      ['*', ['sleep-5c7b9d8f4-x2kqp.default', 'sleep-5c7b9d8f4-zr7wd.default']],
+      ['frontend', ['web-6f8d4c9b7-7hjzt.frontend']], // the Succeeded pod is not asked
+    ]);
+    expect(failures(diffState(mesh.expected('c1'), all))).toEqual([
+      'sleep-5c7b9d8f4-zr7wd.default outbound|80||echo.demo.global: missing cluster: the sidecar has no outbound|80||echo.demo.global (is the ServiceEntry applied, and visible to any namespace?)',
+    ]);
+    // Without it, the first pod of each scope only.
+    expect(live('c1').scopes.map(s => s.proxies.length)).toEqual([1, 1]);
+  });
+
   test('missing endpoint: a sidecar without the gateway endpoint fails, naming the cluster and address', () => {
     const state = withEndpoints(live('c1'), 'frontend', 'outbound|8000|v2|httpbin.demo.global', []);
     expect(failures(diffState(mesh.expected('c1'), state))).toEqual([
@@ -128,8 +143,8 @@ describe('verify', () => {
 
   test('a scoped namespace that sees a host it does not call fails: its Sidecar is not applied', () => {
     const base = live('c1');
-    const unscoped = base.scopes.find(s => s.namespace === '*')!;
-    const state = { ...base, scopes: base.scopes.map(s => (s.namespace === 'frontend' ? { ...s, clusters: [...s.clusters, ...unscoped.clusters.filter(c => c.name.includes('echo'))] } : s)) };
+    const [unscoped] = base.scopes.find(s => s.namespace === '*')!.proxies;
+    const state = withProxies(base, 'frontend', proxy => ({ ...proxy, clusters: [...proxy.clusters, ...unscoped.clusters.filter(c => c.name.includes('echo'))] }));
     expect(failures(diffState(mesh.expected('c1'), state))).toEqual([
       'web-6f8d4c9b7-7hjzt.frontend scope: sees outbound|80||echo.demo.global, which namespace frontend does not call: is its Sidecar applied?',
     ]);
@@ -137,9 +152,9 @@ describe('verify', () => {
 
   test('a missing cluster, a wrong SNI and a gateway without a filter chain fail', () => {
     const base = live('c2');
-    const scopes = base.scopes.map(s => ({
-      ...s,
-      clusters: s.clusters.filter(c => c.name !== 'outbound|80||echo.demo.global')
+    const { scopes } = withProxies(base, undefined, proxy => ({
+      ...proxy,
+      clusters: proxy.clusters.filter(c => c.name !== 'outbound|80||echo.demo.global')
         .map(c => (c.name === 'outbound|8000|v1|httpbin.demo.global' ? { ...c, transportSocket: undefined } : c)),
     }));
     const gatewayListeners = base.gatewayListeners.map(l => ({ ...l, filterChains: l.filterChains!.filter(c => !c.filterChainMatch?.serverNames?.includes('outbound_.8000_.v2_.httpbin.demo.global')) }));
@@ -151,7 +166,7 @@ describe('verify', () => {
   });
 
   test('no pod to ask is a skip that says what to start, not a pass', () => {
-    const state = { ...live('c1'), scopes: live('c1').scopes.map(s => (s.namespace === 'frontend' ? { namespace: 'frontend', clusters: [], endpoints: [] } : s)) };
+    const state = { ...live('c1'), scopes: live('c1').scopes.map(s => (s.namespace === 'frontend' ? { namespace: 'frontend', proxies: [] } : s)) };
     expect(diffState(mesh.expected('c1'), state).filter(r => r.status === VerifyStatus.SKIP)).toEqual([
       { status: VerifyStatus.SKIP, subject: 'namespace frontend', detail: expect.stringMatching(/^no running pod with an istio-proxy container to ask: start one/) },
     ]);
@@ -202,9 +217,12 @@ describe('multi-network', () => {
   const liveWith = (hosts: Array<[string, number]>): LiveState => ({
     rootCertPem: undefined, podIps: {}, gatewayListeners: [], remoteClustersText: 'NAME SECRET STATUS ISTIOD\nc1 synced x\nc2 istio-system/istio-remote-secret-c2 synced x\n',
     scopes: [{
-      namespace: '*', pod: 'sleep-1.default',
-      clusters: [{ name, transportSocketMatches: [{ name: 'tlsMode-istio', transportSocket: { typedConfig: { sni } } }] }],
-      endpoints: [{ name, hostStatuses: hosts.map(([address, portValue]) => ({ address: { socketAddress: { address, portValue } }, healthStatus: { edsHealthStatus: 'HEALTHY' } })) }],
+      namespace: '*',
+      proxies: [{
+        pod: 'sleep-1.default',
+        clusters: [{ name, transportSocketMatches: [{ name: 'tlsMode-istio', transportSocket: { typedConfig: { sni } } }] }],
+        endpoints: [{ name, hostStatuses: hosts.map(([address, portValue]) => ({ address: { socketAddress: { address, portValue } }, healthStatus: { edsHealthStatus: 'HEALTHY' } })) }],
+      }],
     }],
   });
 
@@ -319,6 +337,11 @@ describe('the verify command', () => {
     const failing = verify(path.join(mesh.app.outdir, 'c1/expected-state.json'), '--json');
     expect(failing.status).toBe(1);
     expect(JSON.parse(failing.stdout).results.filter((r: VerifyResult) => r.status === 'fail').map((r: VerifyResult) => r.subject)).toEqual(['roots']);
+
+    fs.writeFileSync(rootFile, rootPem);
+    expect(verify(path.join(mesh.app.outdir, 'c1/expected-state.json')).status).toBe(0);
+    const everyPod = verify(path.join(mesh.app.outdir, 'c1/expected-state.json'), '--all-pods');
+    expect([everyPod.status, everyPod.stdout]).toEqual([1, expect.stringMatching(/^FAIL sleep-5c7b9d8f4-zr7wd.default outbound\|80\|\|echo.demo.global: missing cluster/)]);
   });
 
   test('says why it cannot run: usage, an unreadable file, a failing tool', () => {
