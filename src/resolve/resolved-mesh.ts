@@ -229,23 +229,25 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
 
 /**
  * Workloads that would listen where their Istio proxy does: the pods (or VMs) at `targetPort`, else at the
- * service port, and VM instances at the ports they override.
+ * service port, and VM instances at the ports they override. Loops that make nothing for a port that is
+ * free, as they run for every port of every service.
  */
 function proxyPortWarnings(workloads: ReadonlyArray<GlobalService | VmWorkload>, ambient: boolean): Finding[] {
-  return workloads.flatMap(workload => workload.ports.flatMap((port, i) => {
-    const listening: Array<[where: string, port: number, fix: string]> = [[`ports[${i}] ${port.name}`, port.targetPort ?? port.number, 'set targetPort']];
-    if (VmWorkload.isVmWorkload(workload)) {
-      for (const instance of workload.instances) {
-        const own = instance.ports?.[port.name];
-        if (own !== undefined) listening.push([`instance ${instance.name}'s ${port.name} port`, own, 'set the instance\'s port']);
-      }
+  const found: Finding[] = [];
+  const check = (workload: GlobalService | VmWorkload, listenPort: number, where: () => string, fix: string) => {
+    const use = proxyPortUse(listenPort, ambient);
+    if (use === undefined) return;
+    found.push(finding(CHECKS.proxyPort, `[${workload.node.path}] ${where()} listens on ${listenPort}, the Istio proxy's ${use} port in every `
+      + `${ambient ? 'ambient pod' : 'workload with a sidecar'}: the application cannot bind it, or the proxy takes its traffic; move the application to another port and ${fix}`));
+  };
+  for (const workload of workloads) {
+    workload.ports.forEach((port, i) => check(workload, port.targetPort ?? port.number, () => `ports[${i}] ${port.name}`, 'set targetPort'));
+    if (!VmWorkload.isVmWorkload(workload)) continue;
+    for (const instance of workload.instances) {
+      for (const [name, own] of Object.entries(instance.ports ?? {})) check(workload, own, () => `instance ${instance.name}'s ${name} port`, 'set the instance\'s port');
     }
-    return listening.flatMap(([where, listenPort, fix]) => {
-      const use = proxyPortUse(listenPort, ambient);
-      return use === undefined ? [] : [finding(CHECKS.proxyPort, `[${workload.node.path}] ${where} listens on ${listenPort}, the Istio proxy's ${use} port in every `
-        + `${ambient ? 'ambient pod' : 'workload with a sidecar'}: the application cannot bind it, or the proxy takes its traffic; move the application to another port and ${fix}`)];
-    });
-  }));
+  }
+  return found;
 }
 
 /** Kubernetes' default `--service-node-port-range`: the API server refuses a Service with a NodePort outside its range. */
