@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Mesh } from './mesh';
 import { checkLocality, MeshCluster } from './mesh-cluster';
 import { isHttpPort, Protocol, ResolvedPort, resolvePorts, ServicePort } from './service-port';
-import { propError } from './validation/errors';
+import { propError, unsetPropError } from './validation/errors';
 import { checkDnsLabel, isDnsSubdomain } from './validation/names';
 import { classifyAddress } from './validation/network';
 import { checkOneOf } from './validation/values';
@@ -17,6 +17,11 @@ export enum ExternalResolution {
   DNS_ROUND_ROBIN = 'DNS_ROUND_ROBIN',
   /** Fixed IP endpoints. */
   STATIC = 'STATIC',
+  /**
+   * No lookup: each connection goes to the address the workload dialed. For wildcard hosts and CIDR
+   * `addresses` without endpoints of their own (Istio's `NONE`).
+   */
+  NONE = 'NONE',
 }
 
 /** How the sidecar originates TLS towards the external service (its DestinationRule's `tls.mode`). */
@@ -166,6 +171,9 @@ export class ExternalService extends Construct {
     if (this.resolution === ExternalResolution.STATIC && this.endpoints.length === 0) {
       throw propError(this, 'endpoints', [], 'is empty, which STATIC resolution cannot do without: give the IP endpoints, or use resolution DNS');
     }
+    if (this.resolution === ExternalResolution.NONE && this.endpoints.length > 0) {
+      throw propError(this, 'endpoints', this.endpoints.map(e => e.address), 'means nothing with resolution NONE, which sends each connection to the address the workload dialed: drop them, or use STATIC');
+    }
     if (this.resolution === ExternalResolution.DNS_ROUND_ROBIN && this.endpoints.length > 1) {
       throw propError(this, 'endpoints', this.endpoints.map(e => e.address), 'has several addresses, and DNS_ROUND_ROBIN takes one at most (Istio refuses more): use resolution DNS to balance over them');
     }
@@ -181,6 +189,10 @@ export class ExternalService extends Construct {
       if (kind !== 'ipv4' && kind !== 'ipv6' || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
         throw propError(this, `addresses[${i}]`, address, 'is not an IP address or CIDR: use e.g. 203.0.113.7 or 203.0.113.0/24');
       }
+      // Istio's CRD refuses a range with a resolution that looks the hosts up.
+      if (bits !== undefined && this.resolution !== ExternalResolution.NONE && this.resolution !== ExternalResolution.STATIC) {
+        throw propError(this, `addresses[${i}]`, address, 'is a CIDR range, which Istio takes only with resolution NONE or STATIC: give single addresses, or set resolution NONE (the address the workload dialed)');
+      }
       return address;
     });
     this.tls = props.tls && this.checkTls(props.tls);
@@ -192,6 +204,9 @@ export class ExternalService extends Construct {
     if (this.egressGateway) {
       if (this.hosts.length !== 1 || this.hosts[0].startsWith('*')) {
         throw propError(this, 'hosts', this.hosts, 'routes through the egress gateway by host, which takes one host that is not a wildcard: declare one ExternalService per host');
+      }
+      if (this.resolution === ExternalResolution.NONE) {
+        throw propError(this, 'resolution', this.resolution, 'leaves the egress gateway the address it was dialed, its own: resolve the host (DNS), or drop egressGateway');
       }
       const unroutable = this.ports.find(p => !isHttpPort(p) && p.protocol !== Protocol.HTTPS && p.protocol !== Protocol.TLS);
       if (unroutable) {
@@ -224,8 +239,8 @@ export class ExternalService extends Construct {
         throw propError(this, `hosts[${i}]`, host, `is a mesh name (*.${this.mesh.globalDomain} or *.local): an external service must not shadow mesh services; declare mesh services with GlobalService`);
       }
       // Istio cannot resolve a wildcard: DNS would look up the literal "*" name.
-      if (wildcard && this.resolution !== ExternalResolution.STATIC && this.endpoints.length === 0) {
-        throw propError(this, `hosts[${i}]`, host, `is a wildcard, which ${this.resolution} resolution cannot look up: give endpoints (the addresses to call), or use resolution STATIC with IP endpoints`);
+      if (wildcard && (this.resolution === ExternalResolution.DNS || this.resolution === ExternalResolution.DNS_ROUND_ROBIN) && this.endpoints.length === 0) {
+        throw propError(this, `hosts[${i}]`, host, `is a wildcard, which ${this.resolution} resolution cannot look up: give endpoints (the addresses to call), use resolution STATIC with IP endpoints, or NONE (the address the workload dialed)`);
       }
       return host;
     });
@@ -244,7 +259,7 @@ export class ExternalService extends Construct {
   private checkTls(tls: TlsOrigination): TlsOrigination {
     checkOneOf(this, 'tls.mode', tls.mode, TlsOriginationMode, 'a TLS origination mode');
     if (tls.mode === TlsOriginationMode.MUTUAL && !tls.credentialName) {
-      throw propError(this, 'tls.credentialName', tls.credentialName, 'is required for MUTUAL: name the Secret with the client certificate, key and CA');
+      throw unsetPropError(this, 'tls.credentialName', 'MUTUAL needs it: name the Secret with the client certificate, key and CA');
     }
     if (tls.sni !== undefined && !isDnsSubdomain(tls.sni)) throw propError(this, 'tls.sni', tls.sni, 'is not a host name');
     return tls;

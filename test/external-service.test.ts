@@ -49,6 +49,9 @@ describe('ExternalService', () => {
     ['a wildcard host with endpoints', {
       hosts: ['*.storage.example.com'], ports: [{ name: 'https', number: 443 }], endpoints: [{ address: 'storage-gw.example.com' }],
     }, { hosts: ['*.storage.example.com'], resolution: 'DNS' }],
+    ['NONE for a wildcard host and a CIDR: the address the workload dialed', {
+      hosts: ['*.db.partner.example.com'], ports: [{ name: 'tcp-postgres', number: 5432 }], resolution: ExternalResolution.NONE, addresses: ['203.0.113.0/24'],
+    }, { hosts: ['*.db.partner.example.com'], resolution: 'NONE', addresses: ['203.0.113.0/24'] }],
     ['mutual TLS origination', {
       hosts: ['ledger.bank.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
       tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client' },
@@ -75,10 +78,14 @@ describe('ExternalService', () => {
     ['STATIC with a hostname endpoint', { resolution: ExternalResolution.STATIC, endpoints: [{ address: 'db.example.com' }] }, /endpoints\[0\].address "db.example.com" is a hostname, which STATIC resolution never looks up/],
     ['DNS_ROUND_ROBIN with two endpoints', { resolution: ExternalResolution.DNS_ROUND_ROBIN, endpoints: [{ address: 'a.example.com' }, { address: 'b.example.com' }] },
       /endpoints \["a.example.com","b.example.com"\] has several addresses, and DNS_ROUND_ROBIN takes one at most/],
-    ['MUTUAL without a credential', { tls: { mode: TlsOriginationMode.MUTUAL } }, /tls.credentialName undefined is required for MUTUAL/],
+    ['MUTUAL without a credential', { tls: { mode: TlsOriginationMode.MUTUAL } }, /\[mesh\/ext\] tls.credentialName is not set, and MUTUAL needs it: name the Secret with the client certificate, key and CA/],
     ['TLS origination over a TLS port', { ports: [{ name: 'https', number: 443 }], tls: { mode: TlsOriginationMode.SIMPLE } }, /tls "SIMPLE" would wrap port https, which workloads already speak TLS on/],
     ['an endpoint port for no port', { endpoints: [{ address: 'a.example.com', ports: { grpc: 9000 } }] }, /endpoints.ports "grpc" names no port of the service: use one of http/],
     ['an address that is no CIDR', { addresses: ['10.0.0.0/x'] }, /addresses\[0\] "10.0.0.0\/x" is not an IP address or CIDR/],
+    ['a CIDR with DNS resolution (the API server refuses it)', { addresses: ['203.0.113.7', '10.0.0.0/8'] },
+      /\[mesh\/ext\] addresses\[1\] "10.0.0.0\/8" is a CIDR range, which Istio takes only with resolution NONE or STATIC: give single addresses, or set resolution NONE \(the address the workload dialed\) \[MCM030\]/],
+    ['NONE with endpoints', { resolution: ExternalResolution.NONE, endpoints: [{ address: '203.0.113.5' }] },
+      /\[mesh\/ext\] endpoints \["203.0.113.5"\] means nothing with resolution NONE, which sends each connection to the address the workload dialed: drop them, or use STATIC/],
   ])('refused: %s', (_, props, message) => {
     const { mesh: m } = mesh();
     expect(() => new ExternalService(m, 'ext', { hosts: ['api.example.com'], ports: [{ name: 'http', number: 80 }], ...props })).toThrow(message);
@@ -121,6 +128,7 @@ describe('ExternalService', () => {
   test.each<[string, Partial<ExternalServiceProps>, RegExp]>([
     ['two hosts', { hosts: ['a.example.com', 'b.example.com'] }, /hosts \["a.example.com","b.example.com"\] routes through the egress gateway by host, which takes one host that is not a wildcard/],
     ['a TCP port', { ports: [{ name: 'tcp-db', number: 5432 }] }, /egressGateway true cannot route port tcp-db \(TCP\)/],
+    ['NONE resolution', { resolution: ExternalResolution.NONE }, /resolution "NONE" leaves the egress gateway the address it was dialed, its own: resolve the host \(DNS\), or drop egressGateway/],
   ])('egress gateway refused: %s', (_, props, message) => {
     const { mesh: m } = mesh();
     expect(() => new ExternalService(m, 'ext', { hosts: ['api.example.com'], ports: [{ name: 'http', number: 80 }], egressGateway: true, ...props })).toThrow(message);

@@ -11,6 +11,7 @@ const RESOLUTIONS: { readonly [r in ExternalResolution]: ServiceEntrySpecResolut
   [ExternalResolution.DNS]: ServiceEntrySpecResolution.DNS,
   [ExternalResolution.DNS_ROUND_ROBIN]: ServiceEntrySpecResolution.DNS_UNDERSCORE_ROUND_UNDERSCORE_ROBIN,
   [ExternalResolution.STATIC]: ServiceEntrySpecResolution.STATIC,
+  [ExternalResolution.NONE]: ServiceEntrySpecResolution.NONE,
 };
 
 const TLS_MODES: { readonly [m in TlsOriginationMode]: DestinationRuleSpecTrafficPolicyTlsMode } = {
