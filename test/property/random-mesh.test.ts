@@ -8,8 +8,8 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AccessPolicy, GlobalService, HttpMethod, Mesh, MeshApp, MeshCluster, MeshConfigError, Principal, ServiceVersion,
-  ServingEntry, VersionedRoute, VmWorkload,
+  AccessPolicy, ExternalResolution, ExternalService, ExternalServiceProps, GlobalService, HttpMethod, Mesh, MeshApp, MeshCluster, MeshConfigError, Principal, ServiceVersion,
+  ServingEntry, TlsOriginationMode, VersionedRoute, VmWorkload,
 } from '../../src';
 import { istioSchemaErrors } from '../support/istio-schema';
 import { KubeObject, objectsOf, synthOnce, testApp } from '../support/synth';
@@ -76,6 +76,24 @@ const meshArb = fc.record({
     probePeriod: maybe(mostly(DURATIONS.filter(d => d.toMilliseconds() % 1000 === 0), BAD_DURATIONS)),
     label: mostly(['web', 'db', ''], ['bad value']),
   })),
+  // Whole external services: each resolution with what it needs, and the combinations Istio's CRD refuses.
+  external: maybe(fc.record({
+    props: mostly<Omit<ExternalServiceProps, 'clusters'>>([
+      { hosts: ['api.partner.example.com'], ports: [{ name: 'https', number: 443 }] },
+      { hosts: ['api.partner.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }], tls: { mode: TlsOriginationMode.SIMPLE }, egressGateway: true },
+      { hosts: ['*.storage.example.com'], ports: [{ name: 'https', number: 443 }], resolution: ExternalResolution.NONE },
+      { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE, addresses: ['203.0.113.0/24', '2001:db8::/64'] },
+      { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.STATIC, addresses: ['203.0.113.0/28'], endpoints: [{ address: '203.0.113.5' }, { address: '203.0.113.6' }] },
+      { hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'https', number: 443 }], resolution: ExternalResolution.DNS_ROUND_ROBIN, endpoints: [{ address: 'lb.partner.example.com' }] },
+    ], [
+      { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], addresses: ['203.0.113.0/24'] },
+      { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE, endpoints: [{ address: '203.0.113.5' }] },
+      { hosts: ['*.storage.example.com'], ports: [{ name: 'https', number: 443 }] },
+      { hosts: ['api.partner.example.com'], ports: [{ name: 'https', number: 443 }], resolution: ExternalResolution.NONE, egressGateway: true },
+      { hosts: ['api.partner.example.com'], ports: [{ name: 'https', number: 443 }], resolution: ExternalResolution.STATIC, endpoints: [{ address: 'lb.partner.example.com' }] },
+    ]),
+    clusters: maybe(fc.array(fc.nat(4), { minLength: 1, maxLength: 2 })),
+  })),
   policy: maybe(fc.record({
     selector: mostly(['httpbin', 'reviews', 'whoami'], ['nobody']),
     namespace: mostly(['bar', 'shop', 'default'], []),
@@ -132,6 +150,9 @@ function declare(spec: MeshSpec): MeshApp {
       instances: [{ name: 'vm1', address: spec.vm.address, labels: { tier: spec.vm.label } }],
       probe: { tcpSocket: { port: 8888 }, period: spec.vm.probePeriod },
     });
+  }
+  if (spec.external) {
+    new ExternalService(mesh, 'partner', { ...spec.external.props, clusters: spec.external.clusters && at(spec.external.clusters) });
   }
   if (spec.policy) {
     new AccessPolicy(mesh, 'policy', {
