@@ -1,5 +1,5 @@
 /**
- * Generated meshes, valid and subtly invalid: every synth either fails with a MeshConfigError that names a
+ * Generated meshes of every topology, valid and subtly invalid: every synth either fails with a MeshConfigError that names a
  * construct, or renders output that the API server (CRD schemas and CEL rules) and istiod would accept and
  * that is consistent across clusters. Never a TypeError, never YAML that would be rejected or misroute.
  */
@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AccessPolicy, ExternalResolution, ExternalService, ExternalServiceProps, GlobalService, HttpMethod, Mesh, MeshApp, MeshCluster, MeshConfigError, Principal, ServiceVersion,
+  AccessPolicy, ExternalResolution, ExternalService, ExternalServiceProps, GlobalService, HttpMethod, Mesh, MeshApp, MeshCluster, MeshConfigError, MeshTopology, Principal, ServiceVersion,
   ServingEntry, TlsOriginationMode, VersionedRoute, VmWorkload,
 } from '../../src';
 import { istioSchemaErrors } from '../support/istio-schema';
@@ -68,6 +68,7 @@ const serviceArb = fc.record({
 });
 
 const meshArb = fc.record({
+  topology: mostly([MeshTopology.GLOBAL_NAMES, MeshTopology.GLOBAL_NAMES, MeshTopology.MULTI_NETWORK, MeshTopology.AMBIENT], []),
   clusters: fc.array(clusterArb, { minLength: 1, maxLength: 4 }),
   services: fc.array(serviceArb, { maxLength: 3 }),
   vm: maybe(fc.record({
@@ -107,13 +108,21 @@ type MeshSpec = typeof meshArb extends fc.Arbitrary<infer T> ? T : never;
 /** Declares a generated mesh; any step may throw (that is part of what is tested). */
 function declare(spec: MeshSpec): MeshApp {
   const app = testApp();
-  const mesh = new Mesh(app, 'mesh', { lockFile: path.join(path.dirname(app.bundlesOutdir), 'mesh.lock.json') });
-  const clusters = spec.clusters.map((c, i) => new MeshCluster(mesh, `cluster${i}`, { ...c }));
+  const mesh = new Mesh(app, 'mesh', { lockFile: path.join(path.dirname(app.bundlesOutdir), 'mesh.lock.json'), topology: spec.topology });
+  // What each topology takes: peer-reading ones name every cluster's network, ambient sets no gateway ports;
+  // the generated values stay as they are otherwise (the invalid ones included).
+  const peers = spec.topology !== MeshTopology.GLOBAL_NAMES;
+  const ambient = spec.topology === MeshTopology.AMBIENT;
+  const clusters = spec.clusters.map((c, i) => new MeshCluster(mesh, `cluster${i}`, {
+    ...c,
+    network: peers ? c.network ?? `net${i}` : c.network,
+    gateway: ambient && c.gateway ? { address: c.gateway.address } : c.gateway,
+  }));
   const at = (indexes: readonly number[]) => [...new Set(indexes.map(i => clusters[i % clusters.length]))];
   spec.services.forEach((s, i) => {
     const service = new GlobalService(mesh, `svc${i}`, {
       name: s.name, namespace: s.namespace, ports: s.ports, servedBy: at(s.servedBy),
-      consumers: s.consumers && at(s.consumers), servingEntry: s.servingEntry,
+      consumers: s.consumers && at(s.consumers), servingEntry: peers ? undefined : s.servingEntry,
     });
     const versions: ServiceVersion[] = [];
     for (const v of s.versions) {
@@ -143,7 +152,7 @@ function declare(spec: MeshSpec): MeshApp {
       });
     }
   });
-  if (spec.vm) {
+  if (spec.vm && !ambient) {
     new VmWorkload(mesh, 'whoami', {
       namespace: 'default', cluster: clusters[spec.vm.cluster % clusters.length],
       ports: [{ name: 'http', number: 80, targetPort: 8888 }],
@@ -157,7 +166,7 @@ function declare(spec: MeshSpec): MeshApp {
   if (spec.policy) {
     new AccessPolicy(mesh, 'policy', {
       namespace: spec.policy.namespace, selector: { app: spec.policy.selector }, principals: [Principal.namespace('foo')],
-      methods: [HttpMethod.GET], paths: spec.policy.paths, clusters: spec.policy.explicitClusters ? clusters : undefined,
+      methods: ambient ? undefined : [HttpMethod.GET], paths: ambient ? undefined : spec.policy.paths, clusters: spec.policy.explicitClusters ? clusters : undefined,
     });
   }
   return app;
@@ -221,6 +230,7 @@ function crossObjectProblems(objects: readonly KubeObject[], clusterOf: (o: Kube
 test('generated meshes: a MeshConfigError naming a construct, or output that Istio accepts and that agrees across clusters', () => {
   let rendered = 0;
   let refused = 0;
+  const renderedIn = new Map<MeshTopology, number>();
   fc.assert(fc.property(meshArb, spec => {
     let app: MeshApp;
     try {
@@ -234,6 +244,7 @@ test('generated meshes: a MeshConfigError naming a construct, or output that Ist
       return;
     }
     rendered++;
+    renderedIn.set(spec.topology, (renderedIn.get(spec.topology) ?? 0) + 1);
     const clusters = fs.readdirSync(app.bundlesOutdir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name);
     const clusterOf = new Map<KubeObject, string>();
     clusters.forEach(cluster => objectsOf(app, cluster).forEach(o => clusterOf.set(o, cluster)));
@@ -241,7 +252,8 @@ test('generated meshes: a MeshConfigError naming a construct, or output that Ist
     expect(istioSchemaErrors(objects)).toEqual([]);
     expect(crossObjectProblems(objects, o => clusterOf.get(o) ?? '?')).toEqual([]);
   }), { numRuns: Number(process.env.MESH_PROPERTY_RUNS ?? 3000), seed: process.env.MESH_PROPERTY_SEED ? Number(process.env.MESH_PROPERTY_SEED) : undefined });
-  // Both outcomes must be exercised, or the generator has drifted into testing one side only.
+  // Both outcomes must be exercised, in every topology, or the generator has drifted into testing one side only.
   expect(rendered).toBeGreaterThan(200);
   expect(refused).toBeGreaterThan(200);
+  expect(Object.values(MeshTopology).filter(topology => (renderedIn.get(topology) ?? 0) <= 40)).toEqual([]);
 });
