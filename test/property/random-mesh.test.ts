@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AccessPolicy, ExternalResolution, ExternalService, ExternalServiceProps, GlobalService, HttpMethod, Mesh, MeshApp, MeshCluster, MeshConfigError, MeshTopology, Principal, ServiceVersion,
+  AccessPolicy, ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GlobalService, HttpMethod, Mesh, MeshApp, MeshCluster, MeshConfigError, MeshTopology, Principal, ServiceVersion,
   ServingEntry, TlsOriginationMode, VersionedRoute, VmWorkload,
 } from '../../src';
 import { istioSchemaErrors } from '../support/istio-schema';
@@ -95,6 +95,14 @@ const meshArb = fc.record({
     ]),
     clusters: maybe(fc.array(fc.nat(4), { minLength: 1, maxLength: 2 })),
   })),
+  client: maybe(fc.record({
+    namespace: mostly(['foo', 'bar', 'shop'], ['istio-system']),
+    clusters: fc.array(fc.nat(4), { minLength: 1, maxLength: 2 }),
+    calls: fc.array(fc.nat(3), { minLength: 1, maxLength: 2 }),
+    callsExternal: fc.boolean(),
+    selector: maybe(mostly<{ readonly [label: string]: string }>([{ app: 'sleep' }], [{}])),
+    extraEgressHosts: maybe(mostly([['istio-system/*'], ['*/api.partner.example.com']], [['no-slash']])),
+  })),
   policy: maybe(fc.record({
     selector: mostly(['httpbin', 'reviews', 'whoami'], ['nobody']),
     namespace: mostly(['bar', 'shop', 'default'], []),
@@ -119,11 +127,14 @@ function declare(spec: MeshSpec): MeshApp {
     gateway: ambient && c.gateway ? { address: c.gateway.address } : c.gateway,
   }));
   const at = (indexes: readonly number[]) => [...new Set(indexes.map(i => clusters[i % clusters.length]))];
+  const services: GlobalService[] = [];
+  let external: ExternalService | undefined;
   spec.services.forEach((s, i) => {
     const service = new GlobalService(mesh, `svc${i}`, {
       name: s.name, namespace: s.namespace, ports: s.ports, servedBy: at(s.servedBy),
       consumers: s.consumers && at(s.consumers), servingEntry: peers ? undefined : s.servingEntry,
     });
+    services.push(service);
     const versions: ServiceVersion[] = [];
     for (const v of s.versions) {
       const labels = { version: v.label ?? v.name, ...(v.contradict ? { app: 'other' } : {}) };
@@ -161,7 +172,14 @@ function declare(spec: MeshSpec): MeshApp {
     });
   }
   if (spec.external) {
-    new ExternalService(mesh, 'partner', { ...spec.external.props, clusters: spec.external.clusters && at(spec.external.clusters) });
+    external = new ExternalService(mesh, 'partner', { ...spec.external.props, clusters: spec.external.clusters && at(spec.external.clusters) });
+  }
+  if (spec.client && !ambient && services.length > 0) {
+    const c = spec.client;
+    new ClientNamespace(mesh, 'client', {
+      namespace: c.namespace, clusters: at(c.clusters), calls: [...new Set(c.calls.map(i => services[i % services.length]))],
+      callsExternal: c.callsExternal && external ? [external] : undefined, selector: c.selector, extraEgressHosts: c.extraEgressHosts,
+    });
   }
   if (spec.policy) {
     new AccessPolicy(mesh, 'policy', {
