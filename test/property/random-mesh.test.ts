@@ -8,11 +8,12 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AccessPolicy, ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GlobalService, HttpMethod, Mesh, MeshApp, MeshCluster, MeshConfigError, MeshTopology, Principal, ServiceVersion,
+  AccessPolicy, ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GitOps, GlobalService, HttpMethod, IstioApiVersion, Mesh, MeshApp, MeshCluster, MeshConfigError, MeshTopology, NamespaceManagement, OutboundTrafficPolicy, Principal, ServiceVersion,
   ServingEntry, TlsOriginationMode, VersionedRoute, VmWorkload,
 } from '../../src';
 import { istioSchemaErrors } from '../support/istio-schema';
-import { KubeObject, objectsOf, synthOnce, testApp } from '../support/synth';
+import { allObjects, KubeObject, objectsOf, synthOnce, testApp } from '../support/synth';
+import { toolSchemaErrors } from '../support/tool-schema';
 
 /** Mostly valid values, sometimes a subtly invalid one: most meshes render, many are nearly valid. */
 const mostly = <T>(valid: readonly T[], invalid: readonly T[]) => (invalid.length === 0
@@ -67,7 +68,29 @@ const serviceArb = fc.record({
   })),
 });
 
+/** Mesh-wide settings: API version, mTLS, namespace handling, metadata, egress policy, observability, GitOps. */
+const settingsArb = fc.record({
+  apiVersion: maybe(mostly([IstioApiVersion.V1, IstioApiVersion.V1BETA1], [])),
+  strictMtls: maybe(fc.boolean()),
+  namespaces: maybe(mostly([NamespaceManagement.CREATE, NamespaceManagement.LABEL_ONLY, NamespaceManagement.NONE], [])),
+  injectionRevision: maybe(mostly(['canary', '1-30-3'], ['Canary'])),
+  labels: maybe(mostly<{ readonly [key: string]: string }>([{ team: 'platform' }, { 'app.kubernetes.io/part-of': 'mesh' }], [{ 'bad key!': 'x' }])),
+  outboundTrafficPolicy: maybe(mostly([OutboundTrafficPolicy.ALLOW_ANY, OutboundTrafficPolicy.REGISTRY_ONLY], [])),
+  observability: maybe(fc.record({
+    monitoring: maybe(fc.record({ namespace: maybe(mostly(['monitoring'], ['Monitoring'])), interval: maybe(mostly(['30s', '1m'], ['soon'])) })),
+    tracing: maybe(fc.record({ service: mostly(['otel-collector.observability.svc.cluster.local'], ['otel collector']), port: mostly([4317, 9411], [0]), samplingPercent: maybe(mostly([1, 100], [101])) })),
+    accessLogging: maybe(fc.boolean()),
+  })),
+  gitOps: maybe(mostly<() => GitOps>([
+    () => GitOps.argoCd({ repoUrl: 'https://github.com/acme/platform.git' }),
+    () => GitOps.argoCd({ repoUrl: 'https://github.com/acme/platform.git', path: './deploy/mesh', project: 'platform' }),
+    () => GitOps.flux(),
+    () => GitOps.flux({ interval: '5m', sourceRef: { kind: 'GitRepository', name: 'platform' } }),
+  ], [() => GitOps.argoCd({ repoUrl: '' }), () => GitOps.flux({ interval: 'often' })])),
+});
+
 const meshArb = fc.record({
+  settings: settingsArb,
   topology: mostly([MeshTopology.GLOBAL_NAMES, MeshTopology.GLOBAL_NAMES, MeshTopology.MULTI_NETWORK, MeshTopology.AMBIENT], []),
   clusters: fc.array(clusterArb, { minLength: 1, maxLength: 4 }),
   services: fc.array(serviceArb, { maxLength: 3 }),
@@ -116,7 +139,8 @@ type MeshSpec = typeof meshArb extends fc.Arbitrary<infer T> ? T : never;
 /** Declares a generated mesh; any step may throw (that is part of what is tested). */
 function declare(spec: MeshSpec): MeshApp {
   const app = testApp();
-  const mesh = new Mesh(app, 'mesh', { lockFile: path.join(path.dirname(app.bundlesOutdir), 'mesh.lock.json'), topology: spec.topology });
+  const { gitOps, ...settings } = spec.settings;
+  const mesh = new Mesh(app, 'mesh', { ...settings, gitOps: gitOps?.(), lockFile: path.join(path.dirname(app.bundlesOutdir), 'mesh.lock.json'), topology: spec.topology });
   // What each topology takes: peer-reading ones name every cluster's network, ambient sets no gateway ports;
   // the generated values stay as they are otherwise (the invalid ones included).
   const peers = spec.topology !== MeshTopology.GLOBAL_NAMES;
@@ -268,6 +292,7 @@ test('generated meshes: a MeshConfigError naming a construct, or output that Ist
     clusters.forEach(cluster => objectsOf(app, cluster).forEach(o => clusterOf.set(o, cluster)));
     const objects = [...clusterOf.keys()];
     expect(istioSchemaErrors(objects)).toEqual([]);
+    expect(toolSchemaErrors(allObjects(app))).toEqual([]);
     expect(crossObjectProblems(objects, o => clusterOf.get(o) ?? '?')).toEqual([]);
   }), { numRuns: Number(process.env.MESH_PROPERTY_RUNS ?? 3000), seed: process.env.MESH_PROPERTY_SEED ? Number(process.env.MESH_PROPERTY_SEED) : undefined });
   // Both outcomes must be exercised, in every topology, or the generator has drifted into testing one side only.
