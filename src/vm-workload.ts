@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import { GlobalService } from './global-service';
 import { Mesh } from './mesh';
 import { checkLocality, MeshCluster } from './mesh-cluster';
-import { isHttpPort, ResolvedPort, resolvePorts, ServicePort } from './service-port';
+import { isHttpPort, proxyPortUse, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
-import { checkDnsLabel, checkDnsSubdomain } from './validation/names';
+import { checkDnsLabel, checkDnsSubdomain, sameLabels } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
 
 const VM_SYMBOL = Symbol.for('cdk8s-istio-multicluster.VmWorkload');
@@ -58,6 +58,9 @@ export interface VmProbe {
   /** @default 3 */
   readonly failureThreshold?: number;
 }
+
+/** The labels of Istio's default ingress gateway pods, which a VM's ingress selects unless told otherwise. */
+export const DEFAULT_INGRESS_SELECTOR: { readonly [label: string]: string } = { istio: 'ingressgateway' };
 
 /** Exposes the VM service through a cluster's ingress gateway (e.g. a `whoami` service on VMs behind `whoami.internal.com`). */
 export interface VmIngress {
@@ -239,7 +242,14 @@ export class VmWorkload extends Construct {
     if (methods.length !== 1) {
       throw propError(this, 'probe', methods, 'must set exactly one of httpGet, tcpSocket, exec');
     }
-    if (probe.httpGet) checkPort(this, 'probe.httpGet.port', probe.httpGet.port);
+    if (probe.httpGet) {
+      checkPort(this, 'probe.httpGet.port', probe.httpGet.port);
+      // The WorkloadGroup CRD's pattern for a probe header's name.
+      const badHeader = Object.keys(probe.httpGet.headers ?? {}).find(name => !/^[-_A-Za-z0-9]+$/.test(name));
+      if (badHeader !== undefined) {
+        throw propError(this, 'probe.httpGet.headers', badHeader, 'is not a header name Istio\'s probe takes: use letters, digits, "-" and "_", e.g. X-Probe');
+      }
+    }
     if (probe.tcpSocket) checkPort(this, 'probe.tcpSocket.port', probe.tcpSocket.port);
     if (probe.exec && probe.exec.command.length === 0) {
       throw propError(this, 'probe.exec.command', [], 'is empty: give the command and its arguments');
@@ -266,7 +276,17 @@ export class VmWorkload extends Construct {
       throw propError(this, 'ingress.hosts', [], 'is empty: name the host(s) clients use, e.g. whoami.internal.com');
     }
     ingress.hosts.forEach((h, i) => checkDnsSubdomain(this, `ingress.hosts[${i}]`, h));
-    if (ingress.port !== undefined) checkPort(this, 'ingress.port', ingress.port);
+    if (ingress.port !== undefined) {
+      checkPort(this, 'ingress.port', ingress.port);
+      const use = proxyPortUse(ingress.port, false);
+      if (use !== undefined) {
+        throw propError(this, 'ingress.port', ingress.port, `is the gateway proxy's own ${use} port: use 80, or another port the gateway's Service exposes`);
+      }
+      const crossCluster = this.cluster.gateway;
+      if (crossCluster && ingress.port === crossCluster.port && sameLabels(ingress.selector ?? DEFAULT_INGRESS_SELECTOR, crossCluster.selector)) {
+        throw propError(this, 'ingress.port', ingress.port, `is the AUTO_PASSTHROUGH port of ${this.cluster.clusterName}'s cross-cluster gateway, on the same gateway pods: an HTTP server there would take it from the .global traffic; use 80`);
+      }
+    }
     if (!this.ports.some(isHttpPort)) {
       throw propError(this, 'ingress', ingress.hosts, 'needs an HTTP port on the workload to route to');
     }

@@ -6,7 +6,7 @@ import {
 import { ISTIOD_PORT } from '../mesh-cluster';
 import { isHttpPort } from '../service-port';
 import { LoadBalancerAlgorithm } from '../traffic-policy';
-import { ResolvedVmInstance, VmProbe, VmWorkload } from '../vm-workload';
+import { DEFAULT_INGRESS_SELECTOR, ResolvedVmInstance, VmProbe, VmWorkload } from '../vm-workload';
 import { OutputRoot } from '../write/output-file';
 import { toYaml } from '../write/yaml';
 import { ClusterBundle, NamespaceUse } from './cluster-bundle';
@@ -94,7 +94,7 @@ export function renderVmWorkload(vm: VmWorkload, bundle: ClusterBundle, rootCert
     bundle.add('workloads', vm, Gateway, {
       metadata: { name: `${name}-gateway`, namespace },
       spec: {
-        selector: { ...vm.ingress.selector ?? { istio: 'ingressgateway' } },
+        selector: { ...vm.ingress.selector ?? DEFAULT_INGRESS_SELECTOR },
         servers: [{ hosts: [...vm.ingress.hosts], port: { name: 'http', number: vm.ingress.port ?? 80, protocol: 'HTTP' } }],
       },
     });
