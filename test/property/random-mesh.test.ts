@@ -98,6 +98,8 @@ const meshArb = fc.record({
     address: mostly(['172.29.9.61', 'vm.example.com'], ['172.29.9.300']),
     probePeriod: maybe(mostly(DURATIONS.filter(d => d.toMilliseconds() % 1000 === 0), BAD_DURATIONS)),
     label: mostly(['web', 'db', ''], ['bad value']),
+    probeHeader: maybe(mostly(['X-Probe', 'x_probe'], ['x probe'])),
+    ingress: maybe(fc.record({ host: mostly(['whoami.internal.com'], ['*.internal.com']), port: maybe(mostly([80, 443, 8080], [15021, 15443])) })),
   })),
   // Whole external services: each resolution with what it needs, and the combinations Istio's CRD refuses.
   external: maybe(fc.record({
@@ -191,7 +193,10 @@ function declare(spec: MeshSpec): MeshApp {
       namespace: 'default', cluster: clusters[spec.vm.cluster % clusters.length],
       ports: [{ name: 'http', number: 80, targetPort: 8888 }],
       instances: [{ name: 'vm1', address: spec.vm.address, labels: { tier: spec.vm.label } }],
-      probe: { tcpSocket: { port: 8888 }, period: spec.vm.probePeriod },
+      probe: spec.vm.probeHeader === undefined
+        ? { tcpSocket: { port: 8888 }, period: spec.vm.probePeriod }
+        : { httpGet: { path: '/health', port: 8888, headers: { [spec.vm.probeHeader]: 'yes' } }, period: spec.vm.probePeriod },
+      ingress: spec.vm.ingress && { hosts: [spec.vm.ingress.host], port: spec.vm.ingress.port },
     });
   }
   if (spec.external) {
