@@ -8,6 +8,7 @@ import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
 import { checkDnsLabel, checkDnsSubdomain, sameLabels } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
+import { checkCount } from './validation/values';
 
 const VM_SYMBOL = Symbol.for('cdk8s-istio-multicluster.VmWorkload');
 
@@ -263,10 +264,7 @@ export class VmWorkload extends Construct {
       }
     }
     for (const key of ['successThreshold', 'failureThreshold'] as const) {
-      const value = probe[key];
-      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-        throw propError(this, `probe.${key}`, value, 'is not a positive integer');
-      }
+      if (probe[key] !== undefined) checkCount(this, `probe.${key}`, probe[key]!, 1);
     }
     return probe;
   }
@@ -315,9 +313,7 @@ export class VmWorkload extends Construct {
         }
         checkPort(this, `${where}.ports.${port}`, number);
       }
-      if (instance.weight !== undefined && (!Number.isInteger(instance.weight) || instance.weight < 1)) {
-        throw propError(this, `${where}.weight`, instance.weight, 'is not a positive integer');
-      }
+      if (instance.weight !== undefined) checkCount(this, `${where}.weight`, instance.weight, 1);
       if (instance.locality !== undefined) checkLocality(this, instance.locality, `${where}.locality`);
       for (const [label, value] of Object.entries(instance.labels ?? {})) {
         if (label in this.labels && this.labels[label] !== value) {

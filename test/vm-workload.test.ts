@@ -208,7 +208,7 @@ describe('VmWorkload', () => {
       [{ instances: [{ name: 'vm1', address: '10.0.0.1' }, { name: 'vm2', address: '10.0.0.1' }] }, /instances\[1\].address "10.0.0.1" is also the address of instance vm1/],
       [{ instances: [{ name: 'vm1', address: '10.0.0.1' }, { name: 'vm1', address: '10.0.0.2' }] }, /instances\[1\].name "vm1" is used by two instances/],
       [{ instances: [{ name: 'vm1', address: '10.0.0.1', ports: { grpc: 9000 } }] }, /instances\[0\].ports "grpc" is not a port of whoami: use one of http/],
-      [{ instances: [{ name: 'vm1', address: '10.0.0.1', weight: 0 }] }, /instances\[0\].weight 0 is not a positive integer/],
+      [{ instances: [{ name: 'vm1', address: '10.0.0.1', weight: 0 }] }, /instances\[0\].weight 0 is not an integer from 1 to 2147483647/],
       [{ instances: [{ name: 'vm1', address: '10.0.0.1', locality: 'us//a' }] }, /instances\[0\].locality "us\/\/a" is not a locality/],
       [{ instances: [{ name: 'vm1', address: '10.0.0.1', labels: { app: 'other' } }] }, /instances\[0\].labels.app "other" contradicts the workload label app=whoami/],
       [{ probe: { httpGet: { path: '/', port: 80 }, tcpSocket: { port: 80 } } }, /probe \["httpGet","tcpSocket"\] must set exactly one of httpGet, tcpSocket, exec/],
@@ -227,9 +227,9 @@ describe('VmWorkload', () => {
       [{ probe: { tcpSocket: { port: 80 }, initialDelay: Duration.millis(200) } }, /probe.initialDelay "200ms" is not a whole number of seconds:/],
       [{ trafficPolicy: { connectionPool: {} } }, /trafficPolicy.connectionPool \{\} is empty: set a limit/],
       [{ trafficPolicy: { outlierDetection: { maxEjectionPercent: 150 } } }, /trafficPolicy.outlierDetection.maxEjectionPercent 150 is over 100/],
-      [{ trafficPolicy: { outlierDetection: { consecutive5xxErrors: NaN } } }, /trafficPolicy.outlierDetection.consecutive5xxErrors NaN is not an integer of at least 0/],
+      [{ trafficPolicy: { outlierDetection: { consecutive5xxErrors: NaN } } }, /trafficPolicy.outlierDetection.consecutive5xxErrors NaN is not an integer from 0 to 2147483647/],
       [{ trafficPolicy: { outlierDetection: { interval: Duration.seconds(0) } } }, /trafficPolicy.outlierDetection.interval "0ms" is not a duration Istio accepts/],
-      [{ trafficPolicy: { connectionPool: { maxConnections: Infinity } } }, /trafficPolicy.connectionPool.maxConnections Infinity is not an integer of at least 1/],
+      [{ trafficPolicy: { connectionPool: { maxConnections: Infinity } } }, /trafficPolicy.connectionPool.maxConnections Infinity is not an integer from 1 to 2147483647/],
       [{ ports: [{ name: 'tcp', number: 80, targetPort: 8888 }] }, /\[mesh\/whoami\] ingress \["whoami.internal.com"\] needs an HTTP port on the workload to route to/],
     ])('%j', (props, message) => {
       expect(() => whoami(props)).toThrow(message);

@@ -22,10 +22,13 @@ function valuesOf(allowed: { readonly [key: string]: string }): ReadonlySet<stri
   return values;
 }
 
-/** Throws unless `value` is an integer of at least `minimum` (NaN and Infinity are not). */
+/** The largest count Istio's CRDs take: their counts are 32-bit, most of them signed. */
+const MAX_COUNT = 2 ** 31 - 1;
+
+/** Throws unless `value` is an integer from `minimum` to the largest count Istio's CRDs take (NaN and Infinity are not). */
 export function checkCount(scope: IConstruct, prop: string, value: number, minimum: number): number {
-  if (!Number.isInteger(value) || value < minimum) {
-    throw propError(scope, prop, value, `is not an integer of at least ${minimum}`);
+  if (!Number.isInteger(value) || value < minimum || value > MAX_COUNT) {
+    throw propError(scope, prop, value, `is not an integer from ${minimum} to ${MAX_COUNT}`);
   }
   return value;
 }

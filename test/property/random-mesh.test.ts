@@ -63,7 +63,7 @@ const serviceArb = fc.record({
     retryOn: maybe(mostly(['5xx', '5xx,connect-failure', 'gateway-error,503'], ['sometimes'])),
     attempts: mostly([2, 3], [0, -1]),
     timeout: maybe(mostly(DURATIONS, BAD_DURATIONS)),
-    fiveXx: maybe(mostly([0, 1, 5], [NaN])),
+    fiveXx: maybe(mostly([0, 1, 5], [NaN, 2 ** 33])),
   })),
 });
 
