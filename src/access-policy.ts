@@ -118,6 +118,10 @@ export class AccessPolicy extends Construct {
       if (!PATH.test(p)) {
         throw propError(this, `paths[${i}]`, p, 'is not a path Istio matches: start it with "/" (exact), end it with "*" for a prefix (/api/*), or use "*"');
       }
+      // Istio matches the request's path without its query (request.url_path): such a path allows nothing.
+      if (/[?#]/.test(p)) {
+        throw propError(this, `paths[${i}]`, p, 'holds a query or fragment, which Istio strips before it matches the path (request.url_path), so it would allow no request: give the path alone, e.g. /api/items');
+      }
     });
     this.paths = props.paths && [...props.paths];
     if (props.clusters?.length === 0) {

@@ -62,6 +62,7 @@ describe('AccessPolicy', () => {
     [{ paths: [] }, /paths \[\] is empty: it would allow no request; leave it out to allow any path/],
     [{ paths: [''] }, /paths\[0\] "" is not a path Istio matches: start it with "\/"/],
     [{ paths: ['api/*'] }, /paths\[0\] "api\/\*" is not a path Istio matches/],
+    [{ paths: ['/items', '/items?page=2'] }, /\[mesh\/p\] paths\[1\] "\/items\?page=2" holds a query or fragment, which Istio strips before it matches the path \(request.url_path\), so it would allow no request: give the path alone, e.g. \/api\/items \[MCM030\]/],
     [{ methods: [] }, /methods \[\] is empty: it would allow no request/],
     [{ methods: ['FETCH' as HttpMethod] }, /methods\[0\] "FETCH" is not an HTTP method/],
     [{ clusters: [] }, /clusters \[\] is empty: name the clusters to render the policy in, or leave it out/],
