@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { SealingScope } from './pki/sealed-secrets';
-import { propError } from './validation/errors';
-import { checkOneOf } from './validation/values';
+import { propError, unsetPropError } from './validation/errors';
+import { checkOneOf, checkSecretStoreRef } from './validation/values';
 
 /** Which keys the `cacerts` Secret carries. istiod reads either. */
 export enum CacertsLayout {
@@ -319,6 +319,7 @@ export class MeshCa {
         throw propError(mesh, `ca.${key}`, days, 'is not a whole number of days above zero: use e.g. 730');
       }
     }
+    if (o.delivery?.externalSecret) checkSecretStoreRef(mesh, 'ca.delivery', o.delivery.externalSecret);
     const sealed = o.delivery?.sealedSecret;
     if (sealed?.scope !== undefined) checkOneOf(mesh, 'ca.delivery.scope', sealed.scope, SealingScope, 'a sealing scope');
     for (const key of ['expiryWarningDays', 'expiryErrorDays', 'rotateIntermediatesDaysBefore'] as const) {
@@ -337,7 +338,7 @@ export class MeshCa {
       const need = needs[this.source];
       for (const [prop, given, required] of [['nextRootCertFile', r.nextRootCertFile, need.cert], ['nextRootKeyFile', r.nextRootKeyFile, need.key]] as const) {
         if (required && given === undefined) {
-          throw propError(mesh, `ca.rootRotation.${prop}`, given, `is required to rotate a ${this.source} root: give the next root's PEM file`);
+          throw unsetPropError(mesh, `ca.rootRotation.${prop}`, `rotating a ${this.source} root needs it: give the next root's PEM file`);
         }
         if (!required && given !== undefined) {
           throw propError(mesh, `ca.rootRotation.${prop}`, given, this.source === RootCaSource.GENERATED ? 'means nothing for a generated root: the next one is generated too' : 'means nothing for an offline root: its key stays offline');

@@ -9,7 +9,7 @@ import { checkTopology, MeshTopology, RemoteSecrets } from './topology';
 import { parseVipRange, VipRange } from './validation/vip-range';
 import { MeshConfigError, propError } from './validation/errors';
 import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkLabels, isKubeSystemNamespace } from './validation/names';
-import { checkOneOf } from './validation/values';
+import { checkOneOf, checkSecretStoreRef } from './validation/values';
 
 const MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.Mesh');
 /** Brand of MeshApp, looked up by key so that this file need not import the app. */
@@ -326,6 +326,7 @@ export class Mesh extends Construct {
     this.topology = checkTopology(this, props.topology ?? MeshTopology.GLOBAL_NAMES);
     this._globalNameOptions = checkTopologyOptions(this, this.topology, props);
     this.remoteSecrets = props.remoteSecrets ?? RemoteSecrets.script();
+    if (this.remoteSecrets.store) checkSecretStoreRef(this, 'remoteSecrets', this.remoteSecrets.store);
     this.clusterLocalHosts = checkClusterLocalHosts(this, props.clusterLocalHosts ?? []);
     this.globalDomain = checkDnsSubdomain(this, 'globalDomain', props.globalDomain ?? 'global');
     this.apiVersion = checkOneOf(this, 'apiVersion', props.apiVersion ?? IstioApiVersion.V1, IstioApiVersion, 'an Istio API version the library renders');

@@ -219,6 +219,12 @@ describe('MeshCa', () => {
     expect(listFiles(app.secretsOutdir)).toEqual([]);
   });
 
+  test('an ExternalSecret delivery the External Secrets CRD or its operator would refuse is refused at synth', () => {
+    const delivery = (options: Parameters<typeof CacertsDelivery.externalSecret>[0]) => () => meshWithCa(tempDir(), generated({ delivery: CacertsDelivery.externalSecret(options) }));
+    expect(delivery({ storeName: 'vault_1' })).toThrow(/\[mesh\] ca.delivery.storeName "vault_1" is not a store name/);
+    expect(delivery({ storeName: 'vault', refreshInterval: 'hourly' })).toThrow(/\[mesh\] ca.delivery.refreshInterval "hourly" is not a Go duration: use e.g. 1h, 30m or 1h30m \[MCM030\]/);
+  });
+
   test('ExternalSecret delivery references the store; the material goes to the secrets directory for upload', () => {
     const app = meshWithCa(tempDir(), generated({ delivery: CacertsDelivery.externalSecret({ storeName: 'vault' }) }));
     const external = objectsOf(app, 'cluster1').get('ExternalSecret/istio-system/cacerts')!;

@@ -10,6 +10,11 @@ const multiNetwork = (props: Omit<MeshProps, 'lockFile'> = {}) => testMesh({ mes
 describe('options that mean nothing in a topology are refused, naming the option', () => {
   test('remote secrets in global names', () => {
     expect(() => new Mesh(testApp(), 'mesh', { remoteSecrets: RemoteSecrets.script() })).toThrow(/\[mesh\] remoteSecrets .* means nothing in the global-names topology/);
+    // A store the External Secrets CRD would refuse, refused at synth.
+    const store = (options: Parameters<typeof RemoteSecrets.externalSecret>[0]) => () => new Mesh(testApp(), 'mesh', { topology: MeshTopology.MULTI_NETWORK, remoteSecrets: RemoteSecrets.externalSecret(options) });
+    expect(store({ storeName: 'Vault Store' })).toThrow(/\[mesh\] remoteSecrets.storeName "Vault Store" is not a store name: use a DNS name of lower-case letters, digits, "-" and "\.", e.g. vault \[MCM030\]/);
+    expect(store({ storeName: 'vault', storeKind: 'Vault' as 'SecretStore' })).toThrow(/\[mesh\] remoteSecrets.storeKind "Vault" is not a store kind: use one of SecretStore, ClusterSecretStore/);
+    expect(store({ storeName: 'vault', remoteKeyPrefix: ' ' })).toThrow(/\[mesh\] remoteSecrets.remoteKeyPrefix " " is not a key prefix: give the path under which the store holds the keys, e.g. mesh1\/remote-secrets/);
   });
 
   test('cluster and service options', () => {

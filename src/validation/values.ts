@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { propError } from './errors';
+import { isDnsSubdomain } from './names';
 
 /**
  * Throws unless `value` is one of an enum's values (TypeScript checks them, JavaScript callers and casts do
@@ -31,6 +32,37 @@ export function checkCount(scope: IConstruct, prop: string, value: number, minim
     throw propError(scope, prop, value, `is not an integer from ${minimum} to ${MAX_COUNT}`);
   }
   return value;
+}
+
+/** A Go duration as the External Secrets operator parses it (`10m`, `1h30m`, `45s`). */
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+
+/** Throws unless `value` is a Go duration. */
+export function checkGoDuration(scope: IConstruct, prop: string, value: string): string {
+  if (!GO_DURATION.test(value)) throw propError(scope, prop, value, 'is not a Go duration: use e.g. 1h, 30m or 1h30m');
+  return value;
+}
+
+/** Where an ExternalSecret reads from: a (Cluster)SecretStore, and the prefix of the keys there. */
+export interface SecretStoreRef {
+  readonly storeName: string;
+  readonly storeKind?: string;
+  readonly remoteKeyPrefix?: string;
+  readonly refreshInterval?: string;
+}
+
+/** Throws unless the store reference is one the External Secrets CRD and operator take; `prop` is where it was given. */
+export function checkSecretStoreRef(scope: IConstruct, prop: string, store: SecretStoreRef): void {
+  if (!isDnsSubdomain(store.storeName)) {
+    throw propError(scope, `${prop}.storeName`, store.storeName, 'is not a store name: use a DNS name of lower-case letters, digits, "-" and ".", e.g. vault');
+  }
+  if (store.storeKind !== undefined && store.storeKind !== 'SecretStore' && store.storeKind !== 'ClusterSecretStore') {
+    throw propError(scope, `${prop}.storeKind`, store.storeKind, 'is not a store kind: use one of SecretStore, ClusterSecretStore');
+  }
+  if (store.remoteKeyPrefix !== undefined && (store.remoteKeyPrefix.trim() === '' || /\s/.test(store.remoteKeyPrefix))) {
+    throw propError(scope, `${prop}.remoteKeyPrefix`, store.remoteKeyPrefix, 'is not a key prefix: give the path under which the store holds the keys, e.g. mesh1/remote-secrets');
+  }
+  if (store.refreshInterval !== undefined) checkGoDuration(scope, `${prop}.refreshInterval`, store.refreshInterval);
 }
 
 /** Throws unless `value` is a percentage from 0 to 100 (fractions allowed, as Istio's `Percent`). */

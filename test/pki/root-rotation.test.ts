@@ -211,6 +211,6 @@ describe('rotating a root given by file', () => {
     expect(() => MeshCa.generate({ rootRotation: { stage: PREPARE, nextRootCertFile: b.certFile } })._check(testMesh().mesh))
       .toThrow(/ca.rootRotation.nextRootCertFile .* means nothing for a generated root/);
     expect(() => MeshCa.fromFiles({ rootCertFile: a.certFile, rootKeyFile: a.keyFile, rootRotation: { stage: PREPARE, nextRootCertFile: b.certFile } })._check(testMesh().mesh))
-      .toThrow(/ca.rootRotation.nextRootKeyFile undefined is required to rotate a files root/);
+      .toThrow(/\[mesh\] ca.rootRotation.nextRootKeyFile is not set, and rotating a files root needs it: give the next root's PEM file/);
   });
 });

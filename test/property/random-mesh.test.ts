@@ -7,7 +7,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AccessPolicy, ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GitOps, GlobalService, HttpMethod, IstioApiVersion, Mesh, MeshApp, MeshCluster, MeshConfigError, MeshTopology, NamespaceManagement, OutboundTrafficPolicy, Principal, ServiceVersion,
+  AccessPolicy, ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GitOps, GlobalService, HttpMethod, IstioApiVersion, Mesh, MeshApp, MeshCluster, MeshConfigError, MeshTopology, NamespaceManagement, OutboundTrafficPolicy, Principal, RemoteSecrets, ServiceVersion,
   ServingEntry, TlsOriginationMode, VersionedRoute, VmWorkload,
 } from '../../src';
 import { istioSchemaErrors } from '../support/istio-schema';
@@ -33,6 +33,8 @@ const clusterArb = fc.record({
     nodePort: maybe(mostly([30001, 31000], [30012])),
   }), { nil: undefined, freq: 8 }),
   locality: maybe(mostly(['us-east-1/a', 'us-west-2/b', 'eu-west-1'], ['us//a'])),
+  // In the peer-reading topologies, a remote cluster whose control plane is an earlier cluster's.
+  primary: fc.option(fc.nat(3), { nil: undefined, freq: 4 }),
 });
 
 const portArb = fc.record({
@@ -80,6 +82,11 @@ const settingsArb = fc.record({
     tracing: maybe(fc.record({ service: mostly(['otel-collector.observability.svc.cluster.local'], ['otel collector']), port: mostly([4317, 9411], [0]), samplingPercent: maybe(mostly([1, 100], [101])) })),
     accessLogging: maybe(fc.boolean()),
   })),
+  remoteSecrets: maybe(mostly<() => RemoteSecrets>([
+    () => RemoteSecrets.script(),
+    () => RemoteSecrets.externalSecret({ storeName: 'vault' }),
+    () => RemoteSecrets.externalSecret({ storeName: 'vault', storeKind: 'SecretStore', remoteKeyPrefix: 'mesh/kubeconfigs' }),
+  ], [() => RemoteSecrets.externalSecret({ storeName: 'Vault Store' })])),
   gitOps: maybe(mostly<() => GitOps>([
     () => GitOps.argoCd({ repoUrl: 'https://github.com/acme/platform.git' }),
     () => GitOps.argoCd({ repoUrl: 'https://github.com/acme/platform.git', path: './deploy/mesh', project: 'platform' }),
@@ -140,17 +147,19 @@ type MeshSpec = typeof meshArb extends fc.Arbitrary<infer T> ? T : never;
 /** Declares a generated mesh; any step may throw (that is part of what is tested). */
 function declare(spec: MeshSpec): MeshApp {
   const app = testApp();
-  const { gitOps, ...settings } = spec.settings;
-  const mesh = new Mesh(app, 'mesh', { ...settings, gitOps: gitOps?.(), lockFile: path.join(path.dirname(app.bundlesOutdir), 'mesh.lock.json'), topology: spec.topology });
+  const { gitOps, remoteSecrets, ...settings } = spec.settings;
+  const mesh = new Mesh(app, 'mesh', { ...settings, gitOps: gitOps?.(), remoteSecrets: remoteSecrets?.(), lockFile: path.join(path.dirname(app.bundlesOutdir), 'mesh.lock.json'), topology: spec.topology });
   // What each topology takes: peer-reading ones name every cluster's network, ambient sets no gateway ports;
   // the generated values stay as they are otherwise (the invalid ones included).
   const peers = spec.topology !== MeshTopology.GLOBAL_NAMES;
   const ambient = spec.topology === MeshTopology.AMBIENT;
-  const clusters = spec.clusters.map((c, i) => new MeshCluster(mesh, `cluster${i}`, {
+  const clusters: MeshCluster[] = [];
+  spec.clusters.forEach(({ primary, ...c }, i) => clusters.push(new MeshCluster(mesh, `cluster${i}`, {
     ...c,
     network: peers ? c.network ?? `net${i}` : c.network,
     gateway: ambient && c.gateway ? { address: c.gateway.address } : c.gateway,
-  }));
+    primary: peers && primary !== undefined && i > 0 ? clusters[primary % i] : undefined,
+  })));
   const at = (indexes: readonly number[]) => [...new Set(indexes.map(i => clusters[i % clusters.length]))];
   const services: GlobalService[] = [];
   let external: ExternalService | undefined;
