@@ -16,8 +16,10 @@ export const CROSS_CLUSTER_PORT = 15443;
 /** istiod's port for xDS and certificate signing, which VMs reach through the gateway. */
 export const ISTIOD_PORT = 15012;
 
+/** The labels of the pods of Istio's default ingress gateway. */
+export const DEFAULT_INGRESS_SELECTOR: { readonly [label: string]: string } = { istio: 'ingressgateway' };
 /** The gateway Deployment istioctl installs by default, which carries the default selector's label. */
-const DEFAULT_GATEWAY = { name: 'istio-ingressgateway', selector: { istio: 'ingressgateway' } };
+const DEFAULT_GATEWAY = { name: 'istio-ingressgateway', selector: DEFAULT_INGRESS_SELECTOR };
 /** The east-west gateway of Istio's multi-network install (samples/multicluster/gen-eastwest-gateway.sh). */
 const EAST_WEST_GATEWAY = { name: 'istio-eastwestgateway', selector: { istio: 'eastwestgateway' } };
 

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GlobalService } from './global-service';
 import { Mesh } from './mesh';
-import { checkLocality, MeshCluster } from './mesh-cluster';
+import { checkLocality, DEFAULT_INGRESS_SELECTOR, MeshCluster } from './mesh-cluster';
 import { isHttpPort, proxyPortUse, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
@@ -59,9 +59,6 @@ export interface VmProbe {
   /** @default 3 */
   readonly failureThreshold?: number;
 }
-
-/** The labels of Istio's default ingress gateway pods, which a VM's ingress selects unless told otherwise. */
-export const DEFAULT_INGRESS_SELECTOR: { readonly [label: string]: string } = { istio: 'ingressgateway' };
 
 /** Exposes the VM service through a cluster's ingress gateway (e.g. a `whoami` service on VMs behind `whoami.internal.com`). */
 export interface VmIngress {

@@ -3,10 +3,10 @@ import {
   DestinationRule, Gateway, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution,
   VirtualService, WorkloadEntry, WorkloadGroup, WorkloadGroupSpecProbe,
 } from '../../imports/networking.istio.io';
-import { ISTIOD_PORT } from '../mesh-cluster';
+import { DEFAULT_INGRESS_SELECTOR, ISTIOD_PORT } from '../mesh-cluster';
 import { isHttpPort } from '../service-port';
 import { LoadBalancerAlgorithm } from '../traffic-policy';
-import { DEFAULT_INGRESS_SELECTOR, ResolvedVmInstance, VmProbe, VmWorkload } from '../vm-workload';
+import { ResolvedVmInstance, VmProbe, VmWorkload } from '../vm-workload';
 import { OutputRoot } from '../write/output-file';
 import { toYaml } from '../write/yaml';
 import { ClusterBundle, NamespaceUse } from './cluster-bundle';

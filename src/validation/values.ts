@@ -59,7 +59,7 @@ export function checkSecretStoreRef(scope: IConstruct, prop: string, store: Secr
   if (store.storeKind !== undefined && store.storeKind !== 'SecretStore' && store.storeKind !== 'ClusterSecretStore') {
     throw propError(scope, `${prop}.storeKind`, store.storeKind, 'is not a store kind: use one of SecretStore, ClusterSecretStore');
   }
-  if (store.remoteKeyPrefix !== undefined && (store.remoteKeyPrefix.trim() === '' || /\s/.test(store.remoteKeyPrefix))) {
+  if (store.remoteKeyPrefix !== undefined && (store.remoteKeyPrefix === '' || /\s/.test(store.remoteKeyPrefix))) {
     throw propError(scope, `${prop}.remoteKeyPrefix`, store.remoteKeyPrefix, 'is not a key prefix: give the path under which the store holds the keys, e.g. mesh1/remote-secrets');
   }
   if (store.refreshInterval !== undefined) checkGoDuration(scope, `${prop}.refreshInterval`, store.refreshInterval);
