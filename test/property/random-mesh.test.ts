@@ -7,7 +7,7 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AccessPolicy, ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GitOps, GlobalService, HttpMethod, IstioApiVersion, Mesh, MeshApp, MeshCluster, MeshConfigError, MeshTopology, NamespaceManagement, OutboundTrafficPolicy, Principal, RemoteSecrets, ServiceVersion,
+  AccessPolicy, CacertsDelivery, ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GitOps, GlobalService, HttpMethod, IstioApiVersion, Mesh, MeshCa, MeshApp, MeshCluster, MeshConfigError, MeshTopology, NamespaceManagement, OutboundTrafficPolicy, Principal, RemoteSecrets, ServiceVersion,
   ServingEntry, TlsOriginationMode, VersionedRoute, VmWorkload,
 } from '../../src';
 import { istioSchemaErrors } from '../support/istio-schema';
@@ -71,6 +71,9 @@ const serviceArb = fc.record({
 
 /** Mesh-wide settings: API version, mTLS, namespace handling, metadata, egress policy, observability, GitOps. */
 const settingsArb = fc.record({
+  // A shared CA now and then (its keys come from the suite's pool), delivered each way that needs no file.
+  ca: fc.oneof({ arbitrary: fc.constant(undefined), weight: 12 }, { arbitrary: fc.constantFrom(CacertsDelivery.secretsDir(), CacertsDelivery.inlineInBundle(),
+    CacertsDelivery.externalSecret({ storeName: 'vault', refreshInterval: '30m' })), weight: 1 }),
   apiVersion: maybe(mostly([IstioApiVersion.V1, IstioApiVersion.V1BETA1], [])),
   strictMtls: maybe(fc.boolean()),
   namespaces: maybe(mostly([NamespaceManagement.CREATE, NamespaceManagement.LABEL_ONLY, NamespaceManagement.NONE], [])),
@@ -147,11 +150,12 @@ type MeshSpec = typeof meshArb extends fc.Arbitrary<infer T> ? T : never;
 /** Declares a generated mesh; any step may throw (that is part of what is tested). */
 function declare(spec: MeshSpec): MeshApp {
   const app = testApp();
-  const { gitOps, remoteSecrets, ...settings } = spec.settings;
+  const { gitOps, remoteSecrets, ca, ...settings } = spec.settings;
   // Remote secrets are the peer-reading topologies' (elsewhere they are refused, which other tests hold).
   const peers = spec.topology !== MeshTopology.GLOBAL_NAMES;
   const mesh = new Mesh(app, 'mesh', {
     ...settings, gitOps: gitOps?.(), remoteSecrets: peers ? remoteSecrets?.() : undefined,
+    ca: ca && MeshCa.generate({ keyStore: path.join(path.dirname(app.bundlesOutdir), 'keys'), delivery: ca }),
     lockFile: path.join(path.dirname(app.bundlesOutdir), 'mesh.lock.json'), topology: spec.topology,
   });
   // What each topology takes: peer-reading ones name every cluster's network, ambient sets no gateway ports;
@@ -306,8 +310,10 @@ test('generated meshes: a MeshConfigError naming a construct, or output that Ist
     renderedIn.set(spec.topology, (renderedIn.get(spec.topology) ?? 0) + 1);
     // Every object read once, with the directory it is in: a cluster's, or the Argo CD applications'.
     const clusterOf = new Map<KubeObject, string>();
-    for (const file of listFiles(app.bundlesOutdir).filter(f => f.endsWith('.yaml') && f.includes('/'))) {
-      readYaml(path.join(app.bundlesOutdir, file)).filter(o => o?.kind && o.metadata).forEach(o => clusterOf.set(o, file.split('/')[0]));
+    for (const dir of [app.bundlesOutdir, app.secretsOutdir]) {
+      for (const file of listFiles(dir).filter(f => f.endsWith('.yaml') && f.includes('/'))) {
+        readYaml(path.join(dir, file)).filter(o => o?.kind && o.metadata).forEach(o => clusterOf.set(o, file.split('/')[0]));
+      }
     }
     const objects = [...clusterOf.keys()];
     expect(istioSchemaErrors(objects)).toEqual([]);
