@@ -1,8 +1,10 @@
 /**
  * Generated meshes of every topology, valid and subtly invalid: every synth either fails with a MeshConfigError that names a
- * construct, or renders output that the API server (CRD schemas and CEL rules) and istiod would accept and
- * that is consistent across clusters. Never a TypeError, never YAML that would be rejected or misroute.
+ * construct, or renders output that the API server (CRD schemas and CEL rules) and istiod would accept,
+ * that is consistent across clusters, and whose expected states `verify` reads back: a live cluster that
+ * shows what one says passes. Never a TypeError, never YAML that would be rejected or misroute.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
@@ -10,6 +12,9 @@ import {
   AccessPolicy, CacertsDelivery, ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GitOps, GlobalService, HttpMethod, IstioApiVersion, Mesh, MeshCa, MeshApp, MeshCluster, MeshConfigError, MeshTopology, NamespaceManagement, OutboundTrafficPolicy, Principal, RemoteSecrets, ServiceVersion,
   ServingEntry, TlsOriginationMode, VersionedRoute, VmWorkload,
 } from '../../src';
+import { EXPECTED_STATE_FILE, ExpectedCluster, ExpectedState, scopeClusters } from '../../src/render/expected-state';
+import { diffState, VerifyStatus } from '../../src/verify/diff';
+import { LiveState, selectionKey } from '../../src/verify/live-state';
 import { istioSchemaErrors } from '../support/istio-schema';
 import { KubeObject, listFiles, readYaml, synthOnce, testApp } from '../support/synth';
 import { toolSchemaErrors } from '../support/tool-schema';
@@ -290,6 +295,46 @@ function crossObjectProblems(objects: readonly KubeObject[], clusterOf: (o: Kube
   return problems;
 }
 
+/**
+ * The live state of a cluster that shows exactly what its expected state says: every scope's proxy holds its
+ * clusters with their SNI names and endpoints (pods at made-up IPs, hostnames at a made-up address), the
+ * gateway its filter chains, istiod its remote clusters synced, ztunnel its services. `verify` must pass it.
+ */
+function liveAsExpected(expected: ExpectedState): LiveState {
+  const podIps: { [selection: string]: string[] } = {};
+  const hostStatus = (address: string, portValue: number) => ({ address: { socketAddress: { address, portValue } }, healthStatus: { edsHealthStatus: 'HEALTHY' } });
+  const endpointsOf = (cluster: ExpectedCluster) => cluster.endpoints.map(e => {
+    if (e.address) return hostStatus(e.address, e.port);
+    if (e.hostname) return hostStatus('192.0.2.250', e.port);
+    const key = selectionKey(e.pods!.namespace, e.pods!.labels);
+    podIps[key] = ['10.250.0.1'];
+    return hostStatus('10.250.0.1', e.port);
+  });
+  const byName = new Map(expected.outbound.map(c => [c.name, c]));
+  const scopes = expected.scopes.map(scope => {
+    const clusters = scopeClusters(expected, scope).map(name => byName.get(name)!);
+    return {
+      namespace: scope.namespace,
+      proxies: [{
+        pod: `client-0.${scope.namespace === '*' ? 'default' : scope.namespace}`,
+        clusters: clusters.map(c => ({ name: c.name, transportSocket: { typedConfig: { sni: c.sni } } })),
+        endpoints: clusters.map(c => ({ name: c.name, hostStatuses: endpointsOf(c) })),
+      }],
+    };
+  });
+  const serverNames = expected.gateway?.serverNames ?? expected.outbound.map(c => c.sni);
+  return {
+    rootCertPem: undefined,
+    scopes,
+    podIps,
+    gatewayPod: expected.gateway && 'gateway-0.istio-system',
+    gatewayListeners: [{ filterChains: serverNames.map(name => ({ filterChainMatch: { serverNames: [name] } })) }],
+    remoteClustersText: expected.remoteClusters && ['NAME SECRET STATUS ISTIOD', ...expected.remoteClusters.map(name => `${name} istio-system/istio-remote-secret-${name} synced istiod-0`)].join('\n'),
+    ztunnelPod: expected.ambientServices && 'ztunnel-0.istio-system',
+    ztunnelServices: expected.ambientServices?.map(service => ({ hostname: service.host, endpoints: { uid: { workloadUid: 'uid', service: service.host } } })),
+  };
+}
+
 test('generated meshes: a MeshConfigError naming a construct, or output that Istio accepts and that agrees across clusters', () => {
   let rendered = 0;
   let refused = 0;
@@ -319,6 +364,11 @@ test('generated meshes: a MeshConfigError naming a construct, or output that Ist
     expect(istioSchemaErrors(objects)).toEqual([]);
     expect(toolSchemaErrors(objects)).toEqual([]);
     expect(crossObjectProblems(objects, o => clusterOf.get(o) ?? '?')).toEqual([]);
+    // verify passes a cluster that shows what its expected state says (the roots aside: no certificate here has their fingerprints).
+    for (const file of listFiles(app.bundlesOutdir).filter(f => f.endsWith(`/${EXPECTED_STATE_FILE}`))) {
+      const expected = JSON.parse(fs.readFileSync(path.join(app.bundlesOutdir, file), 'utf8')) as ExpectedState;
+      expect(diffState(expected, liveAsExpected(expected)).filter(r => r.status === VerifyStatus.FAIL && r.subject !== 'roots')).toEqual([]);
+    }
   }), { numRuns: Number(process.env.MESH_PROPERTY_RUNS ?? 4000), seed: process.env.MESH_PROPERTY_SEED ? Number(process.env.MESH_PROPERTY_SEED) : undefined });
   // Both outcomes must be exercised, in every topology, or the generator has drifted into testing one side only.
   expect(rendered).toBeGreaterThan(200);
