@@ -77,6 +77,7 @@ export function proxyPortUse(listenPort: number, ambient: boolean): string | und
 }
 
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_PORT_NAME = 62;
 const PREFIXES: ReadonlyArray<[string, Protocol]> = [
   ['grpc-web', Protocol.GRPC_WEB], ['http2', Protocol.HTTP2], ['https', Protocol.HTTPS], ['http', Protocol.HTTP],
   ['grpc', Protocol.GRPC], ['tcp', Protocol.TCP], ['tls', Protocol.TLS], ['mongo', Protocol.MONGO],
@@ -104,8 +105,9 @@ export function resolvePorts(scope: IConstruct, ports: readonly ServicePort[], p
   const numbers = new Set<number>();
   return ports.map((port, i) => {
     const where = `${prop}[${i}]`;
-    if (!PORT_NAME.test(port.name) || port.name.length > 63) {
-      throw propError(scope, `${where}.name`, port.name, 'is not a valid port name: use lower-case letters, digits and "-", e.g. http-web');
+    // 62 at most: Istio's CRD refuses longer names as the keys of a ServiceEntry endpoint's ports.
+    if (!PORT_NAME.test(port.name) || port.name.length > MAX_PORT_NAME) {
+      throw propError(scope, `${where}.name`, port.name, `is not a valid port name: use at most ${MAX_PORT_NAME} lower-case letters, digits and "-", e.g. http-web`);
     }
     const protocol = port.protocol ?? protocolFromName(port.name);
     if (!protocol) {

@@ -13,6 +13,15 @@ describe('protocolFromName', () => {
   });
 });
 
+test('a port name of 63 characters is refused: Istio\'s CRD takes 62 at most as an endpoint\'s port key', () => {
+  const { mesh } = testMesh();
+  const cluster = new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1' } });
+  const name = (length: number) => `http-${'x'.repeat(length - 5)}`;
+  expect(new GlobalService(mesh, 'ok', { namespace: 'shop', servedBy: [cluster], ports: [{ name: name(62), number: 80 }] }).ports[0].name).toHaveLength(62);
+  expect(() => new GlobalService(mesh, 'web', { namespace: 'shop', servedBy: [cluster], ports: [{ name: name(63), number: 80 }] }))
+    .toThrow(/\[mesh\/web\] ports\[0\].name "http-x+" is not a valid port name: use at most 62 lower-case letters, digits and "-", e.g. http-web \[MCM030\]/);
+});
+
 describe('ports where the Istio proxy listens (MCM114)', () => {
   const warningsOf = (topology: MeshTopology, declare: (mesh: Mesh, cluster: MeshCluster) => void) => {
     const { app, mesh } = testMesh({ topology });

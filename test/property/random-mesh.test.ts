@@ -43,13 +43,14 @@ const clusterArb = fc.record({
 });
 
 const portArb = fc.record({
-  name: mostly(['http', 'http-api', 'grpc', 'tcp', 'http2-x'], ['web', 'HTTP']),
+  // Names at the limits, too: 62 characters is the longest port name Istio's CRD takes as an endpoint's port key.
+  name: mostly(['http', 'http-api', 'grpc', 'tcp', 'http2-x', `http-${'x'.repeat(57)}`], ['web', 'HTTP', `http-${'x'.repeat(58)}`]),
   number: mostly([80, 5000, 8000, 8080, 9090], [0, 70000, NaN]),
   targetPort: maybe(mostly([8080, 5000], [0])),
 });
 
 const serviceArb = fc.record({
-  name: mostly(['httpbin', 'helloworld', 'reviews', 'ratings'], ['Reviews']),
+  name: mostly(['httpbin', 'helloworld', 'reviews', 'ratings', 'r'.repeat(63)], ['Reviews', 'r'.repeat(64)]),
   namespace: mostly(['bar', 'hello', 'shop', 'kube-system'], ['Shop']),
   ports: fc.uniqueArray(portArb, { minLength: 1, maxLength: 3, selector: p => p.name }),
   servedBy: fc.array(fc.nat(4), { minLength: 1, maxLength: 3 }),
