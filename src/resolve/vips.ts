@@ -67,8 +67,8 @@ export function allocateVips(requests: readonly VipRequest[], locked: ReadonlyMa
     while (cursor <= range.end && (holder.has(numberToIp(cursor)) || cursor === BROADCAST)) cursor++;
     if (cursor > range.end) {
       const size = range.end - range.start + 1;
-      throw new MeshConfigError(`[${owner}] vipRange "${range.cidr}" is full: its ${size} addresses cannot give ${request.host} a VIP`
-        + (stale.length > 0 && !prune ? ` (${stale.length} are held by removed services: prune them with \`pruneVips: true\`)` : '')
+      throw new MeshConfigError(`[${owner}] vipRange "${range.cidr}" is full: its ${size} address${size === 1 ? '' : 'es'} cannot give ${request.host} a VIP`
+        + (stale.length > 0 && !prune ? ` (${stale.length} ${stale.length === 1 ? 'is' : 'are'} held by removed services: prune them with \`pruneVips: true\`)` : '')
         + ': use a larger vipRange', CHECKS.lockFile);
     }
     const vip = numberToIp(cursor);

@@ -37,7 +37,11 @@ describe('allocateVips', () => {
     expect(() => allocateVips(requests('a', 'b', 'c', 'd'), new Map(), tiny, false, 'mesh'))
       .toThrow(/\[mesh\] vipRange "240.0.0.0\/30" is full: its 4 addresses cannot give d a VIP: use a larger vipRange/);
     expect(() => allocateVips(requests('a', 'b', 'c', 'd'), new Map([['x', '240.0.0.1']]), tiny, false, 'mesh'))
-      .toThrow(/is full.*\(1 are held by removed services: prune them with `pruneVips: true`\)/);
+      .toThrow(/is full.*\(1 is held by removed services: prune them with `pruneVips: true`\)/);
+    // A /32 is one VIP: the address itself.
+    const one = parseVipRange('mesh', '240.0.0.7/32');
+    expect(allocateVips(requests('a'), new Map(), one, false, 'mesh').vips.get('a')).toBe('240.0.0.7');
+    expect(() => allocateVips(requests('a', 'b'), new Map(), one, false, 'mesh')).toThrow(/vipRange "240.0.0.7\/32" is full: its 1 address cannot give b a VIP/);
   });
 
   test('property: adding, removing and reordering services never moves another service\'s VIP, and VIPs stay unique', () => {
