@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { propError } from './validation/errors';
-import { isDnsSubdomain } from './validation/names';
+import { checkDnsLabel, checkLabels, isDnsSubdomain } from './validation/names';
 import { checkPort } from './validation/network';
 import { checkOneOf } from './validation/values';
 
@@ -96,7 +96,14 @@ export function checkObservability(mesh: IConstruct, o: ObservabilityOptions): O
       throw propError(mesh, 'observability.tracing.samplingPercent', sampling, 'is not a percentage: use 0 to 100, e.g. 1');
     }
   }
-  const interval = o.monitoring?.interval;
+  const monitoring = o.monitoring;
+  if (monitoring?.namespace !== undefined) checkDnsLabel(mesh, 'observability.monitoring.namespace', monitoring.namespace);
+  if (monitoring?.labels) checkLabels(mesh, 'observability.monitoring.labels', monitoring.labels);
+  // Prometheus' label names; `__` starts the names it reserves for itself.
+  if (monitoring?.clusterLabel !== undefined && (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(monitoring.clusterLabel) || monitoring.clusterLabel.startsWith('__'))) {
+    throw propError(mesh, 'observability.monitoring.clusterLabel', monitoring.clusterLabel, 'is not a Prometheus label name: use letters, digits and "_", not starting with a digit or "__", e.g. k8s_cluster');
+  }
+  const interval = monitoring?.interval;
   if (interval !== undefined && !/^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/.test(interval)) {
     throw propError(mesh, 'observability.monitoring.interval', interval, 'is not a Prometheus duration: use e.g. 30s or 1m');
   }

@@ -125,6 +125,15 @@ describe('ExternalService', () => {
     expect(bundleFile(app, 'c1/README.md')).toContain('helm upgrade --install istio-egressgateway istio/gateway -n istio-system --version 1.30.3 -f istio/egress-gateway-values.yaml');
   });
 
+  test('a service of a 63-character name keeps its egress Gateway\'s name a DNS label (istiod refuses longer), which its VirtualService binds', () => {
+    const { app, mesh: m } = mesh();
+    new ExternalService(m, 'long', { name: 'p'.repeat(63), hosts: ['api.example.com'], ports: [{ name: 'https', number: 443 }], egressGateway: true });
+    const objects = [...objectsOf(app, 'c1').values()];
+    const gateway = objects.find(o => o.kind === 'Gateway' && o.metadata.name.startsWith('ppp'))!;
+    expect(gateway.metadata.name).toMatch(/^p{54}-[0-9a-f]{8}$/);
+    expect(objects.find(o => o.kind === 'VirtualService' && o.metadata.name === gateway.metadata.name)?.spec.gateways).toEqual(['mesh', gateway.metadata.name]);
+  });
+
   test.each<[string, Partial<ExternalServiceProps>, RegExp]>([
     ['two hosts', { hosts: ['a.example.com', 'b.example.com'] }, /hosts \["a.example.com","b.example.com"\] routes through the egress gateway by host, which takes one host that is not a wildcard/],
     ['a TCP port', { ports: [{ name: 'tcp-db', number: 5432 }] }, /egressGateway true cannot route port tcp-db \(TCP\)/],

@@ -54,6 +54,11 @@ describe('observability', () => {
   test.each([
     [{ tracing: { service: 'otel-collector', port: 4317 } }, /\[mesh\] observability.tracing.service "otel-collector" is not a fully qualified service/],
     [{ tracing: { service: 'otel.obs.svc.cluster.local', port: 4317, samplingPercent: 150 } }, /observability.tracing.samplingPercent 150 is not a percentage/],
+    // What the API server or Prometheus would refuse in the monitors.
+    [{ monitoring: { namespace: 'Monitoring' } }, /\[mesh\] observability.monitoring.namespace "Monitoring" is not a DNS-1123 label/],
+    [{ monitoring: { labels: { 'release name': 'prom' } } }, /\[mesh\] observability.monitoring.labels key "release name" is not a label key/],
+    [{ monitoring: { clusterLabel: 'k8s-cluster' } }, /\[mesh\] observability.monitoring.clusterLabel "k8s-cluster" is not a Prometheus label name: use letters, digits and "_", not starting with a digit or "__", e.g. k8s_cluster \[MCM030\]/],
+    [{ monitoring: { clusterLabel: '__cluster' } }, /observability.monitoring.clusterLabel "__cluster" is not a Prometheus label name/],
     [{ monitoring: { interval: '30 seconds' } }, /observability.monitoring.interval "30 seconds" is not a Prometheus duration/],
   ])('refused: %j', (observability, message) => {
     expect(() => new Mesh(testApp(), 'mesh', { observability })).toThrow(message);

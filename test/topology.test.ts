@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GlobalDns, GlobalService, Mesh, MeshCluster, MeshProps, MeshTopology, RemoteSecrets, ServingEntry, VersionedRoute, VmWorkload } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
+import { isDnsLabel } from '../src/validation/names';
 import { allObjects, bundleFile, objectsOf, tempDir, testApp, testMesh } from './support/synth';
 import { toolSchemaErrors } from './support/tool-schema';
 
@@ -53,6 +54,15 @@ describe('primary-remote checks', () => {
     }, /\[mesh\/p\] apiServer "http:\/\/10.0.0.1:6443" is not an https:\/\/ API server URL/],
   ])('%s', (_, declare, message) => {
     expect(() => declare(multiNetwork().mesh)).toThrow(message);
+  });
+
+  test('a remote of a 63-character name on its own gateway: its Gateway in the primary keeps a DNS-label name (istiod refuses longer)', () => {
+    const { app, mesh } = multiNetwork();
+    const p = new MeshCluster(mesh, 'p', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    new MeshCluster(mesh, 'r', { name: 'r'.repeat(63), network: 'n2', primary: p, gateway: { address: '10.0.0.2', selector: { istio: 'remote-eastwest' } } });
+    const names = [...objectsOf(app, 'p').values()].filter(o => o.kind === 'Gateway' && o.apiVersion.startsWith('networking.istio.io/')).map(o => o.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['cross-network-gateway', expect.stringMatching(/^cross-network-gateway-r{32}-[0-9a-f]{8}$/)]));
+    expect(names.filter(name => !isDnsLabel(name))).toEqual([]);
   });
 
   test('at synth: a remote as a route client, a VM on a remote, a network no gateway reaches', () => {

@@ -201,6 +201,14 @@ describe('VmWorkload', () => {
     expect(istioSchemaErrors(allObjects(app))).toEqual([]);
   });
 
+  test('a VM of a 63-character name keeps its ingress Gateway\'s name a DNS label (istiod refuses longer), and its VirtualService binds that name', () => {
+    const { app } = whoami({ name: 'w'.repeat(63) });
+    const objects = [...objectsOf(app, 'cluster1').values()];
+    const gateway = objects.find(o => o.kind === 'Gateway' && o.metadata.namespace === 'default')!;
+    expect(gateway.metadata.name).toMatch(/^w{54}-[0-9a-f]{8}$/);
+    expect(objects.find(o => o.kind === 'VirtualService' && o.metadata.namespace === 'default')?.spec.gateways).toEqual([gateway.metadata.name]);
+  });
+
   describe('errors', () => {
     test.each<[Partial<VmWorkloadProps>, RegExp]>([
       [{ instances: [] }, /\[mesh\/whoami\] instances \[\] is empty/],

@@ -6,6 +6,7 @@ import { ExternalResolution, ExternalService, TlsOriginationMode } from '../exte
 import { isHttpPort } from '../service-port';
 import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { EGRESS_GATEWAY_NAME } from './istio-install';
+import { boundedDnsLabel } from '../validation/names';
 
 const RESOLUTIONS: { readonly [r in ExternalResolution]: ServiceEntrySpecResolution } = {
   [ExternalResolution.DNS]: ServiceEntrySpecResolution.DNS,
@@ -64,7 +65,8 @@ const EGRESS_GATEWAY_SELECTOR = { istio: EGRESS_GATEWAY_NAME.replace(/^istio-/, 
  */
 function renderEgressRoute(service: ExternalService, bundle: ClusterBundle): void {
   const { namespace } = service;
-  const name = `${service.serviceName}-egress`;
+  // The Gateway's name; the other egress objects share it.
+  const name = boundedDnsLabel(`${service.serviceName}-egress`);
   const host = service.hosts[0];
   const http = service.ports.filter(p => isHttpPort(p));
   const passthrough = service.ports.filter(p => !isHttpPort(p));

@@ -7,6 +7,7 @@ import { DEFAULT_INGRESS_SELECTOR, ISTIOD_PORT } from '../mesh-cluster';
 import { isHttpPort } from '../service-port';
 import { LoadBalancerAlgorithm } from '../traffic-policy';
 import { ResolvedVmInstance, VmProbe, VmWorkload } from '../vm-workload';
+import { boundedDnsLabel } from '../validation/names';
 import { OutputRoot } from '../write/output-file';
 import { toYaml } from '../write/yaml';
 import { ClusterBundle, NamespaceUse } from './cluster-bundle';
@@ -91,8 +92,9 @@ export function renderVmWorkload(vm: VmWorkload, bundle: ClusterBundle, rootCert
   }
   if (vm.ingress) {
     const port = vm.ports.find(isHttpPort)!;
+    const gateway = boundedDnsLabel(`${name}-gateway`);
     bundle.add('workloads', vm, Gateway, {
-      metadata: { name: `${name}-gateway`, namespace },
+      metadata: { name: gateway, namespace },
       spec: {
         selector: { ...vm.ingress.selector ?? DEFAULT_INGRESS_SELECTOR },
         servers: [{ hosts: [...vm.ingress.hosts], port: { name: 'http', number: vm.ingress.port ?? 80, protocol: 'HTTP' } }],
@@ -102,7 +104,7 @@ export function renderVmWorkload(vm: VmWorkload, bundle: ClusterBundle, rootCert
       metadata: { name: `${name}-ingress`, namespace },
       spec: {
         hosts: [...vm.ingress.hosts],
-        gateways: [`${name}-gateway`],
+        gateways: [gateway],
         http: [{ route: [{ destination: { host: vm.host, port: { number: port.number } } }] }],
       },
     });

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { IConstruct } from 'constructs';
 import { propError } from './errors';
 
@@ -12,6 +13,17 @@ export function isDnsLabel(value: string): boolean {
 /** A DNS-1123 subdomain: dot-separated DNS labels, 253 characters at most. */
 export function isDnsSubdomain(value: string): boolean {
   return value.length <= DNS1123_SUBDOMAIN_MAX && value.split('.').every(isDnsLabel);
+}
+
+/**
+ * A name made of the user's names and a fixed part, kept a DNS-1123 label (what istiod takes as a Gateway's
+ * name): as it is when it fits, else cut to fit with a hash of the whole, so that two long names stay apart
+ * and the same input always gives the same name.
+ */
+export function boundedDnsLabel(name: string): string {
+  if (name.length <= DNS1123_LABEL_MAX) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, DNS1123_LABEL_MAX - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }
 
 /** Throws unless `value` is a DNS-1123 label (Kubernetes names of clusters, namespaces, subsets). */

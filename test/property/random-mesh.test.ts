@@ -30,7 +30,7 @@ const BAD_DURATIONS = [Duration.seconds(0), Duration.millis(1500)];
 
 const clusterArb = fc.record({
   // Cluster names that collide as spread subsets (east + v2-canary vs canary-east + v2) come up now and then.
-  name: fc.option(mostly(['east', 'west', 'canary-east'], ['c_1']), { nil: undefined, freq: 3 }),
+  name: fc.option(mostly(['east', 'west', 'canary-east', 'c'.repeat(63)], ['c_1']), { nil: undefined, freq: 3 }),
   network: maybe(mostly(['n1', 'n2'], ['net 1'])),
   gateway: fc.option(fc.record({
     address: mostly(['172.18.0.3', '172.18.0.4', 'gw.example.com', 'fd00::4'], ['10.0.0.300', 'gw_1']),
@@ -87,7 +87,10 @@ const settingsArb = fc.record({
   labels: maybe(mostly<{ readonly [key: string]: string }>([{ team: 'platform' }, { 'app.kubernetes.io/part-of': 'mesh' }], [{ 'bad key!': 'x' }])),
   outboundTrafficPolicy: maybe(mostly([OutboundTrafficPolicy.ALLOW_ANY, OutboundTrafficPolicy.REGISTRY_ONLY], [])),
   observability: maybe(fc.record({
-    monitoring: maybe(fc.record({ namespace: maybe(mostly(['monitoring'], ['Monitoring'])), interval: maybe(mostly(['30s', '1m'], ['soon'])) })),
+    monitoring: maybe(fc.record({
+      namespace: maybe(mostly(['monitoring'], ['Monitoring'])), interval: maybe(mostly(['30s', '1m'], ['soon'])),
+      labels: maybe(mostly<{ readonly [key: string]: string }>([{ release: 'prometheus' }], [{ 'release name': 'x' }])), clusterLabel: maybe(mostly(['k8s_cluster'], ['k8s-cluster'])),
+    })),
     tracing: maybe(fc.record({ service: mostly(['otel-collector.observability.svc.cluster.local'], ['otel collector']), port: mostly([4317, 9411], [0]), samplingPercent: maybe(mostly([1, 100], [101])) })),
     accessLogging: maybe(fc.boolean()),
   })),
@@ -115,6 +118,7 @@ const meshArb = fc.record({
     probePeriod: maybe(mostly(DURATIONS.filter(d => d.toMilliseconds() % 1000 === 0), BAD_DURATIONS)),
     label: mostly(['web', 'db', ''], ['bad value']),
     probeHeader: maybe(mostly(['X-Probe', 'x_probe'], ['x probe'])),
+    longName: fc.boolean(),
     ingress: maybe(fc.record({ host: mostly(['whoami.internal.com'], ['*.internal.com']), port: maybe(mostly([80, 443, 8080], [15021, 15443])) })),
   })),
   // Whole external services: each resolution with what it needs, and the combinations Istio's CRD refuses.
@@ -122,6 +126,7 @@ const meshArb = fc.record({
     props: mostly<Omit<ExternalServiceProps, 'clusters'>>([
       { hosts: ['api.partner.example.com'], ports: [{ name: 'https', number: 443 }] },
       { hosts: ['api.partner.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }], tls: { mode: TlsOriginationMode.SIMPLE }, egressGateway: true },
+      { name: 'p'.repeat(63), hosts: ['api.partner.example.com'], ports: [{ name: 'https', number: 443 }], egressGateway: true },
       { hosts: ['*.storage.example.com'], ports: [{ name: 'https', number: 443 }], resolution: ExternalResolution.NONE },
       { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE, addresses: ['203.0.113.0/24', '2001:db8::/64'] },
       { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.STATIC, addresses: ['203.0.113.0/28'], endpoints: [{ address: '203.0.113.5' }, { address: '203.0.113.6' }] },
@@ -213,6 +218,7 @@ function declare(spec: MeshSpec): MeshApp {
   });
   if (spec.vm && !ambient) {
     new VmWorkload(mesh, 'whoami', {
+      name: spec.vm.longName ? 'w'.repeat(63) : undefined,
       namespace: 'default', cluster: clusters[spec.vm.cluster % clusters.length],
       ports: [{ name: 'http', number: 80, targetPort: 8888 }],
       instances: [{ name: 'vm1', address: spec.vm.address, labels: { tier: spec.vm.label } }],
@@ -249,12 +255,37 @@ function crossObjectProblems(objects: readonly KubeObject[], clusterOf: (o: Kube
   const problems: string[] = [];
   const byCluster = new Map<string, KubeObject[]>();
   objects.filter(o => o.metadata).forEach(o => byCluster.set(clusterOf(o), [...byCluster.get(clusterOf(o)) ?? [], o]));
+  // What the API server checks of every object's metadata, whatever its kind.
+  const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+  // Kubernetes' subdomain: 253 characters of dot-separated parts, each part of any length.
+  const dnsSubdomain = (name: string) => name.length <= 253 && name.split('.').every(part => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(part));
+  const labelKey = (key: string) => {
+    const [prefix, name] = key.includes('/') ? key.split('/') : [undefined, key];
+    return (prefix === undefined || dnsSubdomain(prefix)) && /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name);
+  };
+  const labelValue = (value: string) => value === '' || /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(value);
+  for (const o of objects.filter(x => x.metadata)) {
+    const where = `${clusterOf(o)}: ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    // Namespaces and Services take DNS labels; so do Istio Gateways (istiod's validating webhook: "invalid gateway name").
+    const labelNamed = ['Namespace', 'Service'].includes(o.kind) || (o.kind === 'Gateway' && o.apiVersion.startsWith('networking.istio.io/'));
+    if (!dnsSubdomain(o.metadata.name) || (labelNamed && !dnsLabel.test(o.metadata.name))) problems.push(`${where}: name`);
+    if (o.metadata.namespace !== undefined && !dnsLabel.test(o.metadata.namespace)) problems.push(`${where}: namespace`);
+    Object.entries(o.metadata.labels ?? {}).filter(([k, v]) => !labelKey(k) || !labelValue(String(v))).forEach(([k, v]) => problems.push(`${where}: label ${k}=${v}`));
+    Object.keys(o.metadata.annotations ?? {}).filter(k => !labelKey(k)).forEach(k => problems.push(`${where}: annotation ${k}`));
+  }
   for (const [cluster, list] of byCluster) {
     const keys = list.map(o => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`);
     keys.filter((k, i) => keys.indexOf(k) !== i).forEach(k => problems.push(`${cluster}: ${k} rendered twice`));
     const subsets = new Map<string, Set<string>>();
     for (const dr of list.filter(o => o.kind === 'DestinationRule')) {
       subsets.set(dr.spec.host, new Set([...subsets.get(dr.spec.host) ?? [], ...(dr.spec.subsets ?? []).map((s: { name: string }) => s.name)]));
+    }
+    // A VirtualService bound to gateways names Gateways of its cluster (`<namespace>/<name>`, or a name of its own namespace).
+    const gateways = new Set(list.filter(o => o.kind === 'Gateway' && o.apiVersion.startsWith('networking.istio.io/')).map(o => `${o.metadata.namespace}/${o.metadata.name}`));
+    for (const vs of list.filter(o => o.kind === 'VirtualService')) {
+      for (const ref of (vs.spec.gateways ?? []).filter((g: string) => g !== 'mesh')) {
+        if (!gateways.has(ref.includes('/') ? ref : `${vs.metadata.namespace}/${ref}`)) problems.push(`${cluster}: VirtualService ${vs.metadata.name} is bound to gateway ${ref}, which the cluster does not have`);
+      }
     }
     for (const vs of list.filter(o => o.kind === 'VirtualService')) {
       for (const http of vs.spec.http ?? []) {

@@ -1,6 +1,6 @@
 import { Gateway, GatewaySpecServersTlsMode } from '../../../../imports/networking.istio.io';
 import { CROSS_CLUSTER_PORT, ISTIOD_PORT, ISTIOD_WEBHOOK_PORT, MeshCluster } from '../../../mesh-cluster';
-import { sameLabels } from '../../../validation/names';
+import { boundedDnsLabel, sameLabels } from '../../../validation/names';
 import { ClusterBundle, ISTIO_SYSTEM } from '../../cluster-bundle';
 import { GatewayComponent } from '../../istio-install';
 import { BundleOf } from '../topology-renderer';
@@ -20,7 +20,7 @@ export function renderCrossNetworkGateway(cluster: MeshCluster, bundleOf: Bundle
   const home = cluster.primary;
   if (home?.gateway && sameLabels(home.gateway.selector, gateway.selector) && home.gateway.port === gateway.port) return;
   bundleOf(home ?? cluster).add('mesh-gateway', cluster, Gateway, {
-    metadata: { name: home ? `cross-network-gateway-${cluster.clusterName}` : 'cross-network-gateway', namespace: ISTIO_SYSTEM },
+    metadata: { name: home ? boundedDnsLabel(`cross-network-gateway-${cluster.clusterName}`) : 'cross-network-gateway', namespace: ISTIO_SYSTEM },
     spec: {
       selector: { ...gateway.selector },
       servers: [{
