@@ -6,7 +6,7 @@ import { checkLocality, DEFAULT_INGRESS_SELECTOR, MeshCluster } from './mesh-clu
 import { isHttpPort, proxyPortUse, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
-import { checkDnsLabel, checkDnsSubdomain, sameLabels } from './validation/names';
+import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkLabels, sameLabels } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
 import { checkCount } from './validation/values';
 
@@ -187,11 +187,11 @@ export class VmWorkload extends Construct {
     this.ports = resolvePorts(this, props.ports);
     this.serviceAccount = checkDnsSubdomain(this, 'serviceAccount', props.serviceAccount ?? this.serviceName);
     this.network = props.network === undefined ? props.cluster.network : checkDnsLabel(this, 'network', props.network);
-    this.labels = props.labels ?? { app: this.serviceName };
+    this.labels = checkLabels(this, 'labels', props.labels ?? { app: this.serviceName });
     if (Object.keys(this.labels).length === 0) {
       throw propError(this, 'labels', {}, 'is empty: the ServiceEntry would select every workload; give e.g. { app: "whoami" }');
     }
-    this.annotations = props.annotations;
+    this.annotations = props.annotations && checkAnnotations(this, 'annotations', props.annotations);
     this.host = checkDnsSubdomain(this, 'host', props.host ?? `${this.serviceName}.${this.namespace}.svc.cluster.local`);
     this.probe = props.probe && this.checkProbe(props.probe);
     this.trafficPolicy = props.trafficPolicy;
@@ -271,6 +271,7 @@ export class VmWorkload extends Construct {
       throw propError(this, 'ingress.hosts', [], 'is empty: name the host(s) clients use, e.g. whoami.internal.com');
     }
     ingress.hosts.forEach((h, i) => checkDnsSubdomain(this, `ingress.hosts[${i}]`, h));
+    if (ingress.selector) checkLabels(this, 'ingress.selector', ingress.selector);
     if (ingress.port !== undefined) {
       checkPort(this, 'ingress.port', ingress.port);
       const use = proxyPortUse(ingress.port, false);
@@ -312,7 +313,7 @@ export class VmWorkload extends Construct {
       }
       if (instance.weight !== undefined) checkCount(this, `${where}.weight`, instance.weight, 1);
       if (instance.locality !== undefined) checkLocality(this, instance.locality, `${where}.locality`);
-      for (const [label, value] of Object.entries(instance.labels ?? {})) {
+      for (const [label, value] of Object.entries(checkLabels(this, `${where}.labels`, instance.labels ?? {}))) {
         if (label in this.labels && this.labels[label] !== value) {
           throw propError(this, `${where}.labels.${label}`, value,
             `contradicts the workload label ${label}=${this.labels[label]}: the ServiceEntry would not select this instance`);

@@ -224,6 +224,11 @@ describe('VmWorkload', () => {
       [{ trafficPolicy: { localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }] } }, /trafficPolicy.localityFailover .* has no effect without outlierDetection/],
       [{ trafficPolicy: { outlierDetection: {}, localityFailover: [{ from: 'us/us-east-1/az-1/r11', to: 'us/us-west-1' }] } }, /is a zone or subzone: Istio fails over between regions only/],
       [{ ingress: { hosts: [] } }, /ingress.hosts \[\] is empty/],
+      // What istiod or the API server would refuse in the labels and annotations the VM's objects carry.
+      [{ labels: { app: 'who ami' } }, /\[mesh\/whoami\] labels.app "who ami" is not a label value/],
+      [{ instances: [{ name: 'vm1', address: '10.0.0.1', labels: { 'instance id': 'vm1' } }] }, /\[mesh\/whoami\] instances\[0\].labels key "instance id" is not a label key/],
+      [{ annotations: { 'owner team': 'x' } }, /\[mesh\/whoami\] annotations key "owner team" is not an annotation key/],
+      [{ ingress: { hosts: ['whoami.internal.com'], selector: { 'gateway name': 'x' } } }, /\[mesh\/whoami\] ingress.selector key "gateway name" is not a label key/],
       [{ ingress: { hosts: ['whoami.internal.com'], port: 15443 } },
         /\[mesh\/whoami\] ingress.port 15443 is the AUTO_PASSTHROUGH port of cluster1's cross-cluster gateway, on the same gateway pods: an HTTP server there would take it from the \.global traffic; use 80 \[MCM030\]/],
       [{ ingress: { hosts: ['whoami.internal.com'], port: 15021 } },

@@ -272,6 +272,15 @@ function crossObjectProblems(objects: readonly KubeObject[], clusterOf: (o: Kube
     if (o.metadata.namespace !== undefined && !dnsLabel.test(o.metadata.namespace)) problems.push(`${where}: namespace`);
     Object.entries(o.metadata.labels ?? {}).filter(([k, v]) => !labelKey(k) || !labelValue(String(v))).forEach(([k, v]) => problems.push(`${where}: label ${k}=${v}`));
     Object.keys(o.metadata.annotations ?? {}).filter(k => !labelKey(k)).forEach(k => problems.push(`${where}: annotation ${k}`));
+    // Labels and selectors inside the spec (entries, subsets, workload selectors, Gateway selectors): istiod validates them as labels.
+    const walk = (value: unknown, key: string): void => {
+      if (typeof value !== 'object' || value === null) return;
+      if (['labels', 'matchLabels'].includes(key) || (key === 'selector' && o.kind === 'Gateway')) {
+        Object.entries(value).filter(([k, v]) => typeof v === 'string' && (!labelKey(k) || !labelValue(v))).forEach(([k, v]) => problems.push(`${where}: ${key} ${k}=${v}`));
+      }
+      Object.entries(value).forEach(([k, v]) => walk(v, k));
+    };
+    if (o.apiVersion.includes('istio.io/')) walk(o.spec, 'spec');
   }
   for (const [cluster, list] of byCluster) {
     const keys = list.map(o => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`);
