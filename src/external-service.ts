@@ -261,6 +261,9 @@ export class ExternalService extends Construct {
     if (tls.mode === TlsOriginationMode.MUTUAL && !tls.credentialName) {
       throw unsetPropError(this, 'tls.credentialName', 'MUTUAL needs it: name the Secret with the client certificate, key and CA');
     }
+    if (tls.credentialName !== undefined && !isDnsSubdomain(tls.credentialName)) {
+      throw propError(this, 'tls.credentialName', tls.credentialName, 'is not a Secret name: use lower-case letters, digits, "-" and ".", e.g. ledger-client');
+    }
     if (tls.sni !== undefined && !isDnsSubdomain(tls.sni)) throw propError(this, 'tls.sni', tls.sni, 'is not a host name');
     return tls;
   }

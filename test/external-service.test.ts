@@ -79,6 +79,7 @@ describe('ExternalService', () => {
     ['DNS_ROUND_ROBIN with two endpoints', { resolution: ExternalResolution.DNS_ROUND_ROBIN, endpoints: [{ address: 'a.example.com' }, { address: 'b.example.com' }] },
       /endpoints \["a.example.com","b.example.com"\] has several addresses, and DNS_ROUND_ROBIN takes one at most/],
     ['MUTUAL without a credential', { tls: { mode: TlsOriginationMode.MUTUAL } }, /\[mesh\/ext\] tls.credentialName is not set, and MUTUAL needs it: name the Secret with the client certificate, key and CA/],
+    ['a credential that is no Secret name', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'Ledger Client' } }, /\[mesh\/ext\] tls.credentialName "Ledger Client" is not a Secret name/],
     ['TLS origination over a TLS port', { ports: [{ name: 'https', number: 443 }], tls: { mode: TlsOriginationMode.SIMPLE } }, /tls "SIMPLE" would wrap port https, which workloads already speak TLS on/],
     ['an endpoint port for no port', { endpoints: [{ address: 'a.example.com', ports: { grpc: 9000 } }] }, /endpoints.ports "grpc" names no port of the service: use one of http/],
     ['an address that is no CIDR', { addresses: ['10.0.0.0/x'] }, /addresses\[0\] "10.0.0.0\/x" is not an IP address or CIDR/],
