@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { propError } from './validation/errors';
 import { checkDnsLabel, checkLabels, isDnsSubdomain } from './validation/names';
 import { checkPort } from './validation/network';
-import { checkOneOf } from './validation/values';
+import { checkOneOf, checkPercent } from './validation/values';
 
 /** Prometheus Operator monitors for every cluster. */
 export interface MonitoringOptions {
@@ -91,10 +91,7 @@ export function checkObservability(mesh: IConstruct, o: ObservabilityOptions): O
     }
     checkPort(mesh, 'observability.tracing.port', t.port);
     if (t.protocol !== undefined) checkOneOf(mesh, 'observability.tracing.protocol', t.protocol, TracingProtocol, 'a tracing protocol');
-    const sampling = t.samplingPercent;
-    if (sampling !== undefined && !(sampling >= 0 && sampling <= 100)) {
-      throw propError(mesh, 'observability.tracing.samplingPercent', sampling, 'is not a percentage: use 0 to 100, e.g. 1');
-    }
+    if (t.samplingPercent !== undefined) checkPercent(mesh, 'observability.tracing.samplingPercent', t.samplingPercent);
   }
   const monitoring = o.monitoring;
   if (monitoring?.namespace !== undefined) checkDnsLabel(mesh, 'observability.monitoring.namespace', monitoring.namespace);
