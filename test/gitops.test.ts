@@ -1,5 +1,5 @@
 import { GitOps, Mesh, MeshCluster } from '../src';
-import { bundleFile, objectsOf, testApp, testMesh } from './support/synth';
+import { allObjects, bundleFile, objectsOf, testApp, testMesh } from './support/synth';
 
 describe('GitOps options', () => {
   test.each<[string, GitOps, RegExp]>([
@@ -45,5 +45,27 @@ describe('the Istio version target', () => {
   test('a release candidate of a supported minor is accepted; the default is the release the library is tested against', () => {
     expect(new Mesh(testApp(), 'mesh', { istioVersion: '1.31.0-rc.0' }).istioVersion).toBe('1.31.0-rc.0');
     expect(new Mesh(testApp(), 'mesh').istioVersion).toBe('1.30.3');
+  });
+});
+
+describe('names a GitOps tool puts in labels', () => {
+  test('Argo CD Applications and Flux Kustomizations and HelmReleases of long mesh and cluster names stay 63 characters, and what refers to them follows', () => {
+    // Argo CD (label tracking) and Flux label every object they apply with the Application's or Kustomization's
+    // name, and a label value takes 63 characters at most.
+    const names = (gitOps: GitOps) => {
+      const { app, mesh } = testMesh({ meshId: 'm'.repeat(63), gitOps });
+      new MeshCluster(mesh, 'c1', { name: 'c'.repeat(63), gateway: { address: '10.0.0.1' } });
+      const objects = [...allObjects(app)].filter(o => /^(Application|Kustomization|HelmRelease)$/.test(o.kind) && o.apiVersion !== 'kustomize.config.k8s.io/v1beta1');
+      return { objects, names: objects.map(o => o.metadata.name) };
+    };
+    const argo = names(GitOps.argoCd({ repoUrl: 'https://github.com/acme/platform.git' }));
+    expect(argo.names.length).toBeGreaterThan(3);
+    expect(argo.names.filter(n => n.length > 63)).toEqual([]);
+    expect(new Set(argo.names).size).toBe(argo.names.length);
+    const flux = names(GitOps.flux());
+    expect(flux.names.filter(n => n.length > 63)).toEqual([]);
+    const dependsOn = flux.objects.flatMap(o => (o.spec.dependsOn ?? []).map((d: { name: string }) => d.name));
+    expect(dependsOn.length).toBeGreaterThan(0);
+    expect(dependsOn.filter(n => !flux.names.includes(n))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { ArgoCdOptions, GitOps } from '../../gitops';
 import { Mesh } from '../../mesh';
 import { MeshCluster } from '../../mesh-cluster';
 import { byKey } from '../../order';
+import { boundedDnsLabel } from '../../validation/names';
 import { OutputFile, OutputRoot } from '../../write/output-file';
 import { BundleLayer, ISTIO_SYSTEM, meshMetadata, withMetadata } from '../cluster-bundle';
 import { manifestOf } from '../manifest';
@@ -44,7 +45,8 @@ export function renderArgoCd(mesh: Mesh, gitOps: GitOps, releases: ReadonlyMap<M
   const clusters = [...releases.keys()].sort(byKey(c => c.clusterName));
   for (const cluster of clusters) {
     const destination = { name: o.destinations?.[cluster.clusterName] ?? cluster.clusterName, namespace: ISTIO_SYSTEM };
-    const name = (what: string) => `${mesh.meshId}-${cluster.clusterName}-${what}`;
+    // Argo CD's label tracking puts the name in a label: 63 characters at most.
+    const name = (what: string) => boundedDnsLabel(`${mesh.meshId}-${cluster.clusterName}-${what}`);
     const layer = (what: BundleLayer) => ({ repoURL: o.repoUrl, targetRevision, path: `${root}/${cluster.clusterName}/${what}` });
     const charts = releases.get(cluster)!.map((release, i) => application(name(release.id), {
       project,
@@ -78,7 +80,7 @@ export function renderArgoCd(mesh: Mesh, gitOps: GitOps, releases: ReadonlyMap<M
     {
       root: OutputRoot.BUNDLES,
       path: `${ARGO_CD_DIR}/root.yaml`,
-      content: [application(`${mesh.meshId}-root`, {
+      content: [application(boundedDnsLabel(`${mesh.meshId}-root`), {
         project,
         source: { repoURL: o.repoUrl, targetRevision, path: `${root}/${ARGO_CD_DIR}` },
         destination: { name: 'in-cluster', namespace },

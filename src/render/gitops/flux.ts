@@ -1,4 +1,5 @@
 import { FluxOptions, GitOps } from '../../gitops';
+import { boundedDnsLabel } from '../../validation/names';
 import { BundleLayer, ClusterBundle, ISTIO_SYSTEM } from '../cluster-bundle';
 import { IstioRelease } from '../istio-install';
 import { FluxHelmRelease, FluxHelmRepository, FluxKustomization, FluxRef } from './gitops-kinds';
@@ -16,7 +17,8 @@ export function renderFlux(bundle: ClusterBundle, gitOps: GitOps, releases: read
   const interval = o.interval ?? '10m';
   const sourceRef: FluxRef = o.sourceRef ?? { kind: 'GitRepository', name: 'flux-system' };
   const base = `./${gitOps._bundlesPath}/${cluster.clusterName}`;
-  const name = (what: string) => `${mesh.meshId}-${what}`;
+  // Flux labels what it applies with the Kustomization's or HelmRelease's name: 63 characters at most.
+  const name = (what: string) => boundedDnsLabel(`${mesh.meshId}-${what}`);
 
   const layers = [
     { name: name(BundleLayer.CA), path: `${base}/${BundleLayer.CA}`, wait: true },
