@@ -266,8 +266,10 @@ function crossObjectProblems(objects: readonly KubeObject[], clusterOf: (o: Kube
   const labelValue = (value: string) => value === '' || /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(value);
   for (const o of objects.filter(x => x.metadata)) {
     const where = `${clusterOf(o)}: ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-    // Namespaces and Services take DNS labels; so do Istio Gateways (istiod's validating webhook: "invalid gateway name").
-    const labelNamed = ['Namespace', 'Service'].includes(o.kind) || (o.kind === 'Gateway' && o.apiVersion.startsWith('networking.istio.io/'));
+    // Namespaces and Services take DNS labels; so do Istio Gateways (istiod's validating webhook: "invalid gateway name"),
+    // and the GitOps objects whose names Argo CD and Flux put in labels on what they apply.
+    const labelNamed = ['Namespace', 'Service'].includes(o.kind) || (o.kind === 'Gateway' && o.apiVersion.startsWith('networking.istio.io/'))
+      || (o.kind === 'Application' && o.apiVersion.startsWith('argoproj.io/')) || (['Kustomization', 'HelmRelease'].includes(o.kind) && o.apiVersion.includes('fluxcd.io/'));
     if (!dnsSubdomain(o.metadata.name) || (labelNamed && !dnsLabel.test(o.metadata.name))) problems.push(`${where}: name`);
     if (o.metadata.namespace !== undefined && !dnsLabel.test(o.metadata.namespace)) problems.push(`${where}: namespace`);
     Object.entries(o.metadata.labels ?? {}).filter(([k, v]) => !labelKey(k) || !labelValue(String(v))).forEach(([k, v]) => problems.push(`${where}: label ${k}=${v}`));
