@@ -230,12 +230,11 @@ export class VersionedRoute extends Construct {
   private resolvePort(name?: string): ResolvedPort {
     const ports = this.service.ports;
     const port = name === undefined ? (ports.length === 1 ? ports[0] : undefined) : ports.find(p => p.name === name);
-    const names = ports.map(p => p.name).join(', ');
-    if (!port && name === undefined) {
-      throw unsetPropError(this, 'port', `${this.service.serviceName} has several ports (${names}): name the one the route splits, e.g. port: "${ports[0].name}"`);
-    }
     if (!port) {
-      throw propError(this, 'port', name, `is not a port of ${this.service.serviceName}: use one of ${names}`);
+      const names = ports.map(p => p.name).join(', ');
+      throw name === undefined
+        ? unsetPropError(this, 'port', `${this.service.serviceName} has several ports (${names}): name the one the route splits, e.g. port: "${ports[0].name}"`)
+        : propError(this, 'port', name, `is not a port of ${this.service.serviceName}: use one of ${names}`);
     }
     if (!isHttpPort(port)) {
       throw propError(this, 'port', port.name, `is ${port.protocol}: HTTP routing needs an HTTP, HTTP2 or gRPC port`);

@@ -81,21 +81,26 @@ function checkEndpoints(subject: string, want: ExpectedCluster, have: ReadonlyAr
   return problems.length === 0 ? [ok(subject, `${have.length} endpoint(s) as rendered`)] : [fail(subject, problems.join('; '))];
 }
 
+/** What every proxy's check reads of the expected state: its clusters by name, and the hosts they are of. */
+interface OutboundIndex {
+  readonly byName: ReadonlyMap<string, ExpectedCluster>;
+  readonly meshHosts: ReadonlySet<string>;
+}
+
 function checkScopes(expected: ExpectedState, live: LiveState): VerifyResult[] {
+  const index: OutboundIndex = { byName: new Map(expected.outbound.map(c => [c.name, c])), meshHosts: new Set(expected.outbound.map(c => hostOf(c.name))) };
   return expected.scopes.flatMap((scope, i) => {
     if (!scopeToCheck(expected, scope)) return [];
     const where = `${scope.namespace === '*' ? 'any namespace' : `namespace ${scope.namespace}`}${scope.selector ? ` (${formatLabels(scope.selector)})` : ''}`;
     // One live scope per expected one, in order: a namespace can have a Sidecar per workload selector.
     const proxies = live.scopes[i]?.proxies ?? [];
     if (proxies.length === 0) return [skip(where, 'no running pod with an istio-proxy container to ask: start one (e.g. a sleep pod) and run verify again')];
-    return proxies.flatMap(proxy => checkProxy(expected, scope, where, proxy, live));
+    return proxies.flatMap(proxy => checkProxy(expected, index, scope, where, proxy, live));
   });
 }
 
 /** One proxy of a scope: every `.global` cluster the scope expects, and none beyond them where a Sidecar scopes it. */
-function checkProxy(expected: ExpectedState, scope: ExpectedScope, where: string, proxy: LiveProxy, live: LiveState): VerifyResult[] {
-  const byName = new Map(expected.outbound.map(c => [c.name, c]));
-  const meshHosts = new Set(expected.outbound.map(c => hostOf(c.name)));
+function checkProxy(expected: ExpectedState, { byName, meshHosts }: OutboundIndex, scope: ExpectedScope, where: string, proxy: LiveProxy, live: LiveState): VerifyResult[] {
   const clusters = new Map(proxy.clusters.map(c => [c.name, c]));
   const endpoints = new Map(proxy.endpoints.map(e => [e.name, (e.hostStatuses ?? []).filter(h => h.address?.socketAddress).map(h => ({
     address: h.address!.socketAddress!.address,
