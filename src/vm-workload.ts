@@ -2,11 +2,11 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GlobalService } from './global-service';
 import { Mesh } from './mesh';
-import { checkLocality, DEFAULT_INGRESS_SELECTOR, MeshCluster } from './mesh-cluster';
+import { checkLocality, MeshCluster } from './mesh-cluster';
 import { isHttpPort, proxyPortUse, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
-import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkLabels, sameLabels } from './validation/names';
+import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkLabels } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
 import { checkCount } from './validation/values';
 
@@ -277,10 +277,6 @@ export class VmWorkload extends Construct {
       const use = proxyPortUse(ingress.port, false);
       if (use !== undefined) {
         throw propError(this, 'ingress.port', ingress.port, `is the gateway proxy's own ${use} port: use 80, or another port the gateway's Service exposes`);
-      }
-      const crossCluster = this.cluster.gateway;
-      if (crossCluster && ingress.port === crossCluster.port && sameLabels(ingress.selector ?? DEFAULT_INGRESS_SELECTOR, crossCluster.selector)) {
-        throw propError(this, 'ingress.port', ingress.port, `is the AUTO_PASSTHROUGH port of ${this.cluster.clusterName}'s cross-cluster gateway, on the same gateway pods: an HTTP server there would take it from the .global traffic; use 80`);
       }
     }
     if (!this.ports.some(isHttpPort)) {

@@ -209,6 +209,11 @@ describe('VmWorkload', () => {
     expect(objects.find(o => o.kind === 'VirtualService' && o.metadata.namespace === 'default')?.spec.gateways).toEqual([gateway.metadata.name]);
   });
 
+  test('an ingress on the cross-cluster gateway\'s AUTO_PASSTHROUGH port of the same pods is refused at synth (MCM024): HTTP cannot share the TLS listener', () => {
+    const { app } = whoami({ ingress: { hosts: ['whoami.internal.com'], port: 15443 } });
+    expect(() => app.synth()).toThrow(/\[mesh\/cluster1\] Gateway\/istio-system\/istio-multicluster-ingressgateway and Gateway\/default\/whoami-gateway serve port 15443 of the same gateway pods as TLS and HTTP, which cannot share the port's listener: istiod keeps one and drops the other; move one to another port \[MCM024\]/);
+  });
+
   describe('errors', () => {
     test.each<[Partial<VmWorkloadProps>, RegExp]>([
       [{ instances: [] }, /\[mesh\/whoami\] instances \[\] is empty/],
@@ -229,8 +234,6 @@ describe('VmWorkload', () => {
       [{ instances: [{ name: 'vm1', address: '10.0.0.1', labels: { 'instance id': 'vm1' } }] }, /\[mesh\/whoami\] instances\[0\].labels key "instance id" is not a label key/],
       [{ annotations: { 'owner team': 'x' } }, /\[mesh\/whoami\] annotations key "owner team" is not an annotation key/],
       [{ ingress: { hosts: ['whoami.internal.com'], selector: { 'gateway name': 'x' } } }, /\[mesh\/whoami\] ingress.selector key "gateway name" is not a label key/],
-      [{ ingress: { hosts: ['whoami.internal.com'], port: 15443 } },
-        /\[mesh\/whoami\] ingress.port 15443 is the AUTO_PASSTHROUGH port of cluster1's cross-cluster gateway, on the same gateway pods: an HTTP server there would take it from the \.global traffic; use 80 \[MCM030\]/],
       [{ ingress: { hosts: ['whoami.internal.com'], port: 15021 } },
         /\[mesh\/whoami\] ingress.port 15021 is the gateway proxy's own health check port: use 80, or another port the gateway's Service exposes \[MCM030\]/],
       [{ probe: { httpGet: { path: '/health', port: 8888, headers: { 'x probe': 'yes' } } } },

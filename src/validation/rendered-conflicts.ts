@@ -11,23 +11,38 @@ export function hostsOverlap(a: string, b: string): boolean {
   return hostMatches(a, sample(b)) || hostMatches(b, sample(a));
 }
 
+/** How a gateway's listener on a port speaks: Envoy builds one listener per port, either plain HTTP, TLS (by SNI) or TCP. */
+function listenerKind(protocol: string): 'http' | 'tls' | 'tcp' {
+  const p = protocol.toUpperCase();
+  if (['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'].includes(p)) return 'http';
+  return p === 'HTTPS' || p === 'TLS' ? 'tls' : 'tcp';
+}
+
 /**
- * AUTO_PASSTHROUGH servers of two Gateways on the same pods and port whose hosts overlap: Envoy gets two
- * filter chains for one SNI name and istiod drops one (istioctl analyze: IST0145 ConflictingGateways).
+ * Servers of two Gateways on the same pods and port that cannot share the port's listener: different
+ * kinds of listener (plain HTTP beside TLS, say), where istiod keeps one and drops the other, or
+ * AUTO_PASSTHROUGH with overlapping hosts, where Envoy gets two filter chains for one SNI name and istiod
+ * drops one (istioctl analyze: IST0145 ConflictingGateways).
  */
-function passthroughConflicts(cluster: string, gateways: readonly ManifestObject[]): string[] {
-  const servers = gateways.flatMap(gateway => (gateway.spec?.servers ?? [])
-    .filter((server: { tls?: { mode?: string } }) => server.tls?.mode === 'AUTO_PASSTHROUGH')
-    .map((server: { port: { number: number }; hosts: string[] }) => ({
-      gateway, selector: formatLabels(gateway.spec.selector ?? {}), port: server.port.number,
-      hosts: server.hosts.map(h => h.slice(h.indexOf('/') + 1)),
+function gatewayConflicts(cluster: string, gateways: readonly ManifestObject[]): string[] {
+  type Server = { gateway: ManifestObject; selector: string; port: number; protocol: string; passthrough: boolean; hosts: string[] };
+  const servers: Server[] = gateways.flatMap(gateway => (gateway.spec?.servers ?? [])
+    .map((server: { port: { number: number; protocol: string }; hosts: string[]; tls?: { mode?: string } }) => ({
+      gateway, selector: formatLabels(gateway.spec.selector ?? {}), port: server.port.number, protocol: server.port.protocol,
+      passthrough: server.tls?.mode === 'AUTO_PASSTHROUGH', hosts: server.hosts.map(h => h.slice(h.indexOf('/') + 1)),
     })));
   const problems: string[] = [];
-  servers.forEach((a: typeof servers[number], i: number) => servers.slice(i + 1).forEach((b: typeof servers[number]) => {
+  servers.forEach((a, i) => servers.slice(i + 1).forEach(b => {
     if (a.gateway === b.gateway || a.selector !== b.selector || a.port !== b.port) return;
-    const overlap = a.hosts.flatMap((x: string) => b.hosts.filter((y: string) => hostsOverlap(x, y)).map((y: string) => (x === y ? x : `${x} and ${y}`)));
+    const both = `${manifestRef(a.gateway)} and ${manifestRef(b.gateway)}`;
+    if (listenerKind(a.protocol) !== listenerKind(b.protocol)) {
+      problems.push(`[${cluster}] ${both} serve port ${a.port} of the same gateway pods as ${a.protocol} and ${b.protocol}, which cannot share the port's listener: istiod keeps one and drops the other; move one to another port [${CHECKS.gatewayProtocolConflict.code}]`);
+      return;
+    }
+    if (!a.passthrough || !b.passthrough) return;
+    const overlap = a.hosts.flatMap(x => b.hosts.filter(y => hostsOverlap(x, y)).map(y => (x === y ? x : `${x} and ${y}`)));
     if (overlap.length > 0) {
-      problems.push(`[${cluster}] ${manifestRef(a.gateway)} and ${manifestRef(b.gateway)} both pass through ${overlap.join(', ')} on port ${a.port} of the same gateway pods: Envoy can hold one filter chain per SNI name (istioctl analyze IST0145); remove one, or narrow its hosts [${CHECKS.passthroughOverlap.code}]`);
+      problems.push(`[${cluster}] ${both} both pass through ${overlap.join(', ')} on port ${a.port} of the same gateway pods: Envoy can hold one filter chain per SNI name (istioctl analyze IST0145); remove one, or narrow its hosts [${CHECKS.passthroughOverlap.code}]`);
     }
   }));
   return problems;
@@ -74,6 +89,6 @@ export function renderedConflicts(clusterFiles: ReadonlyMap<MeshCluster, readonl
       if (object.kind === 'ServiceEntry') entries.push(object);
       else if (object.kind === 'Gateway') gateways.push(object);
     }
-    return [...passthroughConflicts(cluster.node.path, gateways), ...hostConflicts(cluster.node.path, entries)];
+    return [...gatewayConflicts(cluster.node.path, gateways), ...hostConflicts(cluster.node.path, entries)];
   });
 }

@@ -28,6 +28,22 @@ test('a Gateway of yours passing through hosts the mesh gateway passes through, 
   expect(() => app.synth()).toThrow(/\[mesh\/c2\] Gateway\/istio-system\/istio-multicluster-ingressgateway and Gateway\/istio-system\/mine both pass through \*\.global and \*\.shop\.global on port 15443 of the same gateway pods: .*IST0145.* \[MCM022\]/);
 });
 
+test('a Gateway of yours serving plain HTTP on the mesh gateway\'s TLS port, on its pods, is refused (MCM024); HTTPS beside TLS shares the listener', () => {
+  const http = served();
+  new ApiObject(http.c2, 'mine', {
+    apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'mine', namespace: 'shop' },
+    spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 15443, name: 'http', protocol: 'HTTP' }, hosts: ['web.example.com'] }] },
+  });
+  expect(() => http.app.synth()).toThrow(/\[mesh\/c2\] Gateway\/istio-system\/istio-multicluster-ingressgateway and Gateway\/shop\/mine serve port 15443 of the same gateway pods as TLS and HTTP, .* \[MCM024\]/);
+
+  const https = served();
+  new ApiObject(https.c2, 'mine', {
+    apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'mine', namespace: 'shop' },
+    spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 15443, name: 'https', protocol: 'HTTPS' }, hosts: ['web.example.com'], tls: { mode: 'SIMPLE', credentialName: 'web-cert' } }] },
+  });
+  expect(() => https.app.synth()).not.toThrow();
+});
+
 test('the same Gateway hosts on other pods or another port are fine', () => {
   const { app, c2 } = served();
   new ApiObject(c2, 'mine', {
