@@ -82,6 +82,9 @@ export interface RegionFailover {
 /** The outlier detection that failover examples in errors and docs recommend across clusters. */
 export const CROSS_CLUSTER_OUTLIER_EXAMPLE = '{ consecutive5xxErrors: 0, consecutiveGatewayErrors: 3, interval: Duration.seconds(5), baseEjectionTime: Duration.seconds(30) }';
 
+/** The locality labels that localityFailover ranks by itself: istiod refuses them in failoverPriority beside it. */
+const LOCALITY_LABELS: ReadonlySet<string> = new Set(['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone']);
+
 /** Whether outlier detection ejects an endpoint for 5xx answers that one bad pod behind it can cause. */
 export function ejectsOn5xx(outlier: OutlierDetection): boolean {
   return outlier.consecutive5xxErrors === undefined ? outlier.consecutiveGatewayErrors === undefined : outlier.consecutive5xxErrors > 0;
@@ -179,8 +182,17 @@ export function checkTrafficPolicy(scope: IConstruct, prop: string, policy: Traf
     throw propError(scope, `${prop}.localityFailover`, failover.map(f => `${f.from}->${f.to}`),
       `has no effect without outlierDetection (Istio ignores it): add outlierDetection, e.g. ${CROSS_CLUSTER_OUTLIER_EXAMPLE}`);
   }
+  // istiod refuses these together: region failover would reorder what the topology labels already rank.
+  const topologyLabel = failover.length > 0 ? priority.find(label => LOCALITY_LABELS.has(label)) : undefined;
+  if (topologyLabel) {
+    throw propError(scope, `${prop}.failoverPriority`, priority,
+      `ranks by ${topologyLabel} beside localityFailover, which istiod refuses: drop one of them, or rank by other labels (e.g. topology.istio.io/network)`);
+  }
   failover.forEach((f, i) => {
     for (const side of ['from', 'to'] as const) {
+      if (f[side].includes('*')) {
+        throw propError(scope, `${prop}.localityFailover[${i}].${side}`, f[side], 'has a wildcard, which istiod refuses in failover: name one region, e.g. us-east-1');
+      }
       if (f[side].includes('/')) {
         throw propError(scope, `${prop}.localityFailover[${i}].${side}`, f[side], 'is a zone or subzone: Istio fails over between regions only, e.g. us-east-1');
       }

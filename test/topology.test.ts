@@ -145,9 +145,36 @@ describe('failover and cluster-local services', () => {
     expect(istioSchemaErrors(allObjects(app))).toEqual([]);
   });
 
+  test('failover priority by network beside region failover: istiod takes both, so both render', () => {
+    const { app, mesh } = multiNetwork();
+    const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' }, locality: 'us-east-1/a' });
+    const c2 = new MeshCluster(mesh, 'c2', { network: 'n2', gateway: { address: '10.0.1.1' }, locality: 'us-west-2/a' });
+    const web = new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c1, c2] });
+    const stable = web.addVersion('stable', { clusters: [c1, c2] });
+    new VersionedRoute(mesh, 'route', {
+      service: web, clients: [c1, c2], spread: true, defaultRoute: [{ version: stable }],
+      trafficPolicy: {
+        outlierDetection: { consecutiveGatewayErrors: 3 },
+        failoverPriority: ['topology.istio.io/network'],
+        localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }, { from: 'us-west-2', to: 'us-east-1' }],
+      },
+    });
+    expect(objectsOf(app, 'c1').get('DestinationRule/shop/web')!.spec.trafficPolicy.loadBalancer.localityLbSetting).toEqual({
+      enabled: true, failover: [{ from: 'us-east-1', to: 'us-west-2' }, { from: 'us-west-2', to: 'us-east-1' }], failoverPriority: ['topology.istio.io/network'],
+    });
+  });
+
   test.each<[string, object, RegExp]>([
     ['without outlier detection', { failoverPriority: ['topology.istio.io/network'] }, /trafficPolicy.failoverPriority \["topology.istio.io\/network"\] has no effect without outlierDetection/],
     ['a label twice', { outlierDetection: { consecutiveGatewayErrors: 3 }, failoverPriority: ['topology.istio.io/network', 'topology.istio.io/network'] }, /names a label twice/],
+    // istiod's validation: "can not simultaneously set 'failover' and topology label ... in 'failover_priority'".
+    ['a locality label beside localityFailover', {
+      outlierDetection: { consecutiveGatewayErrors: 3 },
+      failoverPriority: ['topology.istio.io/network', 'topology.kubernetes.io/zone'],
+      localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }],
+    }, /^\[mesh\/route\] trafficPolicy.failoverPriority \["topology.istio.io\/network","topology.kubernetes.io\/zone"\] ranks by topology.kubernetes.io\/zone beside localityFailover, which istiod refuses: drop one of them/],
+    ['a wildcard region in localityFailover', { outlierDetection: { consecutiveGatewayErrors: 3 }, localityFailover: [{ from: 'us-*', to: 'us-west-2' }] },
+      /trafficPolicy.localityFailover\[0\].from "us-\*" has a wildcard, which istiod refuses in failover: name one region/],
   ])('failover priority refused %s', (_, trafficPolicy, message) => {
     const { mesh } = multiNetwork();
     const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
