@@ -118,12 +118,16 @@ export class AccessPolicy extends Construct {
       if (!PATH.test(p)) {
         throw propError(this, `paths[${i}]`, p, 'is not a path Istio matches: start it with "/" (exact), end it with "*" for a prefix (/api/*), or use "*"');
       }
+      // istiod refuses braces except in its path templates ({*}, {**}), which this construct does not offer.
+      if (/[{}]/.test(p)) {
+        throw propError(this, `paths[${i}]`, p, 'holds "{" or "}", which istiod refuses in a path: match the literal path, or a prefix (/api/*)');
+      }
       // Istio matches the request's path without its query (request.url_path): such a path allows nothing.
       if (/[?#]/.test(p)) {
         throw propError(this, `paths[${i}]`, p, 'holds a query or fragment, which Istio strips before it matches the path (request.url_path), so it would allow no request: give the path alone, e.g. /api/items');
       }
     });
-    this.paths = props.paths && [...props.paths];
+    this.paths = props.paths && [...new Set(props.paths)];
     if (props.clusters?.length === 0) {
       throw propError(this, 'clusters', [], 'is empty: name the clusters to render the policy in, or leave it out to render it where its workloads run');
     }

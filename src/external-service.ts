@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { Mesh } from './mesh';
 import { checkLocality, MeshCluster } from './mesh-cluster';
-import { isHttpPort, Protocol, ResolvedPort, resolvePorts, ServicePort } from './service-port';
+import { namesHost, Protocol, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { propError, unsetPropError } from './validation/errors';
-import { checkDnsLabel, isDnsSubdomain } from './validation/names';
+import { checkDnsLabel, isDnsSubdomain, isHostName } from './validation/names';
 import { classifyAddress } from './validation/network';
 import { checkOneOf } from './validation/values';
 
@@ -179,6 +179,10 @@ export class ExternalService extends Construct {
     }
     this.hosts = this.checkHosts(props.hosts);
     this.ports = resolvePorts(this, props.ports);
+    const anonymous = this.ports.find(p => !namesHost(p));
+    if (this.hosts.length > 1 && anonymous && this.resolution !== ExternalResolution.NONE) {
+      throw propError(this, 'hosts', this.hosts, `are several, and port ${anonymous.name} (${anonymous.protocol}) carries no host name to tell them apart, which istiod refuses: declare one ExternalService per host, or use resolution NONE`);
+    }
     for (const endpoint of this.endpoints) {
       const unknown = Object.keys(endpoint.ports ?? {}).find(name => !this.ports.some(p => p.name === name));
       if (unknown) throw propError(this, 'endpoints.ports', unknown, `names no port of the service: use one of ${this.ports.map(p => p.name).join(', ')}`);
@@ -208,9 +212,8 @@ export class ExternalService extends Construct {
       if (this.resolution === ExternalResolution.NONE) {
         throw propError(this, 'resolution', this.resolution, 'leaves the egress gateway the address it was dialed, its own: resolve the host (DNS), or drop egressGateway');
       }
-      const unroutable = this.ports.find(p => !isHttpPort(p) && p.protocol !== Protocol.HTTPS && p.protocol !== Protocol.TLS);
-      if (unroutable) {
-        throw propError(this, 'egressGateway', true, `cannot route port ${unroutable.name} (${unroutable.protocol}): the egress gateway routes HTTP by host and TLS by SNI; drop egressGateway for plain TCP`);
+      if (anonymous) {
+        throw propError(this, 'egressGateway', true, `cannot route port ${anonymous.name} (${anonymous.protocol}): the egress gateway routes HTTP by host and TLS by SNI; drop egressGateway for plain TCP`);
       }
     }
     if (props.clusters) {
@@ -232,8 +235,8 @@ export class ExternalService extends Construct {
     return hosts.map((host, i) => {
       const wildcard = host.startsWith('*.');
       const name = wildcard ? host.slice(2) : host;
-      if (!isDnsSubdomain(name) || !name.includes('.')) {
-        throw propError(this, `hosts[${i}]`, host, 'is not a fully qualified host: use a name such as api.partner.example.com, or *.example.com');
+      if (!isHostName(name) || !name.includes('.')) {
+        throw propError(this, `hosts[${i}]`, host, 'is not a fully qualified host: use a name such as api.partner.example.com (the last label not all digits), or *.example.com');
       }
       if (name.endsWith(`.${this.mesh.globalDomain}`) || name === this.mesh.globalDomain || name.endsWith('.local') || name === 'local') {
         throw propError(this, `hosts[${i}]`, host, `is a mesh name (*.${this.mesh.globalDomain} or *.local): an external service must not shadow mesh services; declare mesh services with GlobalService`);
@@ -264,7 +267,7 @@ export class ExternalService extends Construct {
     if (tls.credentialName !== undefined && !isDnsSubdomain(tls.credentialName)) {
       throw propError(this, 'tls.credentialName', tls.credentialName, 'is not a Secret name: use lower-case letters, digits, "-" and ".", e.g. ledger-client');
     }
-    if (tls.sni !== undefined && !isDnsSubdomain(tls.sni)) throw propError(this, 'tls.sni', tls.sni, 'is not a host name');
+    if (tls.sni !== undefined && !isHostName(tls.sni)) throw propError(this, 'tls.sni', tls.sni, 'is not a host name');
     return tls;
   }
 }

@@ -8,7 +8,7 @@ import { checkObservability, ObservabilityOptions } from './observability';
 import { checkTopology, MeshTopology, RemoteSecrets } from './topology';
 import { parseVipRange, VipRange } from './validation/vip-range';
 import { MeshConfigError, propError } from './validation/errors';
-import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkLabels, isKubeSystemNamespace } from './validation/names';
+import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkHostName, checkLabels, isKubeSystemNamespace } from './validation/names';
 import { checkOneOf, checkSecretStoreRef } from './validation/values';
 
 const MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.Mesh');
@@ -328,7 +328,7 @@ export class Mesh extends Construct {
     this.remoteSecrets = props.remoteSecrets ?? RemoteSecrets.script();
     if (this.remoteSecrets.store) checkSecretStoreRef(this, 'remoteSecrets', this.remoteSecrets.store);
     this.clusterLocalHosts = checkClusterLocalHosts(this, props.clusterLocalHosts ?? []);
-    this.globalDomain = checkDnsSubdomain(this, 'globalDomain', props.globalDomain ?? 'global');
+    this.globalDomain = checkHostName(this, 'globalDomain', props.globalDomain ?? 'global');
     this.apiVersion = checkOneOf(this, 'apiVersion', props.apiVersion ?? IstioApiVersion.V1, IstioApiVersion, 'an Istio API version the library renders');
     this.strictMtls = props.strictMtls ?? true;
     this.vipRange = parseVipRange(this.node.path, props.vipRange ?? '240.0.0.0/16');

@@ -57,6 +57,11 @@ export function isHttpPort(port: ResolvedPort): boolean {
   return [Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC, Protocol.GRPC_WEB].includes(port.protocol);
 }
 
+/** Whether a port's traffic names its host (HTTP's Host header, TLS's SNI), so that one listener can tell hosts apart. */
+export function namesHost(port: ResolvedPort): boolean {
+  return isHttpPort(port) || port.protocol === Protocol.HTTPS || port.protocol === Protocol.TLS;
+}
+
 /**
  * The ports Istio's proxy listens on in every sidecar workload's network namespace (istio.io, "Ports used
  * by Istio"), and the ones ztunnel's in-pod redirection takes in an ambient pod: an application listening

@@ -339,8 +339,11 @@ function checkMatch(scope: Construct, prop: string, m: RequestMatch): void {
       throw propError(scope, where, match, 'must set exactly one of exact, prefix, regex');
     }
     if (match.regex !== undefined) checkRegex(scope, `${where}.regex`, match.regex);
-    if (where.endsWith('.uri') && match.prefix === '') {
-      throw propError(scope, `${where}.prefix`, '', 'is empty and matches every URI: use "/" to say so, or drop the uri match');
+    // istiod refuses an empty prefix in any string match.
+    if (match.prefix === '') {
+      throw propError(scope, `${where}.prefix`, '', where.endsWith('.uri')
+        ? 'is empty and matches every URI: use "/" to say so, or drop the uri match'
+        : 'is empty, which istiod refuses: to match any value, use regex ".*"');
     }
   }
   if (m.method !== undefined) checkOneOf(scope, `${prop}.method`, m.method, HttpMethod, 'an HTTP method');

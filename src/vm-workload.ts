@@ -6,7 +6,7 @@ import { checkLocality, MeshCluster } from './mesh-cluster';
 import { isHttpPort, proxyPortUse, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
-import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkLabels } from './validation/names';
+import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkHostName, checkLabels } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
 import { checkCount } from './validation/values';
 
@@ -192,7 +192,7 @@ export class VmWorkload extends Construct {
       throw propError(this, 'labels', {}, 'is empty: the ServiceEntry would select every workload; give e.g. { app: "whoami" }');
     }
     this.annotations = props.annotations && checkAnnotations(this, 'annotations', props.annotations);
-    this.host = checkDnsSubdomain(this, 'host', props.host ?? `${this.serviceName}.${this.namespace}.svc.cluster.local`);
+    this.host = checkHostName(this, 'host', props.host ?? `${this.serviceName}.${this.namespace}.svc.cluster.local`);
     this.probe = props.probe && this.checkProbe(props.probe);
     this.trafficPolicy = props.trafficPolicy;
     if (props.trafficPolicy) checkTrafficPolicy(this, 'trafficPolicy', props.trafficPolicy);
@@ -270,7 +270,7 @@ export class VmWorkload extends Construct {
     if (ingress.hosts.length === 0) {
       throw propError(this, 'ingress.hosts', [], 'is empty: name the host(s) clients use, e.g. whoami.internal.com');
     }
-    ingress.hosts.forEach((h, i) => checkDnsSubdomain(this, `ingress.hosts[${i}]`, h));
+    ingress.hosts.forEach((h, i) => checkHostName(this, `ingress.hosts[${i}]`, h));
     if (ingress.selector) checkLabels(this, 'ingress.selector', ingress.selector);
     if (ingress.port !== undefined) {
       checkPort(this, 'ingress.port', ingress.port);

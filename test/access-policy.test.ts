@@ -31,6 +31,20 @@ describe('AccessPolicy', () => {
     expect(istioSchemaErrors(allObjects(app))).toEqual([]);
   });
 
+  test('a principal, method or path named twice is rendered once', () => {
+    const { app, mesh } = testMesh({ trustDomain: 'cluster.local' });
+    const cluster1 = new MeshCluster(mesh, 'cluster1');
+    new AccessPolicy(mesh, 'p', {
+      namespace: 'default', selector: { app: 'service' }, clusters: [cluster1],
+      principals: [Principal.serviceAccount('frontend', 'web'), Principal.namespace('default'), Principal.serviceAccount('frontend', 'web')],
+      methods: [HttpMethod.GET, HttpMethod.GET], paths: ['/a', '/b/*', '/a'],
+    });
+    expect(objectsOf(app, 'cluster1').get('AuthorizationPolicy/default/p')?.spec.rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/frontend/sa/web', 'cluster.local/ns/default/sa/*'] } }],
+      to: [{ operation: { methods: ['GET'], paths: ['/a', '/b/*'] } }],
+    }]);
+  });
+
   test('can be limited to some clusters', () => {
     const app = seed004(all => [all[1]]);
     expect(objectsOf(app, 'cluster1').has('AuthorizationPolicy/default/cross-cluster-authz')).toBe(false);
@@ -63,6 +77,7 @@ describe('AccessPolicy', () => {
     [{ paths: [''] }, /paths\[0\] "" is not a path Istio matches: start it with "\/"/],
     [{ paths: ['api/*'] }, /paths\[0\] "api\/\*" is not a path Istio matches/],
     [{ paths: ['/items', '/items?page=2'] }, /\[mesh\/p\] paths\[1\] "\/items\?page=2" holds a query or fragment, which Istio strips before it matches the path \(request.url_path\), so it would allow no request: give the path alone, e.g. \/api\/items \[MCM030\]/],
+    [{ paths: ['/items/{id}'] }, /\[mesh\/p\] paths\[0\] "\/items\/\{id\}" holds "\{" or "\}", which istiod refuses in a path: match the literal path, or a prefix \(\/api\/\*\)/],
     [{ methods: [] }, /methods \[\] is empty: it would allow no request/],
     [{ methods: ['FETCH' as HttpMethod] }, /methods\[0\] "FETCH" is not an HTTP method/],
     [{ clusters: [] }, /clusters \[\] is empty: name the clusters to render the policy in, or leave it out/],

@@ -52,6 +52,12 @@ describe('ExternalService', () => {
     ['NONE for a wildcard host and a CIDR: the address the workload dialed', {
       hosts: ['*.db.partner.example.com'], ports: [{ name: 'tcp-postgres', number: 5432 }], resolution: ExternalResolution.NONE, addresses: ['203.0.113.0/24'],
     }, { hosts: ['*.db.partner.example.com'], resolution: 'NONE', addresses: ['203.0.113.0/24'] }],
+    ['several hosts on HTTP and TLS ports, which name their host', {
+      hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'http', number: 80 }, { name: 'https', number: 443 }],
+    }, { hosts: ['a.example.com', 'b.example.com'], resolution: 'DNS' }],
+    ['several hosts on a TCP port with NONE: the address the workload dialed', {
+      hosts: ['a.db.example.com', 'b.db.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE, addresses: ['203.0.113.0/24'],
+    }, { hosts: ['a.db.example.com', 'b.db.example.com'], resolution: 'NONE' }],
     ['mutual TLS origination', {
       hosts: ['ledger.bank.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
       tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client' },
@@ -85,6 +91,11 @@ describe('ExternalService', () => {
     ['an address that is no CIDR', { addresses: ['10.0.0.0/x'] }, /addresses\[0\] "10.0.0.0\/x" is not an IP address or CIDR/],
     ['a CIDR with DNS resolution (the API server refuses it)', { addresses: ['203.0.113.7', '10.0.0.0/8'] },
       /\[mesh\/ext\] addresses\[1\] "10.0.0.0\/8" is a CIDR range, which Istio takes only with resolution NONE or STATIC: give single addresses, or set resolution NONE \(the address the workload dialed\) \[MCM030\]/],
+    // istiod's validation: "multiple hosts provided with non-HTTP, non-TLS ports".
+    ['several hosts on a plain TCP port', { hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'http', number: 80 }, { name: 'tcp-db', number: 5432 }] },
+      /^\[mesh\/ext\] hosts \["a.example.com","b.example.com"\] are several, and port tcp-db \(TCP\) carries no host name to tell them apart, which istiod refuses: declare one ExternalService per host, or use resolution NONE \[MCM030\]$/],
+    ['a host whose last label is all digits (istiod refuses it)', { hosts: ['api.example.123'] }, /hosts\[0\] "api.example.123" is not a fully qualified host/],
+    ['an endpoint hostname whose last label is all digits', { endpoints: [{ address: 'lb.example.10' }] }, /endpoints\[0\].address "lb.example.10" is neither an IP address nor a hostname/],
     ['NONE with endpoints', { resolution: ExternalResolution.NONE, endpoints: [{ address: '203.0.113.5' }] },
       /\[mesh\/ext\] endpoints \["203.0.113.5"\] means nothing with resolution NONE, which sends each connection to the address the workload dialed: drop them, or use STATIC/],
   ])('refused: %s', (_, props, message) => {

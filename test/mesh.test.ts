@@ -38,7 +38,9 @@ describe('Mesh', () => {
     test.each([
       [{ meshId: 'Mesh 1' }, /\[mesh\] meshId "Mesh 1" is not a DNS-1123 label/],
       [{ trustDomain: 'Example..org' }, /\[mesh\] trustDomain "Example..org" is not a DNS name/],
-      [{ globalDomain: '*.global' }, /\[mesh\] globalDomain "\*.global" is not a DNS name/],
+      [{ globalDomain: '*.global' }, /\[mesh\] globalDomain "\*.global" is not a host name/],
+      // istiod refuses a host whose top-level label is all digits: every `.global` host would end in it.
+      [{ globalDomain: 'mesh.1' }, /\[mesh\] globalDomain "mesh.1" is not a host name: use dot-separated labels of lower-case letters, digits and "-", the last one not all digits/],
       [{ apiVersion: 'v2' as IstioApiVersion }, /\[mesh\] apiVersion "v2" is not an Istio API version the library renders: use one of v1, v1beta1/],
     ])('bad prop %j', (props, message) => {
       expect(() => new Mesh(testApp(), 'mesh', props)).toThrow(message);

@@ -53,6 +53,7 @@ describe('observability', () => {
 
   test.each([
     [{ tracing: { service: 'otel-collector', port: 4317 } }, /\[mesh\] observability.tracing.service "otel-collector" is not a fully qualified service/],
+    [{ tracing: { service: 'otel.collector.4317', port: 4317 } }, /\[mesh\] observability.tracing.service "otel.collector.4317" is not a fully qualified service/],
     [{ tracing: { service: 'otel.obs.svc.cluster.local', port: 4317, samplingPercent: 150 } }, /observability.tracing.samplingPercent 150 is not a percentage/],
     // What the API server or Prometheus would refuse in the monitors.
     [{ monitoring: { namespace: 'Monitoring' } }, /\[mesh\] observability.monitoring.namespace "Monitoring" is not a DNS-1123 label/],

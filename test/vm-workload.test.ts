@@ -229,6 +229,8 @@ describe('VmWorkload', () => {
       [{ trafficPolicy: { localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }] } }, /trafficPolicy.localityFailover .* has no effect without outlierDetection/],
       [{ trafficPolicy: { outlierDetection: {}, localityFailover: [{ from: 'us/us-east-1/az-1/r11', to: 'us/us-west-1' }] } }, /is a zone or subzone: Istio fails over between regions only/],
       [{ ingress: { hosts: [] } }, /ingress.hosts \[\] is empty/],
+      [{ ingress: { hosts: ['whoami.internal.80'] } }, /\[mesh\/whoami\] ingress.hosts\[0\] "whoami.internal.80" is not a host name/],
+      [{ host: 'whoami.vms.10' }, /\[mesh\/whoami\] host "whoami.vms.10" is not a host name/],
       // What istiod or the API server would refuse in the labels and annotations the VM's objects carry.
       [{ labels: { app: 'who ami' } }, /\[mesh\/whoami\] labels.app "who ami" is not a label value/],
       [{ instances: [{ name: 'vm1', address: '10.0.0.1', labels: { 'instance id': 'vm1' } }] }, /\[mesh\/whoami\] instances\[0\].labels key "instance id" is not a label key/],

@@ -12,7 +12,7 @@ export function renderAccessPolicy(policy: AccessPolicy, bundle: ClusterBundle):
       action: AuthorizationPolicySpecAction.ALLOW,
       selector: { matchLabels: { ...policy.selector } },
       rules: [{
-        from: [{ source: { principals: policy.principals.map(p => p.render(bundle.mesh.trustDomain)) } }],
+        from: [{ source: { principals: [...new Set(policy.principals.map(p => p.render(bundle.mesh.trustDomain)))] } }],
         to: operation && [{ operation }],
       }],
     },

@@ -36,6 +36,23 @@ export function checkDnsLabel(scope: IConstruct, prop: string, value: string): s
 }
 
 /** Throws unless `value` is a DNS-1123 subdomain (trust domains, hostnames). */
+/**
+ * A host name istiod takes in a host field: a DNS-1123 subdomain whose last label is not all digits (istiod
+ * refuses `api.example.123`, and a dotted number is a mistyped IP address).
+ */
+export function isHostName(value: string): boolean {
+  return isDnsSubdomain(value) && !/(^|\.)[0-9]+$/.test(value);
+}
+
+/** Throws unless `value` is a host name istiod takes (see `isHostName`). */
+export function checkHostName(scope: IConstruct, prop: string, value: string): string {
+  if (!isHostName(value)) {
+    throw propError(scope, prop, value,
+      'is not a host name: use dot-separated labels of lower-case letters, digits and "-", the last one not all digits (253 characters at most)');
+  }
+  return value;
+}
+
 export function checkDnsSubdomain(scope: IConstruct, prop: string, value: string): string {
   if (!isDnsSubdomain(value)) {
     throw propError(scope, prop, value,

@@ -1,7 +1,7 @@
 import { Address4, Address6 } from 'ip-address';
 import { IConstruct } from 'constructs';
 import { propError } from './errors';
-import { isDnsSubdomain } from './names';
+import { isHostName } from './names';
 
 /** What a network address string denotes. */
 export type AddressKind = 'ipv4' | 'ipv6' | 'hostname';
@@ -14,8 +14,7 @@ export function classifyAddress(value: string): AddressKind | undefined {
   if (Address6.isValid(value) && !value.includes('/')) {
     return 'ipv6';
   }
-  // A dotted all-numeric name is a mistyped IPv4 address, not a hostname.
-  if (isDnsSubdomain(value) && !/^[0-9.]+$/.test(value)) {
+  if (isHostName(value)) {
     return 'hostname';
   }
   return undefined;

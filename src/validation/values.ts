@@ -93,6 +93,9 @@ export function checkHeaderName(scope: IConstruct, prop: string, name: string): 
   return name;
 }
 
+/** The longest regular expression istiod takes, which stands for Envoy's limit on the compiled program. */
+const MAX_REGEX_LENGTH = 1024;
+
 /**
  * Throws unless `pattern` is a regular expression in the RE2 syntax Envoy uses. Checked with JavaScript's
  * engine minus the constructs RE2 lacks (backreferences, lookaround), which catches what Envoy would reject.
@@ -100,6 +103,7 @@ export function checkHeaderName(scope: IConstruct, prop: string, name: string): 
 export function checkRegex(scope: IConstruct, prop: string, pattern: string): string {
   let problem: string | undefined;
   if (pattern === '') problem = 'is empty';
+  else if (pattern.length > MAX_REGEX_LENGTH) problem = `is ${pattern.length} characters long, and istiod takes ${MAX_REGEX_LENGTH} at most`;
   else if (/\\[1-9]|\\k<|\(\?[=!]|\(\?<[=!]/.test(pattern)) problem = 'uses backreferences or lookaround, which RE2 (Envoy\'s regex engine) does not support';
   else {
     try {
