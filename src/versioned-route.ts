@@ -339,11 +339,11 @@ function checkMatch(scope: Construct, prop: string, m: RequestMatch): void {
       throw propError(scope, where, match, 'must set exactly one of exact, prefix, regex');
     }
     if (match.regex !== undefined) checkRegex(scope, `${where}.regex`, match.regex);
-    // istiod refuses an empty prefix in any string match.
+    // Envoy's string matcher takes no empty prefix (its proxies would reject the route).
     if (match.prefix === '') {
       throw propError(scope, `${where}.prefix`, '', where.endsWith('.uri')
         ? 'is empty and matches every URI: use "/" to say so, or drop the uri match'
-        : 'is empty, which istiod refuses: to match any value, use regex ".*"');
+        : 'is empty, and Envoy takes no empty prefix: to match any value, use regex ".*"');
     }
   }
   if (m.method !== undefined) checkOneOf(scope, `${prop}.method`, m.method, HttpMethod, 'an HTTP method');

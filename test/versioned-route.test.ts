@@ -297,9 +297,9 @@ describe('VersionedRoute', () => {
         /defaultRoute.to "v1" names a version twice/],
       ['an empty match list', h => ({ rules: [{ name: 'r1', match: [], to: [{ version: h.v1 }] }] }),
         /rule "r1".match \[\] is empty: give at least one match, or put the destinations in defaultRoute/],
-      // istiod refuses an empty prefix in any string match, and regexes over 1024 characters.
+      // Envoy takes no empty prefix in a string match, and istiod no regex over 1024 characters.
       ['an empty header prefix', h => ({ rules: [{ name: 'r1', match: [{ headers: { 'x-user': { prefix: '' } } }], to: [{ version: h.v1 }] }] }),
-        /\[mesh\/r\] rule "r1".match\[0\].headers.x-user.prefix "" is empty, which istiod refuses: to match any value, use regex ".\*"/],
+        /\[mesh\/r\] rule "r1".match\[0\].headers.x-user.prefix "" is empty, and Envoy takes no empty prefix: to match any value, use regex ".\*"/],
       ['a regex over 1024 characters', h => ({ rules: [{ name: 'r1', match: [{ queryParams: { q: { regex: `^${'a'.repeat(1024)}$` } } }], to: [{ version: h.v1 }] }] }),
         /rule "r1".match\[0\].queryParams.q.regex "\^a+\$" is 1026 characters long, and istiod takes 1024 at most: use an RE2 expression/],
       ['a string match with two operators', h => ({ rules: [{ name: 'r1', match: [{ uri: { exact: '/a', prefix: '/' } }], to: [{ version: h.v1 }] }] }),
