@@ -1,4 +1,5 @@
 import { istioSchemaErrors } from './istio-schema';
+import { istiodRefusals } from './istiod-validation';
 
 describe('istioSchemaErrors (the validator the other tests rely on)', () => {
   const entry = (spec: object) => ({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'a', namespace: 'b' }, spec });
@@ -33,10 +34,55 @@ describe('the CRDs\' CEL rules', () => {
       'ServiceEntry b/a: /spec: only one of WorkloadSelector or Endpoints can be set',
       'ServiceEntry b/a: /spec: NONE mode cannot set endpoints',
       'ServiceEntry b/a: /spec/hosts/0: hostname cannot be wildcard',
+      // istiod's webhook says it too, in its words
+      'ServiceEntry b/a: istiod refuses it: invalid host *',
+      'ServiceEntry b/a: istiod refuses it: no endpoints should be provided for resolution type none',
     ]);
   });
 
   test('pass a valid object', () => {
     expect(istioSchemaErrors([entry({ hosts: ['a.b.global'], ports: [{ name: 'http', number: 80 }], resolution: 'DNS', endpoints: [{ address: 'gw.example.com', ports: { http: 15443 } }] })])).toEqual([]);
+  });
+});
+
+describe('what istiod\'s webhook refuses beyond the schemas (istiodRefusals)', () => {
+  const object = (kind: string, spec: object, name = 'a') => ({ apiVersion: 'networking.istio.io/v1', kind, metadata: { name, namespace: 'b' }, spec });
+  const refusals = (kind: string, spec: object, name?: string) => istiodRefusals(object(kind, spec, name)).map(line => line.replace(/^.*istiod refuses it: /, ''));
+
+  test.each<[string, string, object, string[]]>([
+    ['several hosts on a TCP port', 'ServiceEntry', { hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'tcp', number: 5432, protocol: 'TCP' }], resolution: 'DNS' },
+      ['multiple hosts provided with non-HTTP, non-TLS ports']],
+    ['a numeric top-level label', 'ServiceEntry', { hosts: ['api.example.123'], ports: [{ name: 'http', number: 80, protocol: 'HTTP' }], resolution: 'DNS' },
+      ['domain name "example.123" invalid (top level domain cannot be all-numeric)', 'hosts must be FQDN if no endpoints are provided for resolution mode DNS']],
+    ['a STATIC endpoint by name', 'ServiceEntry', { hosts: ['db.example.com'], ports: [{ name: 'tcp', number: 5432, protocol: 'TCP' }], resolution: 'STATIC', endpoints: [{ address: 'db1.example.com' }] },
+      ['endpoint address "db1.example.com" is not a valid IP address']],
+    ['an endpoint port the entry lacks', 'ServiceEntry', { hosts: ['db.example.com'], ports: [{ name: 'http', number: 80 }], resolution: 'DNS', endpoints: [{ address: 'db1.example.com', ports: { grpc: 9000 } }] },
+      ['endpoint port 9000 is not defined by the service entry']],
+    ['a duplicate subset', 'DestinationRule', { host: 'a.b.global', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v1', labels: { version: 'v2' } }] },
+      ['duplicate subset names: v1']],
+    ['failover beside a zone priority', 'DestinationRule', { host: 'a.b.global', trafficPolicy: { outlierDetection: {}, loadBalancer: { localityLbSetting: { failover: [{ from: 'us', to: 'eu' }], failoverPriority: ['topology.kubernetes.io/zone'] } } } },
+      ['can not simultaneously set \'failover\' and topology label \'topology.kubernetes.io/zone\' in \'failover_priority\'']],
+    ['an empty traffic policy', 'DestinationRule', { host: 'a.b.global', trafficPolicy: {} }, ['traffic policy must have at least one field']],
+    ['a sub-millisecond timeout and zero weights', 'VirtualService', { hosts: ['a.b.global'], http: [{ timeout: '500us', route: [{ destination: { host: 'a.b.global', subset: 'v1' }, weight: 0 }, { destination: { host: 'a.b.global', subset: 'v2' }, weight: 0 }] }] },
+      ['timeout 500us: duration must be greater than 1ms', 'total destination weight = 0']],
+    ['an SNI host outside the hosts', 'VirtualService', { hosts: ['a.example.com'], gateways: ['istio-system/egress'], tls: [{ match: [{ sniHosts: ['b.example.com'] }], route: [{ destination: { host: 'b.example.com' } }] }] },
+      ['SNI host "b.example.com" is not a compatible subset of any of the virtual service hosts: [a.example.com]']],
+    ['a Gateway name with a dot and an HTTPS server without TLS', 'Gateway', { servers: [{ hosts: ['*.global'], port: { name: 'https', number: 443, protocol: 'HTTPS' } }] },
+      ['invalid gateway name: "gw.1"', 'server must have TLS settings for HTTPS/TLS protocols']],
+    ['a Sidecar host without a namespace, and the catch-all first', 'Sidecar', { egress: [{ hosts: ['istio-system/*'] }, { port: { number: 80, protocol: 'HTTP', name: 'http' }, hosts: ['a.b.global'] }] },
+      ['sidecar: the egress listener with empty port should be the last listener in the list', 'host must be of form namespace/dnsName']],
+    ['a path with braces', 'AuthorizationPolicy', { rules: [{ to: [{ operation: { paths: ['/items/{id}'] } }] }] }, ['invalid or unsupported path /items/{id}']],
+  ])('%s', (_, kind, spec, expected) => {
+    expect(refusals(kind, spec, kind === 'Gateway' ? 'gw.1' : undefined)).toEqual(expected);
+  });
+
+  test('accepts what the library renders: a consumer entry, a subset rule, a weighted route, the cross-network gateway', () => {
+    expect([
+      ...refusals('ServiceEntry', { hosts: ['a.b.global'], addresses: ['240.0.0.1'], location: 'MESH_INTERNAL', resolution: 'DNS', ports: [{ name: 'http', number: 80, protocol: 'HTTP' }],
+        endpoints: [{ address: 'gw.example.com', ports: { http: 15443 }, labels: { 'cluster': 'c2', 'security.istio.io/tlsMode': 'istio' } }] }),
+      ...refusals('DestinationRule', { host: 'a.b.global', subsets: [{ name: 'v1', labels: { version: 'v1' } }], trafficPolicy: { outlierDetection: { interval: '5s', baseEjectionTime: '30s' } } }),
+      ...refusals('VirtualService', { hosts: ['a.b.global'], http: [{ name: 'default', timeout: '1.5s', route: [{ destination: { host: 'a.b.global', subset: 'v1' }, weight: 90 }, { destination: { host: 'a.b.global', subset: 'v2' }, weight: 10 }] }] }),
+      ...refusals('Gateway', { selector: { istio: 'eastwestgateway' }, servers: [{ hosts: ['*.global'], port: { name: 'tls', number: 15443, protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' } }] }, 'cross-network-gateway'),
+    ]).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import * as telemetryModels from '@kubernetes-models/istio/telemetry.istio.io/v1
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import Ajv, { ValidateFunction } from 'ajv';
 import { loadSchemaExtract } from '../../scripts/istio-crds';
+import { istiodRefusals } from './istiod-validation';
 
 type Schema = { [key: string]: unknown };
 
@@ -114,10 +115,11 @@ const MODELS: Record<string, { readonly model: Model; readonly version: string }
   Object.entries(models).map(([kind, cls]) => [`${group}|${kind}`, { model: cls as unknown as Model, version }])));
 
 /**
- * Validates Istio objects; returns one line per problem. Two independent checks:
+ * Validates Istio objects; returns one line per problem. Three independent checks:
  * - the CRD schemas of Istio 1.30.3 (the committed extract of `npm run import`), for the object's own version, unknown fields rejected,
  *   then the CRDs' CEL rules (`x-kubernetes-validations`), as the API server evaluates them;
- * - the `@kubernetes-models/istio` validators (Istio 1.18: v1beta1 shapes, which v1 kept unchanged; telemetry's v1alpha1).
+ * - the `@kubernetes-models/istio` validators (Istio 1.18: v1beta1 shapes, which v1 kept unchanged; telemetry's v1alpha1);
+ * - what istiod's validating webhook refuses beyond the schemas (`istiodRefusals`).
  * Objects of other groups are skipped; an Istio kind neither check knows is a problem.
  */
 export function istioSchemaErrors(objects: readonly KubeObject[]): string[] {
@@ -132,6 +134,7 @@ export function istioSchemaErrors(objects: readonly KubeObject[]): string[] {
     } else {
       errors.push(...celErrors(celSchemas.get(`${object.apiVersion}|${object.kind}`), object, '').map(e => `${where}: ${e}`));
     }
+    errors.push(...istiodRefusals(object));
     const group = object.apiVersion.split('/')[0];
     const known = MODELS[`${group}|${object.kind}`];
     if (!known) {
