@@ -283,16 +283,22 @@ function isEmptyMatch(m: RequestMatch): boolean {
   return Object.values(m).every(v => v === undefined || (typeof v === 'object' && Object.keys(v).length === 0));
 }
 
+/** A fault's share of requests: istiod takes 0, or 0.0001 to 100. */
+function checkFaultPercent(scope: Construct, prop: string, percent: number): void {
+  checkPercent(scope, prop, percent);
+  if (percent > 0 && percent < 0.0001) throw propError(scope, prop, percent, 'is below 0.0001, the smallest share istiod takes: use 0, or 0.0001 and above');
+}
+
 function checkFault(scope: Construct, prop: string, fault: FaultInjection): void {
   if (!fault.delay && !fault.abort) {
     throw propError(scope, prop, fault, 'is empty: set delay or abort, or leave fault out');
   }
   if (fault.delay) {
-    checkPercent(scope, `${prop}.delay.percent`, fault.delay.percent);
+    checkFaultPercent(scope, `${prop}.delay.percent`, fault.delay.percent);
     checkDuration(scope, `${prop}.delay.fixedDelay`, fault.delay.fixedDelay);
   }
   if (fault.abort) {
-    checkPercent(scope, `${prop}.abort.percent`, fault.abort.percent);
+    checkFaultPercent(scope, `${prop}.abort.percent`, fault.abort.percent);
     if (!Number.isInteger(fault.abort.httpStatus) || fault.abort.httpStatus < 200 || fault.abort.httpStatus > 599) {
       throw propError(scope, `${prop}.abort.httpStatus`, fault.abort.httpStatus, 'is not an HTTP status from 200 to 599');
     }

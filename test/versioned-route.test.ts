@@ -320,6 +320,8 @@ describe('VersionedRoute', () => {
       ['retry settings with attempts 0', h => ({ rules: [rule(h, { retries: { attempts: 0, retryOn: '5xx' } })] }),
         /rule "r1".retries.attempts 0 turns retries off, so perTryTimeout and retryOn would be ignored/],
       ['an empty fault', h => ({ rules: [rule(h, { fault: {} })] }), /rule "r1".fault \{\} is empty: set delay or abort/],
+      ['a fault percentage below istiod\'s resolution', h => ({ rules: [rule(h, { fault: { delay: { fixedDelay: Duration.seconds(1), percent: 0.00005 } } })] }),
+        /rule "r1".fault.delay.percent 0.00005 is below 0.0001, the smallest share istiod takes: use 0, or 0.0001 and above/],
       ['a fault percentage over 100', h => ({ rules: [rule(h, { fault: { abort: { httpStatus: 503, percent: 101 } } })] }), /rule "r1".fault.abort.percent 101 is not a percentage from 0 to 100/],
       ['an abort status that is not HTTP', h => ({ rules: [rule(h, { fault: { abort: { httpStatus: 99, percent: 1 } } })] }), /rule "r1".fault.abort.httpStatus 99 is not an HTTP status from 200 to 599/],
       ['a zero timeout', h => ({ rules: [rule(h, { timeout: Duration.seconds(0) })] }), /rule "r1".timeout "0ms" is not a duration Istio accepts/],

@@ -10,7 +10,7 @@ import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   AccessPolicy, CacertsDelivery, ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GitOps, GlobalService, HttpMethod, IstioApiVersion, Mesh, MeshCa, MeshApp, MeshCluster, MeshConfigError, MeshTopology, NamespaceManagement, OutboundTrafficPolicy, Principal, RemoteSecrets, ServiceVersion,
-  ServingEntry, TlsOriginationMode, VersionedRoute, VmWorkload,
+  ServingEntry, TlsOriginationMode, VersionedRoute, VmWorkload, StringMatch, FaultInjection, TrafficPolicy, LoadBalancerAlgorithm,
 } from '../../src';
 import { EXPECTED_STATE_FILE, ExpectedCluster, ExpectedState, scopeClusters } from '../../src/render/expected-state';
 import { diffState, VerifyStatus } from '../../src/verify/diff';
@@ -67,6 +67,20 @@ const serviceArb = fc.record({
     spread: fc.boolean(),
     split: mostly([[100], [70, 30], [50, 50], [90, 10, 0]], [[50, 40], [NaN]]),
     header: mostly(['end-user', 'x-canary'], ['End-User', 'bad header']),
+    headerMatch: mostly<StringMatch>([{ exact: 'jason' }, { prefix: 'ja' }, { regex: '^j.*' }], [{ prefix: '' }, { exact: 'a', prefix: 'a' }]),
+    fault: maybe(mostly<FaultInjection>([{ abort: { httpStatus: 503, percent: 10 } }, { delay: { fixedDelay: Duration.seconds(1), percent: 0.5 } }],
+      [{}, { abort: { httpStatus: 600, percent: 1 } }, { delay: { fixedDelay: Duration.seconds(1), percent: 0.00001 } }])),
+    // Traffic policies, each alone or beside failover, including the combinations istiod refuses.
+    policy: maybe(mostly<TrafficPolicy>([
+      { outlierDetection: { consecutiveGatewayErrors: 3 }, failoverPriority: ['topology.istio.io/network', 'topology.istio.io/cluster'] },
+      { outlierDetection: { consecutiveGatewayErrors: 3 }, failoverPriority: ['topology.istio.io/network'], localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }] },
+      { connectionPool: { maxConnections: 100, connectTimeout: Duration.millis(250) }, loadBalancer: LoadBalancerAlgorithm.LEAST_REQUEST },
+      { consistentHash: { httpHeaderName: 'x-user' } },
+    ], [
+      { outlierDetection: { consecutiveGatewayErrors: 3 }, failoverPriority: ['topology.kubernetes.io/region'], localityFailover: [{ from: 'us-east-1', to: 'us-west-2' }] },
+      { outlierDetection: { consecutiveGatewayErrors: 3 }, localityFailover: [{ from: 'us-*', to: 'us-west-2' }] },
+      { connectionPool: {} },
+    ])),
     regex: maybe(mostly(['^/api/.*', '(?i)/beta'], ['/api/(v1', '(a)\\1'])),
     retryOn: maybe(mostly(['5xx', '5xx,connect-failure', 'gateway-error,503'], ['sometimes'])),
     attempts: mostly([2, 3], [0, -1]),
@@ -131,8 +145,11 @@ const meshArb = fc.record({
       { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE, addresses: ['203.0.113.0/24', '2001:db8::/64'] },
       { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.STATIC, addresses: ['203.0.113.0/28'], endpoints: [{ address: '203.0.113.5' }, { address: '203.0.113.6' }] },
       { hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'https', number: 443 }], resolution: ExternalResolution.DNS_ROUND_ROBIN, endpoints: [{ address: 'lb.partner.example.com' }] },
+      { hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'http', number: 80 }, { name: 'tls', number: 8443 }] },
+      { hosts: ['a.db.example.com', 'b.db.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE },
     ], [
       { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], addresses: ['203.0.113.0/24'] },
+      { hosts: ['a.db.example.com', 'b.db.example.com'], ports: [{ name: 'tcp-db', number: 5432 }] },
       { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE, endpoints: [{ address: '203.0.113.5' }] },
       { hosts: ['*.storage.example.com'], ports: [{ name: 'https', number: 443 }] },
       { hosts: ['api.partner.example.com'], ports: [{ name: 'https', number: 443 }], resolution: ExternalResolution.NONE, egressGateway: true },
@@ -206,13 +223,14 @@ function declare(spec: MeshSpec): MeshApp {
         port: (service.ports.find(p => p.protocol.startsWith('HTTP') || p.protocol === 'GRPC') ?? service.ports[0]).name,
         rules: [{
           name: 'r1',
-          match: [{ headers: { [r.header]: { exact: 'jason' } }, uri: r.regex === undefined ? undefined : { regex: r.regex } }],
+          match: [{ headers: { [r.header]: r.headerMatch }, uri: r.regex === undefined ? undefined : { regex: r.regex } }],
           to: [{ version: versions[0] }],
           timeout: r.timeout,
+          fault: r.fault,
           retries: r.retryOn === undefined ? undefined : { attempts: r.attempts, retryOn: r.retryOn },
         }],
         defaultRoute: to,
-        trafficPolicy: r.fiveXx === undefined ? undefined : { outlierDetection: { consecutive5xxErrors: r.fiveXx, consecutiveGatewayErrors: 3 } },
+        trafficPolicy: r.policy ?? (r.fiveXx === undefined ? undefined : { outlierDetection: { consecutive5xxErrors: r.fiveXx, consecutiveGatewayErrors: 3 } }),
       });
     }
   });
