@@ -71,14 +71,25 @@ const SIDECAR_PORTS: ReadonlyMap<number, string> = new Map([
   [15000, 'Envoy admin'], [15001, 'outbound capture'], [15004, 'debug'], [15006, 'inbound capture'], [15008, 'HBONE tunnel'],
   [15020, 'merged metrics'], [15021, 'health check'], [15053, 'DNS proxy'], [15090, 'Envoy metrics'],
 ]);
-const AMBIENT_POD_PORTS: ReadonlyMap<number, string> = new Map([...SIDECAR_PORTS].filter(([port]) => [15001, 15006, 15008, 15053].includes(port)));
+/** The kinds of Istio proxy whose ports a listener can collide with. */
+export enum ProxyKind {
+  /** A workload's sidecar, which captures its pod's traffic. */
+  SIDECAR = 'sidecar',
+  /** ztunnel's in-pod redirection in an ambient pod. */
+  AMBIENT_POD = 'ambient pod',
+  /** A gateway's Envoy, which captures nothing: only its agent's and admin ports are taken. */
+  GATEWAY = 'gateway',
+}
 
-/**
- * What Istio's proxy uses `listenPort` for where a workload listens on it (`ambient`: ztunnel's in-pod
- * ports only), or undefined when the port is the application's to take.
- */
-export function proxyPortUse(listenPort: number, ambient: boolean): string | undefined {
-  return (ambient ? AMBIENT_POD_PORTS : SIDECAR_PORTS).get(listenPort);
+const PROXY_PORTS: { readonly [kind in ProxyKind]: ReadonlyMap<number, string> } = {
+  [ProxyKind.SIDECAR]: SIDECAR_PORTS,
+  [ProxyKind.AMBIENT_POD]: new Map([...SIDECAR_PORTS].filter(([port]) => [15001, 15006, 15008, 15053].includes(port))),
+  [ProxyKind.GATEWAY]: new Map([...SIDECAR_PORTS].filter(([port]) => [15000, 15004, 15020, 15021, 15090].includes(port))),
+};
+
+/** What an Istio proxy of that kind uses `listenPort` for, or undefined when the port is free to take. */
+export function proxyPortUse(listenPort: number, proxy: ProxyKind): string | undefined {
+  return PROXY_PORTS[proxy].get(listenPort);
 }
 
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { GlobalService } from './global-service';
 import { Mesh } from './mesh';
 import { checkLocality, MeshCluster } from './mesh-cluster';
-import { isHttpPort, proxyPortUse, ResolvedPort, resolvePorts, ServicePort } from './service-port';
+import { isHttpPort, ProxyKind, proxyPortUse, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError } from './validation/errors';
 import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkHostName, checkLabels } from './validation/names';
@@ -274,7 +274,7 @@ export class VmWorkload extends Construct {
     if (ingress.selector) checkLabels(this, 'ingress.selector', ingress.selector);
     if (ingress.port !== undefined) {
       checkPort(this, 'ingress.port', ingress.port);
-      const use = proxyPortUse(ingress.port, false);
+      const use = proxyPortUse(ingress.port, ProxyKind.GATEWAY);
       if (use !== undefined) {
         throw propError(this, 'ingress.port', ingress.port, `is the gateway proxy's own ${use} port: use 80, or another port the gateway's Service exposes`);
       }

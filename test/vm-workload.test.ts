@@ -209,6 +209,13 @@ describe('VmWorkload', () => {
     expect(objects.find(o => o.kind === 'VirtualService' && o.metadata.namespace === 'default')?.spec.gateways).toEqual([gateway.metadata.name]);
   });
 
+  test('an ingress may take 15001 or 15006, which only a sidecar captures: a gateway listens there for nobody', () => {
+    const { app } = whoami({ ingress: { hosts: ['whoami.internal.com'], port: 15001 } });
+    const gateway = [...objectsOf(app, 'cluster1').values()].find(o => o.kind === 'Gateway' && o.metadata.namespace === 'default')!;
+    expect(gateway.spec.servers.map((s: { port: { number: number } }) => s.port.number)).toEqual([15001]);
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+  });
+
   test('an ingress on the cross-cluster gateway\'s AUTO_PASSTHROUGH port of the same pods is refused at synth (MCM024): HTTP cannot share the TLS listener', () => {
     const { app } = whoami({ ingress: { hosts: ['whoami.internal.com'], port: 15443 } });
     expect(() => app.synth()).toThrow(/\[mesh\/cluster1\] Gateway\/istio-system\/istio-multicluster-ingressgateway and Gateway\/default\/whoami-gateway serve port 15443 of the same gateway pods as TLS and HTTP, which cannot share the port's listener: istiod keeps one and drops the other; move one to another port \[MCM024\]/);
@@ -238,6 +245,8 @@ describe('VmWorkload', () => {
       [{ ingress: { hosts: ['whoami.internal.com'], selector: { 'gateway name': 'x' } } }, /\[mesh\/whoami\] ingress.selector key "gateway name" is not a label key/],
       [{ ingress: { hosts: ['whoami.internal.com'], port: 15021 } },
         /\[mesh\/whoami\] ingress.port 15021 is the gateway proxy's own health check port: use 80, or another port the gateway's Service exposes \[MCM030\]/],
+      [{ ingress: { hosts: ['whoami.internal.com'], port: 15000 } },
+        /\[mesh\/whoami\] ingress.port 15000 is the gateway proxy's own Envoy admin port/],
       [{ probe: { httpGet: { path: '/health', port: 8888, headers: { 'x probe': 'yes' } } } },
         /\[mesh\/whoami\] probe.httpGet.headers "x probe" is not a header name Istio's probe takes: use letters, digits, "-" and "_", e.g. X-Probe \[MCM030\]/],
       [{ probe: { tcpSocket: { port: 80 }, period: Duration.millis(1500) } }, /probe.period "1500ms" is not a whole number of seconds above zero: Istio probes count in seconds/],

@@ -6,7 +6,7 @@ import { ExternalService } from '../external-service';
 import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
-import { proxyPortUse } from '../service-port';
+import { ProxyKind, proxyPortUse } from '../service-port';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { GlobalDnsMode } from '../global-dns';
 import { CHECKS, Finding, finding } from '../validation/findings';
@@ -235,7 +235,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
 function proxyPortWarnings(workloads: ReadonlyArray<GlobalService | VmWorkload>, ambient: boolean): Finding[] {
   const found: Finding[] = [];
   const check = (workload: GlobalService | VmWorkload, listenPort: number, where: () => string, fix: string) => {
-    const use = proxyPortUse(listenPort, ambient);
+    const use = proxyPortUse(listenPort, ambient ? ProxyKind.AMBIENT_POD : ProxyKind.SIDECAR);
     if (use === undefined) return;
     found.push(finding(CHECKS.proxyPort, `[${workload.node.path}] ${where()} listens on ${listenPort}, the Istio proxy's ${use} port in every `
       + `${ambient ? 'ambient pod' : 'workload with a sidecar'}: the application cannot bind it, or the proxy takes its traffic; move the application to another port and ${fix}`));
