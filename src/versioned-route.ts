@@ -9,7 +9,7 @@ import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError, unsetPropError } from './validation/errors';
 import { checkLabels } from './validation/names';
 import { checkCount, checkDuration, checkHeaderName, checkOneOf, checkPercent, checkRegex } from './validation/values';
-import { byClusterName } from './order';
+import { byClusterName, byEntryKey } from './order';
 
 const ROUTE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.VersionedRoute');
 
@@ -220,11 +220,28 @@ export class VersionedRoute extends Construct {
     return describePlan(this._plan);
   }
 
-  /** Rules that can never match because an earlier rule catches every request. @internal */
+  /**
+   * Rules that can never match: an earlier rule catches every request, or earlier rules have every one of
+   * its matches (what istiod warns of as VirtualServiceUnreachableRule). @internal
+   */
   public _unreachableRules(): string[] {
     const catchAll = this.rules.findIndex(r => !r.isDefault && r.match.some(m => isEmptyMatch(m)));
-    return catchAll < 0 ? [] : this.rules.slice(catchAll + 1).map(r =>
-      `[${this.node.path}] ${ruleLabel(r)} can never match: ${ruleLabel(this.rules[catchAll])} before it matches every request`);
+    if (catchAll >= 0) {
+      return this.rules.slice(catchAll + 1).map(r =>
+        `[${this.node.path}] ${ruleLabel(r)} can never match: ${ruleLabel(this.rules[catchAll])} before it matches every request`);
+    }
+    const firstRuleOf = new Map<string, ResolvedRule>();
+    const unreachable: string[] = [];
+    for (const rule of this.rules.filter(r => !r.isDefault)) {
+      const keys = rule.match.map(matchKey);
+      const earlier = keys.map(key => firstRuleOf.get(key));
+      if (earlier.every(r => r !== undefined)) {
+        const names = [...new Set(earlier.map(r => ruleLabel(r!)))].join(' and ');
+        unreachable.push(`[${this.node.path}] ${ruleLabel(rule)} can never match: ${names} before it ${earlier.length === 1 ? 'has its match' : 'have all its matches'}`);
+      }
+      keys.forEach(key => firstRuleOf.has(key) || firstRuleOf.set(key, rule));
+    }
+    return unreachable;
   }
 
   private resolvePort(name?: string): ResolvedPort {
@@ -278,6 +295,13 @@ const DEFAULT_RULE = 'default';
 
 /** A rule as messages name it: the default route by its property, `defaultRoute`. */
 const ruleLabel = (rule: Pick<ResolvedRule, 'name' | 'isDefault'>) => (rule.isDefault ? 'defaultRoute' : `rule "${rule.name}"`);
+
+/** A match as a key that equal matches share, whatever the order of their members. */
+function matchKey(m: RequestMatch): string {
+  return JSON.stringify(m, (_, value) => (value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(byEntryKey))
+    : value));
+}
 
 function isEmptyMatch(m: RequestMatch): boolean {
   return Object.values(m).every(v => v === undefined || (typeof v === 'object' && Object.keys(v).length === 0));

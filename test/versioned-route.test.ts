@@ -274,6 +274,29 @@ describe('VersionedRoute', () => {
     ]));
   });
 
+  test('a rule whose every match earlier rules already have is a warning, as istiod warns (VirtualServiceUnreachableRule)', () => {
+    const { app, mesh, cluster1, cluster2 } = helloworld();
+    const other = new GlobalService(mesh, 'other', { namespace: 'hello', ports: [{ name: 'http', number: 80 }], servedBy: [cluster2] });
+    const v = other.addVersion('v1', { clusters: [cluster2] });
+    const jason = { headers: { 'end-user': { exact: 'jason' } }, uri: { prefix: '/a' } };
+    new VersionedRoute(mesh, 'other-route', {
+      service: other, clients: [cluster1],
+      rules: [
+        { name: 'jason', match: [jason], to: [{ version: v }] },
+        { name: 'beta', match: [{ uri: { prefix: '/beta' } }], to: [{ version: v }] },
+        // the same matches, their members in another order: shadowed by the two rules above
+        { name: 'again', match: [{ uri: { prefix: '/beta' } }, { uri: { prefix: '/a' }, headers: { 'end-user': { exact: 'jason' } } }], to: [{ version: v }] },
+        // one match of its own: reachable
+        { name: 'partly', match: [{ uri: { prefix: '/beta' } }, { uri: { prefix: '/gamma' } }], to: [{ version: v }] },
+      ],
+      defaultRoute: [{ version: v }],
+    });
+    synthOnce(app);
+    expect(app.warnings.filter(w => w.includes('other-route'))).toEqual([
+      '[mesh/other-route] rule "again" can never match: rule "beta" and rule "jason" before it have all its matches [MCM106]',
+    ]);
+  });
+
   describe('errors name the route, the rule and the version', () => {
     const route = (change: (h: ReturnType<typeof helloworld>) => Partial<ConstructorParameters<typeof VersionedRoute>[2]>) => () => {
       const h = helloworld();
