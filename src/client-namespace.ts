@@ -4,7 +4,7 @@ import { GlobalService } from './global-service';
 import { Mesh } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { propError } from './validation/errors';
-import { checkDnsLabel, checkLabels, isKubeSystemNamespace } from './validation/names';
+import { checkDnsLabel, checkLabels, isSystemNamespace } from './validation/names';
 
 const CLIENT_NAMESPACE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.ClientNamespace');
 
@@ -72,7 +72,7 @@ export class ClientNamespace extends Construct {
     Object.defineProperty(this, CLIENT_NAMESPACE_SYMBOL, { value: true });
     this.mesh = Mesh.of(this);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace);
-    if (this.namespace === 'istio-system' || isKubeSystemNamespace(this.namespace)) {
+    if (isSystemNamespace(this.namespace)) {
       throw propError(this, 'namespace', this.namespace, 'is a system namespace, whose proxies (gateways, istiod) must see the whole mesh: scope application namespaces only');
     }
     if (props.clusters.length === 0) throw propError(this, 'clusters', [], 'is empty: name the clusters where the namespace\'s workloads run');

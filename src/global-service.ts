@@ -8,7 +8,7 @@ import { MeshCluster } from './mesh-cluster';
 import { checkPinnedVip } from './validation/vip-range';
 import { ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { MeshConfigError, propError } from './validation/errors';
-import { checkDnsLabel, checkLabels } from './validation/names';
+import { checkDnsLabel, checkLabels, isNeverInjected } from './validation/names';
 import { byClusterName, byKey } from './order';
 import { checkOneOf } from './validation/values';
 
@@ -228,6 +228,10 @@ export class GlobalService extends Construct {
     this.mesh = Mesh.of(this);
     this.serviceName = checkDnsLabel(this, 'name', props.name ?? id);
     this.namespace = checkDnsLabel(this, 'namespace', props.namespace);
+    // The mTLS other clusters send through the gateway needs a proxy at the pod to end it.
+    if (isNeverInjected(this.namespace)) {
+      throw propError(this, 'namespace', this.namespace, 'is a namespace whose pods Istio never gives a sidecar, so the mTLS other clusters send would reach them unterminated: serve the service from an application namespace');
+    }
     // Set here, not on first use: the synth reads it for thousands of services, and a field that changes
     // from undefined to a string after V8 has optimized code for the class deoptimizes all of that code.
     this.globalHost = `${this.serviceName}.${this.namespace}.${this.mesh.globalDomain}`;

@@ -5,7 +5,7 @@ import { GlobalDns, GlobalDnsMode, ResolvedGlobalDns } from './global-dns';
 import { isClusterRenderer, Mesh, meshAppRequired } from './mesh';
 import { MeshTopology, readsPeers } from './topology';
 import { MeshConfigError, propError, unsetPropError } from './validation/errors';
-import { checkDnsLabel, checkLabels, isKubeSystemNamespace, sameLabels } from './validation/names';
+import { checkDnsLabel, checkLabels, isSystemNamespace, sameLabels } from './validation/names';
 import { AddressKind, checkAddress, checkPort } from './validation/network';
 
 const CLUSTER_SYMBOL = Symbol.for('cdk8s-istio-multicluster.MeshCluster');
@@ -245,7 +245,7 @@ export class MeshCluster extends Chart {
    */
   public addNamespace(name: string): void {
     checkDnsLabel(this, 'namespace', name);
-    if (isKubeSystemNamespace(name) || name === 'istio-system') {
+    if (isSystemNamespace(name)) {
       throw propError(this, 'namespace', name, 'is a system namespace, which must never get sidecar injection: add the namespaces of your workloads');
     }
     this.namespaces.add(name);

@@ -8,7 +8,7 @@ import { checkObservability, ObservabilityOptions } from './observability';
 import { checkTopology, MeshTopology, RemoteSecrets } from './topology';
 import { parseVipRange, VipRange } from './validation/vip-range';
 import { MeshConfigError, propError } from './validation/errors';
-import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkHostName, checkLabels, isKubeSystemNamespace } from './validation/names';
+import { checkAnnotations, checkDnsLabel, checkDnsSubdomain, checkHostName, checkLabels, isSystemNamespace } from './validation/names';
 import { checkOneOf, checkSecretStoreRef } from './validation/values';
 
 const MESH_SYMBOL = Symbol.for('cdk8s-istio-multicluster.Mesh');
@@ -102,7 +102,7 @@ const checkNamespaceManagement = (mesh: Construct, prop: string, management: Nam
 function checkNamespaceOverrides(mesh: Construct, overrides: { readonly [namespace: string]: NamespaceManagement }): { [namespace: string]: NamespaceManagement } {
   for (const [namespace, management] of Object.entries(overrides)) {
     checkDnsLabel(mesh, 'namespaceOverrides key', namespace);
-    if (namespace === 'istio-system' || isKubeSystemNamespace(namespace)) {
+    if (isSystemNamespace(namespace)) {
       throw propError(mesh, 'namespaceOverrides key', namespace, 'is never an application namespace: istio-system is always rendered (it carries the network label and comes first), kube-* never');
     }
     checkNamespaceManagement(mesh, `namespaceOverrides.${namespace}`, management);

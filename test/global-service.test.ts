@@ -115,12 +115,18 @@ describe('GlobalService', () => {
     expect(objectsOf(app, 'cluster2').get('ServiceEntry/x/explicit-global')?.spec.ports).toEqual([{ name: 'http', number: 8000, protocol: 'HTTP', targetPort: 8080 }]);
   });
 
-  test('a service in kube-system gets its entries, but the namespace is never labelled for injection', () => {
+  test('a service in a namespace Istio never injects (kube-system, ...) is refused: nothing would end the mTLS at its pods', () => {
+    const { mesh, cluster2 } = httpbin();
+    expect(() => new GlobalService(mesh, 'dns-api', { namespace: 'kube-system', ports: [{ name: 'http', number: 80 }], servedBy: [cluster2] }))
+      .toThrow(/^\[mesh\/dns-api\] namespace "kube-system" is a namespace whose pods Istio never gives a sidecar, so the mTLS other clusters send would reach them unterminated: serve the service from an application namespace \[MCM030\]$/);
+  });
+
+  test('a service in istio-system (pods injected by their own label) gets its entries, but the namespace is never rendered', () => {
     const { app, mesh, cluster2 } = httpbin();
-    new GlobalService(mesh, 'dns-api', { namespace: 'kube-system', ports: [{ name: 'http', number: 80 }], servedBy: [cluster2] });
+    new GlobalService(mesh, 'shared', { namespace: 'istio-system', ports: [{ name: 'http', number: 80 }], servedBy: [cluster2] });
     const c1 = objectsOf(app, 'cluster1');
-    expect(c1.has('ServiceEntry/kube-system/dns-api-global')).toBe(true);
-    expect(c1.has('Namespace/kube-system')).toBe(false);
+    expect(c1.has('ServiceEntry/istio-system/shared-global')).toBe(true);
+    expect(objectsOf(app, 'cluster2').get('Namespace/istio-system')?.metadata.labels).not.toHaveProperty('istio-injection');
   });
 
   test('all output validates against the Istio schemas', () => {

@@ -8,7 +8,7 @@ import { MeshTopology } from '../topology';
 import { ResolvedPort } from '../service-port';
 import { metadataLayer, MetadataLayer } from '../mesh-metadata';
 import { MeshConfigError } from '../validation/errors';
-import { isKubeSystemNamespace } from '../validation/names';
+import { isSystemNamespace } from '../validation/names';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { addToGroup } from '../groups';
 import { byEntryKey, byKey, inKeyOrder } from '../order';
@@ -233,7 +233,7 @@ export class ClusterBundle {
    * there would break the control plane and cluster DNS.
    */
   public useNamespace(namespace: string, use: NamespaceUse): void {
-    if (namespace !== ISTIO_SYSTEM && !isKubeSystemNamespace(namespace)) {
+    if (!isSystemNamespace(namespace)) {
       this.namespaces.set(namespace, this.namespaces.get(namespace) === true || use === NamespaceUse.WORKLOADS);
     }
   }

@@ -103,7 +103,14 @@ export function checkAnnotations(scope: IConstruct, prop: string, annotations: {
 }
 
 /** `kube-system`, `kube-public`, `kube-node-lease` and any other namespace Kubernetes reserves. */
-export const isKubeSystemNamespace = (namespace: string) => namespace.startsWith('kube-');
+const isKubeSystemNamespace = (namespace: string) => namespace.startsWith('kube-');
+
+/** istio-system or a `kube-*` namespace: never an application's, never labelled for injection here. */
+export const isSystemNamespace = (namespace: string) => namespace === 'istio-system' || isKubeSystemNamespace(namespace);
+
+/** The namespaces whose pods Istio's injector never gives a sidecar, whatever their labels (its IgnoredNamespaces). */
+const NEVER_INJECTED = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
+export const isNeverInjected = (namespace: string) => NEVER_INJECTED.has(namespace);
 
 /** Whether a label selector picks an object with these labels: every selector label is among them. */
 export function selectorMatches(selector: { readonly [label: string]: string }, labels: { readonly [label: string]: string }): boolean {

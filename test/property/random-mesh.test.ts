@@ -51,7 +51,7 @@ const portArb = fc.record({
 
 const serviceArb = fc.record({
   name: mostly(['httpbin', 'helloworld', 'reviews', 'ratings', 'r'.repeat(63)], ['Reviews', 'r'.repeat(64)]),
-  namespace: mostly(['bar', 'hello', 'shop', 'kube-system'], ['Shop']),
+  namespace: mostly(['bar', 'hello', 'shop', 'istio-system'], ['Shop', 'kube-system']),
   ports: fc.uniqueArray(portArb, { minLength: 1, maxLength: 3, selector: p => p.name }),
   servedBy: fc.array(fc.nat(4), { minLength: 1, maxLength: 3 }),
   consumers: maybe(fc.array(fc.nat(4), { maxLength: 3 })),

@@ -1,0 +1,11 @@
+import * as path from 'path';
+const { MeshApp } = require('../src');
+const { declareMesh } = require('./bench-mesh');
+const shape = process.argv[2] ?? 'realistic';
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+const out = '/tmp/tr/out';
+const app = new MeshApp({ outdir: path.join(out, 'dist'), secretsOutdir: path.join(out, 'secrets') });
+declareMesh(app, out, 20, 2000, shape);
+const log = console.error; console.error = () => undefined;
+app.synth();
+console.error = log;
