@@ -41,10 +41,10 @@ export class KeyStore {
   }
 
   /** Writes a pair to `dir` when the synth succeeds. */
-  public keep(dir: string, pair: { readonly certPem: string; readonly keyPem?: string }): void {
+  public keep(dir: string, pair: KeyPairPem): void {
     this.kept.push(
       { root: OutputRoot.PROJECT, path: path.join(dir, 'cert.pem'), content: pair.certPem, private: true },
-      { root: OutputRoot.PROJECT, path: path.join(dir, 'key.pem'), content: pair.keyPem!, private: true },
+      { root: OutputRoot.PROJECT, path: path.join(dir, 'key.pem'), content: pair.keyPem, private: true },
     );
   }
 

@@ -104,7 +104,7 @@ interface CheckedRoot extends RootSource {
 }
 
 /** Parses the root and checks that it is a CA, unexpired, with its key (when the key is at hand). */
-function checkedRoot(ca: MeshCa, owner: string, root: RootSource, now: Date): CheckedRoot {
+function checkedRoot<R extends RootSource>(ca: MeshCa, owner: string, root: R, now: Date): R & CheckedRoot {
   const o = ca._options;
   const cert = parseCertificate(root.certPem, `[${owner}] root certificate ${root.source}`);
   checkIsCa(cert, `[${owner}] root certificate ${root.source}`);
@@ -198,7 +198,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
   const mint: Mint = (dir, issue) => keys.pair(dir) ?? issue(freshKeys.get(dir)!);
 
   // A generated root (the mesh's, or a rotation's next): from the key store, or minted now.
-  const generatedRoot = (dir: string): CheckedRoot => {
+  const generatedRoot = (dir: string): CheckedRoot & KeyPairPem => {
     const pair = mint(dir, key => issueRootCa(key, {
       validityDays: o.rootValidityDays ?? 3650,
       subject: [{ shortName: 'O', value: 'Istio' }, { shortName: 'CN', value: 'Root CA' }],
@@ -206,16 +206,18 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     return checkedRoot(ca, owner, { ...pair, source: path.join(dir, 'cert.pem'), keySource: path.join(dir, 'key.pem') }, now);
   };
   // The root: its certificate always, its key unless it is kept offline.
-  const root = loadedRoot ?? generatedRoot(rootDir);
+  const generated = loadedRoot ? undefined : generatedRoot(rootDir);
+  const root = loadedRoot ?? generated!;
   // Dropping the old root writes the next one in its place (below).
-  if (!loadedRoot && rotation?.stage !== RootRotationStage.DROP_OLD) keys.keep(rootDir, root);
+  if (generated && rotation?.stage !== RootRotationStage.DROP_OLD) keys.keep(rootDir, generated);
   warnIf(root.warning);
   if (state?.retiredRoots.includes(root.cert.fingerprint256)) {
     throw new MeshConfigError(`[${owner}] ca: the root ${root.source} (${root.cert.fingerprint256}) was dropped by a finished rotation (${stateFile}) and must never be trusted again: restore the key store with its successor`, CHECKS.caMaterial);
   }
   // During a rotation: the next root, the root that signs intermediates, and the roots every cluster trusts.
-  const nextRoot = loadedNext ?? (generatedNext ? generatedRoot(nextRootDir) : undefined);
-  if (generatedNext) keys.keep(nextRootDir, nextRoot!);
+  const generatedNextRoot = generatedNext ? generatedRoot(nextRootDir) : undefined;
+  if (generatedNextRoot) keys.keep(nextRootDir, generatedNextRoot);
+  const nextRoot = loadedNext ?? generatedNextRoot;
   const signing = nextRoot && signsWithNew(rotation!.stage) ? nextRoot : root;
   const extraRoots = (o.additionalRootCerts ?? []).map((pem, i) => {
     parseCertificate(pem, `[${owner}] additionalRootCerts[${i}]`);
@@ -245,7 +247,7 @@ export function resolvePki(ca: MeshCa, meshId: string, owner: string, clusters: 
     };
     rotationFiles.push({ root: OutputRoot.PROJECT, path: stateFile, content: `${JSON.stringify(next, null, 2)}\n` });
     // Dropping the old root: a generated next root becomes the root (a given one: switch rootCertFile to it).
-    if (rotation.stage === RootRotationStage.DROP_OLD && generatedNext) keys.keep(rootDir, nextRoot!);
+    if (rotation.stage === RootRotationStage.DROP_OLD && generatedNextRoot) keys.keep(rootDir, generatedNextRoot);
   }
 
   const signingCert = splitPemBundle(signing.certPem)[0];
