@@ -168,7 +168,7 @@ const meshArb = fc.record({
   policy: maybe(fc.record({
     selector: mostly(['httpbin', 'reviews', 'whoami'], ['nobody']),
     namespace: mostly(['bar', 'shop', 'default'], []),
-    paths: maybe(mostly([['/api/*'], ['*'], ['/health']], [[''], []])),
+    paths: maybe(mostly([['/api/*'], ['*'], ['/health'], ['/a', '/a']], [[''], [], ['/items/{id}']])),
     explicitClusters: fc.boolean(),
   })),
 });
