@@ -16,15 +16,18 @@ function clusterTitle(cluster: MeshCluster): string {
 /** Mermaid's default edge limit; GitHub refuses larger diagrams, and they are unreadable well before. */
 const MAX_EDGES = 500;
 
-/** Edges keyed by `from -> to`, each with the labels it stands for, so a pair of clusters draws one edge. */
+/**
+ * Edges keyed by `from -> to`, so a pair of clusters draws one edge: each with the first label it stands for
+ * and how many, which is all a line shows.
+ */
 class Edges {
-  private readonly byPair = new Map<string, { readonly from: string; readonly to: string; readonly labels: string[] }>();
+  private readonly byPair = new Map<string, { readonly from: string; readonly to: string; readonly first: string; count: number }>();
 
   public add(from: string, to: string, text: string): void {
     const key = `${from} ${to}`;
     const edge = this.byPair.get(key);
-    if (edge) edge.labels.push(text);
-    else this.byPair.set(key, { from, to, labels: [text] });
+    if (edge) edge.count++;
+    else this.byPair.set(key, { from, to, first: text, count: 1 });
   }
 
   public get size(): number {
@@ -33,8 +36,8 @@ class Edges {
 
   /** One line per pair: its label when it stands for one thing, else how many (`12 services`). */
   public lines(arrow: string, many: string): string[] {
-    return [...this.byPair.values()].map(({ from, to, labels }) =>
-      `  ${from} ${arrow}|${label(labels.length === 1 ? labels[0] : `${labels.length} ${many}`)}| ${to}`);
+    return [...this.byPair.values()].map(({ from, to, first, count }) =>
+      `  ${from} ${arrow}|${label(count === 1 ? first : `${count} ${many}`)}| ${to}`);
   }
 }
 
