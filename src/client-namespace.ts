@@ -4,7 +4,7 @@ import { GlobalService } from './global-service';
 import { Mesh } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { propError } from './validation/errors';
-import { checkDnsLabel, checkLabels, isSystemNamespace } from './validation/names';
+import { checkDnsLabel, checkLabels, isDnsLabel, isHostName, isSystemNamespace } from './validation/names';
 
 const CLIENT_NAMESPACE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.ClientNamespace');
 
@@ -93,8 +93,11 @@ export class ClientNamespace extends Construct {
     this.calls = [...new Set(props.calls)];
     this.callsExternal = [...new Set(callsExternal)];
     this.extraEgressHosts = (props.extraEgressHosts ?? []).map((host, i) => {
-      if (!EGRESS_HOST.test(host)) {
-        throw propError(this, `extraEgressHosts[${i}]`, host, 'is not a Sidecar egress host: use <namespace>/<host>, <namespace>/* or */<host> (e.g. data/postgres.data.svc.cluster.local)');
+      if (host === '*/*') {
+        throw propError(this, `extraEgressHosts[${i}]`, host, 'imports every namespace\'s services, which is what an unscoped namespace sees: drop the ClientNamespace, or name the namespaces');
+      }
+      if (!isEgressHost(host)) {
+        throw propError(this, `extraEgressHosts[${i}]`, host, 'is not a Sidecar egress host: use <namespace>/<host> with a fully qualified host, <namespace>/* or */<host> (e.g. data/postgres.data.svc.cluster.local)');
       }
       return host;
     });
@@ -107,5 +110,13 @@ export class ClientNamespace extends Construct {
   }
 }
 
-/** `<namespace>/<host>` where the namespace is a name, `.`, `~` or `*`, and the host a DNS name, `*` or `*.suffix`. */
-const EGRESS_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?|\.|~|\*)\/(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+/**
+ * `<namespace>/<host>` where the namespace is a name, `.`, `~` or `*`, and the host `*`, `*.suffix` or a fully
+ * qualified name: istiod refuses short names there (`data/postgres`).
+ */
+function isEgressHost(value: string): boolean {
+  const [namespace, host, extra] = value.split('/');
+  if (extra !== undefined || host === undefined || !(['.', '~', '*'].includes(namespace) || isDnsLabel(namespace))) return false;
+  if (host === '*') return true;
+  return host.startsWith('*.') ? isHostName(host.slice(2)) : isHostName(host) && host.includes('.');
+}

@@ -5,16 +5,30 @@ import { ClusterBundle, ISTIO_SYSTEM, NamespaceUse } from './cluster-bundle';
 /**
  * The egress hosts of a client namespace's Sidecar: its own namespace and istio-system (which Istio's
  * docs keep visible for the control plane's services), then each called service under the namespace its
- * entries live in.
+ * entries live in. A host whose namespace a `<namespace>/*` already imports is left out, as is a second
+ * spelling of one (`./*` and `<own namespace>/*`): istiod warns of both as duplicated egress hosts.
  */
 export function egressHosts(client: ClientNamespace): string[] {
-  return [...new Set([
+  const listed = [
     './*',
     `${ISTIO_SYSTEM}/*`,
     ...client.calls.flatMap(s => [`${s.namespace}/${s.meshHost}`, `${s.namespace}/${s.localHost}`]),
     ...client.callsExternal.flatMap(e => e.hosts.map(host => `${e.namespace}/${host}`)),
     ...client.extraEgressHosts,
-  ])].sort();
+  ];
+  const namespaceOf = (entry: string) => {
+    const namespace = entry.slice(0, entry.indexOf('/'));
+    return namespace === '.' ? client.namespace : namespace;
+  };
+  const hostOf = (entry: string) => entry.slice(entry.indexOf('/') + 1);
+  const wholeNamespaces = new Set(listed.filter(entry => hostOf(entry) === '*').map(namespaceOf));
+  const seen = new Set<string>();
+  return listed.filter(entry => {
+    const key = `${namespaceOf(entry)}/${hostOf(entry)}`;
+    if (seen.has(key) || (hostOf(entry) !== '*' && wholeNamespaces.has(namespaceOf(entry)))) return false;
+    seen.add(key);
+    return true;
+  }).sort();
 }
 
 /** Renders a client namespace's Sidecar into one cluster (a remote's configuration lives in its primary). */
