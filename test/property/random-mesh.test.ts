@@ -15,7 +15,7 @@ import {
 import { EXPECTED_STATE_FILE, ExpectedCluster, ExpectedState, scopeClusters } from '../../src/render/expected-state';
 import { diffState, VerifyStatus } from '../../src/verify/diff';
 import { LiveState, selectionKey } from '../../src/verify/live-state';
-import { istioSchemaErrors } from '../support/istio-schema';
+import { istioSchemaErrors, istiodWarningsOf } from '../support/istio-schema';
 import { KubeObject, listFiles, readYaml, synthOnce, testApp } from '../support/synth';
 import { toolSchemaErrors } from '../support/tool-schema';
 
@@ -423,6 +423,7 @@ test('generated meshes: a MeshConfigError naming a construct, or output that Ist
     }
     const objects = [...clusterOf.keys()];
     expect(istioSchemaErrors(objects)).toEqual([]);
+    expect(istiodWarningsOf(objects)).toEqual([]);
     expect(toolSchemaErrors(objects)).toEqual([]);
     expect(crossObjectProblems(objects, o => clusterOf.get(o) ?? '?')).toEqual([]);
     // verify passes a cluster that shows what its expected state says (the roots aside: no certificate here has their fingerprints).

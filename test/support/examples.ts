@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { X509Certificate } from 'crypto';
 import { Mesh, MeshApp, MeshCluster, VmWorkload } from '../../src';
-import { istioSchemaErrors } from './istio-schema';
+import { istioSchemaErrors, istiodWarningsOf } from './istio-schema';
 import { allObjects, KubeObject, listFiles, tempDir } from './synth';
 import { toolSchemaErrors } from './tool-schema';
 
@@ -62,6 +62,7 @@ export function expectExampleHolds(example: RenderedExample): KubeObject[] {
   for (const app of example.apps) expect(inventoryProblems(app)).toEqual([]);
   const objects = example.apps.flatMap(allObjects);
   expect(istioSchemaErrors(objects)).toEqual([]);
+  expect(istiodWarningsOf(objects)).toEqual([]);
   expect(toolSchemaErrors(objects)).toEqual([]);
   return objects;
 }

@@ -1,5 +1,5 @@
 import { istioSchemaErrors } from './istio-schema';
-import { istiodRefusals } from './istiod-validation';
+import { istiodRefusals, istiodWarnings } from './istiod-validation';
 
 describe('istioSchemaErrors (the validator the other tests rely on)', () => {
   const entry = (spec: object) => ({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'a', namespace: 'b' }, spec });
@@ -83,6 +83,34 @@ describe('what istiod\'s webhook refuses beyond the schemas (istiodRefusals)', (
       ...refusals('DestinationRule', { host: 'a.b.global', subsets: [{ name: 'v1', labels: { version: 'v1' } }], trafficPolicy: { outlierDetection: { interval: '5s', baseEjectionTime: '30s' } } }),
       ...refusals('VirtualService', { hosts: ['a.b.global'], http: [{ name: 'default', timeout: '1.5s', route: [{ destination: { host: 'a.b.global', subset: 'v1' }, weight: 90 }, { destination: { host: 'a.b.global', subset: 'v2' }, weight: 10 }] }] }),
       ...refusals('Gateway', { selector: { istio: 'eastwestgateway' }, servers: [{ hosts: ['*.global'], port: { name: 'tls', number: 15443, protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' } }] }, 'cross-network-gateway'),
+    ]).toEqual([]);
+  });
+});
+
+describe('what istiod\'s webhook warns of (istiodWarnings)', () => {
+  const object = (kind: string, spec: object) => ({ apiVersion: 'networking.istio.io/v1', kind, metadata: { name: 'a', namespace: 'b' }, spec });
+  const warnings = (kind: string, spec: object) => istiodWarnings(object(kind, spec)).map(line => line.replace(/^.*istiod warns: /, ''));
+
+  test.each<[string, string, object, string[]]>([
+    ['a host its namespace already imports, and two spellings of one namespace', 'Sidecar', { egress: [{ hosts: ['./*', 'b/*', 'istio-system/*', 'istio-system/api.example.com'] }] },
+      ['duplicated egress host: b/*', 'duplicated egress host: istio-system/api.example.com']],
+    ['*/* beside other hosts', 'Sidecar', { egress: [{ hosts: ['*/*', 'shop/web.shop.global'] }] }, ['`*/*` host select all resources, no other hosts can be added']],
+    ['a rule whose matches a prior rule has', 'VirtualService', { hosts: ['a.b.global'], http: [
+      { name: 'one', match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'a.b.global' } }] },
+      { name: 'two', match: [{ uri: { prefix: '/a' } }], route: [{ destination: { host: 'a.b.global' } }] },
+    ] }, ['virtualService rule "two" not used (all matches used by prior rules)']],
+    ['a workload selector with DNS resolution', 'ServiceEntry', { hosts: ['a.b.global'], resolution: 'DNS', workloadSelector: { labels: { app: 'a' } }, ports: [{ name: 'http', number: 80, protocol: 'HTTP' }] },
+      ['workloadSelector should not be set when resolution mode is DNS']],
+    ['failover without outlier detection', 'DestinationRule', { host: 'a.b.global', trafficPolicy: { loadBalancer: { localityLbSetting: { failoverPriority: ['topology.istio.io/network'] } } } },
+      ['outlier detection policy must be provided for failover']],
+  ])('%s', (_, kind, spec, expected) => {
+    expect(warnings(kind, spec)).toEqual(expected);
+  });
+
+  test('none for a scoped Sidecar and a serving entry as the library renders them', () => {
+    expect([
+      ...warnings('Sidecar', { egress: [{ hosts: ['./*', 'istio-system/*', 'shop/web.shop.global', 'shop/web.shop.svc.cluster.local'] }] }),
+      ...warnings('ServiceEntry', { hosts: ['web.shop.global'], resolution: 'STATIC', workloadSelector: { labels: { app: 'web' } }, ports: [{ name: 'http', number: 80, protocol: 'HTTP', targetPort: 8080 }] }),
     ]).toEqual([]);
   });
 });

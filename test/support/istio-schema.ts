@@ -4,7 +4,7 @@ import * as telemetryModels from '@kubernetes-models/istio/telemetry.istio.io/v1
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import Ajv, { ValidateFunction } from 'ajv';
 import { loadSchemaExtract } from '../../scripts/istio-crds';
-import { istiodRefusals } from './istiod-validation';
+import { istiodRefusals, istiodWarnings } from './istiod-validation';
 
 type Schema = { [key: string]: unknown };
 
@@ -113,6 +113,11 @@ const MODEL_GROUPS: ReadonlyArray<[string, string, object]> = [
 ];
 const MODELS: Record<string, { readonly model: Model; readonly version: string }> = Object.fromEntries(MODEL_GROUPS.flatMap(([group, version, models]) =>
   Object.entries(models).map(([kind, cls]) => [`${group}|${kind}`, { model: cls as unknown as Model, version }])));
+
+/** What istiod's webhook warns of in Istio objects (`istiodWarnings`), one line per warning. */
+export function istiodWarningsOf(objects: readonly KubeObject[]): string[] {
+  return objects.filter(isIstioObject).flatMap(istiodWarnings);
+}
 
 /**
  * Validates Istio objects; returns one line per problem. Three independent checks:

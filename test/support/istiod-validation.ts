@@ -518,3 +518,101 @@ function checkTrafficPolicy(policy: Spec, report: Report): void {
     else checkTrafficPolicy({ ...port, port: undefined }, report);
   }
 }
+
+/**
+ * What istiod's validating webhook warns of in an Istio object: the API server stores it, but `kubectl apply`
+ * prints the warning on every apply (and GitOps tools on every sync), so a rendered bundle should give none.
+ * The warnings of the rules modelled above that depend on nothing outside the object.
+ */
+export function istiodWarnings(object: IstioObject): string[] {
+  const warn = WARNINGS[object.kind];
+  if (!warn) return [];
+  const where = `${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
+  const warnings: string[] = [];
+  warn(object.spec ?? {}, object, warning => warnings.push(`${where}: istiod warns: ${warning}`));
+  return warnings;
+}
+
+/** validateWorkloadSelector's warning: a selector without labels selects the whole namespace. */
+function warnEmptySelector(labels: { [key: string]: string } | undefined, present: boolean, report: Report): void {
+  if (present && Object.keys(labels ?? {}).length === 0) report('workload selector specified without labels');
+}
+
+const WARNINGS: { [kind: string]: (spec: Spec, object: IstioObject, report: Report) => void } = {
+  ServiceEntry(spec, _object, report) {
+    warnEmptySelector(spec.workloadSelector?.labels, spec.workloadSelector !== undefined, report);
+    for (const host of spec.hosts ?? []) {
+      if (host.includes('*') && host !== '*' && !host.startsWith('*.')) report(`partial wildcard "${host}" not allowed`);
+    }
+    const resolution: string = spec.resolution ?? 'NONE';
+    if (spec.workloadSelector && resolution !== 'STATIC') report(`workloadSelector should not be set when resolution mode is ${resolution}`);
+    if (resolution === 'NONE' && (spec.ports ?? []).some((p: Spec) => p.targetPort)) report('targetPort has no effect when resolution mode is NONE');
+    const tcp = (spec.ports ?? []).some((p: Spec) => protocolOf(p.protocol) === 'TCP' || !p.protocol);
+    if ((resolution === 'DNS' || resolution === 'DNS_ROUND_ROBIN') && spec.addresses?.length && tcp && (spec.hosts ?? []).length > 1) {
+      report('service entry can not have more than one host specified simultaneously with address and tcp port');
+    }
+  },
+  DestinationRule(spec, _object, report) {
+    const policies = [spec.trafficPolicy, ...(spec.subsets ?? []).map((s: Spec) => s.trafficPolicy)].filter(Boolean);
+    for (const policy of policies) {
+      const locality = policy.loadBalancer?.localityLbSetting;
+      if ((locality?.failover?.length || locality?.failoverPriority?.length) && !policy.outlierDetection) report('outlier detection policy must be provided for failover');
+    }
+    warnEmptySelector(spec.workloadSelector?.matchLabels, spec.workloadSelector !== undefined, report);
+  },
+  Sidecar(spec, object, report) {
+    warnEmptySelector(spec.workloadSelector?.labels, spec.workloadSelector !== undefined, report);
+    for (const egress of spec.egress ?? []) {
+      const byNamespace = new Map<string, Set<string>>();
+      for (const entry of egress.hosts ?? []) {
+        const [listed, host] = [entry.slice(0, entry.indexOf('/')), entry.slice(entry.indexOf('/') + 1)];
+        const namespace = listed === '.' ? object.metadata?.namespace ?? '' : listed;
+        const hosts = byNamespace.get(namespace) ?? new Set<string>();
+        if (host !== '*' ? hosts.has(host) || hosts.has('*') : hosts.size > 0) report(`duplicated egress host: ${entry}`);
+        hosts.add(host);
+        byNamespace.set(namespace, hosts);
+      }
+      if (byNamespace.get('*')?.has('*') && byNamespace.size !== 1) report('`*/*` host select all resources, no other hosts can be added');
+    }
+  },
+  Gateway(spec, _object, report) {
+    for (const server of spec.servers ?? []) {
+      if (server.tls?.httpsRedirect && !HTTP_PROTOCOLS.includes(protocolOf(server.port?.protocol))) report('tls.httpsRedirect should only be used with http servers');
+    }
+  },
+  VirtualService(spec, _object, report) {
+    // analyzeUnreachableHTTPRules, for exact repeats: a rule after one without matches, a match seen before.
+    const seen = new Map<string, number>();
+    let catchAll = -1;
+    (spec.http ?? []).forEach((route: Spec, i: number) => {
+      const name = route.name ? `"${route.name}"` : `#${i}`;
+      if (!route.match?.length) {
+        if (catchAll >= 0) report(`virtualService rule ${name} not used (only the last rule can have no matches)`);
+        catchAll = i;
+        return;
+      }
+      const repeats = (route.match as Spec[]).filter(match => {
+        const key = JSON.stringify({ ...match, name: undefined });
+        if (seen.has(key)) return true;
+        seen.set(key, i);
+        return false;
+      });
+      if (repeats.length === route.match.length) report(`virtualService rule ${name} not used (all matches used by prior rules)`);
+      else if (repeats.length > 0) report(`virtualService rule ${name} has a match a prior rule already has`);
+    });
+    for (const gateway of spec.gateways ?? []) {
+      if (!gateway.includes('/') && gateway.includes('.')) report(`using legacy gatewayName format "${gateway}"`);
+    }
+  },
+  AuthorizationPolicy(spec, _object, report) {
+    warnEmptySelector(spec.selector?.matchLabels, spec.selector !== undefined, report);
+  },
+  PeerAuthentication(spec, _object, report) {
+    warnEmptySelector(spec.selector?.matchLabels, spec.selector !== undefined, report);
+  },
+  Telemetry(spec, _object, report) {
+    warnEmptySelector(spec.selector?.matchLabels, spec.selector !== undefined, report);
+    if ((spec.tracing ?? []).length > 1) report('multiple tracing is not currently supported');
+    for (const tracing of spec.tracing ?? []) if ((tracing.providers ?? []).length > 1) report('multiple providers is not currently supported');
+  },
+};
