@@ -163,7 +163,7 @@ const meshArb = fc.record({
     calls: fc.array(fc.nat(3), { minLength: 1, maxLength: 2 }),
     callsExternal: fc.boolean(),
     selector: maybe(mostly<{ readonly [label: string]: string }>([{ app: 'sleep' }], [{}])),
-    extraEgressHosts: maybe(mostly([['istio-system/*'], ['*/api.partner.example.com']], [['no-slash']])),
+    extraEgressHosts: maybe(mostly([['istio-system/*'], ['*/api.partner.example.com'], ['./*', 'foo/*', 'data/postgres.data.svc.cluster.local']], [['no-slash'], ['data/postgres'], ['*/*']])),
   })),
   policy: maybe(fc.record({
     selector: mostly(['httpbin', 'reviews', 'whoami'], ['nobody']),
