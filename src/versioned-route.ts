@@ -7,9 +7,10 @@ import { describePlan, planRoute, RoutePlan } from './resolve/route-plan';
 import { isHttpPort, ResolvedPort } from './service-port';
 import { checkTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { propError, unsetPropError } from './validation/errors';
+import { CHECKS, Finding, finding } from './validation/findings';
 import { checkLabels } from './validation/names';
 import { checkCount, checkDuration, checkHeaderName, checkOneOf, checkPercent, checkRegex } from './validation/values';
-import { byClusterName, byEntryKey } from './order';
+import { byClusterName } from './order';
 
 const ROUTE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.VersionedRoute');
 
@@ -221,27 +222,28 @@ export class VersionedRoute extends Construct {
   }
 
   /**
-   * Rules that can never match: an earlier rule catches every request, or earlier rules have every one of
-   * its matches (what istiod warns of as VirtualServiceUnreachableRule). @internal
+   * Rules that can never match, and matches that never apply: an earlier match already takes every request
+   * they would (an empty match takes all; `prefix: /api` takes `/api/v1`), as istiod warns of
+   * (VirtualServiceUnreachableRule, VirtualServiceIneffectiveMatch). The default route counts as a rule
+   * that matches everything. @internal
    */
-  public _unreachableRules(): string[] {
-    const catchAll = this.rules.findIndex(r => !r.isDefault && r.match.some(m => isEmptyMatch(m)));
-    if (catchAll >= 0) {
-      return this.rules.slice(catchAll + 1).map(r =>
-        `[${this.node.path}] ${ruleLabel(r)} can never match: ${ruleLabel(this.rules[catchAll])} before it matches every request`);
-    }
-    const firstRuleOf = new Map<string, ResolvedRule>();
-    const unreachable: string[] = [];
-    for (const rule of this.rules.filter(r => !r.isDefault)) {
-      const keys = rule.match.map(matchKey);
-      const earlier = keys.map(key => firstRuleOf.get(key));
-      if (earlier.every(r => r !== undefined)) {
-        const names = [...new Set(earlier.map(r => ruleLabel(r!)))].join(' and ');
-        unreachable.push(`[${this.node.path}] ${ruleLabel(rule)} can never match: ${names} before it ${earlier.length === 1 ? 'has its match' : 'have all its matches'}`);
+  public _shadowedRules(): Finding[] {
+    const findings: Finding[] = [];
+    const earlier: Array<{ readonly rule: ResolvedRule; readonly match: RequestMatch }> = [];
+    for (const rule of this.rules) {
+      const matches = rule.isDefault ? [{}] : rule.match;
+      const coveredBy = matches.map(m => earlier.find(e => matchCovers(e.match, m)));
+      if (coveredBy.every(c => c !== undefined)) {
+        const covering = [...new Set(coveredBy.map(c => ruleLabel(c!.rule)))];
+        const how = coveredBy.every(c => isEmptyMatch(c!.match)) ? 'matches every request' : `${covering.length > 1 ? 'take' : 'takes'} every request it would`;
+        findings.push(finding(CHECKS.unreachableRule, `[${this.node.path}] ${ruleLabel(rule)} can never match: ${covering.join(' and ')} before it ${how}`));
+      } else {
+        coveredBy.forEach((c, i) => c && findings.push(finding(CHECKS.ineffectiveMatch,
+          `[${this.node.path}] ${ruleLabel(rule)}'s match[${i}] never applies: ${ruleLabel(c.rule)} before it takes every request it would; drop it, or move the rule up`)));
       }
-      keys.forEach(key => firstRuleOf.has(key) || firstRuleOf.set(key, rule));
+      if (!rule.isDefault) matches.forEach(match => earlier.push({ rule, match }));
     }
-    return unreachable;
+    return findings;
   }
 
   private resolvePort(name?: string): ResolvedPort {
@@ -296,11 +298,21 @@ const DEFAULT_RULE = 'default';
 /** A rule as messages name it: the default route by its property, `defaultRoute`. */
 const ruleLabel = (rule: Pick<ResolvedRule, 'name' | 'isDefault'>) => (rule.isDefault ? 'defaultRoute' : `rule "${rule.name}"`);
 
-/** A match as a key that equal matches share, whatever the order of their members. */
-function matchKey(m: RequestMatch): string {
-  return JSON.stringify(m, (_, value) => (value && typeof value === 'object' && !Array.isArray(value)
-    ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(byEntryKey))
-    : value));
+/** Whether every value `inner` matches, `outer` matches too: exact by equality, prefix by prefix, regex only as itself. */
+function stringCovers(outer: StringMatch, inner: StringMatch): boolean {
+  if (outer.exact !== undefined) return inner.exact === outer.exact;
+  if (outer.prefix !== undefined) return (inner.exact ?? inner.prefix)?.startsWith(outer.prefix) ?? false;
+  return inner.regex === outer.regex;
+}
+
+/** Whether every request `inner` matches, `outer` matches too: each condition of `outer` is implied by one of `inner`. */
+function matchCovers(outer: RequestMatch, inner: RequestMatch): boolean {
+  const within = (o?: { readonly [name: string]: StringMatch }, i?: { readonly [name: string]: StringMatch }) =>
+    Object.entries(o ?? {}).every(([name, match]) => i?.[name] !== undefined && stringCovers(match, i[name]));
+  return within(outer.headers, inner.headers) && within(outer.queryParams, inner.queryParams)
+    && (outer.uri === undefined || (inner.uri !== undefined && stringCovers(outer.uri, inner.uri)))
+    && (outer.method === undefined || outer.method === inner.method)
+    && Object.entries(outer.sourceLabels ?? {}).every(([key, value]) => inner.sourceLabels?.[key] === value);
 }
 
 function isEmptyMatch(m: RequestMatch): boolean {

@@ -274,7 +274,7 @@ describe('VersionedRoute', () => {
     ]));
   });
 
-  test('a rule whose every match earlier rules already have is a warning, as istiod warns (VirtualServiceUnreachableRule)', () => {
+  test('a rule whose every match earlier rules already have is a warning (MCM106), a match they have another (MCM116), as istiod warns (VirtualServiceUnreachableRule, VirtualServiceIneffectiveMatch)', () => {
     const { app, mesh, cluster1, cluster2 } = helloworld();
     const other = new GlobalService(mesh, 'other', { namespace: 'hello', ports: [{ name: 'http', number: 80 }], servedBy: [cluster2] });
     const v = other.addVersion('v1', { clusters: [cluster2] });
@@ -293,7 +293,25 @@ describe('VersionedRoute', () => {
     });
     synthOnce(app);
     expect(app.warnings.filter(w => w.includes('other-route'))).toEqual([
-      '[mesh/other-route] rule "again" can never match: rule "beta" and rule "jason" before it have all its matches [MCM106]',
+      '[mesh/other-route] rule "again" can never match: rule "beta" and rule "jason" before it take every request it would [MCM106]',
+      '[mesh/other-route] rule "partly"\'s match[0] never applies: rule "beta" before it takes every request it would; drop it, or move the rule up [MCM116]',
+    ]);
+  });
+
+  test('a broader match earlier shadows a narrower one later (prefix /api takes /api/v1 with any header), never the other way round', () => {
+    const { app, mesh, cluster1, cluster2 } = helloworld();
+    const route = (name: string, rules: RouteRule[]) => {
+      const service = new GlobalService(mesh, `${name}-svc`, { namespace: 'hello', ports: [{ name: 'http', number: 80 }], servedBy: [cluster2] });
+      const v = service.addVersion('v1', { clusters: [cluster2] });
+      new VersionedRoute(mesh, name, { service, clients: [cluster1], defaultRoute: [{ version: v }], rules: rules.map(r => ({ ...r, to: [{ version: v }] })) });
+    };
+    const narrow = { name: 'v1', match: [{ uri: { prefix: '/api/v1' }, headers: { 'x-beta': { exact: 'yes' } } }], to: [] };
+    const broad = { name: 'api', match: [{ uri: { prefix: '/api' } }], to: [] };
+    route('narrow-first', [narrow, broad]);
+    route('broad-first', [broad, narrow]);
+    synthOnce(app);
+    expect(app.warnings.filter(w => w.includes('-first'))).toEqual([
+      '[mesh/broad-first] rule "v1" can never match: rule "api" before it takes every request it would [MCM106]',
     ]);
   });
 

@@ -208,7 +208,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
     warnings: [
       ...pki?.warnings ?? [],
       ...(mesh.ca || clusters.length < 2 ? [] : [finding(CHECKS.noCa, `[${mesh.node.path}] no ca: each istiod will make its own root and the clusters will not trust each other; set ca: MeshCa.generate() or MeshCa.fromFiles(...)`)]),
-      ...routes.flatMap(route => route._unreachableRules()).map(w => finding(CHECKS.unreachableRule, w)),
+      ...routes.flatMap(route => route._shadowedRules()),
       ...routes.flatMap(failoverWarnings).map(w => finding(CHECKS.failoverNeverEngages, w)),
       ...resolvedRoutes.flatMap(oneHostSubsetWarnings).map(w => finding(CHECKS.oneHostSubsets, w)),
       ...clusters.filter(c => ISTIO_COREDNS_MODES.includes(c.dns.mode)).map(c => finding(CHECKS.istioCoreDns,

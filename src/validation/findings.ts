@@ -72,6 +72,7 @@ export const CHECKS = {
   largeObject: rule('MCM113', Severity.WARNING, 'An object too large for client-side kubectl apply', 'Apply with --server-side (Argo CD: ServerSideApply=true).'),
   proxyPort: rule('MCM114', Severity.WARNING, 'A workload listens on a port Istio\'s proxy uses', 'Move the application to another port and set targetPort (or the VM instance\'s port).'),
   nodePortRange: rule('MCM115', Severity.WARNING, 'A NodePort outside Kubernetes\' default range', 'Use a port from 30000 to 32767, unless the API server\'s --service-node-port-range holds it.'),
+  ineffectiveMatch: rule('MCM116', Severity.WARNING, 'A route match that never applies', 'Drop the match, or move its rule above the one that takes its requests.'),
   // Notes: assumptions to confirm once.
   targetPortAssumed: rule('MCM201', Severity.NOTE, 'A port without targetPort', 'Confirm the containers listen on the service port, or set targetPort.'),
 } as const;
