@@ -179,6 +179,10 @@ export class ExternalService extends Construct {
     }
     this.hosts = this.checkHosts(props.hosts);
     this.ports = resolvePorts(this, props.ports);
+    const redirected = this.ports.findIndex(p => p.targetPort !== undefined);
+    if (redirected >= 0 && this.resolution === ExternalResolution.NONE) {
+      throw propError(this, `ports[${redirected}].targetPort`, this.ports[redirected].targetPort, 'means nothing with resolution NONE, which sends each connection to the address and port the workload dialed (istiod warns of it): drop it, or resolve the host (DNS)');
+    }
     const anonymous = this.ports.find(p => !namesHost(p));
     if (this.hosts.length > 1 && anonymous && this.resolution !== ExternalResolution.NONE) {
       throw propError(this, 'hosts', this.hosts, `are several, and port ${anonymous.name} (${anonymous.protocol}) carries no host name to tell them apart, which istiod refuses: declare one ExternalService per host, or use resolution NONE`);

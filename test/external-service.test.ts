@@ -96,6 +96,8 @@ describe('ExternalService', () => {
       /^\[mesh\/ext\] hosts \["a.example.com","b.example.com"\] are several, and port tcp-db \(TCP\) carries no host name to tell them apart, which istiod refuses: declare one ExternalService per host, or use resolution NONE \[MCM030\]$/],
     ['a host whose last label is all digits (istiod refuses it)', { hosts: ['api.example.123'] }, /hosts\[0\] "api.example.123" is not a fully qualified host/],
     ['an endpoint hostname whose last label is all digits', { endpoints: [{ address: 'lb.example.10' }] }, /endpoints\[0\].address "lb.example.10" is neither an IP address nor a hostname/],
+    ['NONE with a targetPort (istiod warns: it has no effect)', { resolution: ExternalResolution.NONE, hosts: ['*.db.example.com'], ports: [{ name: 'tcp-db', number: 5432, targetPort: 6432 }] },
+      /\[mesh\/ext\] ports\[0\].targetPort 6432 means nothing with resolution NONE, which sends each connection to the address and port the workload dialed/],
     ['NONE with endpoints', { resolution: ExternalResolution.NONE, endpoints: [{ address: '203.0.113.5' }] },
       /\[mesh\/ext\] endpoints \["203.0.113.5"\] means nothing with resolution NONE, which sends each connection to the address the workload dialed: drop them, or use STATIC/],
   ])('refused: %s', (_, props, message) => {

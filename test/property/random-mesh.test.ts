@@ -150,6 +150,7 @@ const meshArb = fc.record({
     ], [
       { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], addresses: ['203.0.113.0/24'] },
       { hosts: ['a.db.example.com', 'b.db.example.com'], ports: [{ name: 'tcp-db', number: 5432 }] },
+      { hosts: ['*.db.example.com'], ports: [{ name: 'tcp-db', number: 5432, targetPort: 6432 }], resolution: ExternalResolution.NONE },
       { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE, endpoints: [{ address: '203.0.113.5' }] },
       { hosts: ['*.storage.example.com'], ports: [{ name: 'https', number: 443 }] },
       { hosts: ['api.partner.example.com'], ports: [{ name: 'https', number: 443 }], resolution: ExternalResolution.NONE, egressGateway: true },
