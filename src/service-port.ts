@@ -52,15 +52,21 @@ export interface ResolvedPort {
   readonly targetPort?: number;
 }
 
-/** Whether HTTP routes (VirtualService `http`, an HTTP gateway server) can carry a port's traffic. */
-export function isHttpPort(port: ResolvedPort): boolean {
-  return [Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC, Protocol.GRPC_WEB].includes(port.protocol);
-}
+// Upper-cased: rendered objects spell protocols as Istio reads them, in any case (`GRPC-WEB`, `grpc-web`).
+const HTTP_PROTOCOLS: ReadonlySet<string> = new Set([Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC, Protocol.GRPC_WEB].map(p => p.toUpperCase()));
+const TLS_PROTOCOLS: ReadonlySet<string> = new Set([Protocol.HTTPS, Protocol.TLS]);
+
+/** Whether HTTP routes (VirtualService `http`, an HTTP gateway server) can carry a protocol's traffic. */
+export const isHttpProtocol = (protocol: string) => HTTP_PROTOCOLS.has(protocol.toUpperCase());
+
+/** Whether a protocol is TLS, routed by SNI. */
+export const isTlsProtocol = (protocol: string) => TLS_PROTOCOLS.has(protocol.toUpperCase());
+
+/** Whether HTTP routes can carry a port's traffic. */
+export const isHttpPort = (port: ResolvedPort) => isHttpProtocol(port.protocol);
 
 /** Whether a port's traffic names its host (HTTP's Host header, TLS's SNI), so that one listener can tell hosts apart. */
-export function namesHost(port: ResolvedPort): boolean {
-  return isHttpPort(port) || port.protocol === Protocol.HTTPS || port.protocol === Protocol.TLS;
-}
+export const namesHost = (port: ResolvedPort) => isHttpProtocol(port.protocol) || isTlsProtocol(port.protocol);
 
 /**
  * The ports Istio's proxy listens on in every sidecar workload's network namespace (istio.io, "Ports used

@@ -15,20 +15,19 @@ export function egressHosts(client: ClientNamespace): string[] {
     ...client.calls.flatMap(s => [`${s.namespace}/${s.meshHost}`, `${s.namespace}/${s.localHost}`]),
     ...client.callsExternal.flatMap(e => e.hosts.map(host => `${e.namespace}/${host}`)),
     ...client.extraEgressHosts,
-  ];
-  const namespaceOf = (entry: string) => {
-    const namespace = entry.slice(0, entry.indexOf('/'));
-    return namespace === '.' ? client.namespace : namespace;
-  };
-  const hostOf = (entry: string) => entry.slice(entry.indexOf('/') + 1);
-  const wholeNamespaces = new Set(listed.filter(entry => hostOf(entry) === '*').map(namespaceOf));
+  ].map(entry => {
+    const slash = entry.indexOf('/');
+    const namespace = entry.slice(0, slash);
+    return { entry, namespace: namespace === '.' ? client.namespace : namespace, host: entry.slice(slash + 1) };
+  });
+  const wholeNamespaces = new Set(listed.filter(e => e.host === '*').map(e => e.namespace));
   const seen = new Set<string>();
-  return listed.filter(entry => {
-    const key = `${namespaceOf(entry)}/${hostOf(entry)}`;
-    if (seen.has(key) || (hostOf(entry) !== '*' && wholeNamespaces.has(namespaceOf(entry)))) return false;
+  return listed.filter(({ namespace, host }) => {
+    const key = `${namespace}/${host}`;
+    if (seen.has(key) || (host !== '*' && wholeNamespaces.has(namespace))) return false;
     seen.add(key);
     return true;
-  }).sort();
+  }).map(e => e.entry).sort();
 }
 
 /** Renders a client namespace's Sidecar into one cluster (a remote's configuration lives in its primary). */

@@ -35,7 +35,6 @@ export function checkDnsLabel(scope: IConstruct, prop: string, value: string): s
   return value;
 }
 
-/** Throws unless `value` is a DNS-1123 subdomain (trust domains, hostnames). */
 /**
  * A host name istiod takes in a host field: a DNS-1123 subdomain whose last label is not all digits (istiod
  * refuses `api.example.123`, and a dotted number is a mistyped IP address).
@@ -53,6 +52,7 @@ export function checkHostName(scope: IConstruct, prop: string, value: string): s
   return value;
 }
 
+/** Throws unless `value` is a DNS-1123 subdomain (trust domains, service accounts, store names). */
 export function checkDnsSubdomain(scope: IConstruct, prop: string, value: string): string {
   if (!isDnsSubdomain(value)) {
     throw propError(scope, prop, value,

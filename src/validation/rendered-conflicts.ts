@@ -1,5 +1,6 @@
 import { addToGroup } from '../groups';
 import type { MeshCluster } from '../mesh-cluster';
+import { isHttpProtocol, isTlsProtocol } from '../service-port';
 import { ManifestObject, manifestRef, manifestsOf, OutputFile } from '../write/output-file';
 import { CHECKS } from './findings';
 import { formatLabels, hostMatches } from './names';
@@ -13,9 +14,8 @@ export function hostsOverlap(a: string, b: string): boolean {
 
 /** How a gateway's listener on a port speaks: Envoy builds one listener per port, either plain HTTP, TLS (by SNI) or TCP. */
 function listenerKind(protocol: string): 'http' | 'tls' | 'tcp' {
-  const p = protocol.toUpperCase();
-  if (['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'].includes(p)) return 'http';
-  return p === 'HTTPS' || p === 'TLS' ? 'tls' : 'tcp';
+  if (isHttpProtocol(protocol)) return 'http';
+  return isTlsProtocol(protocol) ? 'tls' : 'tcp';
 }
 
 /**
