@@ -81,7 +81,7 @@ describe('what istiod\'s webhook refuses beyond the schemas (istiodRefusals)', (
       ...refusals('ServiceEntry', { hosts: ['a.b.global'], addresses: ['240.0.0.1'], location: 'MESH_INTERNAL', resolution: 'DNS', ports: [{ name: 'http', number: 80, protocol: 'HTTP' }],
         endpoints: [{ address: 'gw.example.com', ports: { http: 15443 }, labels: { 'cluster': 'c2', 'security.istio.io/tlsMode': 'istio' } }] }),
       ...refusals('DestinationRule', { host: 'a.b.global', subsets: [{ name: 'v1', labels: { version: 'v1' } }], trafficPolicy: { outlierDetection: { interval: '5s', baseEjectionTime: '30s' } } }),
-      ...refusals('VirtualService', { hosts: ['a.b.global'], http: [{ name: 'default', timeout: '1.5s', route: [{ destination: { host: 'a.b.global', subset: 'v1' }, weight: 90 }, { destination: { host: 'a.b.global', subset: 'v2' }, weight: 10 }] }] }),
+      ...refusals('VirtualService', { hosts: ['a.b.global'], http: [{ name: 'default', timeout: '1m30.5s', route: [{ destination: { host: 'a.b.global', subset: 'v1' }, weight: 90 }, { destination: { host: 'a.b.global', subset: 'v2' }, weight: 10 }] }] }),
       ...refusals('Gateway', { selector: { istio: 'eastwestgateway' }, servers: [{ hosts: ['*.global'], port: { name: 'tls', number: 15443, protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' } }] }, 'cross-network-gateway'),
     ]).toEqual([]);
   });

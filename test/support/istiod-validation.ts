@@ -91,9 +91,10 @@ const protocolOf = (name: string | undefined) => (name ?? '').toUpperCase();
 /** agent.ValidateDuration: at least 1ms, to the millisecond. */
 function checkDuration(value: string | undefined, what: string, report: Report): void {
   if (value === undefined) return;
-  const match = /^([0-9]+(?:\.[0-9]+)?)(h|m|s|ms|us|µs|ns)$/.exec(value);
+  // A Go duration, as the CRDs take it: `1.5s`, `500ms`, `1h30m`.
   const scale: { [unit: string]: number } = { h: 3.6e12, m: 6e10, s: 1e9, ms: 1e6, us: 1e3, µs: 1e3, ns: 1 };
-  const nanos = match ? Number(match[1]) * scale[match[2]] : NaN;
+  const parts = /^(?:[0-9]+(?:\.[0-9]+)?(?:h|ms|m|s|us|µs|ns))+$/.test(value) ? [...value.matchAll(/([0-9]+(?:\.[0-9]+)?)(h|ms|m|s|us|µs|ns)/g)] : [];
+  const nanos = parts.length === 0 ? NaN : parts.reduce((sum, [, amount, unit]) => sum + Number(amount) * scale[unit], 0);
   if (!(nanos >= 1e6)) report(`${what} ${value}: duration must be greater than 1ms`);
   else if (Math.round(nanos) % 1e6 !== 0) report(`${what} ${value}: only durations to ms precision are supported`);
 }
