@@ -20,6 +20,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Shape } from './bench-mesh';
+import { WINDOW_SIGNAL_ENV, WindowEvent, windowFile } from './bench-window';
 
 type Mode = 'synth' | 'yaml';
 
@@ -47,7 +48,7 @@ async function countInstructions(mode: Mode, dir: string, clusterCount: number, 
     '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${profile}`,
     process.execPath, '--single-threaded', '-r', 'ts-node/register/transpile-only',
     bench, '--child', mode, dir, String(clusterCount), String(serviceCount), shape, '',
-  ], { cwd: root, env: { ...process.env, CI: '', BENCH_WINDOW_SIGNAL: signal }, stdio: ['ignore', 'ignore', 'pipe'] });
+  ], { cwd: root, env: { ...process.env, CI: '', [WINDOW_SIGNAL_ENV]: signal }, stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
@@ -57,12 +58,12 @@ async function countInstructions(mode: Mode, dir: string, clusterCount: number, 
   }));
   // callgrind_control talks to the valgrind process, which runs node itself: same pid.
   const instrumentation = (state: 'on' | 'off') => execFileSync('callgrind_control', ['-i', state, String(child.pid)], { stdio: 'ignore' });
-  await appears(`${signal}.ready`, child, () => stderr);
+  await appears(windowFile(signal, WindowEvent.READY), child, () => stderr);
   instrumentation('on');
-  fs.writeFileSync(`${signal}.go`, '');
-  await appears(`${signal}.done`, child, () => stderr);
+  fs.writeFileSync(windowFile(signal, WindowEvent.GO), '');
+  await appears(windowFile(signal, WindowEvent.DONE), child, () => stderr);
   instrumentation('off');
-  fs.writeFileSync(`${signal}.resume`, '');
+  fs.writeFileSync(windowFile(signal, WindowEvent.RESUME), '');
   const code = await exited;
   if (code !== 0) throw new Error(`the measured ${mode} child failed (${code}):\n${stderr}`);
   const totals = /^totals: (\d+)/m.exec(fs.readFileSync(profile, 'utf8'));

@@ -23,6 +23,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import type { Shape } from './bench-mesh';
 import { SHAPES } from './bench-shapes';
+import { WINDOW_SIGNAL_ENV, WindowEvent, windowFile } from './bench-window';
 
 type Mode = 'synth' | 'yaml' | 'json';
 
@@ -75,18 +76,15 @@ function settle(): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
 }
 
-/**
- * Where bench-instructions.ts asks a child to say where its measured work starts and ends: a file prefix.
- * The child writes `<prefix>.ready` and `<prefix>.done`, and waits for `<prefix>.go` and `<prefix>.resume`.
- */
-const WINDOW_SIGNAL = process.env.BENCH_WINDOW_SIGNAL;
+/** Where bench-instructions.ts asks this child to say where its measured work starts and ends (see bench-window.ts). */
+const WINDOW_SIGNAL = process.env[WINDOW_SIGNAL_ENV];
 
-function signalAndWait(event: string, reply: string): void {
+function signalAndWait(event: WindowEvent, reply: WindowEvent): void {
   if (!WINDOW_SIGNAL) return;
-  fs.writeFileSync(`${WINDOW_SIGNAL}.${event}`, '');
+  fs.writeFileSync(windowFile(WINDOW_SIGNAL, event), '');
   // Not forever: a counting parent that died must not leave this child polling.
   const deadline = Date.now() + 10 * 60_000;
-  while (!fs.existsSync(`${WINDOW_SIGNAL}.${reply}`)) {
+  while (!fs.existsSync(windowFile(WINDOW_SIGNAL, reply))) {
     if (Date.now() > deadline) throw new Error(`no ${reply} signal in 10 minutes: the parent is gone`);
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
@@ -95,11 +93,11 @@ function signalAndWait(event: string, reply: string): void {
 /** Just before the clocks start. */
 function startWindow(): void {
   settle();
-  signalAndWait('ready', 'go');
+  signalAndWait(WindowEvent.READY, WindowEvent.GO);
 }
 
 /** Just after the clocks stop. */
-const endWindow = () => signalAndWait('done', 'resume');
+const endWindow = () => signalAndWait(WindowEvent.DONE, WindowEvent.RESUME);
 
 /**
  * A child: runs one mode once and prints its sample as JSON. A synth that records (the first of each shape)
