@@ -122,3 +122,18 @@ test('the lock file records the package as package.json declares it, so a fresh 
     expect([field, locked[field]]).toEqual([field, manifest[field]]);
   }
 });
+
+test('package.json, CI, .nvmrc, @types/node and README name the same oldest supported Node.js line, and CI tests on it', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const oldest = /^>=(\d+)$/.exec(manifest.engines.node)?.[1];
+  expect(oldest).toBeDefined();
+  // CI's pinned builds: the first is the oldest line, and every one satisfies engines.
+  const pinned = /^SUPPORTED_NODES=\(([^)]*)\)$/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8'))![1].split(' ');
+  const major = (version: string) => Number(version.split('.')[0]);
+  expect(major(pinned[0])).toBe(Number(oldest));
+  expect(pinned.filter(v => major(v) < Number(oldest))).toEqual([]);
+  expect(fs.readFileSync(path.join(ROOT, '.nvmrc'), 'utf8').trim()).toBe(oldest);
+  // Types of a newer Node would let code use what the oldest line lacks.
+  expect(manifest.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${oldest}\\.`));
+  expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain(`Needs Node.js ${oldest} or later`);
+});
