@@ -137,3 +137,13 @@ test('package.json, CI, .nvmrc, @types/node and README name the same oldest supp
   expect(manifest.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${oldest}\\.`));
   expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain(`Needs Node.js ${oldest} or later`);
 });
+
+test('CI tests one build of each Node.js line, and README names the lines it tests', () => {
+  const pinned = /^SUPPORTED_NODES=\(([^)]*)\)$/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8'))![1].split(' ');
+  const majors = pinned.map(version => Number(version.split('.')[0]));
+  expect(majors).toEqual([...new Set(majors)].sort((a, b) => a - b));
+  // "runs the suite on Node 22, 24 and 26": a line added to CI (or dropped) without README, or the reverse, fails.
+  const named = /runs the suite on Node ((?:\d+, )*\d+(?: and \d+)?)/.exec(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' '));
+  expect(named).not.toBeNull();
+  expect(named![1].split(/, | and /).map(Number)).toEqual(majors);
+});
