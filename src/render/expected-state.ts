@@ -159,9 +159,10 @@ class OutboundLines {
   }
 
   private push({ name, line }: OutboundLine, admitting: readonly SidecarScope[]): void {
-    // Stored at the end, not pushed: each cluster's lines start as a new empty array, which V8 (Node 20)
-    // makes for small integers, and an optimized push of a string into it deoptimizes every function the
-    // push was inlined into (the whole outbound walk), to be compiled again.
+    // Stored at the end, not pushed: each cluster's lines start as a new empty array, which V8 makes for
+    // small integers, and an optimized push of a string into it deoptimizes every function the push was
+    // inlined into (the whole outbound walk), to be compiled again (`--trace-deopt` on Node 22 and 26:
+    // "not a Smi").
     this.lines[this.lines.length] = line;
     for (const sidecar of admitting) sidecar.scope.clusters.push(name);
   }
@@ -280,10 +281,8 @@ function addressedLines(spec: ManifestObject['spec'], host: string): readonly Ou
   const declared = declaredEndpoints(spec, host);
   const lines: OutboundLine[] = [];
   for (const port of spec.ports as EntryPort[]) {
-    // Addresses are IPs or DNS names: nothing to escape. A loop, not map().join(): see `joinClusterNames`.
-    const written: string[] = [];
-    for (const e of declared) written.push(addressEndpointJson(e.ports?.[port.name] ?? port.targetPort ?? port.number, e.address));
-    lines.push(outboundLine(host, port.number, '', `[${written.join(',')}]`));
+    // Addresses are IPs or DNS names: nothing to escape.
+    lines.push(outboundLine(host, port.number, '', `[${declared.map(e => addressEndpointJson(e.ports?.[port.name] ?? port.targetPort ?? port.number, e.address)).join(',')}]`));
   }
   addressedLinesBySpec.set(spec, { host, lines });
   return lines;
