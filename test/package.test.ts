@@ -123,15 +123,18 @@ test('the lock file records the package as package.json declares it, so a fresh 
   }
 });
 
+/** The Node.js builds CI tests on (`.ci/run`'s SUPPORTED_NODES). */
+const ciNodeBuilds = (): string[] => /^SUPPORTED_NODES=\(([^)]*)\)$/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8'))![1].split(' ');
+const nodeMajor = (version: string) => Number(version.split('.')[0]);
+
 test('package.json, CI, .nvmrc, @types/node and README name the same oldest supported Node.js line, and CI tests on it', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const oldest = /^>=(\d+)$/.exec(manifest.engines.node)?.[1];
   expect(oldest).toBeDefined();
   // CI's pinned builds: the first is the oldest line, and every one satisfies engines.
-  const pinned = /^SUPPORTED_NODES=\(([^)]*)\)$/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8'))![1].split(' ');
-  const major = (version: string) => Number(version.split('.')[0]);
-  expect(major(pinned[0])).toBe(Number(oldest));
-  expect(pinned.filter(v => major(v) < Number(oldest))).toEqual([]);
+  const pinned = ciNodeBuilds();
+  expect(nodeMajor(pinned[0])).toBe(Number(oldest));
+  expect(pinned.filter(v => nodeMajor(v) < Number(oldest))).toEqual([]);
   expect(fs.readFileSync(path.join(ROOT, '.nvmrc'), 'utf8').trim()).toBe(oldest);
   // Types of a newer Node would let code use what the oldest line lacks.
   expect(manifest.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${oldest}\\.`));
@@ -139,8 +142,7 @@ test('package.json, CI, .nvmrc, @types/node and README name the same oldest supp
 });
 
 test('CI tests one build of each Node.js line, and README names the lines it tests', () => {
-  const pinned = /^SUPPORTED_NODES=\(([^)]*)\)$/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8'))![1].split(' ');
-  const majors = pinned.map(version => Number(version.split('.')[0]));
+  const majors = ciNodeBuilds().map(nodeMajor);
   expect(majors).toEqual([...new Set(majors)].sort((a, b) => a - b));
   // "runs the suite on Node 22, 24 and 26": a line added to CI (or dropped) without README, or the reverse, fails.
   const named = /runs the suite on Node ((?:\d+, )*\d+(?: and \d+)?)/.exec(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' '));

@@ -282,7 +282,8 @@ function addressedLines(spec: ManifestObject['spec'], host: string): readonly Ou
   const lines: OutboundLine[] = [];
   for (const port of spec.ports as EntryPort[]) {
     // Addresses are IPs or DNS names: nothing to escape.
-    lines.push(outboundLine(host, port.number, '', `[${declared.map(e => addressEndpointJson(e.ports?.[port.name] ?? port.targetPort ?? port.number, e.address)).join(',')}]`));
+    const endpoints = declared.map(e => addressEndpointJson(e.ports?.[port.name] ?? port.targetPort ?? port.number, e.address));
+    lines.push(outboundLine(host, port.number, '', `[${endpoints.join(',')}]`));
   }
   addressedLinesBySpec.set(spec, { host, lines });
   return lines;
