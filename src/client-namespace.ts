@@ -4,7 +4,7 @@ import { GlobalService } from './global-service';
 import { Mesh } from './mesh';
 import { MeshCluster } from './mesh-cluster';
 import { propError } from './validation/errors';
-import { checkDnsLabel, checkLabels, isDnsLabel, isHostName, isSystemNamespace } from './validation/names';
+import { checkDnsLabel, checkLabels, isDnsLabel, isHostName, isQualifiedHostName, isSystemNamespace } from './validation/names';
 
 const CLIENT_NAMESPACE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.ClientNamespace');
 
@@ -118,5 +118,5 @@ function isEgressHost(value: string): boolean {
   const [namespace, host, extra] = value.split('/');
   if (extra !== undefined || host === undefined || !(['.', '~', '*'].includes(namespace) || isDnsLabel(namespace))) return false;
   if (host === '*') return true;
-  return host.startsWith('*.') ? isHostName(host.slice(2)) : isHostName(host) && host.includes('.');
+  return host.startsWith('*.') ? isHostName(host.slice(2)) : isQualifiedHostName(host);
 }

@@ -3,7 +3,7 @@ import { Mesh } from './mesh';
 import { checkLocality, MeshCluster } from './mesh-cluster';
 import { namesHost, Protocol, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { propError, unsetPropError } from './validation/errors';
-import { checkDnsLabel, isDnsSubdomain, isHostName } from './validation/names';
+import { checkDnsLabel, isDnsSubdomain, isHostName, isQualifiedHostName } from './validation/names';
 import { classifyAddress } from './validation/network';
 import { checkOneOf } from './validation/values';
 
@@ -239,7 +239,7 @@ export class ExternalService extends Construct {
     return hosts.map((host, i) => {
       const wildcard = host.startsWith('*.');
       const name = wildcard ? host.slice(2) : host;
-      if (!isHostName(name) || !name.includes('.')) {
+      if (!isQualifiedHostName(name)) {
         throw propError(this, `hosts[${i}]`, host, 'is not a fully qualified host: use a name such as api.partner.example.com (the last label not all digits), or *.example.com');
       }
       if (name.endsWith(`.${this.mesh.globalDomain}`) || name === this.mesh.globalDomain || name.endsWith('.local') || name === 'local') {

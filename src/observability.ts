@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { propError } from './validation/errors';
-import { checkDnsLabel, checkLabels, isHostName } from './validation/names';
+import { checkDnsLabel, checkLabels, isQualifiedHostName } from './validation/names';
 import { checkPort } from './validation/network';
 import { checkOneOf, checkPercent } from './validation/values';
 
@@ -86,7 +86,7 @@ export const TRACING_PROVIDER = 'mesh-tracing';
 export function checkObservability(mesh: IConstruct, o: ObservabilityOptions): ObservabilityOptions {
   if (o.tracing) {
     const t = o.tracing;
-    if (!isHostName(t.service) || !t.service.includes('.')) {
+    if (!isQualifiedHostName(t.service)) {
       throw propError(mesh, 'observability.tracing.service', t.service, 'is not a fully qualified service: use e.g. otel-collector.observability.svc.cluster.local');
     }
     checkPort(mesh, 'observability.tracing.port', t.port);

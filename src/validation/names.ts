@@ -43,6 +43,9 @@ export function isHostName(value: string): boolean {
   return isDnsSubdomain(value) && !/(^|\.)[0-9]+$/.test(value);
 }
 
+/** A host name of two labels or more, where istiod wants a fully qualified one and refuses short names (`postgres`). */
+export const isQualifiedHostName = (value: string) => isHostName(value) && value.includes('.');
+
 /** Throws unless `value` is a host name istiod takes (see `isHostName`). */
 export function checkHostName(scope: IConstruct, prop: string, value: string): string {
   if (!isHostName(value)) {
