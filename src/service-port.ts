@@ -53,8 +53,9 @@ export interface ResolvedPort {
 }
 
 // Upper-cased: rendered objects spell protocols as Istio reads them, in any case (`GRPC-WEB`, `grpc-web`).
-const HTTP_PROTOCOLS: ReadonlySet<string> = new Set([Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC, Protocol.GRPC_WEB].map(p => p.toUpperCase()));
-const TLS_PROTOCOLS: ReadonlySet<string> = new Set([Protocol.HTTPS, Protocol.TLS]);
+const protocolSet = (...protocols: Protocol[]): ReadonlySet<string> => new Set(protocols.map(p => p.toUpperCase()));
+const HTTP_PROTOCOLS = protocolSet(Protocol.HTTP, Protocol.HTTP2, Protocol.GRPC, Protocol.GRPC_WEB);
+const TLS_PROTOCOLS = protocolSet(Protocol.HTTPS, Protocol.TLS);
 
 /** Whether HTTP routes (VirtualService `http`, an HTTP gateway server) can carry a protocol's traffic. */
 export const isHttpProtocol = (protocol: string) => HTTP_PROTOCOLS.has(protocol.toUpperCase());
