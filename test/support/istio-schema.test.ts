@@ -17,7 +17,15 @@ describe('istioSchemaErrors (the validator the other tests rely on)', () => {
 
   test('rejects a version no CRD serves', () => {
     expect(istioSchemaErrors([{ ...entry({ hosts: ['a'] }), apiVersion: 'networking.istio.io/v2' }]))
-      .toEqual(['ServiceEntry b/a: no CRD serves networking.istio.io/v2 ServiceEntry']);
+      .toEqual([
+        'ServiceEntry b/a: no CRD serves networking.istio.io/v2 ServiceEntry',
+        'ServiceEntry b/a: @kubernetes-models/istio has no model for networking.istio.io/v2 ServiceEntry',
+      ]);
+  });
+
+  test.each(['v1', 'v1beta1'])('checks a %s object against the Istio models of its own version too', version => {
+    const errors = istioSchemaErrors([{ ...entry({ hosts: ['a.b.global'], resolution: 'MAGIC', ports: [{ name: 'http', number: 'x' }] }), apiVersion: `networking.istio.io/${version}` }]);
+    expect(errors).toContain('ServiceEntry b/a: data/spec/ports/0/number must be integer, data/spec/resolution must be equal to one of the allowed values');
   });
 });
 

@@ -1,6 +1,6 @@
-import * as networkingModels from '@kubernetes-models/istio/networking.istio.io/v1beta1';
-import * as securityModels from '@kubernetes-models/istio/security.istio.io/v1beta1';
-import * as telemetryModels from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1';
+import * as networkingModels from '@kubernetes-models/istio/networking.istio.io';
+import * as securityModels from '@kubernetes-models/istio/security.istio.io';
+import * as telemetryModels from '@kubernetes-models/istio/telemetry.istio.io';
 import { parse as parseCel } from '@marcbachmann/cel-js';
 import Ajv, { ValidateFunction } from 'ajv';
 import { loadSchemaExtract } from '../../scripts/istio-crds';
@@ -105,14 +105,15 @@ export function isIstioObject(object: KubeObject): boolean {
 }
 
 type Model = new (data: object) => { validate(): void };
-/** The models of each group, with the version they validate (telemetry has no v1beta1 there). */
-const MODEL_GROUPS: ReadonlyArray<[string, string, object]> = [
-  ['networking.istio.io', 'v1beta1', networkingModels],
-  ['security.istio.io', 'v1beta1', securityModels],
-  ['telemetry.istio.io', 'v1alpha1', telemetryModels],
+/** The models of each API version, by `apiVersion|kind`: every version a bundle renders has its own. */
+const MODEL_GROUPS: ReadonlyArray<[string, { readonly [version: string]: object }]> = [
+  ['networking.istio.io', networkingModels],
+  ['security.istio.io', securityModels],
+  ['telemetry.istio.io', telemetryModels],
 ];
-const MODELS: Record<string, { readonly model: Model; readonly version: string }> = Object.fromEntries(MODEL_GROUPS.flatMap(([group, version, models]) =>
-  Object.entries(models).map(([kind, cls]) => [`${group}|${kind}`, { model: cls as unknown as Model, version }])));
+const MODELS: Record<string, Model> = Object.fromEntries(MODEL_GROUPS.flatMap(([group, versions]) =>
+  Object.entries(versions).flatMap(([version, models]) =>
+    Object.entries(models).map(([kind, cls]) => [`${group}/${version}|${kind}`, cls as unknown as Model]))));
 
 /** What istiod's webhook warns of in Istio objects (`istiodWarnings`), one line per warning. */
 export function istiodWarningsOf(objects: readonly KubeObject[]): string[] {
@@ -123,7 +124,7 @@ export function istiodWarningsOf(objects: readonly KubeObject[]): string[] {
  * Validates Istio objects; returns one line per problem. Three independent checks:
  * - the CRD schemas of Istio 1.30.3 (the committed extract of `npm run import`), for the object's own version, unknown fields rejected,
  *   then the CRDs' CEL rules (`x-kubernetes-validations`), as the API server evaluates them;
- * - the `@kubernetes-models/istio` validators (Istio 1.18: v1beta1 shapes, which v1 kept unchanged; telemetry's v1alpha1);
+ * - the `@kubernetes-models/istio` validators (generated from Istio 1.29's CRDs, a release before the schemas above), for the object's own version;
  * - what istiod's validating webhook refuses beyond the schemas (`istiodRefusals`).
  * Objects of other groups are skipped; an Istio kind neither check knows is a problem.
  */
@@ -140,14 +141,13 @@ export function istioSchemaErrors(objects: readonly KubeObject[]): string[] {
       errors.push(...celErrors(celSchemas.get(`${object.apiVersion}|${object.kind}`), object, '').map(e => `${where}: ${e}`));
     }
     errors.push(...istiodRefusals(object));
-    const group = object.apiVersion.split('/')[0];
-    const known = MODELS[`${group}|${object.kind}`];
-    if (!known) {
-      errors.push(`${where}: @kubernetes-models/istio has no model for ${object.kind}`);
+    const Model = MODELS[`${object.apiVersion}|${object.kind}`];
+    if (!Model) {
+      errors.push(`${where}: @kubernetes-models/istio has no model for ${object.apiVersion} ${object.kind}`);
       continue;
     }
     try {
-      new known.model({ ...object, apiVersion: `${group}/${known.version}` }).validate();
+      new Model(object).validate();
     } catch (e) {
       errors.push(`${where}: ${(e as Error).message}`);
     }
