@@ -115,8 +115,16 @@ export class ClientNamespace extends Construct {
  * qualified name: istiod refuses short names there (`data/postgres`).
  */
 function isEgressHost(value: string): boolean {
-  const [namespace, host, extra] = value.split('/');
-  if (extra !== undefined || host === undefined || !(['.', '~', '*'].includes(namespace) || isDnsLabel(namespace))) return false;
+  const parts = egressHostParts(value);
+  if (!parts) return false;
+  const { namespace, host } = parts;
+  if (!(['.', '~', '*'].includes(namespace) || isDnsLabel(namespace))) return false;
   if (host === '*') return true;
   return host.startsWith('*.') ? isHostName(host.slice(2)) : isQualifiedHostName(host);
+}
+
+/** A Sidecar egress host's namespace and host, if it has exactly one `/`. @internal */
+export function egressHostParts(value: string): { readonly namespace: string; readonly host: string } | undefined {
+  const [namespace, host, extra] = value.split('/');
+  return host === undefined || extra !== undefined ? undefined : { namespace, host };
 }

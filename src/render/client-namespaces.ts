@@ -1,5 +1,5 @@
 import { Sidecar } from '../../imports/networking.istio.io';
-import { ClientNamespace } from '../client-namespace';
+import { ClientNamespace, egressHostParts } from '../client-namespace';
 import { ClusterBundle, ISTIO_SYSTEM, NamespaceUse } from './cluster-bundle';
 
 /**
@@ -16,9 +16,9 @@ export function egressHosts(client: ClientNamespace): string[] {
     ...client.callsExternal.flatMap(e => e.hosts.map(host => `${e.namespace}/${host}`)),
     ...client.extraEgressHosts,
   ].map(entry => {
-    const slash = entry.indexOf('/');
-    const namespace = entry.slice(0, slash);
-    return { entry, namespace: namespace === '.' ? client.namespace : namespace, host: entry.slice(slash + 1) };
+    // Every entry has its one `/`: the library's by construction, the user's checked by ClientNamespace.
+    const { namespace, host } = egressHostParts(entry)!;
+    return { entry, namespace: namespace === '.' ? client.namespace : namespace, host };
   });
   const wholeNamespaces = new Set(listed.filter(e => e.host === '*').map(e => e.namespace));
   const seen = new Set<string>();
