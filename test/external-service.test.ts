@@ -1,9 +1,10 @@
 import * as path from 'path';
 import {
-  ExternalResolution, ExternalService, ExternalServiceProps, GlobalService, MeshCluster, OutboundTrafficPolicy, TlsOriginationMode,
+  ExternalResolution, ExternalService, ExternalServiceProps, GlobalDns, GlobalService, MeshCluster, OutboundTrafficPolicy, TlsOriginationMode,
 } from '../src';
+import { KUBEADM_COREFILE } from './support/fixtures';
 import { istioSchemaErrors } from './support/istio-schema';
-import { allObjects, bundleFile, objectsOf, readYaml, testMesh } from './support/synth';
+import { allObjects, bundleFile, objectsOf, readYaml, synthOnce, testMesh } from './support/synth';
 import { gatewayValuesErrors } from './support/tool-schema';
 
 function mesh(props: Parameters<typeof testMesh>[0] = {}) {
@@ -155,6 +156,49 @@ describe('ExternalService', () => {
   ])('egress gateway refused: %s', (_, props, message) => {
     const { mesh: m } = mesh();
     expect(() => new ExternalService(m, 'ext', { hosts: ['api.example.com'], ports: [{ name: 'http', number: 80 }], egressGateway: true, ...props })).toThrow(message);
+  });
+
+  describe('a port that names no host, on a service without addresses, is matched by port alone where sidecars take no allocated address (MCM117)', () => {
+    /** c1 and c2 capture DNS (the default), c3 and c4 answer .global from a CoreDNS zone. */
+    function meshWithZones() {
+      const m = mesh();
+      const zone = () => GlobalDns.staticZone({ corefile: KUBEADM_COREFILE });
+      const c3 = new MeshCluster(m.mesh, 'c3', { gateway: { address: '10.0.0.3' }, dns: zone() });
+      const c4 = new MeshCluster(m.mesh, 'c4', { gateway: { address: '10.0.0.4' }, dns: zone() });
+      return { ...m, c3, c4 };
+    }
+    const warningsOf = (props: Partial<ExternalServiceProps>, clusters?: (m: ReturnType<typeof meshWithZones>) => MeshCluster[]) => {
+      const m = meshWithZones();
+      new ExternalService(m.mesh, 'db', { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-postgres', number: 5432 }], ...props, clusters: clusters?.(m) });
+      synthOnce(m.app);
+      return m.app.warnings.filter(w => w.endsWith('[MCM117]'));
+    };
+
+    test('sidecars without DNS capture: every connection on the port that no other service claims goes to the host', () => {
+      expect(warningsOf({ ports: [{ name: 'tcp-postgres', number: 5432 }, { name: 'http', number: 80 }, { name: 'mysql', number: 3306 }] })).toEqual([
+        '[mesh/db] port tcp-postgres 5432 (TCP) carries no host name and the service has no addresses: the sidecars of c3, c4 do not capture DNS and so take '
+          + 'no address Istio allocates: they match port 5432 alone, sending every connection on it that no other service claims to db.partner.example.com; '
+          + 'give the service\'s addresses, or use GlobalDns.dnsProxy() in those clusters [MCM117]',
+        expect.stringMatching(/^\[mesh\/db\] port mysql 3306 \(MYSQL\) carries no host name .* they match port 3306 alone, .* \[MCM117\]$/),
+      ]);
+    });
+
+    test('a wildcard host gets no allocated address, so DNS capture does not help', () => {
+      expect(warningsOf({ hosts: ['*.db.partner.example.com'], resolution: ExternalResolution.STATIC, endpoints: [{ address: '203.0.113.5' }] }, m => [m.c1])).toEqual([
+        '[mesh/db] port tcp-postgres 5432 (TCP) carries no host name and the service has no addresses: Istio allocates no address to the wildcard host '
+          + '*.db.partner.example.com, so the sidecars of c1 match port 5432 alone, sending every connection on it that no other service claims to '
+          + '*.db.partner.example.com; give the service\'s addresses [MCM117]',
+      ]);
+    });
+
+    test.each<[string, Partial<ExternalServiceProps>, ((m: ReturnType<typeof meshWithZones>) => MeshCluster[]) | undefined]>([
+      ['with addresses', { addresses: ['203.0.113.7'] }, undefined],
+      ['with resolution NONE, which asks for the port\'s every destination', { resolution: ExternalResolution.NONE }, undefined],
+      ['on ports that name their host (HTTP, TLS)', { ports: [{ name: 'http', number: 80 }, { name: 'tls', number: 443 }] }, undefined],
+      ['called only from clusters whose sidecars capture DNS', {}, m => [m.c1, m.c2]],
+    ])('no warning %s', (_, props, clusters) => {
+      expect(warningsOf(props, clusters)).toEqual([]);
+    });
   });
 
   test('a host declared twice is refused at synth; REGISTRY_ONLY makes the declared services the allow-list', () => {

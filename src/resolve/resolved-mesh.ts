@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import { IConstruct } from 'constructs';
 import { AccessPolicy } from '../access-policy';
 import { ClientNamespace } from '../client-namespace';
-import { ExternalService } from '../external-service';
+import { ExternalResolution, ExternalService } from '../external-service';
 import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
-import { MeshCluster } from '../mesh-cluster';
-import { ProxyKind, proxyPortUse } from '../service-port';
+import { joinClusterNames, MeshCluster } from '../mesh-cluster';
+import { namesHost, ProxyKind, proxyPortUse } from '../service-port';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { GlobalDnsMode } from '../global-dns';
 import { CHECKS, Finding, finding } from '../validation/findings';
@@ -215,6 +215,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
         `[${c.node.path}] dns ${c.dns.mode} sends .global queries to istiocoredns, which Istio removed in 1.9 (deprecated in 1.8): keep it only if this cluster still runs the istiocoredns plugin; on current Istio use GlobalDns.dnsProxy() or GlobalDns.staticZone()`)),
       ...proxyPortWarnings([...services, ...vms], mesh.topology === MeshTopology.AMBIENT),
       ...clusters.flatMap(nodePortWarnings),
+      ...externalServices.flatMap(service => portOnlyWarnings(service, clusters)),
       ...(stale.length === 0 ? [] : [finding(CHECKS.staleVips, `[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`)]),
     ],
     // Multi-network serves through the user's own Service, whose targetPort the mesh does not render.
@@ -261,6 +262,29 @@ function nodePortWarnings(cluster: MeshCluster): Finding[] {
     .filter(([, port]) => port !== undefined && (port < DEFAULT_NODE_PORTS.min || port > DEFAULT_NODE_PORTS.max))
     .map(([prop, port]) => finding(CHECKS.nodePortRange, `[${cluster.node.path}] gateway.${prop} ${port} is outside Kubernetes' default NodePort range `
       + `(${DEFAULT_NODE_PORTS.min}-${DEFAULT_NODE_PORTS.max}): the API server refuses the gateway's Service unless its --service-node-port-range holds the port; use one from the range`));
+}
+
+/**
+ * The ports of an external service that its callers' sidecars match by port alone (istio.io, ServiceEntry
+ * `addresses`; istioctl analyze IST0134): a port whose traffic names no host, on an entry without addresses,
+ * gets a listener on 0.0.0.0 unless the sidecar takes the address Istio allocates, which it does only when
+ * it captures DNS, and never for a wildcard host. Resolution NONE asks for that listener.
+ */
+function portOnlyWarnings(service: ExternalService, clusters: readonly MeshCluster[]): Finding[] {
+  if (service.addresses.length > 0 || service.resolution === ExternalResolution.NONE) return [];
+  const wildcard = service.hosts.find(host => host.startsWith('*.'));
+  const calling = service._clusters(clusters);
+  const blind = wildcard ? calling : calling.filter(c => c.dns.mode !== GlobalDnsMode.DNS_PROXY);
+  if (blind.length === 0) return [];
+  const names = joinClusterNames(blind, ', ');
+  return service.ports.filter(port => !namesHost(port)).map(port => {
+    const why = wildcard
+      ? `Istio allocates no address to the wildcard host ${wildcard}, so the sidecars of ${names}`
+      : `the sidecars of ${names} do not capture DNS and so take no address Istio allocates: they`;
+    return finding(CHECKS.portOnlyExternal, `[${service.node.path}] port ${port.name} ${port.number} (${port.protocol}) carries no host name and the service has no addresses: `
+      + `${why} match port ${port.number} alone, sending every connection on it that no other service claims to ${service.hosts.join(', ')}; `
+      + `give the service's addresses${wildcard ? '' : ', or use GlobalDns.dnsProxy() in those clusters'}`);
+  });
 }
 
 const ISTIO_COREDNS_MODES = [GlobalDnsMode.COREDNS, GlobalDnsMode.KUBE_DNS, GlobalDnsMode.ISTIO_COREDNS];
