@@ -70,6 +70,44 @@ describe('ClientNamespace', () => {
     expect(() => app.synth()).toThrow(/\[mesh\/frontend\] namespace frontend in c2 calls orders\.shop\.global, which c2 neither serves nor consumes \(consumers: c1\): add c2 to mesh\/orders's consumers, or drop the call \[MCM018\]/);
   });
 
+  describe('two scopes of one namespace that apply to the same workloads are an error (MCM025): Istio applies either Sidecar', () => {
+    test('two for every workload, whatever their names', () => {
+      for (const name of ['default', 'other']) {
+        const { app, mesh, c1, c2, cart, search } = shop();
+        new ClientNamespace(mesh, 'frontend', { namespace: 'frontend', clusters: [c1, c2], calls: [cart] });
+        new ClientNamespace(mesh, 'more', { namespace: 'frontend', clusters: [c2], calls: [search], name });
+        expect(() => app.synth()).toThrow('[mesh/frontend] namespace frontend in c2 is scoped by mesh/more too, both for every workload (no selector): '
+          + 'Istio takes one such Sidecar per namespace, either of them (istioctl analyze IST0111); declare the namespace once with all its calls, '
+          + 'or give one of them a selector [MCM025]');
+      }
+    });
+
+    test('selectors where one picks a subset of the other\'s workloads, named by the labels both select', () => {
+      const { app, mesh, c1, cart, search } = shop();
+      new ClientNamespace(mesh, 'web', { namespace: 'frontend', clusters: [c1], calls: [cart], selector: { app: 'web' } });
+      new ClientNamespace(mesh, 'web-v2', { namespace: 'frontend', clusters: [c1], calls: [search], selector: { version: 'v2', app: 'web' } });
+      expect(() => app.synth()).toThrow(/ \[mesh\/web\] namespace frontend in c1 is scoped by mesh\/web-v2 too, and both select the workloads labelled app=web,version=v2: .* \(istioctl analyze IST0110\); merge the two, or select different workloads \[MCM025\]$/m);
+    });
+
+    test('a remote\'s scope lands in its primary\'s configuration, beside the primary\'s own', () => {
+      const { app, mesh } = testMesh({ topology: MeshTopology.MULTI_NETWORK });
+      const p = new MeshCluster(mesh, 'p', { network: 'n1', gateway: { address: '10.0.0.1' } });
+      const r = new MeshCluster(mesh, 'r', { network: 'n1', primary: p });
+      const cart = new GlobalService(mesh, 'cart', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [p] });
+      new ClientNamespace(mesh, 'front-p', { namespace: 'frontend', clusters: [p], calls: [cart] });
+      new ClientNamespace(mesh, 'front-r', { namespace: 'frontend', clusters: [r], calls: [cart], name: 'remote' });
+      expect(() => app.synth()).toThrow(/\[mesh\/front-p\] namespace frontend in p is scoped by mesh\/front-r too, both for every workload/);
+    });
+
+    test('are fine: a selector beside the namespace\'s default (it comes first for its workloads), and selectors of different workloads', () => {
+      const { app, mesh, c1, cart, search, stock } = shop();
+      new ClientNamespace(mesh, 'frontend', { namespace: 'frontend', clusters: [c1], calls: [cart] });
+      new ClientNamespace(mesh, 'web', { namespace: 'frontend', clusters: [c1], calls: [search], selector: { app: 'web' } });
+      new ClientNamespace(mesh, 'api', { namespace: 'frontend', clusters: [c1], calls: [stock], selector: { app: 'api' } });
+      expect([...objectsOf(app, 'c1').keys()].filter(k => k.startsWith('Sidecar/')).sort()).toEqual(['Sidecar/frontend/api', 'Sidecar/frontend/default', 'Sidecar/frontend/web']);
+    });
+  });
+
   test('is refused in the ambient topology, whose ztunnel reads no Sidecar', () => {
     const { app, mesh } = testMesh({ topology: MeshTopology.AMBIENT });
     const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '192.0.2.1' } });

@@ -1,10 +1,12 @@
+import { ClientNamespace } from '../client-namespace';
 import { unknownDestinations } from '../gitops';
+import { addToGroup } from '../groups';
 import { Mesh } from '../mesh';
 import { MeshTopology } from '../topology';
 import { MeshInventory } from '../resolve/resolved-mesh';
 import { MeshRule } from './errors';
 import { CHECKS } from './findings';
-import { hostMatches } from './names';
+import { formatLabels, hostMatches, selectorMatches } from './names';
 
 /** Whole-mesh rules, checked at synth time once every construct is declared. */
 export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
@@ -76,12 +78,43 @@ export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
       })),
     },
     {
+      rule: CHECKS.sidecarsOverlap,
+      check: () => sidecarOverlaps(clientNamespaces),
+    },
+    {
       rule: CHECKS.clientScopeInAmbient,
       check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : clientNamespaces.map(client =>
         `[${client.node.path}] ambient workloads have no sidecar, and ztunnel reads no Istio Sidecar: drop the ClientNamespace, or use MeshTopology.MULTI_NETWORK`)),
     },
     ...(globalNames ? [] : multiNetworkRules(mesh, inventory)),
   ];
+}
+
+/**
+ * ClientNamespaces whose Sidecars would apply to the same workloads in one cluster's configuration (a remote's
+ * is its primary's). Istio gives a workload one Sidecar, the one with a selector before the namespace's
+ * default, and leaves it undefined which of two alike (istioctl analyze IST0110, IST0111).
+ */
+function sidecarOverlaps(clients: readonly ClientNamespace[]): string[] {
+  const byScope = new Map<string, ClientNamespace[]>();
+  for (const client of clients) {
+    for (const cluster of new Set(client.clusters.map(c => c.configCluster))) addToGroup(byScope, `${client.namespace} in ${cluster.clusterName}`, client);
+  }
+  const problems: string[] = [];
+  byScope.forEach((group, scope) => group.forEach((a, i) => group.slice(i + 1).forEach(b => {
+    const prefix = `[${a.node.path}] namespace ${scope} is scoped by ${b.node.path} too`;
+    if (!a.selector && !b.selector) {
+      problems.push(`${prefix}, both for every workload (no selector): Istio takes one such Sidecar per namespace, either of them (istioctl analyze IST0111); declare the namespace once with all its calls, or give one of them a selector`);
+      return;
+    }
+    if (!a.selector || !b.selector) return;
+    // The workloads that carry the narrower selector's labels carry the wider one's too.
+    const narrower = selectorMatches(a.selector, b.selector) ? b.selector : selectorMatches(b.selector, a.selector) ? a.selector : undefined;
+    if (narrower) {
+      problems.push(`${prefix}, and both select the workloads labelled ${formatLabels(narrower)}: Istio applies one of their Sidecars to each, either of them (istioctl analyze IST0110); merge the two, or select different workloads`);
+    }
+  })));
+  return problems;
 }
 
 /** What the multi-network topology needs beyond the constructs' own checks. */
