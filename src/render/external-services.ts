@@ -4,7 +4,7 @@ import {
 } from '../../imports/networking.istio.io';
 import { ExternalResolution, ExternalService, TlsOriginationMode } from '../external-service';
 import { isHttpPort } from '../service-port';
-import { ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
+import { ClusterBundle, ISTIO_SYSTEM, suppressAnalysis } from './cluster-bundle';
 import { EGRESS_GATEWAY_NAME } from './istio-install';
 import { boundedDnsLabel } from '../validation/names';
 
@@ -42,7 +42,9 @@ export function renderExternalService(service: ExternalService, bundle: ClusterB
   const tls = service.tls;
   if (tls) {
     service.hosts.forEach((host, i) => bundle.add('external-services', service, DestinationRule, {
-      metadata: { name: service.hosts.length === 1 ? name : `${name}-${i + 1}`, namespace },
+      // IST0128 asks for caCertificates, but since Istio 1.20 (VERIFY_CERTIFICATE_AT_CLIENT on) a sidecar
+      // verifies the server against the OS roots without them, and MUTUAL against credentialName's CA.
+      metadata: { name: service.hosts.length === 1 ? name : `${name}-${i + 1}`, namespace, annotations: suppressAnalysis('IST0128') },
       spec: {
         host,
         trafficPolicy: { tls: { mode: TLS_MODES[tls.mode], credentialName: tls.credentialName, sni: tls.sni } },
