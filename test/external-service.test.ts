@@ -170,12 +170,15 @@ describe('ExternalService', () => {
       const c4 = new MeshCluster(m.mesh, 'c4', { gateway: { address: '10.0.0.4' }, dns: zone() });
       return { ...m, c3, c4 };
     }
-    const warningsOf = (props: Partial<ExternalServiceProps>, clusters?: (m: ReturnType<typeof meshWithZones>) => MeshCluster[]) => {
+    const synthDb = (props: Partial<ExternalServiceProps>, clusters?: (m: ReturnType<typeof meshWithZones>) => MeshCluster[]) => {
       const m = meshWithZones();
-      new ExternalService(m.mesh, 'db', { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-postgres', number: 5432 }], ...props, clusters: clusters?.(m) });
+      const db = new ExternalService(m.mesh, 'db', { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-postgres', number: 5432 }], ...props, clusters: clusters?.(m) });
       synthOnce(m.app);
-      return m.app.warnings.filter(w => w.endsWith('[MCM117]'));
+      // Every calling cluster holds the same entry: one look at the first.
+      const entry = objectsOf(m.app, db._clusters([m.c1, m.c2, m.c3, m.c4])[0].clusterName).get('ServiceEntry/istio-system/db')!;
+      return { warnings: m.app.warnings.filter(w => w.endsWith('[MCM117]')), annotations: entry.metadata.annotations };
     };
+    const warningsOf = (...args: Parameters<typeof synthDb>) => synthDb(...args).warnings;
 
     test('sidecars without DNS capture: every connection on the port that no other service claims goes to the host', () => {
       expect(warningsOf({ ports: [{ name: 'tcp-postgres', number: 5432 }, { name: 'http', number: 80 }, { name: 'mysql', number: 3306 }] })).toEqual([
@@ -201,6 +204,17 @@ describe('ExternalService', () => {
       ['called only from clusters whose sidecars capture DNS', {}, m => [m.c1, m.c2]],
     ])('no warning %s', (_, props, clusters) => {
       expect(warningsOf(props, clusters)).toEqual([]);
+    });
+
+    test('istioctl analyze\'s IST0134 (a TCP port without addresses) is suppressed where no caller matches by port alone, and only there', () => {
+      const suppressed = { 'galley.istio.io/analyze-suppress': 'IST0134' };
+      expect(synthDb({}, m => [m.c1, m.c2]).annotations).toEqual(suppressed);
+      expect(synthDb({ resolution: ExternalResolution.NONE }).annotations).toEqual(suppressed);
+      // A true positive: the warning says so too.
+      expect(synthDb({})).toEqual({ warnings: [expect.stringContaining('[MCM117]')], annotations: undefined });
+      // Nothing for the analyzer to flag: an address, or no TCP port (it flags TCP only).
+      expect(synthDb({ addresses: ['203.0.113.7'] }).annotations).toBeUndefined();
+      expect(synthDb({ ports: [{ name: 'http', number: 80 }] }, m => [m.c1]).annotations).toBeUndefined();
     });
   });
 

@@ -3,7 +3,8 @@ import {
   ServiceEntrySpecResolution, VirtualService,
 } from '../../imports/networking.istio.io';
 import { ExternalResolution, ExternalService, TlsOriginationMode } from '../external-service';
-import { isHttpPort } from '../service-port';
+import { ResolvedExternalService } from '../resolve/resolved-mesh';
+import { isHttpPort, Protocol } from '../service-port';
 import { ClusterBundle, ISTIO_SYSTEM, suppressAnalysis } from './cluster-bundle';
 import { EGRESS_GATEWAY_NAME } from './istio-install';
 import { boundedDnsLabel } from '../validation/names';
@@ -24,10 +25,13 @@ const TLS_MODES: { readonly [m in TlsOriginationMode]: DestinationRuleSpecTraffi
  * Renders an external service into one calling cluster: its MESH_EXTERNAL ServiceEntry and, where the
  * sidecar originates TLS, one DestinationRule per host. Every calling cluster gets the same objects.
  */
-export function renderExternalService(service: ExternalService, bundle: ClusterBundle): void {
+export function renderExternalService({ service, portOnlyCallers }: ResolvedExternalService, bundle: ClusterBundle): void {
   const { namespace, serviceName: name } = service;
+  // IST0134 flags a TCP port of an entry without addresses, and offline it reads no mesh config: where no
+  // caller matches by port alone, each takes the address Istio allocates, or NONE asks for every address.
+  const portMatchFalsePositive = service.addresses.length === 0 && portOnlyCallers.length === 0 && service.ports.some(p => p.protocol === Protocol.TCP);
   bundle.add('external-services', service, ServiceEntry, {
-    metadata: { name, namespace },
+    metadata: { name, namespace, annotations: portMatchFalsePositive ? suppressAnalysis('IST0134') : undefined },
     spec: {
       hosts: [...service.hosts],
       location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,

@@ -35,7 +35,7 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   model.vms.forEach(vm => renderVmWorkload(vm, bundleOf(vm.cluster), model.pki?.clusters.get(vm.cluster)?.rootCerts));
   // Istio reads a remote cluster's configuration from its primary: a policy lands there, once.
   model.policies.forEach(({ policy, clusters }) => new Set(clusters.map(c => c.configCluster)).forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
-  model.externals.forEach(({ service, clusters }) => clusters.forEach(cluster => renderExternalService(service, bundleOf(cluster))));
+  model.externals.forEach(external => external.clusters.forEach(cluster => renderExternalService(external, bundleOf(cluster))));
   model.clientNamespaces.forEach(({ client, clusters }) => clusters.forEach(cluster => renderClientNamespace(client, bundleOf(cluster))));
   // The egress gateway runs in every calling cluster, remotes included (their configuration is the primary's).
   model.externals.filter(({ service }) => service.egressGateway).forEach(({ service }) => service._clusters(model.clusters)

@@ -49,6 +49,8 @@ export interface ResolvedExternalService {
   readonly service: ExternalService;
   /** Sorted by name; a remote's configuration is its primary's. */
   readonly clusters: readonly MeshCluster[];
+  /** The calling clusters whose sidecars match its host-less ports by port alone (see `portOnlyCallers`). */
+  readonly portOnlyCallers: readonly MeshCluster[];
 }
 
 /** An access policy with the clusters it is rendered in. */
@@ -186,6 +188,11 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
     reachedServers: inventory.reachedServers.get(service)!,
     routed: routedServices.has(service),
   }]));
+  const externals = externalServices.map((service): ResolvedExternalService => ({
+    service,
+    clusters: configClusters(service._clusters(clusters)),
+    portOnlyCallers: portOnlyCallers(service, clusters),
+  }));
   const resolvedRoutes: ResolvedRoute[] = routes.map(route => ({ route, plan: route._plan, service: resolvedServices.get(route.service)! }));
   return {
     mesh,
@@ -194,10 +201,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
     routes: resolvedRoutes,
     vms,
     policies: policies.map(policy => ({ policy, clusters: inventory.policyClusters.get(policy)! })),
-    externals: externalServices.map(service => ({
-      service,
-      clusters: configClusters(service._clusters(clusters)),
-    })),
+    externals,
     clientNamespaces: clientNamespaces.map(client => ({
       client,
       clusters: configClusters(client.clusters),
@@ -215,7 +219,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
         `[${c.node.path}] dns ${c.dns.mode} sends .global queries to istiocoredns, which Istio removed in 1.9 (deprecated in 1.8): keep it only if this cluster still runs the istiocoredns plugin; on current Istio use GlobalDns.dnsProxy() or GlobalDns.staticZone()`)),
       ...proxyPortWarnings([...services, ...vms], mesh.topology === MeshTopology.AMBIENT),
       ...clusters.flatMap(nodePortWarnings),
-      ...externalServices.flatMap(service => portOnlyWarnings(service, clusters)),
+      ...externals.flatMap(portOnlyWarnings),
       ...(stale.length === 0 ? [] : [finding(CHECKS.staleVips, `[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`)]),
     ],
     // Multi-network serves through the user's own Service, whose targetPort the mesh does not render.
@@ -265,17 +269,23 @@ function nodePortWarnings(cluster: MeshCluster): Finding[] {
 }
 
 /**
- * The ports of an external service that its callers' sidecars match by port alone (istio.io, ServiceEntry
- * `addresses`; istioctl analyze IST0134): a port whose traffic names no host, on an entry without addresses,
- * gets a listener on 0.0.0.0 unless the sidecar takes the address Istio allocates, which it does only when
- * it captures DNS, and never for a wildcard host. Resolution NONE asks for that listener.
+ * The calling clusters whose sidecars match an external service's host-less ports (TCP, MySQL, ...) by port
+ * alone (istio.io, ServiceEntry `addresses`; istioctl analyze IST0134): an entry without addresses gets a
+ * listener on 0.0.0.0 for such a port unless the sidecar takes the address Istio allocates, which it does
+ * only when it captures DNS, and never for a wildcard host. Resolution NONE asks for that listener.
  */
-function portOnlyWarnings(service: ExternalService, clusters: readonly MeshCluster[]): Finding[] {
-  if (service.addresses.length > 0 || service.resolution === ExternalResolution.NONE) return [];
-  const wildcard = service.hosts.find(host => host.startsWith('*.'));
+function portOnlyCallers(service: ExternalService, clusters: readonly MeshCluster[]): MeshCluster[] {
+  if (service.addresses.length > 0 || service.resolution === ExternalResolution.NONE || service.ports.every(namesHost)) return [];
   const calling = service._clusters(clusters);
-  const blind = wildcard ? calling : calling.filter(c => c.dns.mode !== GlobalDnsMode.DNS_PROXY);
+  return wildcardHost(service) ? [...calling] : calling.filter(c => c.dns.mode !== GlobalDnsMode.DNS_PROXY);
+}
+
+const wildcardHost = (service: ExternalService) => service.hosts.find(host => host.startsWith('*.'));
+
+/** A warning per host-less port of an external service that some callers match by port alone. */
+function portOnlyWarnings({ service, portOnlyCallers: blind }: ResolvedExternalService): Finding[] {
   if (blind.length === 0) return [];
+  const wildcard = wildcardHost(service);
   const names = joinClusterNames(blind, ', ');
   return service.ports.filter(port => !namesHost(port)).map(port => {
     const why = wildcard
