@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GlobalDns, GlobalService, Mesh, MeshCluster, MeshProps, MeshTopology, RemoteSecrets, ServingEntry, VersionedRoute, VmWorkload } from '../src';
+import { GlobalDns, GlobalService, Mesh, MeshCluster, MeshProps, MeshTopology, Protocol, RemoteSecrets, ServingEntry, VersionedRoute, VmWorkload } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
 import { isDnsLabel } from '../src/validation/names';
 import { allObjects, bundleFile, objectsOf, tempDir, testApp, testMesh } from './support/synth';
@@ -241,5 +241,22 @@ describe('moving a running .global mesh to multi-network', () => {
     const { app, mesh: m } = multiNetwork({ vipRange: '240.1.0.0/16' });
     new MeshCluster(m, 'c1', { network: 'n1' });
     expect(() => app.synth()).toThrow(/vipRange means nothing in the multi-network topology unless a service keeps its .global name \(keepGlobalName\)/);
+  });
+});
+
+describe('the Services the cluster.local topologies render carry a declared protocol their port names do not state', () => {
+  test.each([MeshTopology.MULTI_NETWORK, MeshTopology.AMBIENT])('%s: appProtocol where the name does not say it, nothing where it does', topology => {
+    const { app, mesh } = testMesh({ meshId: 'mesh1', topology });
+    const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    const c2 = new MeshCluster(mesh, 'c2', { network: 'n2', gateway: { address: '10.0.1.1' } });
+    new GlobalService(mesh, 'web', {
+      namespace: 'shop', servedBy: [c1], consumers: [c2],
+      ports: [{ name: 'web', number: 80, protocol: Protocol.HTTP }, { name: 'grpc-api', number: 9000 }, { name: 'http-legacy', number: 8080, protocol: Protocol.HTTP2 }],
+    });
+    // The consumer's stub (multi-network) or global Service (ambient, in the serving cluster too): Istio reads appProtocol before the name.
+    const protocols = (cluster: string) => objectsOf(app, cluster).get('Service/shop/web')?.spec.ports.map((p: { name: string; appProtocol?: string }) => [p.name, p.appProtocol]);
+    const expected = [['web', 'http'], ['grpc-api', undefined], ['http-legacy', 'http2']];
+    expect(protocols('c2')).toEqual(expected);
+    expect(protocols('c1')).toEqual(topology === MeshTopology.AMBIENT ? expected : undefined);
   });
 });

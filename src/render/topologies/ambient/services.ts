@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { ResolvedService } from '../../../resolve/resolved-mesh';
 import { NamespaceUse } from '../../cluster-bundle';
+import { kubeServicePorts } from '../../kube-service-ports';
 import { BundleOf } from '../topology-renderer';
 
 /** The label that makes a Service global in ambient's default service scopes (`serviceScopeConfigs`). */
@@ -17,12 +18,7 @@ export const WAYPOINT_NAME = 'waypoint';
 export function renderAmbientService(rs: ResolvedService, bundleOf: BundleOf): void {
   const { service } = rs;
   const labels = { ...GLOBAL_LABEL, ...(rs.routed ? { 'istio.io/use-waypoint': WAYPOINT_NAME } : {}) };
-  const ports = service.ports.map(p => ({
-    name: p.name,
-    port: p.number,
-    protocol: 'TCP',
-    targetPort: k8s.IntOrString.fromNumber(p.targetPort ?? p.number),
-  }));
+  const ports = kubeServicePorts(service.ports, p => p.targetPort ?? p.number);
   for (const cluster of [...new Set([...rs.servedBy, ...rs.consumers])]) {
     const serves = rs.servedBy.includes(cluster);
     const bundle = bundleOf(cluster);

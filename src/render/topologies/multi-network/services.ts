@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { ResolvedService } from '../../../resolve/resolved-mesh';
 import { NamespaceUse } from '../../cluster-bundle';
+import { kubeServicePorts } from '../../kube-service-ports';
 import { BundleOf } from '../topology-renderer';
 
 /**
@@ -17,14 +18,7 @@ export function renderMultiNetworkService(rs: ResolvedService, bundleOf: BundleO
     bundle.useNamespace(service.namespace, NamespaceUse.CONFIG);
     bundle.add('global-services', service, k8s.KubeService, {
       metadata: { name: service.serviceName, namespace: service.namespace },
-      spec: {
-        ports: service.ports.map(p => ({
-          name: p.name,
-          port: p.number,
-          protocol: 'TCP',
-          targetPort: p.targetPort === undefined ? undefined : k8s.IntOrString.fromNumber(p.targetPort),
-        })),
-      },
+      spec: { ports: kubeServicePorts(service.ports, p => p.targetPort) },
     });
   }
 }
