@@ -108,6 +108,14 @@ describe('ClientNamespace', () => {
     });
   });
 
+  test('a call to an external service from a cluster that does not declare it is an error too (its entry is not there)', () => {
+    const { app, mesh, c1, c2 } = shop();
+    const payments = new ExternalService(mesh, 'payments', { hosts: ['api.payments.example.com'], ports: [{ name: 'https', number: 443 }], clusters: [c1] });
+    new ClientNamespace(mesh, 'frontend', { namespace: 'frontend', clusters: [c1, c2], calls: [], callsExternal: [payments] });
+    expect(() => app.synth()).toThrow('[mesh/frontend] namespace frontend in c2 calls api.payments.example.com, which mesh/payments does not declare there (clusters: c1): '
+      + 'add c2 to mesh/payments\'s clusters, or drop the call [MCM018]');
+  });
+
   test('is refused in the ambient topology, whose ztunnel reads no Sidecar', () => {
     const { app, mesh } = testMesh({ topology: MeshTopology.AMBIENT });
     const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '192.0.2.1' } });

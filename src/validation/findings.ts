@@ -42,7 +42,7 @@ export const CHECKS = {
   vmOnRemote: rule('MCM015', Severity.ERROR, 'A VM joins through a remote cluster', 'Use the remote\'s primary.'),
   l7PolicyInAmbient: rule('MCM016', Severity.ERROR, 'An L7 access policy in the ambient topology', 'Drop methods, or use the multi-network topology.'),
   vmInAmbient: rule('MCM017', Severity.ERROR, 'A VM in the ambient topology', 'Run the workload in a cluster, or use the multi-network topology.'),
-  callResolvesNowhere: rule('MCM018', Severity.ERROR, 'A client namespace calls a service its cluster neither serves nor consumes', 'Add the cluster to the service\'s consumers, or drop the call.'),
+  callResolvesNowhere: rule('MCM018', Severity.ERROR, 'A client namespace calls a service its cluster neither serves nor consumes (an external one: does not declare)', 'Add the cluster to the service\'s consumers (an external service\'s clusters), or drop the call.'),
   clientScopeInAmbient: rule('MCM019', Severity.ERROR, 'A client namespace in the ambient topology', 'Drop it: ztunnel reads no Sidecar; scope with waypoints, or use the multi-network topology.'),
   overLimit: rule('MCM020', Severity.ERROR, 'A rendered object exceeds what Kubernetes accepts', 'Split what the object holds (see the message for the limit).'),
   topologyBroken: rule('MCM021', Severity.ERROR, 'The rendered bundles break the topology\'s rules', 'See the message: each line names the objects and what must agree.'),

@@ -71,11 +71,19 @@ export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
     {
       // A call from a cluster that holds no entry for the host (nor runs the service) resolves nowhere.
       rule: CHECKS.callResolvesNowhere,
-      check: () => clientNamespaces.flatMap(client => client.calls.flatMap(service => {
-        const consuming = consumers.get(service) ?? [];
-        return client.clusters.filter(c => !consuming.includes(c) && !service.servedBy.includes(c)).map(c =>
-          `[${client.node.path}] namespace ${client.namespace} in ${c.clusterName} calls ${service.meshHost}, which ${c.clusterName} neither serves nor consumes (consumers: ${consuming.map(x => x.clusterName).join(', ') || 'none'}): add ${c.clusterName} to ${service.node.path}'s consumers, or drop the call`);
-      })),
+      check: () => clientNamespaces.flatMap(client => [
+        ...client.calls.flatMap(service => {
+          const consuming = consumers.get(service) ?? [];
+          return client.clusters.filter(c => !consuming.includes(c) && !service.servedBy.includes(c)).map(c =>
+            `[${client.node.path}] namespace ${client.namespace} in ${c.clusterName} calls ${service.meshHost}, which ${c.clusterName} neither serves nor consumes (consumers: ${consuming.map(x => x.clusterName).join(', ') || 'none'}): add ${c.clusterName} to ${service.node.path}'s consumers, or drop the call`);
+        }),
+        // An external service's entry exists only in the clusters that declare it.
+        ...client.callsExternal.flatMap(external => {
+          const calling = external._clusters(clusters);
+          return client.clusters.filter(c => !calling.includes(c)).map(c =>
+            `[${client.node.path}] namespace ${client.namespace} in ${c.clusterName} calls ${external.hosts.join(', ')}, which ${external.node.path} does not declare there (clusters: ${calling.map(x => x.clusterName).join(', ')}): add ${c.clusterName} to ${external.node.path}'s clusters, or drop the call`);
+        }),
+      ]),
     },
     {
       rule: CHECKS.sidecarsOverlap,
