@@ -1,6 +1,6 @@
 import { AccessPolicy, GlobalService, HttpMethod, MeshCluster, Principal, VmWorkload } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
-import { allObjects, objectsOf, testMesh } from './support/synth';
+import { allObjects, objectsOf, synthOnce, testMesh } from './support/synth';
 
 describe('AccessPolicy', () => {
   function seed004(clusters?: (c: MeshCluster[]) => MeshCluster[]) {
@@ -62,6 +62,27 @@ describe('AccessPolicy', () => {
     const where = (name: string) => ['c1', 'c2', 'c3'].filter(c => objectsOf(app, c).has(`AuthorizationPolicy/shop/${name}`));
     expect(where('reviews-v2')).toEqual(['c2']);
     expect(where('legacy-readers')).toEqual(['c3']);
+  });
+
+  test('methods or paths over a selected workload\'s port that carries no HTTP warn that Istio denies that port (MCM118)', () => {
+    const { app, mesh } = testMesh();
+    const c1 = new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1' } });
+    new GlobalService(mesh, 'reviews', {
+      namespace: 'shop', servedBy: [c1], ports: [{ name: 'http', number: 9080 }, { name: 'grpc', number: 9090 }, { name: 'tcp-metrics', number: 9100 }, { name: 'tls', number: 9443 }],
+    });
+    new VmWorkload(mesh, 'legacy', { namespace: 'shop', cluster: c1, ports: [{ name: 'mysql', number: 3306 }], instances: [{ name: 'vm1', address: '10.0.0.9' }] });
+    new AccessPolicy(mesh, 'readers', { namespace: 'shop', selector: { app: 'reviews' }, principals: [Principal.namespace('shop')], paths: ['/api/*'] });
+    new AccessPolicy(mesh, 'legacy-readers', { namespace: 'shop', selector: { app: 'legacy' }, principals: [Principal.namespace('shop')], methods: [HttpMethod.GET] });
+    // Without methods and paths, no rule is HTTP-only: nothing to say.
+    new AccessPolicy(mesh, 'any', { namespace: 'shop', selector: { app: 'reviews' }, principals: [Principal.namespace('shop')] });
+    synthOnce(app);
+    expect(app.warnings.filter(w => w.endsWith('[MCM118]'))).toEqual([
+      expect.stringMatching(/^\[mesh\/legacy-readers\] .* the workloads of mesh\/legacy, whose port mysql 3306 \(MYSQL\) carries no HTTP: .* \[MCM118\]$/),
+      '[mesh/readers] methods and paths are HTTP-only, and the policy selects the workloads of mesh/reviews, whose port tcp-metrics 9100 (TCP) carries no HTTP: '
+        + 'an ALLOW rule with HTTP-only fields matches no connection there, so Istio denies every connection to that port; drop methods and paths if the port '
+        + 'must stay reachable (a policy\'s rules here cannot name ports) [MCM118]',
+      expect.stringMatching(/^\[mesh\/readers\] .* whose port tls 9443 \(TLS\) carries no HTTP: .* \[MCM118\]$/),
+    ]);
   });
 
   test('a policy that selects no declared workload and names no clusters is an error', () => {

@@ -12,22 +12,35 @@ function selects(selector: Labels, labels: Labels, variants: readonly Labels[]):
   return selectorMatches(selector, labels) || variants.some(variant => selectorMatches(selector, { ...labels, ...variant }));
 }
 
+/** A workload the mesh declares that a policy selects, and a cluster where it runs so. */
+export interface PolicyPlacement {
+  readonly workload: GlobalService | VmWorkload;
+  readonly cluster: MeshCluster;
+}
+
 /**
- * The clusters an AccessPolicy is rendered in: the ones it names, else the clusters where a workload the
- * mesh declares (a global service's pods, or a VM) matches its namespace and selector. Rendering it
- * elsewhere would select nothing (istioctl analyze IST0127).
+ * Where a policy selects workloads the mesh declares: each global service whose pods match its namespace
+ * and selector in a serving cluster (with the versions that run there), and each matching VM.
  */
-export function policyClusters(policy: AccessPolicy, services: readonly GlobalService[], vms: readonly VmWorkload[]): MeshCluster[] {
-  if (policy.clusters) return [...policy.clusters].sort(byClusterName);
-  const clusters = new Set<MeshCluster>();
+export function policyPlacements(policy: AccessPolicy, services: readonly GlobalService[], vms: readonly VmWorkload[]): PolicyPlacement[] {
+  const placements: PolicyPlacement[] = [];
   for (const service of services.filter(s => s.namespace === policy.namespace)) {
     for (const cluster of service.servedBy) {
       const versions = service.versions.filter(v => v.clusters.includes(cluster)).map(v => v.labels);
-      if (selects(policy.selector, service.workloadLabels, versions)) clusters.add(cluster);
+      if (selects(policy.selector, service.workloadLabels, versions)) placements.push({ workload: service, cluster });
     }
   }
   for (const vm of vms.filter(v => v.namespace === policy.namespace)) {
-    if (selects(policy.selector, vm.labels, vm.instances.map(i => i.allLabels))) clusters.add(vm.cluster);
+    if (selects(policy.selector, vm.labels, vm.instances.map(i => i.allLabels))) placements.push({ workload: vm, cluster: vm.cluster });
   }
-  return [...clusters].sort(byClusterName);
+  return placements;
+}
+
+/**
+ * The clusters an AccessPolicy is rendered in: the ones it names, else the clusters where it selects a
+ * workload the mesh declares. Rendering it elsewhere would select nothing (istioctl analyze IST0127).
+ */
+export function policyClusters(policy: AccessPolicy, services: readonly GlobalService[], vms: readonly VmWorkload[]): MeshCluster[] {
+  if (policy.clusters) return [...policy.clusters].sort(byClusterName);
+  return [...new Set(policyPlacements(policy, services, vms).map(p => p.cluster))].sort(byClusterName);
 }

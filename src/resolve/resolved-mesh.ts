@@ -6,7 +6,7 @@ import { ExternalResolution, ExternalService } from '../external-service';
 import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
 import { joinClusterNames, MeshCluster } from '../mesh-cluster';
-import { namesHost, ProxyKind, proxyPortUse } from '../service-port';
+import { isHttpPort, namesHost, ProxyKind, proxyPortUse } from '../service-port';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { GlobalDnsMode } from '../global-dns';
 import { CHECKS, Finding, finding } from '../validation/findings';
@@ -14,7 +14,7 @@ import { MeshTopology } from '../topology';
 import { CROSS_CLUSTER_OUTLIER_EXAMPLE, ejectsOn5xx } from '../traffic-policy';
 import { VersionedRoute } from '../versioned-route';
 import { VmWorkload } from '../vm-workload';
-import { policyClusters } from './policy-placement';
+import { policyClusters, policyPlacements } from './policy-placement';
 import { RoutePlan } from './route-plan';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
 import { byClusterName, byKey } from '../order';
@@ -220,6 +220,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
       ...proxyPortWarnings([...services, ...vms], mesh.topology === MeshTopology.AMBIENT),
       ...clusters.flatMap(nodePortWarnings),
       ...externals.flatMap(portOnlyWarnings),
+      ...policies.flatMap(policy => opaquePortWarnings(policy, services, vms)),
       ...(stale.length === 0 ? [] : [finding(CHECKS.staleVips, `[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`)]),
     ],
     // Multi-network serves through the user's own Service, whose targetPort the mesh does not render.
@@ -266,6 +267,19 @@ function nodePortWarnings(cluster: MeshCluster): Finding[] {
     .filter(([, port]) => port !== undefined && (port < DEFAULT_NODE_PORTS.min || port > DEFAULT_NODE_PORTS.max))
     .map(([prop, port]) => finding(CHECKS.nodePortRange, `[${cluster.node.path}] gateway.${prop} ${port} is outside Kubernetes' default NodePort range `
       + `(${DEFAULT_NODE_PORTS.min}-${DEFAULT_NODE_PORTS.max}): the API server refuses the gateway's Service unless its --service-node-port-range holds the port; use one from the range`));
+}
+
+/**
+ * The ports an access policy with methods or paths shuts: an ALLOW rule's HTTP-only fields match no
+ * connection on a port that carries no HTTP (TCP, TLS, MySQL, ...), so Istio denies every one there.
+ */
+function opaquePortWarnings(policy: AccessPolicy, services: readonly GlobalService[], vms: readonly VmWorkload[]): Finding[] {
+  if (!policy.methods && !policy.paths) return [];
+  const workloads = new Set(policyPlacements(policy, services, vms).map(p => p.workload));
+  return [...workloads].flatMap(workload => workload.ports.filter(port => !isHttpPort(port)).map(port => finding(CHECKS.l7PolicyOnOpaquePort,
+    `[${policy.node.path}] methods and paths are HTTP-only, and the policy selects the workloads of ${workload.node.path}, whose port ${port.name} ${port.number} (${port.protocol}) `
+    + 'carries no HTTP: an ALLOW rule with HTTP-only fields matches no connection there, so Istio denies every connection to that port; '
+    + 'drop methods and paths if the port must stay reachable (a policy\'s rules here cannot name ports)')));
 }
 
 /**
