@@ -80,7 +80,7 @@ describe('AccessPolicy', () => {
       expect.stringMatching(/^\[mesh\/legacy-readers\] .* the workloads of mesh\/legacy, whose port mysql 3306 \(MYSQL\) carries no HTTP: .* \[MCM118\]$/),
       '[mesh/readers] methods and paths are HTTP-only, and the policy selects the workloads of mesh/reviews, whose port tcp-metrics 9100 (TCP) carries no HTTP: '
         + 'an ALLOW rule with HTTP-only fields matches no connection there, so Istio denies every connection to that port; drop methods and paths if the port '
-        + 'must stay reachable (a policy\'s rules here cannot name ports) [MCM118]',
+        + 'must stay reachable (an AccessPolicy cannot name ports) [MCM118]',
       expect.stringMatching(/^\[mesh\/readers\] .* whose port tls 9443 \(TLS\) carries no HTTP: .* \[MCM118\]$/),
     ]);
   });

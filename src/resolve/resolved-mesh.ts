@@ -279,7 +279,7 @@ function opaquePortWarnings(policy: AccessPolicy, services: readonly GlobalServi
   return [...workloads].flatMap(workload => workload.ports.filter(port => !isHttpPort(port)).map(port => finding(CHECKS.l7PolicyOnOpaquePort,
     `[${policy.node.path}] methods and paths are HTTP-only, and the policy selects the workloads of ${workload.node.path}, whose port ${port.name} ${port.number} (${port.protocol}) `
     + 'carries no HTTP: an ALLOW rule with HTTP-only fields matches no connection there, so Istio denies every connection to that port; '
-    + 'drop methods and paths if the port must stay reachable (a policy\'s rules here cannot name ports)')));
+    + 'drop methods and paths if the port must stay reachable (an AccessPolicy cannot name ports)')));
 }
 
 /**
