@@ -37,7 +37,9 @@ export interface TlsOrigination {
   readonly mode: TlsOriginationMode;
 
   /**
-   * A Secret (in the sidecar's namespace) with the client certificate, key and CA: required for MUTUAL.
+   * A Secret with the client certificate, key and CA (`cert`, `key`, `cacert`): required for MUTUAL. Istio
+   * reads it at gateways only (at sidecars only through a DestinationRule with a workload selector), so it
+   * needs `egressGateway`, and the Secret in the egress gateway's namespace, `istio-system`.
    * @default - none (SIMPLE verifies the server with the system's roots)
    */
   readonly credentialName?: string;
@@ -209,6 +211,11 @@ export class ExternalService extends Construct {
       throw propError(this, 'tls', this.tls!.mode, `would wrap port ${encrypted.name}, which workloads already speak TLS on, in TLS again: originate TLS for a plain port (e.g. { name: 'http', number: 80, targetPort: 443 }), or drop tls`);
     }
     this.egressGateway = props.egressGateway ?? false;
+    if (this.tls?.credentialName !== undefined && !this.egressGateway) {
+      throw propError(this, 'tls.credentialName', this.tls.credentialName, 'would reach no sidecar: Istio reads credentialName at gateways only (at sidecars only '
+        + 'through a DestinationRule with a workload selector, in the workloads\' own namespace); set egressGateway: true to originate TLS at the egress '
+        + 'gateway, with the Secret in istio-system');
+    }
     if (this.egressGateway) {
       if (this.hosts.length !== 1 || this.hosts[0].startsWith('*')) {
         throw propError(this, 'hosts', this.hosts, 'routes through the egress gateway by host, which takes one host that is not a wildcard: declare one ExternalService per host');

@@ -62,9 +62,9 @@ describe('ExternalService', () => {
     ['several hosts on a TCP port with NONE: the address the workload dialed', {
       hosts: ['a.db.example.com', 'b.db.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE, addresses: ['203.0.113.0/24'],
     }, { hosts: ['a.db.example.com', 'b.db.example.com'], resolution: 'NONE' }],
-    ['mutual TLS origination', {
+    ['mutual TLS origination at the egress gateway', {
       hosts: ['ledger.bank.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
-      tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client' },
+      tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client' }, egressGateway: true,
     }, { hosts: ['ledger.bank.example.com'] }],
   ])('%s renders and validates', (_, props, expected) => {
     const { app, mesh: m, c2 } = mesh();
@@ -89,7 +89,11 @@ describe('ExternalService', () => {
     ['DNS_ROUND_ROBIN with two endpoints', { resolution: ExternalResolution.DNS_ROUND_ROBIN, endpoints: [{ address: 'a.example.com' }, { address: 'b.example.com' }] },
       /endpoints \["a.example.com","b.example.com"\] has several addresses, and DNS_ROUND_ROBIN takes one at most/],
     ['MUTUAL without a credential', { tls: { mode: TlsOriginationMode.MUTUAL } }, /\[mesh\/ext\] tls.credentialName is not set, and MUTUAL needs it: name the Secret with the client certificate, key and CA/],
-    ['a credential that is no Secret name', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'Ledger Client' } }, /\[mesh\/ext\] tls.credentialName "Ledger Client" is not a Secret name/],
+    ['a credential that is no Secret name', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'Ledger Client' }, egressGateway: true }, /\[mesh\/ext\] tls.credentialName "Ledger Client" is not a Secret name/],
+    // Istio reads credentialName at gateways; a sidecar would originate without the client certificate.
+    ['a credential for the sidecars', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client' } },
+      /\[mesh\/ext\] tls.credentialName "ledger-client" would reach no sidecar: Istio reads credentialName at gateways only .*; set egressGateway: true to originate TLS at the egress gateway, with the Secret in istio-system/],
+    ['a CA for SIMPLE, by credential, for the sidecars', { tls: { mode: TlsOriginationMode.SIMPLE, credentialName: 'bank-ca' } }, /tls.credentialName "bank-ca" would reach no sidecar/],
     ['TLS origination over a TLS port', { ports: [{ name: 'https', number: 443 }], tls: { mode: TlsOriginationMode.SIMPLE } }, /tls "SIMPLE" would wrap port https, which workloads already speak TLS on/],
     ['an endpoint port for no port', { endpoints: [{ address: 'a.example.com', ports: { grpc: 9000 } }] }, /endpoints.ports "grpc" names no port of the service: use one of http/],
     ['an address that is no CIDR', { addresses: ['10.0.0.0/x'] }, /addresses\[0\] "10.0.0.0\/x" is not an IP address or CIDR/],
