@@ -4,6 +4,7 @@ import { MeshCluster } from './mesh-cluster';
 import { propError } from './validation/errors';
 import { checkDnsLabel, checkLabels, isDnsSubdomain } from './validation/names';
 import { HttpMethod } from './versioned-route';
+import { checkPort } from './validation/network';
 import { checkOneOf } from './validation/values';
 
 const ACCESS_POLICY_SYMBOL = Symbol.for('cdk8s-istio-multicluster.AccessPolicy');
@@ -52,6 +53,13 @@ export interface AccessPolicyProps {
    */
   readonly paths?: string[];
   /**
+   * The workloads' own ports the policy allows (a service port's `targetPort`, as the proxy in front of the
+   * workload sees it). An ALLOW policy denies what it does not allow: with `methods` or `paths`, a port that
+   * carries no HTTP stays open only through another policy that names it here, without them.
+   * @default - every port
+   */
+  readonly ports?: number[];
+  /**
    * The clusters the policy is rendered in. Name them for workloads the mesh does not declare.
    * @default - the clusters where a global service's pods or a VM of the mesh match `namespace` and `selector`
    */
@@ -81,6 +89,8 @@ export class AccessPolicy extends Construct {
   public readonly principals: readonly Principal[];
   public readonly methods?: readonly HttpMethod[];
   public readonly paths?: readonly string[];
+  /** @default - every port */
+  public readonly ports?: readonly number[];
   /** The clusters named in the props. @default - where the selected workloads run */
   public readonly clusters?: readonly MeshCluster[];
 
@@ -128,6 +138,10 @@ export class AccessPolicy extends Construct {
       }
     });
     this.paths = props.paths && [...new Set(props.paths)];
+    if (props.ports?.length === 0) {
+      throw propError(this, 'ports', [], 'is empty: it would allow no connection; leave it out to allow every port');
+    }
+    this.ports = props.ports && [...new Set(props.ports.map((port, i) => checkPort(this, `ports[${i}]`, port)))].sort((a, b) => a - b);
     if (props.clusters?.length === 0) {
       throw propError(this, 'clusters', [], 'is empty: name the clusters to render the policy in, or leave it out to render it where its workloads run');
     }

@@ -79,10 +79,26 @@ describe('AccessPolicy', () => {
     expect(app.warnings.filter(w => w.endsWith('[MCM118]'))).toEqual([
       expect.stringMatching(/^\[mesh\/legacy-readers\] .* the workloads of mesh\/legacy, whose port mysql 3306 \(MYSQL\) carries no HTTP: .* \[MCM118\]$/),
       '[mesh/readers] methods and paths are HTTP-only, and the policy selects the workloads of mesh/reviews, whose port tcp-metrics 9100 (TCP) carries no HTTP: '
-        + 'an ALLOW rule with HTTP-only fields matches no connection there, so Istio denies every connection to that port; drop methods and paths if the port '
-        + 'must stay reachable (an AccessPolicy cannot name ports) [MCM118]',
+        + 'an ALLOW rule with HTTP-only fields matches no connection there, so Istio denies every connection to that port; set ports to the HTTP ones, '
+        + 'and allow 9100 in a policy without methods and paths if it must stay reachable [MCM118]',
       expect.stringMatching(/^\[mesh\/readers\] .* whose port tls 9443 \(TLS\) carries no HTTP: .* \[MCM118\]$/),
     ]);
+  });
+
+  test('ports: the L7 rule on the HTTP port, the TCP port allowed by a second policy; nothing left to warn of', () => {
+    const { app, mesh } = testMesh({ trustDomain: 'cluster.local' });
+    const c1 = new MeshCluster(mesh, 'c1', { gateway: { address: '10.0.0.1' } });
+    new GlobalService(mesh, 'reviews', { namespace: 'shop', servedBy: [c1], ports: [{ name: 'http', number: 80, targetPort: 9080 }, { name: 'tcp-metrics', number: 9100 }] });
+    const principals = [Principal.namespace('shop')];
+    // The proxy sees the workload's own port: 9080, not the service's 80.
+    new AccessPolicy(mesh, 'readers', { namespace: 'shop', selector: { app: 'reviews' }, principals, methods: [HttpMethod.GET], ports: [9080] });
+    new AccessPolicy(mesh, 'scrapers', { namespace: 'shop', selector: { app: 'reviews' }, principals, ports: [9100, 9100] });
+    synthOnce(app);
+    const rules = (name: string) => objectsOf(app, 'c1').get(`AuthorizationPolicy/shop/${name}`)?.spec.rules;
+    expect(rules('readers')).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/*'] } }], to: [{ operation: { methods: ['GET'], ports: ['9080'] } }] }]);
+    expect(rules('scrapers')).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/*'] } }], to: [{ operation: { ports: ['9100'] } }] }]);
+    expect(app.warnings.filter(w => w.endsWith('[MCM118]'))).toEqual([]);
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
   });
 
   test('a policy that selects no declared workload and names no clusters is an error', () => {
@@ -100,6 +116,8 @@ describe('AccessPolicy', () => {
     [{ paths: ['/items', '/items?page=2'] }, /\[mesh\/p\] paths\[1\] "\/items\?page=2" holds a query or fragment, which Istio strips before it matches the path \(request.url_path\), so it would allow no request: give the path alone, e.g. \/api\/items \[MCM030\]/],
     [{ paths: ['/items/{id}'] }, /\[mesh\/p\] paths\[0\] "\/items\/\{id\}" holds "\{" or "\}", which istiod refuses in a path: match the literal path, or a prefix \(\/api\/\*\)/],
     [{ methods: [] }, /methods \[\] is empty: it would allow no request/],
+    [{ ports: [] }, /ports \[\] is empty: it would allow no connection; leave it out to allow every port/],
+    [{ ports: [8080, 70000] }, /\[mesh\/p\] ports\[1\] 70000 /],
     [{ methods: ['FETCH' as HttpMethod] }, /methods\[0\] "FETCH" is not an HTTP method/],
     [{ clusters: [] }, /clusters \[\] is empty: name the clusters to render the policy in, or leave it out/],
     [{ principals: [] }, /principals \[\] is empty: an ALLOW policy without principals denies everyone/],

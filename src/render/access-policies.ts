@@ -5,7 +5,9 @@ import { ClusterBundle, NamespaceUse } from './cluster-bundle';
 /** Renders an ALLOW AuthorizationPolicy into one cluster. */
 export function renderAccessPolicy(policy: AccessPolicy, bundle: ClusterBundle): void {
   bundle.useNamespace(policy.namespace, NamespaceUse.WORKLOADS);
-  const operation = policy.methods || policy.paths ? { methods: policy.methods && [...policy.methods], paths: policy.paths && [...policy.paths] } : undefined;
+  const operation = policy.methods || policy.paths || policy.ports
+    ? { methods: policy.methods && [...policy.methods], paths: policy.paths && [...policy.paths], ports: policy.ports?.map(String) }
+    : undefined;
   bundle.add('security', policy, AuthorizationPolicy, {
     metadata: { name: policy.policyName, namespace: policy.namespace },
     spec: {

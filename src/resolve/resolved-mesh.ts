@@ -6,7 +6,7 @@ import { ExternalResolution, ExternalService } from '../external-service';
 import { GlobalService } from '../global-service';
 import { Mesh } from '../mesh';
 import { joinClusterNames, MeshCluster } from '../mesh-cluster';
-import { isHttpPort, namesHost, ProxyKind, proxyPortUse } from '../service-port';
+import { isHttpPort, namesHost, ProxyKind, proxyPortUse, ResolvedPort } from '../service-port';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
 import { GlobalDnsMode } from '../global-dns';
 import { CHECKS, Finding, finding } from '../validation/findings';
@@ -276,10 +276,12 @@ function nodePortWarnings(cluster: MeshCluster): Finding[] {
 function opaquePortWarnings(policy: AccessPolicy, services: readonly GlobalService[], vms: readonly VmWorkload[]): Finding[] {
   if (!policy.methods && !policy.paths) return [];
   const workloads = new Set(policyPlacements(policy, services, vms).map(p => p.workload));
-  return [...workloads].flatMap(workload => workload.ports.filter(port => !isHttpPort(port)).map(port => finding(CHECKS.l7PolicyOnOpaquePort,
+  // The port the proxy in front of the workload sees: what `ports` names.
+  const covered = (port: ResolvedPort) => !policy.ports || policy.ports.includes(port.targetPort ?? port.number);
+  return [...workloads].flatMap(workload => workload.ports.filter(port => !isHttpPort(port) && covered(port)).map(port => finding(CHECKS.l7PolicyOnOpaquePort,
     `[${policy.node.path}] methods and paths are HTTP-only, and the policy selects the workloads of ${workload.node.path}, whose port ${port.name} ${port.number} (${port.protocol}) `
     + 'carries no HTTP: an ALLOW rule with HTTP-only fields matches no connection there, so Istio denies every connection to that port; '
-    + 'drop methods and paths if the port must stay reachable (an AccessPolicy cannot name ports)')));
+    + `set ports to the HTTP ones, and allow ${port.targetPort ?? port.number} in a policy without methods and paths if it must stay reachable`)));
 }
 
 /**

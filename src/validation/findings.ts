@@ -75,7 +75,7 @@ export const CHECKS = {
   nodePortRange: rule('MCM115', Severity.WARNING, 'A NodePort outside Kubernetes\' default range', 'Use a port from 30000 to 32767, unless the API server\'s --service-node-port-range holds it.'),
   ineffectiveMatch: rule('MCM116', Severity.WARNING, 'A route match that never applies', 'Drop the match, or move its rule above the one that takes its requests.'),
   portOnlyExternal: rule('MCM117', Severity.WARNING, 'An external TCP service that sidecars match by port alone', 'Give its addresses, or let the calling clusters\' sidecars capture DNS (GlobalDns.dnsProxy()).'),
-  l7PolicyOnOpaquePort: rule('MCM118', Severity.WARNING, 'An access policy with methods or paths over a port that carries no HTTP', 'Expect Istio to deny that port, or drop methods and paths.'),
+  l7PolicyOnOpaquePort: rule('MCM118', Severity.WARNING, 'An access policy with methods or paths over a port that carries no HTTP', 'Set ports to the HTTP ones, and allow the other port in a policy without methods and paths.'),
   // Notes: assumptions to confirm once.
   targetPortAssumed: rule('MCM201', Severity.NOTE, 'A port without targetPort', 'Confirm the containers listen on the service port, or set targetPort.'),
 } as const;
