@@ -133,8 +133,12 @@ export function renderMeshPicture(model: ResolvedMesh): string {
     ...(model.policies.length === 0 ? ['None.'] : [
       '| policy | protects | allows | in |',
       '| --- | --- | --- | --- |',
-      ...model.policies.map(({ policy, clusters }) => `| ${policy.namespace}/${policy.policyName} | ${Object.entries(policy.selector).map(([k, v]) => `${k}=${v}`).join(', ')} | `
-        + `${policy.principals.map(p => p.render(model.mesh.trustDomain)).join(', ')}${policy.methods ? ` (${policy.methods.join(', ')})` : ''} | ${joinClusterNames(clusters, ', ')} |`),
+      ...model.policies.map(({ policy, clusters }) => {
+        // What the rule narrows the calls to: methods, paths, the workloads' ports.
+        const scope = [policy.methods?.join(', '), policy.paths?.join(', '), policy.ports && `port ${policy.ports.join(', ')}`].filter(Boolean).join('; ');
+        return `| ${policy.namespace}/${policy.policyName} | ${Object.entries(policy.selector).map(([k, v]) => `${k}=${v}`).join(', ')} | `
+          + `${policy.principals.map(p => p.render(model.mesh.trustDomain)).join(', ')}${scope ? ` (${scope})` : ''} | ${joinClusterNames(clusters, ', ')} |`;
+      }),
     ]),
     '',
   ];

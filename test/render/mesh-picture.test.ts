@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { declareMesh } from '../../scripts/bench-mesh';
-import { AccessPolicy, GlobalService, MeshApp, MeshCluster, Principal, VersionedRoute, VmWorkload } from '../../src';
+import { AccessPolicy, GlobalService, HttpMethod, MeshApp, MeshCluster, Principal, VersionedRoute, VmWorkload } from '../../src';
 import { mermaidBlocks, parseMermaid } from '../support/mermaid';
 import { bundleFile, listFiles, tempDir, testMesh } from '../support/synth';
 
@@ -15,6 +15,9 @@ test('mesh.md draws clusters with their DNS mode, gateways, one edge per consumi
   const v2 = hello.addVersion('v2', { clusters: [c2] });
   new VersionedRoute(mesh, 'route', { service: hello, clients: [c1], rules: [{ name: 'jason', match: [{ headers: { 'end-user': { exact: 'jason' } } }], to: [{ version: v2 }] }], defaultRoute: [{ version: v1 }] });
   new AccessPolicy(mesh, 'readers', { namespace: 'bar', selector: { app: 'httpbin' }, principals: [Principal.namespace('foo')] });
+  new AccessPolicy(mesh, 'api-readers', {
+    namespace: 'bar', selector: { app: 'httpbin' }, principals: [Principal.namespace('foo')], methods: [HttpMethod.GET], paths: ['/get', '/status/*'], ports: [8000],
+  });
   new VmWorkload(mesh, 'whoami', { namespace: 'default', cluster: c1, ports: [{ name: 'http', number: 80, targetPort: 8888 }], instances: [{ name: 'vm1', address: '172.29.9.61' }] });
 
   const picture = bundleFile(app, 'mesh.md');
@@ -36,6 +39,7 @@ test('mesh.md draws clusters with their DNS mode, gateways, one edge per consumi
   expect(picture).toContain('cluster1: end-user=jason -> v2@cluster2 100%; otherwise -> v1@cluster1 100%');
   expect(picture).toContain('- whoami/vm1 at 172.29.9.61 in cluster1 (default), serves whoami.default.svc.cluster.local');
   expect(picture).toContain('| bar/readers | app=httpbin | cluster.local/ns/foo/sa/* | cluster2 |');
+  expect(picture).toContain('| bar/api-readers | app=httpbin | cluster.local/ns/foo/sa/* (GET; /get, /status/*; port 8000) | cluster2 |');
 });
 
 test('mesh.md stays readable at any size: beyond Mermaid\'s edge limit, a note and the tables instead of a diagram', () => {
