@@ -46,8 +46,8 @@ export function renderExternalService({ service, portOnlyCallers }: ResolvedExte
   const tls = service.tls;
   if (tls) {
     service.hosts.forEach((host, i) => bundle.add('external-services', service, DestinationRule, {
-      // IST0128 asks for caCertificates, but since Istio 1.20 (VERIFY_CERTIFICATE_AT_CLIENT on) a sidecar
-      // verifies the server against the OS roots without them, and MUTUAL against credentialName's CA.
+      // IST0128 asks for caCertificates, but since Istio 1.20 (VERIFY_CERTIFICATE_AT_CLIENT on) the originating
+      // proxy verifies the server against the OS roots without them, or against credentialName's CA.
       metadata: { name: service.hosts.length === 1 ? name : `${name}-${i + 1}`, namespace, annotations: suppressAnalysis('IST0128') },
       spec: {
         host,
