@@ -1,6 +1,6 @@
 import * as path from 'path';
 import {
-  ExternalResolution, ExternalService, ExternalServiceProps, GlobalDns, GlobalService, MeshCluster, OutboundTrafficPolicy, TlsOriginationMode,
+  ExternalResolution, ExternalService, ExternalServiceProps, GlobalDns, GlobalService, MeshCluster, MeshTopology, OutboundTrafficPolicy, TlsOriginationMode,
 } from '../src';
 import { KUBEADM_COREFILE } from './support/fixtures';
 import { istioSchemaErrors } from './support/istio-schema';
@@ -220,6 +220,24 @@ describe('ExternalService', () => {
       expect(synthDb({ addresses: ['203.0.113.7'] }).annotations).toBeUndefined();
       expect(synthDb({ ports: [{ name: 'http', number: 80 }] }, m => [m.c1]).annotations).toBeUndefined();
     });
+  });
+
+  test('in the ambient topology, TLS origination and the egress gateway are refused (ztunnel carries out neither); a plain entry renders', () => {
+    const ambient = () => {
+      const m = testMesh({ meshId: 'mesh1', topology: MeshTopology.AMBIENT });
+      new MeshCluster(m.mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
+      return m;
+    };
+    const refused = ambient();
+    new ExternalService(refused.mesh, 'provider', { hosts: ['api.provider.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }], tls: { mode: TlsOriginationMode.SIMPLE } });
+    new ExternalService(refused.mesh, 'audited', { hosts: ['api.audited.example.com'], ports: [{ name: 'https', number: 443 }], egressGateway: true });
+    expect(() => refused.app.synth()).toThrow(expect.objectContaining({ message: expect.stringMatching(new RegExp([
+      '\\[mesh/audited\\] egressGateway: ztunnel reads no VirtualService, so the traffic would leave directly, not through the egress gateway .*: drop egressGateway, or use MeshTopology.MULTI_NETWORK \\[MCM026\\]\n',
+      '.*\\[mesh/provider\\] tls SIMPLE: ztunnel does not originate TLS, an egress waypoint would, and the library renders none: let the workloads speak TLS to the service \\(drop tls\\), or use MeshTopology.MULTI_NETWORK \\[MCM026\\]',
+    ].join(''))) }));
+    const plain = ambient();
+    new ExternalService(plain.mesh, 'provider', { hosts: ['api.provider.example.com'], ports: [{ name: 'https', number: 443 }] });
+    expect(objectsOf(plain.app, 'c1').get('ServiceEntry/istio-system/provider')?.spec.hosts).toEqual(['api.provider.example.com']);
   });
 
   test('a host declared twice is refused at synth; REGISTRY_ONLY makes the declared services the allow-list', () => {

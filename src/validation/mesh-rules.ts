@@ -126,7 +126,7 @@ function sidecarOverlaps(clients: readonly ClientNamespace[]): string[] {
 }
 
 /** What the multi-network topology needs beyond the constructs' own checks. */
-function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, policies, consumers }: MeshInventory): MeshRule[] {
+function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, policies, consumers, externalServices }: MeshInventory): MeshRule[] {
   const gatewayOf = (network: string) => clusters.find(c => c.network === network && c.gateway);
   const keeping = services.filter(s => s.keepGlobalName);
   return [
@@ -163,6 +163,17 @@ function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, polici
       rule: CHECKS.l7PolicyInAmbient,
       check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : policies.filter(p => p.methods?.length || p.paths?.length).map(p =>
         `[${p.node.path}] methods and paths are L7, which ambient enforces only in a waypoint (ztunnel would deny every request): drop them to allow by identity, or use MeshTopology.MULTI_NETWORK`)),
+    },
+    {
+      // ztunnel is L4 and reads no VirtualService: TLS origination and routing to an egress gateway happen in a
+      // waypoint, which is ambient's egress gateway (istio.io, ambient egress gateways).
+      rule: CHECKS.externalOptionInAmbient,
+      check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : externalServices.flatMap(service => [
+        ...(service.tls ? [`[${service.node.path}] tls ${service.tls.mode}: ztunnel does not originate TLS, an egress waypoint would, and the library renders none: `
+          + 'let the workloads speak TLS to the service (drop tls), or use MeshTopology.MULTI_NETWORK'] : []),
+        ...(service.egressGateway ? [`[${service.node.path}] egressGateway: ztunnel reads no VirtualService, so the traffic would leave directly, not through `
+          + 'the egress gateway (in ambient an egress waypoint is the gateway, and the library renders none): drop egressGateway, or use MeshTopology.MULTI_NETWORK'] : []),
+      ])),
     },
     {
       rule: CHECKS.vmInAmbient,
