@@ -240,6 +240,18 @@ describe('ExternalService', () => {
     expect(objectsOf(plain.app, 'c1').get('ServiceEntry/istio-system/provider')?.spec.hosts).toEqual(['api.provider.example.com']);
   });
 
+  test('REGISTRY_ONLY warns in the ambient topology: ztunnel does not enforce the allow-list (MCM119)', () => {
+    const warned = (topology: MeshTopology) => {
+      const { app, mesh: m } = testMesh({ meshId: 'mesh1', topology, outboundTrafficPolicy: OutboundTrafficPolicy.REGISTRY_ONLY });
+      new MeshCluster(m, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
+      synthOnce(app);
+      return app.warnings.filter(w => w.endsWith('[MCM119]'));
+    };
+    expect(warned(MeshTopology.AMBIENT)).toEqual(['[mesh] outboundTrafficPolicy REGISTRY_ONLY: ztunnel does not enforce it (istio/istio#54281), so ambient workloads '
+      + 'still reach any address, declared or not: control egress with an egress waypoint and AuthorizationPolicies, or drop it [MCM119]']);
+    expect(warned(MeshTopology.MULTI_NETWORK)).toEqual([]);
+  });
+
   test('a host declared twice is refused at synth; REGISTRY_ONLY makes the declared services the allow-list', () => {
     const { app, mesh: m, c1 } = mesh({ outboundTrafficPolicy: OutboundTrafficPolicy.REGISTRY_ONLY });
     new GlobalService(m, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80, targetPort: 8080 }], servedBy: [c1] });

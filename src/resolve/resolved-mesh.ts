@@ -4,7 +4,7 @@ import { AccessPolicy } from '../access-policy';
 import { ClientNamespace } from '../client-namespace';
 import { ExternalResolution, ExternalService } from '../external-service';
 import { GlobalService } from '../global-service';
-import { Mesh } from '../mesh';
+import { Mesh, OutboundTrafficPolicy } from '../mesh';
 import { joinClusterNames, MeshCluster } from '../mesh-cluster';
 import { isHttpPort, namesHost, ProxyKind, proxyPortUse, ResolvedPort } from '../service-port';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
@@ -221,6 +221,11 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
       ...clusters.flatMap(nodePortWarnings),
       ...externals.flatMap(portOnlyWarnings),
       ...policies.flatMap(policy => opaquePortWarnings(policy, services, vms)),
+      // The allow-list is an Envoy setting; ztunnel forwards any address (istio/istio#54281).
+      ...(mesh.topology === MeshTopology.AMBIENT && mesh.outboundTrafficPolicy === OutboundTrafficPolicy.REGISTRY_ONLY
+        ? [finding(CHECKS.registryOnlyInAmbient, `[${mesh.node.path}] outboundTrafficPolicy REGISTRY_ONLY: ztunnel does not enforce it (istio/istio#54281), so ambient `
+          + 'workloads still reach any address, declared or not: control egress with an egress waypoint and AuthorizationPolicies, or drop it')]
+        : []),
       ...(stale.length === 0 ? [] : [finding(CHECKS.staleVips, `[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`)]),
     ],
     // Multi-network serves through the user's own Service, whose targetPort the mesh does not render.
