@@ -1,4 +1,4 @@
-import { AccessPolicy, GlobalService, HttpMethod, MeshCluster, Principal, VmWorkload } from '../src';
+import { AccessPolicy, GlobalService, HttpMethod, MeshCluster, MeshTopology, Principal, VersionedRoute, VmWorkload } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
 import { allObjects, objectsOf, synthOnce, testMesh } from './support/synth';
 
@@ -99,6 +99,21 @@ describe('AccessPolicy', () => {
     expect(rules('scrapers')).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/*'] } }], to: [{ operation: { ports: ['9100'] } }] }]);
     expect(app.warnings.filter(w => w.endsWith('[MCM118]'))).toEqual([]);
     expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+  });
+
+  test('in the ambient topology, a policy over a routed service\'s pods is an error: behind the waypoint their ztunnel sees its identity (MCM027)', () => {
+    const { app, mesh } = testMesh({ topology: MeshTopology.AMBIENT });
+    const c1 = new MeshCluster(mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    const c2 = new MeshCluster(mesh, 'c2', { network: 'n2', gateway: { address: '10.0.1.1' } });
+    const reviews = new GlobalService(mesh, 'reviews', { namespace: 'shop', ports: [{ name: 'http', number: 9080 }], servedBy: [c1, c2] });
+    const v1 = reviews.addVersion('v1', { clusters: [c1] });
+    new VersionedRoute(mesh, 'reviews-route', { service: reviews, clients: [c1, c2], defaultRoute: [{ version: v1 }] });
+    new GlobalService(mesh, 'ratings', { namespace: 'shop', ports: [{ name: 'http', number: 9080 }], servedBy: [c2] });
+    new AccessPolicy(mesh, 'reviews-readers', { namespace: 'shop', selector: { app: 'reviews' }, principals: [Principal.namespace('shop')] });
+    // Not routed: its pods see the callers themselves.
+    new AccessPolicy(mesh, 'ratings-readers', { namespace: 'shop', selector: { app: 'ratings' }, principals: [Principal.namespace('shop')] });
+    expect(() => app.synth()).toThrow(/\n {2}\[mesh\/reviews-readers\] selects the pods of mesh\/reviews, which a VersionedRoute sends through its namespace's waypoint: their ztunnel sees the waypoint's identity, not the callers', so the policy would refuse every routed call .*: drop the policy or the route, or use MeshTopology.MULTI_NETWORK \[MCM027\]$/);
+    expect(() => app.synth()).not.toThrow(/ratings-readers/);
   });
 
   test('a policy that selects no declared workload and names no clusters is an error', () => {

@@ -40,7 +40,10 @@ export function policyPlacements(policy: AccessPolicy, services: readonly Global
  * The clusters an AccessPolicy is rendered in: the ones it names, else the clusters where it selects a
  * workload the mesh declares. Rendering it elsewhere would select nothing (istioctl analyze IST0127).
  */
-export function policyClusters(policy: AccessPolicy, services: readonly GlobalService[], vms: readonly VmWorkload[]): MeshCluster[] {
+export function policyClusters(policy: AccessPolicy, placements: readonly PolicyPlacement[]): MeshCluster[] {
   if (policy.clusters) return [...policy.clusters].sort(byClusterName);
-  return [...new Set(policyPlacements(policy, services, vms).map(p => p.cluster))].sort(byClusterName);
+  return [...new Set(placements.map(p => p.cluster))].sort(byClusterName);
 }
+
+/** The workloads a policy selects, once each, from its placements. */
+export const selectedWorkloads = (placements: readonly PolicyPlacement[]) => [...new Set(placements.map(p => p.workload))];

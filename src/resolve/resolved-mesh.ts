@@ -14,7 +14,7 @@ import { MeshTopology } from '../topology';
 import { CROSS_CLUSTER_OUTLIER_EXAMPLE, ejectsOn5xx } from '../traffic-policy';
 import { VersionedRoute } from '../versioned-route';
 import { VmWorkload } from '../vm-workload';
-import { policyClusters, policyPlacements } from './policy-placement';
+import { PolicyPlacement, policyClusters, policyPlacements, selectedWorkloads } from './policy-placement';
 import { RoutePlan } from './route-plan';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
 import { byClusterName, byKey } from '../order';
@@ -119,6 +119,8 @@ export interface MeshInventory {
   readonly consumers: ReadonlyMap<GlobalService, readonly MeshCluster[]>;
   /** Each service's serving clusters that some consumer reaches through the `.global` host, sorted by name. */
   readonly reachedServers: ReadonlyMap<GlobalService, readonly MeshCluster[]>;
+  /** Where each access policy selects workloads the mesh declares (see `policyPlacements`). */
+  readonly policyPlacements: ReadonlyMap<AccessPolicy, readonly PolicyPlacement[]>;
   /** The clusters each access policy is rendered in (see `policyClusters`). */
   readonly policyClusters: ReadonlyMap<AccessPolicy, readonly MeshCluster[]>;
 }
@@ -135,6 +137,7 @@ export function meshInventory(mesh: Mesh): MeshInventory {
   const consumers = new Map(services.map(s => [s, s._consumers(clusters).sort(byClusterName)]));
   const vms = all.filter(VmWorkload.isVmWorkload).sort(byPath);
   const policies = all.filter(AccessPolicy.isAccessPolicy).sort(byPath);
+  const placements = new Map(policies.map(policy => [policy, policyPlacements(policy, services, vms)]));
   return {
     clusters,
     services,
@@ -145,7 +148,8 @@ export function meshInventory(mesh: Mesh): MeshInventory {
     externalServices: all.filter(ExternalService.isExternalService).sort(byPath),
     clientNamespaces: all.filter(ClientNamespace.isClientNamespace).sort(byPath),
     policies,
-    policyClusters: new Map(policies.map(policy => [policy, policyClusters(policy, services, vms)])),
+    policyPlacements: placements,
+    policyClusters: new Map(policies.map(policy => [policy, policyClusters(policy, placements.get(policy)!)])),
   };
 }
 
@@ -220,7 +224,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
       ...proxyPortWarnings([...services, ...vms], mesh.topology === MeshTopology.AMBIENT),
       ...clusters.flatMap(nodePortWarnings),
       ...externals.flatMap(portOnlyWarnings),
-      ...policies.flatMap(policy => opaquePortWarnings(policy, services, vms)),
+      ...policies.flatMap(policy => opaquePortWarnings(policy, inventory.policyPlacements.get(policy)!)),
       // The allow-list is an Envoy setting; ztunnel forwards any address (istio/istio#54281).
       ...(mesh.topology === MeshTopology.AMBIENT && mesh.outboundTrafficPolicy === OutboundTrafficPolicy.REGISTRY_ONLY
         ? [finding(CHECKS.registryOnlyInAmbient, `[${mesh.node.path}] outboundTrafficPolicy REGISTRY_ONLY: ztunnel does not enforce it (istio/istio#54281), so ambient `
@@ -278,9 +282,9 @@ function nodePortWarnings(cluster: MeshCluster): Finding[] {
  * The ports an access policy with methods or paths shuts: an ALLOW rule's HTTP-only fields match no
  * connection on a port that carries no HTTP (TCP, TLS, MySQL, ...), so Istio denies every one there.
  */
-function opaquePortWarnings(policy: AccessPolicy, services: readonly GlobalService[], vms: readonly VmWorkload[]): Finding[] {
+function opaquePortWarnings(policy: AccessPolicy, placements: readonly PolicyPlacement[]): Finding[] {
   if (!policy.methods && !policy.paths) return [];
-  const workloads = new Set(policyPlacements(policy, services, vms).map(p => p.workload));
+  const workloads = selectedWorkloads(placements);
   // The port the proxy in front of the workload sees: what `ports` names.
   const covered = (port: ResolvedPort) => !policy.ports || policy.ports.includes(port.targetPort ?? port.number);
   return [...workloads].flatMap(workload => workload.ports.filter(port => !isHttpPort(port) && covered(port)).map(port => finding(CHECKS.l7PolicyOnOpaquePort,

@@ -51,6 +51,7 @@ export const CHECKS = {
   gatewayProtocolConflict: rule('MCM024', Severity.ERROR, 'Two Gateways serve one port of the same pods with listeners of different kinds', 'Move one of them to another port.'),
   sidecarsOverlap: rule('MCM025', Severity.ERROR, 'Two Sidecars apply to the same workloads of a namespace', 'Declare the namespace once with all its calls, or give each ClientNamespace a selector of different workloads.'),
   externalOptionInAmbient: rule('MCM026', Severity.ERROR, 'TLS origination or an egress gateway for an external service in the ambient topology', 'Drop tls and egressGateway (ztunnel carries out neither), or use the multi-network topology.'),
+  policyBehindWaypoint: rule('MCM027', Severity.ERROR, 'An access policy over the pods of a routed service in the ambient topology', 'Drop the policy or the route, or use the multi-network topology.'),
   // Errors of one construct or file, raised where they are found.
   invalidProperty: rule('MCM030', Severity.ERROR, 'A construct property is invalid', 'The message names the construct, the property, the value and what is allowed.'),
   lockFile: rule('MCM031', Severity.ERROR, 'The VIP lock file is invalid or conflicts', 'Fix the entry the message names, or restore the file from Git.'),

@@ -1,6 +1,9 @@
 import { ClientNamespace } from '../client-namespace';
 import { unknownDestinations } from '../gitops';
 import { addToGroup } from '../groups';
+import type { GlobalService } from '../global-service';
+import { selectedWorkloads } from '../resolve/policy-placement';
+import type { VmWorkload } from '../vm-workload';
 import { Mesh } from '../mesh';
 import { MeshTopology } from '../topology';
 import { MeshInventory } from '../resolve/resolved-mesh';
@@ -126,7 +129,7 @@ function sidecarOverlaps(clients: readonly ClientNamespace[]): string[] {
 }
 
 /** What the multi-network topology needs beyond the constructs' own checks. */
-function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, policies, consumers, externalServices }: MeshInventory): MeshRule[] {
+function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, policies, consumers, externalServices, policyPlacements }: MeshInventory): MeshRule[] {
   const gatewayOf = (network: string) => clusters.find(c => c.network === network && c.gateway);
   const keeping = services.filter(s => s.keepGlobalName);
   return [
@@ -174,6 +177,20 @@ function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, polici
         ...(service.egressGateway ? [`[${service.node.path}] egressGateway: ztunnel reads no VirtualService, so the traffic would leave directly, not through `
           + 'the egress gateway (in ambient an egress waypoint is the gateway, and the library renders none): drop egressGateway, or use MeshTopology.MULTI_NETWORK'] : []),
       ])),
+    },
+    {
+      // A waypoint opens its own connection to the pods, so their ztunnel sees the waypoint's identity, not the
+      // caller's (istio.io, ambient policy: waypoints do not impersonate the source): a pod-level ALLOW for the
+      // callers refuses every call that comes through the route's waypoint.
+      rule: CHECKS.policyBehindWaypoint,
+      check: () => {
+        if (mesh.topology !== MeshTopology.AMBIENT) return [];
+        const routed = new Set<GlobalService | VmWorkload>(routes.map(route => route.service));
+        return policies.flatMap(policy => selectedWorkloads(policyPlacements.get(policy)!).filter(w => routed.has(w)).map(service =>
+          `[${policy.node.path}] selects the pods of ${service.node.path}, which a VersionedRoute sends through its namespace's waypoint: their ztunnel sees the `
+          + 'waypoint\'s identity, not the callers\', so the policy would refuse every routed call (and the library does not attach policies to waypoints): '
+          + 'drop the policy or the route, or use MeshTopology.MULTI_NETWORK'));
+      },
     },
     {
       rule: CHECKS.vmInAmbient,
