@@ -17,7 +17,8 @@ module.exports = {
   testTimeout: 60000,
   // Many tests wait on child processes (the CLI, kubectl, openssl, key generation): two workers keep both cores busy.
   maxWorkers: 2,
-  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+  // After the framework is installed: it removes its scratch directory in afterAll.
+  setupFilesAfterEnv: ['<rootDir>/test/support/setup-env.ts'],
   // One pool of throwaway RSA keys per run, which the suite's synths draw from instead of each minting its own.
   globalSetup: '<rootDir>/test/support/key-pool.ts',
   globalTeardown: '<rootDir>/test/support/key-pool-teardown.ts',

@@ -10,6 +10,11 @@ delete process.env.CI;
 
 // Tests synthesize as users do, and a mesh keeps state (mesh.lock.json, .mesh-keys/) in the working
 // directory unless told otherwise: each test file works in a scratch directory, never in the checkout.
+// Removed when the file's tests are done (Jest ends its workers without running 'exit' handlers), after
+// leaving it: the worker's next test file starts in the working directory this one leaves.
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-cwd-'));
 process.chdir(scratch);
-process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  process.chdir(os.tmpdir());
+  fs.rmSync(scratch, { recursive: true, force: true });
+});

@@ -14,9 +14,14 @@ export interface KubeObject {
 }
 
 const temporaryDirs: string[] = [];
-process.on('exit', () => temporaryDirs.forEach(dir => fs.rmSync(dir, { recursive: true, force: true })));
+const removeTemporaryDirs = () => temporaryDirs.splice(0).forEach(dir => fs.rmSync(dir, { recursive: true, force: true }));
+// Jest loads this module once per test file: its directories go when that file's tests are done. An 'exit'
+// handler alone is not enough: Jest ends its workers without running them, and runs of the suite left
+// millions of directories behind, until /tmp had no inode left.
+if (typeof afterAll === 'function') afterAll(removeTemporaryDirs);
+process.on('exit', removeTemporaryDirs);
 
-/** A fresh temporary directory, removed when the process exits. */
+/** A fresh temporary directory, removed when the test file's tests are done (or the process exits). */
 export function tempDir(prefix = 'mesh-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   temporaryDirs.push(dir);
