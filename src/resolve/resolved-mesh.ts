@@ -284,13 +284,13 @@ function nodePortWarnings(cluster: MeshCluster): Finding[] {
  */
 function opaquePortWarnings(policy: AccessPolicy, placements: readonly PolicyPlacement[]): Finding[] {
   if (!policy.methods && !policy.paths) return [];
-  const workloads = selectedWorkloads(placements);
   // The port the proxy in front of the workload sees: what `ports` names.
-  const covered = (port: ResolvedPort) => !policy.ports || policy.ports.includes(port.targetPort ?? port.number);
-  return [...workloads].flatMap(workload => workload.ports.filter(port => !isHttpPort(port) && covered(port)).map(port => finding(CHECKS.l7PolicyOnOpaquePort,
+  const workloadPort = (port: ResolvedPort) => port.targetPort ?? port.number;
+  const covered = (port: ResolvedPort) => !policy.ports || policy.ports.includes(workloadPort(port));
+  return selectedWorkloads(placements).flatMap(workload => workload.ports.filter(port => !isHttpPort(port) && covered(port)).map(port => finding(CHECKS.l7PolicyOnOpaquePort,
     `[${policy.node.path}] methods and paths are HTTP-only, and the policy selects the workloads of ${workload.node.path}, whose port ${port.name} ${port.number} (${port.protocol}) `
     + 'carries no HTTP: an ALLOW rule with HTTP-only fields matches no connection there, so Istio denies every connection to that port; '
-    + `set ports to the HTTP ones, and allow ${port.targetPort ?? port.number} in a policy without methods and paths if it must stay reachable`)));
+    + `set ports to the HTTP ones, and allow ${workloadPort(port)} in a policy without methods and paths if it must stay reachable`)));
 }
 
 /**
