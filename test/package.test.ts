@@ -123,6 +123,23 @@ test('the lock file records the package as package.json declares it, so a fresh 
   }
 });
 
+test('the lock file lists every optional dependency of every locked package, so npm ci installs from it on any platform', () => {
+  // npm ci refuses a lock that misses another platform's native build ("Missing: @swc/core-darwin-arm64
+  // from lock file"), even on a platform that would skip it.
+  const locked: Record<string, { optionalDependencies?: Record<string, string> }> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')).packages;
+  /** Where Node would find `name` from the package at `from`: its own node_modules, then each parent's. */
+  const resolves = (from: string, name: string): boolean => {
+    for (let base = from; ; base = base.slice(0, Math.max(0, base.lastIndexOf('/node_modules/')))) {
+      if (`${base ? `${base}/` : ''}node_modules/${name}` in locked) return true;
+      if (!base) return false;
+    }
+  };
+  const missing = Object.entries(locked).flatMap(([at, entry]) => Object.keys(entry.optionalDependencies ?? {})
+    .filter(name => !resolves(at, name)).map(name => `${at || '(root)'} -> ${name}`));
+  expect(missing).toEqual([]);
+  expect(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^PATH="\$oldest:\$PATH" npm ci /m);
+});
+
 /** The Node.js builds CI tests on (`.ci/run`'s SUPPORTED_NODES). */
 const ciNodeBuilds = (): string[] => /^SUPPORTED_NODES=\(([^)]*)\)$/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8'))![1].split(' ');
 const nodeMajor = (version: string) => Number(version.split('.')[0]);
