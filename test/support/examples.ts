@@ -5,27 +5,13 @@ import { Mesh, MeshApp, MeshCluster, VmWorkload } from '../../src';
 import { istioSchemaErrors, istiodWarningsOf } from './istio-schema';
 import { allObjects, KubeObject, listFiles, tempDir } from './synth';
 import { toolSchemaErrors } from './tool-schema';
+import { MACHINE_SPECIFIC_FILE, withoutMachineValues } from '../../scripts/machine-specific';
 
-/** Files that differ per machine because they carry key material generated there; never committed. */
-const MACHINE_SPECIFIC = /(^|\/)(root-cert\.pem|certificates\.(md|json))$/;
-
-/**
- * Sealed values are sealed from the key store of the machine that rendered them (stable there, different
- * elsewhere); the drift check compares everything around them.
- */
-const sealedValues = (text: string) => (/^kind: SealedSecret$/m.test(text) ? text.replace(/^( {4}[\w.-]+): [A-Za-z0-9+/=]+$/gm, '$1: <sealed>') : text);
-
-/**
- * An expected state names the roots of the machine's key store, and budgets count bytes of objects that
- * carry its certificates: the drift check compares everything else.
- */
-const rootFacts = (file: string, text: string) => (file.endsWith('expected-state.json') ? text.replace(/("(sha256|notAfter)": )"[^"]*"/g, '$1"<root>"')
-  : file.endsWith('budgets.json') ? text.replace(/("bytes": )\d+/g, '$1<bytes>') : text);
-
+/** The files of a rendered output, but for those and the values that are the rendering machine's. */
 function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(listFiles(dir)
-    .filter(f => !MACHINE_SPECIFIC.test(f))
-    .map(f => [f, rootFacts(f, sealedValues(fs.readFileSync(path.join(dir, f), 'utf8')))]));
+    .filter(f => !MACHINE_SPECIFIC_FILE.test(f))
+    .map(f => [f, withoutMachineValues(f, fs.readFileSync(path.join(dir, f), 'utf8'))]));
 }
 
 /**
