@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import { parseArgs } from 'util';
 import { EXPECTED_STATE_FORMAT, ExpectedState } from '../render/expected-state';
 import { diffState, formatReport, VerifyStatus } from './diff';
 import { collectLiveState, CommandRunner } from './live-state';
@@ -15,16 +16,49 @@ It asks the first running pod with a sidecar of each client scope; --all-pods as
 a proxy that missed an update. The kube context defaults to the cluster's name. Exit status: 0 all
 checks pass, 1 a check failed, 2 verify could not run.`;
 
+interface VerifyOptions {
+  readonly file: string;
+  /** @default - the cluster's name */
+  readonly context?: string;
+  readonly allPods: boolean;
+  readonly json: boolean;
+}
+
+/**
+ * The command line, parsed strictly (a mistyped option must not quietly verify with defaults): its options,
+ * or what is wrong with it (nothing to name when it is not a verify command at all).
+ */
+function parseCommandLine(argv: readonly string[]): { readonly options: VerifyOptions } | { readonly problem?: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { 'context': { type: 'string' }, 'all-pods': { type: 'boolean' }, 'json': { type: 'boolean' } },
+    });
+  } catch (e) {
+    // Its first sentence names the option and what is wrong ("Unknown option '--contxt'"); the rest is a hint about '--'.
+    return { problem: `verify: ${(e as Error).message.split('. ')[0]}` };
+  }
+  const [command, file, ...extra] = parsed.positionals;
+  if (command !== 'verify' || !file) return {};
+  if (extra.length > 0) return { problem: `verify: one expected-state file at a time (also given: ${extra.join(' ')}): run verify once per cluster` };
+  const { context, 'all-pods': allPods = false, json = false } = parsed.values;
+  return { options: { file, context, allPods, json } };
+}
+
 /** Runs `verify` with its arguments; returns the exit status. */
 export function main(argv: readonly string[], run: CommandRunner, out: (text: string) => void): number {
-  const [command, file, ...rest] = argv;
-  if (command !== 'verify' || !file || file.startsWith('-')) {
+  if (argv.includes('--help') || argv.includes('-h')) {
     out(USAGE);
+    return 0;
+  }
+  const line = parseCommandLine(argv);
+  if (!('options' in line)) {
+    out(line.problem ? `${line.problem}\n\n${USAGE}` : USAGE);
     return 2;
   }
-  const contextAt = rest.indexOf('--context');
-  const asJson = rest.includes('--json');
-  const allPods = rest.includes('--all-pods');
+  const { file, allPods, json } = line.options;
   let expected: ExpectedState;
   try {
     expected = JSON.parse(fs.readFileSync(file, 'utf8')) as ExpectedState;
@@ -36,7 +70,7 @@ export function main(argv: readonly string[], run: CommandRunner, out: (text: st
     out(`verify: ${file} is not an expected-state file of this version (format ${JSON.stringify(expected.format)}, expected ${EXPECTED_STATE_FORMAT}): synth again with this version`);
     return 2;
   }
-  const context = contextAt >= 0 ? rest[contextAt + 1] : expected.cluster;
+  const context = line.options.context ?? expected.cluster;
   if (!context) {
     out('verify: --context needs a kube context name');
     return 2;
@@ -48,7 +82,7 @@ export function main(argv: readonly string[], run: CommandRunner, out: (text: st
     out(`verify: reading cluster ${expected.cluster} through context ${context} failed: ${(e as Error).message}`);
     return 2;
   }
-  out(asJson ? JSON.stringify({ cluster: expected.cluster, context, results }, null, 2) : formatReport(expected.cluster, results));
+  out(json ? JSON.stringify({ cluster: expected.cluster, context, results }, null, 2) : formatReport(expected.cluster, results));
   return results.some(r => r.status === VerifyStatus.FAIL) ? 1 : 0;
 }
 

@@ -360,4 +360,37 @@ describe('the verify command', () => {
     expect(main(['verify', stale], run, t => out.push(t))).toBe(2);
     expect(out.pop()).toMatch(/is not an expected-state file of this version/);
   });
+
+  test('refuses a command line it cannot read whole, naming what is wrong, and prints its usage on --help', () => {
+    const out: string[] = [];
+    const run: CommandRunner = () => {
+      throw new Error('no tool may run for a command line verify refuses');
+    };
+    const file = path.join(mesh.app.outdir, 'c1/expected-state.json');
+    // A mistyped option would otherwise verify the cluster's default context quietly.
+    for (const [argv, problem] of [
+      [['verify', file, '--contxt', 'prod-east'], /^verify: Unknown option '--contxt'\n\nusage: /],
+      [['verify', file, '--context'], /^verify: Option '--context <value>' argument missing\n\nusage: /],
+      [['verify', file, '--json=yes'], /^verify: Option '--json' does not take an argument\n\nusage: /],
+      [['verify', file, path.join(mesh.app.outdir, 'c2/expected-state.json')], /^verify: one expected-state file at a time \(also given: .*c2\/expected-state.json\): run verify once per cluster\n\nusage: /],
+    ] as const) {
+      expect(main(argv, run, t => out.push(t))).toBe(2);
+      expect(out.pop()).toMatch(problem);
+    }
+    expect(main(['verify', '--help'], run, t => out.push(t))).toBe(0);
+    expect(out.pop()).toMatch(/^usage: cdk8s-istio-multicluster verify .*--context <kube context>/);
+  });
+
+  test('takes --context=<name> as well as --context <name>', () => {
+    const contexts: string[] = [];
+    const run: CommandRunner = (_tool, args) => {
+      contexts.push(args[args.indexOf('--context') + 1]);
+      throw new Error('stop here');
+    };
+    const file = path.join(mesh.app.outdir, 'c1/expected-state.json');
+    main(['verify', file, '--context=prod-east'], run, () => undefined);
+    main(['verify', '--context', 'prod-west', file], run, () => undefined);
+    main(['verify', file], run, () => undefined);
+    expect([...new Set(contexts)]).toEqual(['prod-east', 'prod-west', 'c1']);
+  });
 });
