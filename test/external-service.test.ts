@@ -144,7 +144,7 @@ describe('ExternalService', () => {
     expect(gatewayValuesErrors(egress)).toEqual([]);
     expect(egress.service.ports.map((p: any) => `${p.name}:${p.port}`)).toEqual(['status-port:15021', 'http-80:80', 'tls-8443:8443']);
     expect(objects.get('IstioOperator/istio-system/c1')?.spec.components.egressGateways[0]).toMatchObject({ name: 'istio-egressgateway', enabled: true });
-    expect(bundleFile(app, 'c1/README.md')).toContain('helm upgrade --install istio-egressgateway istio/gateway -n istio-system --version 1.30.3 -f istio/egress-gateway-values.yaml');
+    expect(bundleFile(app, 'c1/README.md')).toContain('helm upgrade --install istio-egressgateway istio/gateway --kube-context "$CTX_C1" -n istio-system --version 1.30.3 -f istio/egress-gateway-values.yaml');
   });
 
   test('a service of a 63-character name keeps its egress Gateway\'s name a DNS label (istiod refuses longer), which its VirtualService binds', () => {

@@ -29,7 +29,7 @@ describe('GitOps options', () => {
     expect(releases.map(r => r.spec.chart.spec.version)).toEqual(['1.29.2', '1.29.2', '1.29.2']);
     const readme = bundleFile(app, 'east/README.md');
     expect(readme).not.toContain('helm repo add'); // an OCI registry is addressed per chart
-    expect(readme).toContain('helm upgrade --install istiod oci://registry.example.com/istio/istiod -n istio-system --version 1.29.2 -f istio/istiod-values.yaml --wait');
+    expect(readme).toContain('helm upgrade --install istiod oci://registry.example.com/istio/istiod --kube-context "$CTX_EAST" -n istio-system --version 1.29.2 -f istio/istiod-values.yaml --wait');
     expect(readme).toContain('Flux applies the layers in this order');
   });
 });

@@ -6,6 +6,7 @@ import { BundleLayer, ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { EXPECTED_STATE_FILE } from './expected-state';
 import { IstioChart, IstioRelease } from './istio-install';
 import { ARGO_CD_DIR } from './gitops/argo-cd';
+import { contextVariable } from './shell';
 
 /** How the cluster's `cacerts` arrives, in the words and commands of the CA step. */
 function caStep(bundle: ClusterBundle): { what: string; commands: string[] } {
@@ -38,7 +39,7 @@ function caStep(bundle: ClusterBundle): { what: string; commands: string[] } {
     default:
       return {
         what: `nothing secret: \`cacerts\` is in \`${secretFile}\` (the secrets directory, never committed), applied by hand`,
-        commands: [`kubectl apply -f <path to>/${secretFile}  # before Istio: istiod reads it only at start`],
+        commands: [`kubectl --context "$${contextVariable(bundle.cluster.clusterName)}" apply -f <path to>/${secretFile}  # before Istio: istiod reads it only at start`],
       };
   }
 }
@@ -56,7 +57,11 @@ export function renderApplyGuide(bundle: ClusterBundle, releases: readonly Istio
   // An OCI registry is addressed per chart; `helm repo add` takes only classic repositories.
   const oci = repository.startsWith('oci://');
   const chartRef = (chart: IstioChart) => (oci ? `${repository.replace(/\/+$/, '')}/${chart}` : `istio/${chart}`);
-  const helm = releases.map(r => `helm upgrade --install ${r.releaseName} ${chartRef(r.chart)} -n ${ISTIO_SYSTEM} --version ${version} -f ${BundleLayer.ISTIO}/${r.valuesFile}${r.chart === IstioChart.ISTIOD ? ' --wait' : ''}`);
+  // Every command names the cluster's kube context: with several clusters at hand, applying one cluster's
+  // bundle to another's current context is the mistake to rule out.
+  const context = contextVariable(cluster.clusterName);
+  const contextOrName = `\${${context}:-${cluster.clusterName}}`;
+  const helm = releases.map(r => `helm upgrade --install ${r.releaseName} ${chartRef(r.chart)} --kube-context "$${context}" -n ${ISTIO_SYSTEM} --version ${version} -f ${BundleLayer.ISTIO}/${r.valuesFile}${r.chart === IstioChart.ISTIOD ? ' --wait' : ''}`);
   const automated = gitOps?.tool === GitOpsTool.ARGO_CD
     ? `Argo CD applies the layers in this order: see \`../${ARGO_CD_DIR}/${cluster.clusterName}.yaml\` (sync waves).`
     : gitOps?.tool === GitOpsTool.FLUX
@@ -76,22 +81,23 @@ to the others), and the mesh configuration needs Istio's CRDs.
 
 ${automated}
 
-By hand, from this directory:
+By hand, from this directory, with this cluster's kube context (its name unless you set \`${context}\`):
 
 \`\`\`sh
-kubectl apply -k ${BundleLayer.CA}
+${context}="${contextOrName}"
+kubectl --context "$${context}" apply -k ${BundleLayer.CA}
 ${[...ca.commands,
     ...(oci ? [] : [`helm repo add istio ${repository} && helm repo update istio`]),
     ...helm,
-    `# or, instead of helm: istioctl install -f ${BundleLayer.ISTIO}/istio-operator.yaml`,
-    `kubectl apply -k ${BundleLayer.MESH}`].join('\n')}
+    `# or, instead of helm: istioctl install --context "$${context}" -f ${BundleLayer.ISTIO}/istio-operator.yaml`,
+    `kubectl --context "$${context}" apply -k ${BundleLayer.MESH}`].join('\n')}
 \`\`\`
 
 Then check the live cluster against what this bundle says it must show (roots, each client's endpoints and
 SNI names, the gateway's filter chains, the remote clusters istiod reads), with kubectl and istioctl on PATH:
 
 \`\`\`sh
-npx cdk8s-istio-multicluster verify ${EXPECTED_STATE_FILE} --context ${cluster.clusterName}
+npx cdk8s-istio-multicluster verify ${EXPECTED_STATE_FILE} --context "${contextOrName}"
 \`\`\`
 `;
   bundle.addFile({ root: OutputRoot.BUNDLES, path: 'README.md', content: text });

@@ -66,7 +66,7 @@ describe('the gateway release', () => {
       },
     });
     expect(fs.readFileSync(path.join(app.bundlesOutdir, 'c1/README.md'), 'utf8'))
-      .toContain('helm upgrade --install istio-crosscluster-gateway istio/gateway -n istio-system --version 1.30.3 -f istio/gateway-values.yaml');
+      .toContain('helm upgrade --install istio-crosscluster-gateway istio/gateway --kube-context "$CTX_C1" -n istio-system --version 1.30.3 -f istio/gateway-values.yaml');
     // The revision that installs istiod is the one namespaces are labelled with.
     expect(load(path.join(app.bundlesOutdir, 'c1/istio/istiod-values.yaml')).revision).toBe('canary');
     expect(objectsOf(app, 'c1').get('Namespace/shop')?.metadata.labels).toMatchObject({ 'istio.io/rev': 'canary' });

@@ -1,0 +1,79 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { MeshCa, MeshCluster } from '../../src';
+import { bundleFile, tempDir, testMesh } from '../support/synth';
+
+/** The shell blocks of a cluster README, as one script. */
+const shellBlocks = (readme: string) => [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map(m => m[1]).join('');
+
+/**
+ * Runs a README's commands in bash from the cluster's bundle directory, with kubectl, helm, istioctl and npx
+ * replaced by stubs that record their arguments; returns one line per command run.
+ */
+function runGuide(bundleDir: string, secretsParent: string, env: NodeJS.ProcessEnv = {}): string[] {
+  const bin = tempDir('guide-tools-');
+  const log = path.join(bin, 'calls.log');
+  for (const tool of ['kubectl', 'helm', 'istioctl', 'npx']) {
+    fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${JSON.stringify(log)}\n`, { mode: 0o755 });
+  }
+  const script = shellBlocks(fs.readFileSync(path.join(bundleDir, 'README.md'), 'utf8')).replace(/<path to>/g, secretsParent);
+  const scriptFile = path.join(bin, 'guide.sh');
+  fs.writeFileSync(scriptFile, script);
+  const run = spawnSync('bash', ['--norc', '--noprofile', '-euo', 'pipefail', scriptFile], {
+    cwd: bundleDir, encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, ...env },
+  });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return fs.readFileSync(log, 'utf8').trim().split('\n');
+}
+
+describe('a cluster README\'s commands', () => {
+  const dir = tempDir();
+  const { app, mesh } = testMesh({
+    ca: MeshCa.generate({ keyStore: path.join(dir, 'keys'), rootKeySize: 2048, intermediateKeySize: 2048, requireExisting: false }),
+  }, dir);
+  new MeshCluster(mesh, 'east-1', { gateway: { address: '10.0.0.1' } });
+  new MeshCluster(mesh, 'west', { gateway: { address: '10.0.0.2' } });
+  const bundleDir = () => {
+    bundleFile(app, 'east-1/README.md'); // synthesizes once
+    return path.join(app.bundlesOutdir, 'east-1');
+  };
+
+  test('name the cluster\'s kube context on every command, its name unless CTX_<CLUSTER> is set', () => {
+    // WHEN the README's commands run as written, then with the context variable set
+    const byDefault = runGuide(bundleDir(), path.dirname(app.secretsOutdir));
+    const overridden = runGuide(bundleDir(), path.dirname(app.secretsOutdir), { CTX_EAST_1: 'prod-east' });
+
+    // THEN each command that reaches a cluster names the context: never the shell's current one
+    for (const [calls, context] of [[byDefault, 'east-1'], [overridden, 'prod-east']] as const) {
+      expect(calls.map(c => c.split(' ').slice(0, 3).join(' '))).toEqual([
+        `kubectl --context ${context}`,
+        `kubectl --context ${context}`,
+        'helm repo add',
+        'helm repo update',
+        'helm upgrade --install',
+        'helm upgrade --install',
+        'helm upgrade --install',
+        `kubectl --context ${context}`,
+        'npx cdk8s-istio-multicluster verify',
+      ]);
+      const reaching = calls.filter(c => !c.startsWith('helm repo'));
+      expect(reaching.filter(c => !c.includes(` --context ${context} `) && !c.includes(` --kube-context ${context} `) && !c.endsWith(` --context ${context}`))).toEqual([]);
+    }
+  });
+
+  test('name files and directories that exist, from the bundle directory', () => {
+    // GIVEN the commands as they ran
+    const calls = runGuide(bundleDir(), path.dirname(app.secretsOutdir));
+
+    // THEN every -k, -f and verify argument is there
+    const paths = calls.flatMap(c => [...c.matchAll(/ (?:-k|-f|verify) (\S+)/g)].map(m => m[1]));
+    expect(paths).toEqual(expect.arrayContaining(['ca', 'mesh', 'istio/istiod-values.yaml', 'expected-state.json']));
+    expect(paths.length).toBeGreaterThanOrEqual(7);
+    expect(paths.filter(p => !fs.existsSync(path.resolve(bundleDir(), p)))).toEqual([]);
+    // The alternative to helm, commented out, names the context too.
+    expect(fs.readFileSync(path.join(bundleDir(), 'README.md'), 'utf8'))
+      .toContain('# or, instead of helm: istioctl install --context "$CTX_EAST_1" -f istio/istio-operator.yaml');
+  });
+});
