@@ -166,3 +166,14 @@ test('CI tests one build of each Node.js line, and README names the lines it tes
   expect(named).not.toBeNull();
   expect(named![1].split(/, | and /).map(Number)).toEqual(majors);
 });
+
+test('CI installs each tool the tests run that a machine may lack, and README names them beside the quick start', () => {
+  const ci = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8');
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  // kubectl kustomize builds the bundles, shellcheck reads the generated scripts, valgrind counts instructions.
+  for (const [tool, debianPackage] of [['kubectl', 'kubernetes-client'], ['shellcheck', 'shellcheck'], ['valgrind', 'valgrind']]) {
+    expect(ci).toMatch(new RegExp(`if ! command -v ${tool} >/dev/null 2>&1[^\\n]*; then\\n  apt-get update -qq && apt-get install -y -qq ${debianPackage} >/dev/null\\nfi`));
+    expect(readme).toContain(`\`${tool}\``);
+    expect(readme).toMatch(new RegExp(`apt-get install openssl [a-z -]*\\b${debianPackage}\\b`));
+  }
+});

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { GlobalDns, GlobalService, Mesh, MeshCluster, MeshProps, MeshTopology, Protocol, RemoteSecrets, ServingEntry, VersionedRoute, VmWorkload } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
 import { isDnsLabel } from '../src/validation/names';
+import { shellcheckFindings } from './support/shellcheck';
 import { allObjects, bundleFile, objectsOf, tempDir, testApp, testMesh } from './support/synth';
 import { toolSchemaErrors } from './support/tool-schema';
 
@@ -96,6 +97,7 @@ test('without a secret store, remote-secrets.sh holds the istioctl command for e
     'istioctl create-remote-secret --context="${CTX_EAST_REMOTE}" --name=east-remote | kubectl apply --context="${CTX_WEST}" -f -',
   ]);
   expect(script).toContain('CTX_EAST_REMOTE="${CTX_EAST_REMOTE:-east-remote}"');
+  expect(shellcheckFindings(script, 'remote-secrets.sh')).toEqual([]);
   // The script creates credentials when it runs; none is in the bundles.
   expect([...objectsOf(app, 'east').values()].filter(o => o.kind === 'Secret' || o.kind === 'ExternalSecret')).toEqual([]);
 });

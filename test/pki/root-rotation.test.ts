@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MeshCa, MeshCluster, RootRotationStage, VmWorkload } from '../../src';
 import { generateRsaKeys, issueRootCa, splitPemBundle } from '../../src/pki/x509';
+import { shellcheckFindings } from '../support/shellcheck';
 import { bundleFile, objectsOf, tempDir, testMesh } from '../support/synth';
 import { unknownChartValueKeys } from '../support/tool-schema';
 
@@ -88,6 +89,7 @@ test('a root rotation, stage by stage: each stage\'s trust, signing and install,
   fs.writeFileSync(path.join(bin, 'kubectl'), `#!/bin/sh\ncat ${path.join(dir, 'served.pem')}\n`, { mode: 0o755 });
   const gate = path.join(dir, 'gate.sh');
   fs.writeFileSync(gate, bundleFile(r1, 'ca-rotation-check.sh'));
+  expect(shellcheckFindings(bundleFile(r1, 'ca-rotation-check.sh'), 'ca-rotation-check.sh')).toEqual([]);
   const runGate = () => { try { return execFileSync('bash', [gate], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } }); } catch (e) { return `exit ${(e as { status: number }).status}: ${(e as { stdout: string }).stdout}`; } };
   fs.writeFileSync(path.join(dir, 'served.pem'), cacerts(r1, 'c1')['root-cert.pem']);
   expect(runGate()).toBe('ok   c1\nok   c2\nok   c3\n');

@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MeshCluster } from '../../src';
+import { shellcheckFindings } from '../support/shellcheck';
 import { synthOnce, tempDir, testMesh } from '../support/synth';
 
 /**
@@ -52,6 +53,10 @@ describe('analyze.sh', () => {
 
   test('fails when any cluster does, after analyzing them all', () => {
     expect(analyze(script, work, [], 'east')).toEqual({ status: 1, calls: [`${offline} ${here}/east/ca ${here}/east/mesh`, `${offline} ${here}/west/ca ${here}/west/mesh`] });
+  });
+
+  test('passes ShellCheck', () => {
+    expect(shellcheckFindings(fs.readFileSync(script, 'utf8'), 'analyze.sh')).toEqual([]);
   });
 
   test('a manifest path that is not there reaches istioctl as given, which refuses it', () => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { MeshCa, MeshCluster } from '../../src';
+import { shellcheckFindings } from '../support/shellcheck';
 import { bundleFile, tempDir, testMesh } from '../support/synth';
 
 /** The shell blocks of a cluster README, as one script. */
@@ -18,6 +19,7 @@ function runGuide(bundleDir: string, secretsParent: string, env: NodeJS.ProcessE
     fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${JSON.stringify(log)}\n`, { mode: 0o755 });
   }
   const script = shellBlocks(fs.readFileSync(path.join(bundleDir, 'README.md'), 'utf8')).replace(/<path to>/g, secretsParent);
+  expect(shellcheckFindings(script, 'README.md')).toEqual([]);
   const scriptFile = path.join(bin, 'guide.sh');
   fs.writeFileSync(scriptFile, script);
   const run = spawnSync('bash', ['--norc', '--noprofile', '-euo', 'pipefail', scriptFile], {
