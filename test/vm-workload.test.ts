@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { MeshCa, MeshCluster, VmWorkload, VmWorkloadProps } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
+import { shellcheckFindings } from './support/shellcheck';
 import { allObjects, bundleFile, objectsOf, tempDir, testMesh } from './support/synth';
 import * as path from 'path';
 
@@ -158,7 +159,9 @@ describe('VmWorkload', () => {
     expect(mesh.defaultConfig.proxyMetadata.CA_ADDR).toBeUndefined();
     expect(file(app, `${kit}/hosts`)).toBe('172.18.0.3 istiod.istio-system.svc\n');
     expect(file(app, `${kit}/root-cert.pem`)).toMatch(/^-----BEGIN CERTIFICATE-----/);
-    expect(file(app, `${kit}/README.md`)).toContain('kubectl --context cluster1 -n default create token whoami --audience istio-ca --duration 1h > istio-token');
+    const readme = file(app, `${kit}/README.md`);
+    expect(readme).toContain('kubectl --context "${CTX_CLUSTER1:-cluster1}" -n default create token whoami --audience istio-ca --duration 1h > istio-token');
+    expect(shellcheckFindings([...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map(m => m[1]).join(''), `${kit}/README.md`)).toEqual([]);
     const kustomization = require('js-yaml').loadAll(file(app, 'cluster1/mesh/kustomization.yaml')) as any[];
     expect(kustomization[0].resources).toEqual(['namespaces.yaml', 'mesh-gateway.yaml', 'security.yaml', 'workloads.yaml']);
     // The probe reaches hand-made WorkloadEntries only with the health-check annotation.

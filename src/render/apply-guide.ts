@@ -6,7 +6,7 @@ import { BundleLayer, ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { EXPECTED_STATE_FILE } from './expected-state';
 import { IstioChart, IstioRelease } from './istio-install';
 import { ARGO_CD_DIR } from './gitops/argo-cd';
-import { contextVariable } from './shell';
+import { contextAssignment, contextOrName, contextVariable } from './shell';
 
 /** How the cluster's `cacerts` arrives, in the words and commands of the CA step. */
 function caStep(bundle: ClusterBundle): { what: string; commands: string[] } {
@@ -60,7 +60,6 @@ export function renderApplyGuide(bundle: ClusterBundle, releases: readonly Istio
   // Every command names the cluster's kube context: with several clusters at hand, applying one cluster's
   // bundle to another's current context is the mistake to rule out.
   const context = contextVariable(cluster.clusterName);
-  const contextOrName = `\${${context}:-${cluster.clusterName}}`;
   const helm = releases.map(r => `helm upgrade --install ${r.releaseName} ${chartRef(r.chart)} --kube-context "$${context}" -n ${ISTIO_SYSTEM} --version ${version} -f ${BundleLayer.ISTIO}/${r.valuesFile}${r.chart === IstioChart.ISTIOD ? ' --wait' : ''}`);
   const automated = gitOps?.tool === GitOpsTool.ARGO_CD
     ? `Argo CD applies the layers in this order: see \`../${ARGO_CD_DIR}/${cluster.clusterName}.yaml\` (sync waves).`
@@ -84,7 +83,7 @@ ${automated}
 By hand, from this directory, with this cluster's kube context (its name unless you set \`${context}\`):
 
 \`\`\`sh
-${context}="${contextOrName}"
+${contextAssignment(cluster.clusterName)}
 kubectl --context "$${context}" apply -k ${BundleLayer.CA}
 ${[...ca.commands,
     ...(oci ? [] : [`helm repo add istio ${repository} && helm repo update istio`]),
@@ -97,7 +96,7 @@ Then check the live cluster against what this bundle says it must show (roots, e
 SNI names, the gateway's filter chains, the remote clusters istiod reads), with kubectl and istioctl on PATH:
 
 \`\`\`sh
-npx cdk8s-istio-multicluster verify ${EXPECTED_STATE_FILE} --context "${contextOrName}"
+npx cdk8s-istio-multicluster verify ${EXPECTED_STATE_FILE} --context "${contextOrName(cluster.clusterName)}"
 \`\`\`
 `;
   bundle.addFile({ root: OutputRoot.BUNDLES, path: 'README.md', content: text });

@@ -3,7 +3,7 @@ import { byKey } from '../order';
 import { splitPemBundle } from '../pki/x509';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { OutputFile, OutputRoot } from '../write/output-file';
-import { contextVariable } from './shell';
+import { contextOrName } from './shell';
 
 /** The gate script of a root rotation stage, beside the bundles. */
 export const ROTATION_CHECK_SCRIPT = 'ca-rotation-check.sh';
@@ -38,7 +38,7 @@ export function renderRotationCheck(model: ResolvedMesh): OutputFile[] {
     '  actual=$(kubectl --context "$2" -n istio-system get configmap istio-ca-root-cert -o jsonpath=\'{.data.root-cert\\.pem}\' | fingerprints)',
     '  if [[ "$actual" == "$3" ]]; then echo "ok   $1"; else echo "FAIL $1: istio-ca-root-cert holds [$actual], expected [$3]"; status=1; fi',
     '}',
-    ...clusters.map(([c, material]) => `check ${c.clusterName} "\${${contextVariable(c.clusterName)}:-${c.clusterName}}" "${expected(material.rootCerts)}"`),
+    ...clusters.map(([c, material]) => `check ${c.clusterName} "${contextOrName(c.clusterName)}" "${expected(material.rootCerts)}"`),
     'exit $status',
     '',
   ];

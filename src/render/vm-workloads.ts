@@ -13,6 +13,7 @@ import { toYaml } from '../write/yaml';
 import { ClusterBundle, NamespaceUse } from './cluster-bundle';
 import { renderTrafficPolicy } from './traffic-policy';
 import { sortedEntries } from '../order';
+import { contextOrName } from './shell';
 
 const ISTIOD_HOST = 'istiod.istio-system.svc';
 
@@ -189,7 +190,7 @@ function writeOnboardingKit(vm: VmWorkload, instance: ResolvedVmInstance, bundle
     '1. The one file this kit cannot hold is the token, which needs the live cluster. Make it with:',
     '',
     '   ```sh',
-    `   kubectl --context ${bundle.cluster.clusterName} -n ${vm.namespace} create token ${vm.serviceAccount} --audience istio-ca --duration 1h > istio-token`,
+    `   kubectl --context "${contextOrName(bundle.cluster.clusterName)}" -n ${vm.namespace} create token ${vm.serviceAccount} --audience istio-ca --duration 1h > istio-token`,
     '   ```',
     '2. On the VM, install the `istio-sidecar` package of your Istio version, then:',
     '',

@@ -4,7 +4,7 @@ import { RemoteSecretDeliveryMode } from '../../../topology';
 import { OutputFile, OutputRoot } from '../../../write/output-file';
 import { ClusterBundle, ISTIO_SYSTEM } from '../../cluster-bundle';
 import { ExternalSecret } from '../../external-secret';
-import { contextVariable } from '../../shell';
+import { contextAssignment, contextVariable } from '../../shell';
 
 /** The script that creates every remote secret, beside the bundles. */
 export const REMOTE_SECRETS_SCRIPT = 'remote-secrets.sh';
@@ -59,7 +59,7 @@ export function remoteSecretsScript(mesh: Mesh, clusters: readonly MeshCluster[]
     '# Each cluster\'s kube context defaults to its name; override with e.g. CTX_CLUSTER1=prod-east ./remote-secrets.sh',
     'set -euo pipefail',
     '',
-    ...clusters.map(c => `${contextVariable(c.clusterName)}="\${${contextVariable(c.clusterName)}:-${c.clusterName}}"`),
+    ...clusters.map(c => contextAssignment(c.clusterName)),
     '',
     ...pairs.map(({ holder, peer }) => [
       `istioctl create-remote-secret --context="\${${contextVariable(peer.clusterName)}}" --name=${peer.clusterName}`,
