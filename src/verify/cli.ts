@@ -3,22 +3,25 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { EXPECTED_STATE_FORMAT, ExpectedState } from '../render/expected-state';
-import { diffState, formatReport, VerifyStatus } from './diff';
+import { contextVariable } from '../render/shell';
+import { diffState, formatReport, VerifyResult, VerifyStatus } from './diff';
 import { collectLiveState, CommandRunner } from './live-state';
 
-const USAGE = `usage: cdk8s-istio-multicluster verify <dist/<cluster>/expected-state.json> [--context <kube context>] [--all-pods] [--json]
+const USAGE = `usage: cdk8s-istio-multicluster verify <dist/<cluster>/expected-state.json>... [--context <kube context>] [--all-pods] [--json]
 
-Compares a live cluster with what its rendered bundle says it must show: the roots workloads trust,
+Compares live clusters with what their rendered bundles say they must show: the roots workloads trust,
 each client scope's .global clusters (endpoints, SNI), the gateway's SNI filter chains, in
 multi-primary topologies the remote clusters istiod reads, and in ambient ones the global services
 a ztunnel knows, with endpoints. Needs kubectl and istioctl on PATH.
 It asks the first running pod with a sidecar of each client scope; --all-pods asks every one, to find
-a proxy that missed an update. The kube context defaults to the cluster's name. Exit status: 0 all
-checks pass, 1 a check failed, 2 verify could not run.`;
+a proxy that missed an update. Each cluster's kube context is CTX_<CLUSTER> when set (CTX_EAST_1 for
+east-1, as in the bundles' commands), else the cluster's name; --context names it for a single file.
+With several files, --json prints an array, one entry per file. Exit status: 0 all checks pass,
+1 a check failed, 2 verify could not run (the highest of all files').`;
 
 interface VerifyOptions {
-  readonly file: string;
-  /** @default - the cluster's name */
+  readonly files: readonly string[];
+  /** @default - CTX_<CLUSTER>, else the cluster's name */
   readonly context?: string;
   readonly allPods: boolean;
   readonly json: boolean;
@@ -40,15 +43,52 @@ function parseCommandLine(argv: readonly string[]): { readonly options: VerifyOp
     // Its first sentence names the option and what is wrong ("Unknown option '--contxt'"); the rest is a hint about '--'.
     return { problem: `verify: ${(e as Error).message.split('. ')[0]}` };
   }
-  const [command, file, ...extra] = parsed.positionals;
-  if (command !== 'verify' || !file) return {};
-  if (extra.length > 0) return { problem: `verify: one expected-state file at a time (also given: ${extra.join(' ')}): run verify once per cluster` };
+  const [command, ...files] = parsed.positionals;
+  if (command !== 'verify' || files.length === 0) return {};
   const { context, 'all-pods': allPods = false, json = false } = parsed.values;
-  return { options: { file, context, allPods, json } };
+  if (context !== undefined && files.length > 1) {
+    return { problem: `verify: --context names the context of one cluster, and ${files.length} files are given: verify them one at a time, or set each cluster's CTX_<CLUSTER>` };
+  }
+  return { options: { files, context, allPods, json } };
+}
+
+/** What verifying one expected-state file came to: its report, or why it could not run. */
+type Outcome =
+  | { readonly status: 0 | 1; readonly file: string; readonly cluster: string; readonly context: string; readonly results: readonly VerifyResult[] }
+  | { readonly status: 2; readonly file: string; readonly error: string };
+
+function verifyFile(file: string, options: VerifyOptions, run: CommandRunner, env: NodeJS.ProcessEnv): Outcome {
+  const cannot = (error: string): Outcome => ({ status: 2, file, error: `verify: ${error}` });
+  let expected: ExpectedState;
+  try {
+    expected = JSON.parse(fs.readFileSync(file, 'utf8')) as ExpectedState;
+  } catch (e) {
+    return cannot(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  if (expected.format !== EXPECTED_STATE_FORMAT) {
+    return cannot(`${file} is not an expected-state file of this version (format ${JSON.stringify(expected.format)}, expected ${EXPECTED_STATE_FORMAT}): synth again with this version`);
+  }
+  const context = options.context ?? (env[contextVariable(expected.cluster)] || expected.cluster);
+  if (!context) return cannot('--context needs a kube context name');
+  let results: VerifyResult[];
+  try {
+    results = diffState(expected, collectLiveState(expected, run, context, { allPods: options.allPods }));
+  } catch (e) {
+    return cannot(`reading cluster ${expected.cluster} through context ${context} failed: ${(e as Error).message}`);
+  }
+  return { status: results.some(r => r.status === VerifyStatus.FAIL) ? 1 : 0, file, cluster: expected.cluster, context, results };
+}
+
+/** The last line of several files' reports: which clusters failed a check, and which could not be verified. */
+function summary(outcomes: readonly Outcome[]): string {
+  const named = (status: number) => outcomes.filter(o => o.status === status).map(o => ('cluster' in o ? o.cluster : o.file));
+  const [failed, unverified] = [named(1), named(2)];
+  return `verify: ${outcomes.length} files, ${failed.length} with a failed check${failed.length ? ` (${failed.join(', ')})` : ''}, `
+    + `${unverified.length} not verified${unverified.length ? ` (${unverified.join(', ')})` : ''}`;
 }
 
 /** Runs `verify` with its arguments; returns the exit status. */
-export function main(argv: readonly string[], run: CommandRunner, out: (text: string) => void): number {
+export function main(argv: readonly string[], run: CommandRunner, out: (text: string) => void, env: NodeJS.ProcessEnv = process.env): number {
   if (argv.includes('--help') || argv.includes('-h')) {
     out(USAGE);
     return 0;
@@ -58,32 +98,14 @@ export function main(argv: readonly string[], run: CommandRunner, out: (text: st
     out(line.problem ? `${line.problem}\n\n${USAGE}` : USAGE);
     return 2;
   }
-  const { file, allPods, json } = line.options;
-  let expected: ExpectedState;
-  try {
-    expected = JSON.parse(fs.readFileSync(file, 'utf8')) as ExpectedState;
-  } catch (e) {
-    out(`verify: cannot read ${file}: ${(e as Error).message}`);
-    return 2;
-  }
-  if (expected.format !== EXPECTED_STATE_FORMAT) {
-    out(`verify: ${file} is not an expected-state file of this version (format ${JSON.stringify(expected.format)}, expected ${EXPECTED_STATE_FORMAT}): synth again with this version`);
-    return 2;
-  }
-  const context = line.options.context ?? expected.cluster;
-  if (!context) {
-    out('verify: --context needs a kube context name');
-    return 2;
-  }
-  let results;
-  try {
-    results = diffState(expected, collectLiveState(expected, run, context, { allPods }));
-  } catch (e) {
-    out(`verify: reading cluster ${expected.cluster} through context ${context} failed: ${(e as Error).message}`);
-    return 2;
-  }
-  out(json ? JSON.stringify({ cluster: expected.cluster, context, results }, null, 2) : formatReport(expected.cluster, results));
-  return results.some(r => r.status === VerifyStatus.FAIL) ? 1 : 0;
+  const { files, json } = line.options;
+  const outcomes = files.map(file => verifyFile(file, line.options, run, env));
+  const report = (outcome: Outcome) => ('error' in outcome ? outcome.error : formatReport(outcome.cluster, outcome.results));
+  // One file prints as it always has (its report object, or why it could not run); several, an entry each.
+  const entry = ({ status, file, ...rest }: Outcome) => (files.length > 1 ? { file, ...rest } : rest);
+  if (json && (files.length > 1 || outcomes[0].status !== 2)) out(JSON.stringify(files.length > 1 ? outcomes.map(entry) : entry(outcomes[0]), null, 2));
+  else out([...outcomes.map(report), ...files.length > 1 ? [summary(outcomes)] : []].join('\n\n'));
+  return Math.max(...outcomes.map(o => o.status));
 }
 
 const runCommand: CommandRunner = (command, args) => execFileSync(command, [...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024 });

@@ -372,13 +372,48 @@ describe('the verify command', () => {
       [['verify', file, '--contxt', 'prod-east'], /^verify: Unknown option '--contxt'\n\nusage: /],
       [['verify', file, '--context'], /^verify: Option '--context <value>' argument missing\n\nusage: /],
       [['verify', file, '--json=yes'], /^verify: Option '--json' does not take an argument\n\nusage: /],
-      [['verify', file, path.join(mesh.app.outdir, 'c2/expected-state.json')], /^verify: one expected-state file at a time \(also given: .*c2\/expected-state.json\): run verify once per cluster\n\nusage: /],
+      [['verify', file, path.join(mesh.app.outdir, 'c2/expected-state.json'), '--context', 'prod'], /^verify: --context names the context of one cluster, and 2 files are given: verify them one at a time, or set each cluster's CTX_<CLUSTER>\n\nusage: /],
     ] as const) {
       expect(main(argv, run, t => out.push(t))).toBe(2);
       expect(out.pop()).toMatch(problem);
     }
     expect(main(['verify', '--help'], run, t => out.push(t))).toBe(0);
     expect(out.pop()).toMatch(/^usage: cdk8s-istio-multicluster verify .*--context <kube context>/);
+  });
+
+  test('verifies several files, each through its own cluster\'s context (CTX_<CLUSTER> when set), and exits with the worst status', () => {
+    // GIVEN the recorded clusters, and a CTX_C1 that names c1's context otherwise
+    const contexts: string[] = [];
+    const runner = (pem: string): CommandRunner => {
+      const recorded = fakeRunner(FIXTURES, pem);
+      return (tool, args) => {
+        const context = args[args.indexOf('--context') + 1];
+        contexts.push(context);
+        return recorded(tool, args.map(a => (a === 'prod-c1' ? 'c1' : a)));
+      };
+    };
+    const files = ['c1', 'c2'].map(c => path.join(mesh.app.outdir, c, 'expected-state.json'));
+    const env = { CTX_C1: 'prod-c1' };
+    const out: string[] = [];
+
+    // WHEN both are verified at once, as JSON
+    const status = main(['verify', ...files, '--json'], runner(rootPem), t => out.push(t), env);
+
+    // THEN each is read through its context and reported in an entry of its own
+    expect(status).toBe(0);
+    expect([...new Set(contexts)]).toEqual(['prod-c1', 'c2']);
+    const entries = JSON.parse(out.pop()!);
+    expect(entries.map((e: { file: string; cluster: string; context: string }) => [e.file, e.cluster, e.context])).toEqual([[files[0], 'c1', 'prod-c1'], [files[1], 'c2', 'c2']]);
+    expect(entries.every((e: { results: VerifyResult[] }) => e.results.length > 0 && e.results.every(r => r.status !== VerifyStatus.FAIL))).toBe(true);
+
+    // AND a failing check anywhere exits 1; a file that cannot be verified, 2, after the others are reported
+    expect(main(['verify', ...files], runner(otherCaPem), t => out.push(t), env)).toBe(1);
+    expect(out.pop()).toMatch(/^FAIL roots: [\s\S]*\nc1: 1 failed, 0 skipped, 7 ok\n\nFAIL roots: [\s\S]*\nc2: 1 failed, 0 skipped, 5 ok\n\nverify: 2 files, 2 with a failed check \(c1, c2\), 0 not verified$/);
+    expect(main(['verify', files[0], '/nonexistent.json'], runner(rootPem), t => out.push(t), env)).toBe(2);
+    expect(out.pop()).toMatch(/\nc1: 0 failed, 0 skipped, 8 ok\n\nverify: cannot read \/nonexistent.json: [^\n]*\n\nverify: 2 files, 0 with a failed check, 1 not verified \(\/nonexistent.json\)$/);
+    expect(main(['verify', files[0], '/nonexistent.json', '--json'], runner(otherCaPem), t => out.push(t), env)).toBe(2);
+    expect(JSON.parse(out.pop()!).map((e: { cluster?: string; error?: string }) => e.cluster ?? e.error))
+      .toEqual(['c1', expect.stringMatching(/^verify: cannot read \/nonexistent.json/)]);
   });
 
   test('takes --context=<name> as well as --context <name>', () => {
