@@ -6,7 +6,7 @@ import { BundleLayer, ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { EXPECTED_STATE_FILE } from './expected-state';
 import { IstioChart, IstioRelease } from './istio-install';
 import { ARGO_CD_DIR } from './gitops/argo-cd';
-import { contextAssignment, contextOrName, contextVariable } from './shell';
+import { contextAssignment, contextVariable } from './shell';
 
 /** How the cluster's `cacerts` arrives, in the words and commands of the CA step. */
 function caStep(bundle: ClusterBundle): { what: string; commands: string[] } {
@@ -96,7 +96,7 @@ Then check the live cluster against what this bundle says it must show (roots, e
 SNI names, the gateway's filter chains, the remote clusters istiod reads), with kubectl and istioctl on PATH:
 
 \`\`\`sh
-npx cdk8s-istio-multicluster verify ${EXPECTED_STATE_FILE} --context "${contextOrName(cluster.clusterName)}"
+npx cdk8s-istio-multicluster verify ${EXPECTED_STATE_FILE}  # through the context $${context} names, else ${cluster.clusterName}
 \`\`\`
 `;
   bundle.addFile({ root: OutputRoot.BUNDLES, path: 'README.md', content: text });
