@@ -102,6 +102,39 @@ test('without a secret store, remote-secrets.sh holds the istioctl command for e
   expect([...objectsOf(app, 'east').values()].filter(o => o.kind === 'Secret' || o.kind === 'ExternalSecret')).toEqual([]);
 });
 
+describe('each cluster\'s README says which remote secrets it takes part in, and how they get there', () => {
+  const declare = (remoteSecrets?: RemoteSecrets) => {
+    const { app, mesh } = multiNetwork({ remoteSecrets });
+    const east = new MeshCluster(mesh, 'east', { network: 'n1', gateway: { address: '10.0.0.1' } });
+    new MeshCluster(mesh, 'east-remote', { network: 'n1', primary: east });
+    new MeshCluster(mesh, 'west', { network: 'n2', gateway: { address: '10.0.1.1' } });
+    const step = (cluster: string) => bundleFile(app, `${cluster}/README.md`).split('\n').find(l => l.startsWith('**Remote secrets.**'));
+    return { east: step('east'), remote: step('east-remote'), west: step('west') };
+  };
+
+  test('by script: what each istiod reads, and when to run remote-secrets.sh', () => {
+    const { east, remote, west } = declare();
+    expect(east).toMatch(/^\*\*Remote secrets\.\*\* This cluster's istiod reads the API servers of east-remote and west\. The istiod of west reads this cluster's API server\. Once Istio runs in every cluster .* run `bash \.\.\/remote-secrets\.sh` once for the whole mesh/);
+    // A remote runs no istiod: it is only read, by every primary.
+    expect(remote).toMatch(/^\*\*Remote secrets\.\*\* The istiods of east and west read this cluster's API server\. Once Istio runs/);
+    expect(west).toMatch(/^\*\*Remote secrets\.\*\* This cluster's istiod reads the API servers of east and east-remote\. The istiod of east reads/);
+  });
+
+  test('by ExternalSecrets: the store, and the key each cluster\'s kubeconfig goes under', () => {
+    const { east, remote } = declare(RemoteSecrets.externalSecret({ storeName: 'vault', remoteKeyPrefix: 'platform/kube' }));
+    expect(east).toBe('**Remote secrets.** This cluster\'s istiod reads the API servers of east-remote and west through ExternalSecrets (in `mesh/`) from the store `vault`, '
+      + 'each kubeconfig under `platform/kube/<cluster>`, property `kubeconfig` (the one `istioctl create-remote-secret --name=<cluster>` writes into its Secret). '
+      + 'The istiod of west reads this cluster\'s API server: put its kubeconfig under `platform/kube/east`.');
+    expect(remote).toBe('**Remote secrets.** The istiods of east and west read this cluster\'s API server: put its kubeconfig under `platform/kube/east-remote`.');
+  });
+
+  test('in the global-names topology there are none', () => {
+    const { app, mesh } = testMesh();
+    new MeshCluster(mesh, 'east', { gateway: { address: '10.0.0.1' } });
+    expect(bundleFile(app, 'east/README.md')).not.toContain('Remote secrets');
+  });
+});
+
 test('switching an existing mesh to multi-network is one line: the same constructs render Istio\'s own topology, valid', () => {
   const declare = (topology: MeshTopology) => {
     const dir = tempDir();

@@ -48,7 +48,7 @@ function caStep(bundle: ClusterBundle): { what: string; commands: string[] } {
  * Writes the cluster's README.md: its layers in apply order, and the commands that apply them by hand
  * (kubectl and helm, or istioctl) or the GitOps objects that do.
  */
-export function renderApplyGuide(bundle: ClusterBundle, releases: readonly IstioRelease[]): void {
+export function renderApplyGuide(bundle: ClusterBundle, releases: readonly IstioRelease[], topologySteps: readonly string[]): void {
   const { cluster, mesh } = bundle;
   const gitOps = mesh.gitOps;
   const version = mesh.istioVersion;
@@ -91,7 +91,7 @@ ${[...ca.commands,
     `# or, instead of helm: istioctl install --context "$${context}" -f ${BundleLayer.ISTIO}/istio-operator.yaml`,
     `kubectl --context "$${context}" apply -k ${BundleLayer.MESH}`].join('\n')}
 \`\`\`
-
+${topologySteps.map(step => `\n${step}\n`).join('')}
 Then check the live cluster against what this bundle says it must show (roots, each client's endpoints and
 SNI names, the gateway's filter chains, the remote clusters istiod reads), with kubectl and istioctl on PATH:
 

@@ -45,7 +45,7 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   // The cluster-wide parts go last: they collect what the renderers above registered.
   bundles.forEach(bundle => topology.renderCluster(bundle, model, bundleOf));
   const releases = new Map([...bundles].map(([cluster, bundle]) => [cluster, renderClusterBaseline(bundle, topology)]));
-  bundles.forEach((bundle, cluster) => renderApplyGuide(bundle, releases.get(cluster)!));
+  bundles.forEach((bundle, cluster) => renderApplyGuide(bundle, releases.get(cluster)!, topology.applySteps?.(bundle, model) ?? []));
   const gitOps = model.mesh.gitOps;
   if (gitOps?.tool === GitOpsTool.FLUX) bundles.forEach((bundle, cluster) => renderFlux(bundle, gitOps, releases.get(cluster)!));
   const argoCd = gitOps?.tool === GitOpsTool.ARGO_CD ? renderArgoCd(model.mesh, gitOps, releases) : [];

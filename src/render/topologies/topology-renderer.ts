@@ -34,6 +34,9 @@ export interface TopologyRenderer {
   /** Files for the whole mesh, beside the bundles. */
   meshFiles(model: ResolvedMesh): OutputFile[];
 
+  /** Paragraphs a cluster's README adds after its install commands: the steps the topology needs beyond them. */
+  applySteps?(bundle: ClusterBundle, model: ResolvedMesh): string[];
+
   /** Problems in the rendered files that the topology forbids (e.g. objects that must be uniform across clusters). */
   checkRendered?(clusterFiles: ReadonlyMap<MeshCluster, readonly OutputFile[]>): string[];
 }

@@ -1,6 +1,6 @@
 import { TopologyRenderer } from '../topology-renderer';
 import { IstioChart } from '../../istio-install';
-import { renderRemoteSecrets, remoteSecretsScript } from '../multi-network/remote-secrets';
+import { remoteSecretsScript, remoteSecretsStep, renderRemoteSecrets } from '../multi-network/remote-secrets';
 import { renderAmbientEastWest, renderAmbientPeers } from './east-west';
 import { renderAmbientRoute } from './routes';
 import { samenessProblems } from './sameness';
@@ -33,5 +33,6 @@ export const AMBIENT_RENDERER: TopologyRenderer = {
     ],
   }),
   meshFiles: model => remoteSecretsScript(model.mesh, model.clusters),
+  applySteps: (bundle, model) => remoteSecretsStep(bundle, model.clusters),
   checkRendered: clusterFiles => samenessProblems(clusterFiles),
 };

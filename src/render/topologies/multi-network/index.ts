@@ -2,7 +2,7 @@ import { renderGlobalService } from '../global-names/global-services';
 import { renderGlobalGateway } from '../global-names/mesh-gateway';
 import { TopologyRenderer } from '../topology-renderer';
 import { eastWestGateway, renderCrossNetworkGateway, renderPeerGateways } from './east-west';
-import { remoteSecretsScript, renderRemoteSecrets } from './remote-secrets';
+import { remoteSecretsScript, remoteSecretsStep, renderRemoteSecrets } from './remote-secrets';
 import { renderMultiNetworkRoute } from './routes';
 import { renderMultiNetworkService } from './services';
 
@@ -34,4 +34,5 @@ export const MULTI_NETWORK_RENDERER: TopologyRenderer = {
   },
   gatewayComponent: eastWestGateway,
   meshFiles: model => remoteSecretsScript(model.mesh, model.clusters),
+  applySteps: (bundle, model) => remoteSecretsStep(bundle, model.clusters),
 };

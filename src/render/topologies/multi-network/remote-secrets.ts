@@ -42,6 +42,39 @@ export function renderRemoteSecrets(bundle: ClusterBundle, clusters: readonly Me
   }
 }
 
+/** Names in prose: `a`, `a and b`, `a, b and c`. */
+const inProse = (names: readonly string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]);
+
+/**
+ * The remote secrets' step of a cluster's README: which API servers its istiod reads, which istiods read
+ * its own, and how their credentials get there.
+ */
+export function remoteSecretsStep(bundle: ClusterBundle, clusters: readonly MeshCluster[]): string[] {
+  const { mesh, cluster } = bundle;
+  const pairs = remoteSecretPairs(clusters);
+  const peers = pairs.filter(p => p.holder === cluster).map(p => p.peer.clusterName);
+  const readers = pairs.filter(p => p.peer === cluster).map(p => p.holder.clusterName);
+  if (peers.length === 0 && readers.length === 0) return [];
+  const reads = peers.length > 0 ? `This cluster's istiod reads the API ${peers.length > 1 ? 'servers' : 'server'} of ${inProse(peers)}` : undefined;
+  const readBy = readers.length > 0 ? `The ${readers.length > 1 ? 'istiods' : 'istiod'} of ${inProse(readers)} ${readers.length > 1 ? 'read' : 'reads'} this cluster's API server` : undefined;
+  const paragraph = (sentences: ReadonlyArray<string | undefined>) => [`**Remote secrets.** ${sentences.filter(Boolean).join(' ')}`];
+  if (mesh.remoteSecrets.mode === RemoteSecretDeliveryMode.EXTERNAL_SECRET) {
+    const store = mesh.remoteSecrets.store!;
+    const prefix = store.remoteKeyPrefix ?? `${mesh.meshId}/remote-secrets`;
+    return paragraph([
+      reads && `${reads} through ExternalSecrets (in \`mesh/\`) from the store \`${store.storeName}\`, each kubeconfig under \`${prefix}/<cluster>\`, `
+        + 'property `kubeconfig` (the one `istioctl create-remote-secret --name=<cluster>` writes into its Secret).',
+      readBy && `${readBy}: put its kubeconfig under \`${prefix}/${cluster.clusterName}\`.`,
+    ]);
+  }
+  return paragraph([
+    reads && `${reads}.`,
+    readBy && `${readBy}.`,
+    `Once Istio runs in every cluster (its base chart makes the \`istio-reader\` service account the credentials are for), run `
+      + `\`bash ../${REMOTE_SECRETS_SCRIPT}\` once for the whole mesh (each cluster's context is its \`CTX_<CLUSTER>\`, else its name), and again `
+      + 'when a cluster joins: the credentials never enter the bundles.',
+  ]);
+}
 
 /**
  * `remote-secrets.sh`: the `istioctl create-remote-secret` command for every (primary, peer) pair, for teams
