@@ -7,14 +7,15 @@ import { contextVariable } from '../render/shell';
 import { diffState, formatReport, VerifyResult, VerifyStatus } from './diff';
 import { collectLiveState, CommandRunner } from './live-state';
 
-const USAGE = `usage: cdk8s-istio-multicluster verify <dist/<cluster>/expected-state.json>... [--context <kube context>] [--all-pods] [--json]
+const USAGE = `usage: cdk8s-istio-multicluster verify <dist/<cluster>/expected-state.json>... [--context <kube context>] [--all-pods] [--strict] [--json]
 
 Compares live clusters with what their rendered bundles say they must show: the roots workloads trust,
 each client scope's .global clusters (endpoints, SNI), the gateway's SNI filter chains, in
 multi-primary topologies the remote clusters istiod reads, and in ambient ones the global services
 a ztunnel knows, with endpoints. Needs kubectl and istioctl on PATH.
 It asks the first running pod with a sidecar of each client scope; --all-pods asks every one, to find
-a proxy that missed an update. Each cluster's kube context is CTX_<CLUSTER> when set (CTX_EAST_1 for
+a proxy that missed an update; a scope with no such pod is skipped, which --strict counts as a failure
+(right after a rollout, it means the rollout is not done). Each cluster's kube context is CTX_<CLUSTER> when set (CTX_EAST_1 for
 east-1, as in the bundles' commands), else the cluster's name; --context names it for a single file.
 With several files, --json prints an array, one entry per file. Exit status: 0 all checks pass,
 1 a check failed, 2 verify could not run (the highest of all files').`;
@@ -24,6 +25,8 @@ interface VerifyOptions {
   /** @default - CTX_<CLUSTER>, else the cluster's name */
   readonly context?: string;
   readonly allPods: boolean;
+  /** Whether a skipped check (a scope without a running pod) fails. */
+  readonly strict: boolean;
   readonly json: boolean;
 }
 
@@ -37,7 +40,7 @@ function parseCommandLine(argv: readonly string[]): { readonly options: VerifyOp
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { 'context': { type: 'string' }, 'all-pods': { type: 'boolean' }, 'json': { type: 'boolean' } },
+      options: { 'context': { type: 'string' }, 'all-pods': { type: 'boolean' }, 'strict': { type: 'boolean' }, 'json': { type: 'boolean' } },
     });
   } catch (e) {
     // Its first sentence names the option and what is wrong ("Unknown option '--contxt'"); the rest is a hint about '--'.
@@ -45,11 +48,11 @@ function parseCommandLine(argv: readonly string[]): { readonly options: VerifyOp
   }
   const [command, ...files] = parsed.positionals;
   if (command !== 'verify' || files.length === 0) return {};
-  const { context, 'all-pods': allPods = false, json = false } = parsed.values;
+  const { context, 'all-pods': allPods = false, strict = false, json = false } = parsed.values;
   if (context !== undefined && files.length > 1) {
     return { problem: `verify: --context names the context of one cluster, and ${files.length} files are given: verify them one at a time, or set each cluster's CTX_<CLUSTER>` };
   }
-  return { options: { files, context, allPods, json } };
+  return { options: { files, context, allPods, strict, json } };
 }
 
 /** What verifying one expected-state file came to: its report, or why it could not run. */
@@ -76,14 +79,15 @@ function verifyFile(file: string, options: VerifyOptions, run: CommandRunner, en
   } catch (e) {
     return cannot(`reading cluster ${expected.cluster} through context ${context} failed: ${(e as Error).message}`);
   }
-  return { status: results.some(r => r.status === VerifyStatus.FAIL) ? 1 : 0, file, cluster: expected.cluster, context, results };
+  const failing = options.strict ? [VerifyStatus.FAIL, VerifyStatus.SKIP] : [VerifyStatus.FAIL];
+  return { status: results.some(r => failing.includes(r.status)) ? 1 : 0, file, cluster: expected.cluster, context, results };
 }
 
 /** The last line of several files' reports: which clusters failed a check, and which could not be verified. */
 function summary(outcomes: readonly Outcome[]): string {
   const named = (status: number) => outcomes.filter(o => o.status === status).map(o => ('cluster' in o ? o.cluster : o.file));
   const [failed, unverified] = [named(1), named(2)];
-  return `verify: ${outcomes.length} files, ${failed.length} with a failed check${failed.length ? ` (${failed.join(', ')})` : ''}, `
+  return `verify: ${outcomes.length} files, ${failed.length} failing${failed.length ? ` (${failed.join(', ')})` : ''}, `
     + `${unverified.length} not verified${unverified.length ? ` (${unverified.join(', ')})` : ''}`;
 }
 

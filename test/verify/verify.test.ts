@@ -408,12 +408,26 @@ describe('the verify command', () => {
 
     // AND a failing check anywhere exits 1; a file that cannot be verified, 2, after the others are reported
     expect(main(['verify', ...files], runner(otherCaPem), t => out.push(t), env)).toBe(1);
-    expect(out.pop()).toMatch(/^FAIL roots: [\s\S]*\nc1: 1 failed, 0 skipped, 7 ok\n\nFAIL roots: [\s\S]*\nc2: 1 failed, 0 skipped, 5 ok\n\nverify: 2 files, 2 with a failed check \(c1, c2\), 0 not verified$/);
+    expect(out.pop()).toMatch(/^FAIL roots: [\s\S]*\nc1: 1 failed, 0 skipped, 7 ok\n\nFAIL roots: [\s\S]*\nc2: 1 failed, 0 skipped, 5 ok\n\nverify: 2 files, 2 failing \(c1, c2\), 0 not verified$/);
     expect(main(['verify', files[0], '/nonexistent.json'], runner(rootPem), t => out.push(t), env)).toBe(2);
-    expect(out.pop()).toMatch(/\nc1: 0 failed, 0 skipped, 8 ok\n\nverify: cannot read \/nonexistent.json: [^\n]*\n\nverify: 2 files, 0 with a failed check, 1 not verified \(\/nonexistent.json\)$/);
+    expect(out.pop()).toMatch(/\nc1: 0 failed, 0 skipped, 8 ok\n\nverify: cannot read \/nonexistent.json: [^\n]*\n\nverify: 2 files, 0 failing, 1 not verified \(\/nonexistent.json\)$/);
     expect(main(['verify', files[0], '/nonexistent.json', '--json'], runner(otherCaPem), t => out.push(t), env)).toBe(2);
     expect(JSON.parse(out.pop()!).map((e: { cluster?: string; error?: string }) => e.cluster ?? e.error))
       .toEqual(['c1', expect.stringMatching(/^verify: cannot read \/nonexistent.json/)]);
+  });
+
+  test('--strict counts a skipped scope as a failure: right after a rollout, a scope without a running pod is not done', () => {
+    // GIVEN a cluster whose frontend namespace has no running pod yet
+    const recorded = fakeRunner(FIXTURES, rootPem);
+    const noFrontendPod: CommandRunner = (tool, args) => (tool === 'kubectl' && args.includes('pods') && args.includes('frontend') ? JSON.stringify({ items: [] }) : recorded(tool, args));
+    const file = path.join(mesh.app.outdir, 'c1/expected-state.json');
+    const out: string[] = [];
+
+    // THEN the scope is skipped, which passes by default and fails with --strict
+    expect(main(['verify', file], noFrontendPod, t => out.push(t))).toBe(0);
+    expect(out.pop()).toMatch(/^SKIP namespace frontend: no running pod[\s\S]*\nc1: 0 failed, 1 skipped, /m);
+    expect(main(['verify', file, '--strict'], noFrontendPod, t => out.push(t))).toBe(1);
+    expect(main(['verify', file, '--strict'], recorded, t => out.push(t))).toBe(0);
   });
 
   test('takes --context=<name> as well as --context <name>', () => {
