@@ -117,6 +117,12 @@ export interface ResolvedGlobalDns {
    */
   readonly corefileForm: CorefileForm;
   /**
+   * Whether CoreDNS picks up the rendered block by itself: only when the Corefile has the `reload` plugin,
+   * which watches the Corefile and not the files it imports (so never through coredns-custom).
+   * @default - not a CoreDNS mode
+   */
+  readonly coreDnsReloads?: boolean;
+  /**
    * The istiocoredns ClusterIP.
    * @default - istiocoredns is not involved
    */
@@ -179,10 +185,12 @@ export class GlobalDns {
       servers.forEach((server, i) => checkNameserver(cluster, prop(`existingStubDomains.${zone}[${i}]`), server));
     }
     (o.upstreamNameservers ?? []).forEach((server, i) => checkNameserver(cluster, prop(`upstreamNameservers[${i}]`), server));
+    const corefile = needsCorefile ? readCorefile(cluster, o, globalDomain) : undefined;
     return {
       mode: this.mode,
-      existingCorefile: needsCorefile ? readCorefile(cluster, o, globalDomain) : undefined,
+      existingCorefile: corefile?.text,
       corefileForm,
+      coreDnsReloads: coreDnsMode ? corefileForm === CorefileForm.REPLACE && corefile!.reloads : undefined,
       istioCoreDnsIp: ip,
       renderIstioCoreDns: o.renderIstioCoreDns ?? false,
       existingStubDomains: o.existingStubDomains,
@@ -199,7 +207,8 @@ function checkNameserver(cluster: IConstruct, where: string, server: string): vo
   if (port !== undefined) checkPort(cluster, where, Number(port));
 }
 
-function readCorefile(cluster: IConstruct, options: ExistingCorefile, globalDomain: string): string {
+/** The cluster's Corefile, checked, and whether it reloads itself when it changes (the `reload` plugin in any block). */
+function readCorefile(cluster: IConstruct, options: ExistingCorefile, globalDomain: string): { readonly text: string; readonly reloads: boolean } {
   if ((options.corefile === undefined) === (options.corefileFile === undefined)) {
     throw new MeshConfigError(`[${cluster.node.path}] dns needs the cluster's current Corefile, as exactly one of corefile (text) or corefileFile (a path): `
       + 'get it with kubectl -n kube-system get configmap coredns -o jsonpath=\'{.data.Corefile}\'', CHECKS.corefile);
@@ -227,5 +236,5 @@ function readCorefile(cluster: IConstruct, options: ExistingCorefile, globalDoma
   if (global) {
     throw new MeshConfigError(`${source} already has a server block for ${globalDomain} (line ${global.line}): pass the Corefile as it was before, the library appends that block itself`, CHECKS.corefile);
   }
-  return text!;
+  return { text: text!, reloads: blocks.some(b => b.directives.some(d => d.name === 'reload')) };
 }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CorefileForm, GlobalDns, GlobalService, MeshCluster } from '../src';
 import { parseCorefile } from '../src/dns/corefile';
 import { KUBEADM_COREFILE } from './support/fixtures';
-import { objectsOf, synthOnce, tempDir, testMesh } from './support/synth';
+import { bundleFile, objectsOf, synthOnce, tempDir, testMesh } from './support/synth';
 
 /** httpbin served by cluster2, consumed by cluster1, whose DNS is `dns`. */
 function withDns(dns?: GlobalDns) {
@@ -99,6 +99,33 @@ describe('GlobalDns', () => {
     expect(custom.data!['global.server']).toContain(line);
     // The cluster's operators keep their own keys there: GitOps applies ours as a server-side merge.
     expect(custom.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'ServerSideApply=true', 'kustomize.toolkit.fluxcd.io/ssa': 'Merge' });
+  });
+
+  describe('CoreDNS that will not pick up the block by itself: the README says to restart it', () => {
+    const step = (app: ReturnType<typeof withDns>['app']) => bundleFile(app, 'cluster1/README.md').split('\n').find(l => l.startsWith('**DNS.**'));
+    const restart = '`kubectl --context "${CTX_CLUSTER1:-cluster1}" -n kube-system rollout restart deployment coredns`';
+
+    test('a Corefile with reload (kubeadm\'s): nothing to do, nothing said', () => {
+      const { app } = withDns(GlobalDns.staticZone({ corefile: KUBEADM_COREFILE }));
+      expect(step(app)).toBeUndefined();
+      expect(app.notes.filter(n => n.includes('MCM202'))).toEqual([]);
+    });
+
+    test('a Corefile without reload: a note (MCM202), and the restart in the README, after each change of a static zone', () => {
+      const withoutReload = KUBEADM_COREFILE.replace(/^\s*reload\n/m, '');
+      expect(withoutReload).not.toBe(KUBEADM_COREFILE);
+      const { app } = withDns(GlobalDns.staticZone({ corefile: withoutReload }));
+      expect(step(app)).toBe('**DNS.** The cluster\'s Corefile has no `reload` plugin, so CoreDNS reads it only when it starts: after applying `mesh/`, '
+        + `and whenever the mesh's \`.global\` hosts change, restart it: ${restart}.`);
+      expect(app.notes).toContainEqual(expect.stringMatching(/^\[mesh\/cluster1\] dns: the cluster's Corefile has no reload plugin, so CoreDNS keeps its old configuration until it restarts: add reload to the Corefile, .* \[MCM202\]$/));
+    });
+
+    test('coredns-custom: always the restart (reload does not watch imported files), once for a forward, and no note: nothing to fix', () => {
+      const { app } = withDns(GlobalDns.coreDns({ istioCoreDnsIp: '10.96.0.100', form: CorefileForm.CUSTOM_SERVER_BLOCK }));
+      expect(step(app)).toBe('**DNS.** CoreDNS reads `coredns-custom` only when it starts (its `reload` plugin watches the Corefile, not the files it imports): '
+        + `after applying \`mesh/\`, restart it: ${restart}.`);
+      expect(app.notes.filter(n => n.includes('MCM202'))).toEqual([]);
+    });
   });
 
   describe('errors name the cluster and the option', () => {

@@ -8,7 +8,7 @@ import { Mesh, OutboundTrafficPolicy } from '../mesh';
 import { joinClusterNames, MeshCluster } from '../mesh-cluster';
 import { isHttpPort, namesHost, ProxyKind, proxyPortUse, ResolvedPort } from '../service-port';
 import { resolvePki, ResolvedPki } from '../pki/resolve-pki';
-import { GlobalDnsMode } from '../global-dns';
+import { CorefileForm, GlobalDnsMode } from '../global-dns';
 import { CHECKS, Finding, finding } from '../validation/findings';
 import { MeshTopology } from '../topology';
 import { CROSS_CLUSTER_OUTLIER_EXAMPLE, ejectsOn5xx } from '../traffic-policy';
@@ -233,12 +233,18 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
       ...(stale.length === 0 ? [] : [finding(CHECKS.staleVips, `[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`)]),
     ],
     // Multi-network serves through the user's own Service, whose targetPort the mesh does not render.
-    notes: mesh.topology !== MeshTopology.GLOBAL_NAMES ? [] : services.flatMap(service => {
-      const assumed = service.ports.filter(p => p.targetPort === undefined).map(p => `${p.name} ${p.number}`);
-      return assumed.length === 0 ? [] : [finding(CHECKS.targetPortAssumed,
-        `[${service.node.path}] serving clusters send ${service.globalHost} traffic to the pods' port ${assumed.join(', ')} (no targetPort): make sure the containers listen there, or set targetPort`),
-      ];
-    }),
+    notes: mesh.topology !== MeshTopology.GLOBAL_NAMES ? [] : [
+      ...services.flatMap(service => {
+        const assumed = service.ports.filter(p => p.targetPort === undefined).map(p => `${p.name} ${p.number}`);
+        return assumed.length === 0 ? [] : [finding(CHECKS.targetPortAssumed,
+          `[${service.node.path}] serving clusters send ${service.globalHost} traffic to the pods' port ${assumed.join(', ')} (no targetPort): make sure the containers listen there, or set targetPort`),
+        ];
+      }),
+      // The form's own limit (coredns-custom is never reloaded) is the README's to say: nothing to fix there.
+      ...clusters.filter(c => c.dns.coreDnsReloads === false && c.dns.corefileForm === CorefileForm.REPLACE).map(c => finding(CHECKS.corefileWithoutReload,
+        `[${c.node.path}] dns: the cluster's Corefile has no reload plugin, so CoreDNS keeps its old configuration until it restarts: `
+        + `add reload to the Corefile, or restart CoreDNS after applying ${c.clusterName}'s mesh/ (its README says how)`)),
+    ],
   };
 }
 

@@ -81,6 +81,7 @@ export const CHECKS = {
   registryOnlyInAmbient: rule('MCM119', Severity.WARNING, 'REGISTRY_ONLY in the ambient topology, which ztunnel does not enforce', 'Control egress with an egress waypoint and AuthorizationPolicies, or drop it.'),
   // Notes: assumptions to confirm once.
   targetPortAssumed: rule('MCM201', Severity.NOTE, 'A port without targetPort', 'Confirm the containers listen on the service port, or set targetPort.'),
+  corefileWithoutReload: rule('MCM202', Severity.NOTE, 'A Corefile without the reload plugin', 'Add reload to the Corefile, or restart CoreDNS after each apply (the cluster\'s README says how).'),
 } as const;
 
 /** One finding of a synth. */

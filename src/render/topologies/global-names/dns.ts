@@ -6,6 +6,7 @@ import { byEntryKey, sortedEntries } from '../../../order';
 import { hostPort } from '../../../validation/network';
 import { MeshConfigError } from '../../../validation/errors';
 import { ClusterBundle, ISTIO_SYSTEM } from '../../cluster-bundle';
+import { contextOrName } from '../../shell';
 
 const KUBE_SYSTEM = 'kube-system';
 
@@ -54,6 +55,21 @@ export function renderGlobalDns(bundle: ClusterBundle): void {
   if (dns.renderIstioCoreDns) {
     renderIstioCoreDns(bundle, dns.istioCoreDnsIp!);
   }
+}
+
+/**
+ * The DNS step of a cluster's README, when CoreDNS will not pick up the rendered block by itself: the restart
+ * that makes it, after the first apply and (for a static zone) whenever the `.global` hosts change.
+ */
+export function globalDnsStep(bundle: ClusterBundle): string[] {
+  const dns = bundle.cluster.dns;
+  if (dns.coreDnsReloads !== false) return [];
+  const why = dns.corefileForm === CorefileForm.CUSTOM_SERVER_BLOCK
+    ? 'CoreDNS reads `coredns-custom` only when it starts (its `reload` plugin watches the Corefile, not the files it imports)'
+    : 'The cluster\'s Corefile has no `reload` plugin, so CoreDNS reads it only when it starts';
+  const when = dns.mode === GlobalDnsMode.STATIC_ZONE ? ', and whenever the mesh\'s `.global` hosts change' : '';
+  return [`**DNS.** ${why}: after applying \`mesh/\`${when}, restart it: `
+    + `\`kubectl --context "${contextOrName(bundle.cluster.clusterName)}" -n ${KUBE_SYSTEM} rollout restart deployment coredns\`.`];
 }
 
 /** etcd refuses objects over 1.5 MiB; a little is left for the object's metadata. */

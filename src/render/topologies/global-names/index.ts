@@ -1,5 +1,5 @@
 import { TopologyRenderer } from '../topology-renderer';
-import { renderGlobalDns } from './dns';
+import { globalDnsStep, renderGlobalDns } from './dns';
 import { renderGlobalService } from './global-services';
 import { globalNamesGateway, renderGlobalGateway } from './mesh-gateway';
 import { renderVersionedRoute } from './versioned-routes';
@@ -14,4 +14,5 @@ export const GLOBAL_NAMES_RENDERER: TopologyRenderer = {
   },
   gatewayComponent: globalNamesGateway,
   meshFiles: () => [],
+  applySteps: globalDnsStep,
 };
