@@ -117,8 +117,8 @@ export interface ResolvedGlobalDns {
    */
   readonly corefileForm: CorefileForm;
   /**
-   * Whether CoreDNS picks up the rendered block by itself: only when the Corefile has the `reload` plugin,
-   * which watches the Corefile and not the files it imports (so never through coredns-custom).
+   * Whether CoreDNS is known to pick up the rendered block by itself: when the cluster's Corefile has the
+   * `reload` plugin. Through coredns-custom the mesh does not see that Corefile, so it is not known.
    * @default - not a CoreDNS mode
    */
   readonly coreDnsReloads?: boolean;

@@ -101,7 +101,7 @@ describe('GlobalDns', () => {
     expect(custom.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/sync-options': 'ServerSideApply=true', 'kustomize.toolkit.fluxcd.io/ssa': 'Merge' });
   });
 
-  describe('CoreDNS that will not pick up the block by itself: the README says to restart it', () => {
+  describe('CoreDNS not known to pick up the block by itself: the README says to restart it', () => {
     const step = (app: ReturnType<typeof withDns>['app']) => bundleFile(app, 'cluster1/README.md').split('\n').find(l => l.startsWith('**DNS.**'));
     const restart = '`kubectl --context "${CTX_CLUSTER1:-cluster1}" -n kube-system rollout restart deployment coredns`';
 
@@ -120,9 +120,10 @@ describe('GlobalDns', () => {
       expect(app.notes).toContainEqual(expect.stringMatching(/^\[mesh\/cluster1\] dns: the cluster's Corefile has no reload plugin, so CoreDNS keeps its old configuration until it restarts: add reload to the Corefile, .* \[MCM202\]$/));
     });
 
-    test('coredns-custom: always the restart (reload does not watch imported files), once for a forward, and no note: nothing to fix', () => {
+    test('coredns-custom: the restart (the mesh does not see whether the cluster\'s Corefile reloads), once for a forward, and no note', () => {
       const { app } = withDns(GlobalDns.coreDns({ istioCoreDnsIp: '10.96.0.100', form: CorefileForm.CUSTOM_SERVER_BLOCK }));
-      expect(step(app)).toBe('**DNS.** CoreDNS reads `coredns-custom` only when it starts (its `reload` plugin watches the Corefile, not the files it imports): '
+      expect(step(app)).toBe('**DNS.** `coredns-custom` reaches CoreDNS without a restart only if the cluster\'s own Corefile has the `reload` plugin, '
+        + 'which the mesh does not see: '
         + `after applying \`mesh/\`, restart it: ${restart}.`);
       expect(app.notes.filter(n => n.includes('MCM202'))).toEqual([]);
     });

@@ -240,7 +240,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
           `[${service.node.path}] serving clusters send ${service.globalHost} traffic to the pods' port ${assumed.join(', ')} (no targetPort): make sure the containers listen there, or set targetPort`),
         ];
       }),
-      // The form's own limit (coredns-custom is never reloaded) is the README's to say: nothing to fix there.
+      // Through coredns-custom the cluster's Corefile is not the mesh's to see, nor to fix: the README says to restart.
       ...clusters.filter(c => c.dns.coreDnsReloads === false && c.dns.corefileForm === CorefileForm.REPLACE).map(c => finding(CHECKS.corefileWithoutReload,
         `[${c.node.path}] dns: the cluster's Corefile has no reload plugin, so CoreDNS keeps its old configuration until it restarts: `
         + `add reload to the Corefile, or restart CoreDNS after applying ${c.clusterName}'s mesh/ (its README says how)`)),

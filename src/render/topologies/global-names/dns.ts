@@ -58,16 +58,17 @@ export function renderGlobalDns(bundle: ClusterBundle): void {
 }
 
 /**
- * The DNS step of a cluster's README, when CoreDNS will not pick up the rendered block by itself: the restart
+ * The DNS step of a cluster's README, unless CoreDNS is known to pick up the rendered block by itself: the restart
  * that makes it, after the first apply and (for a static zone) whenever the `.global` hosts change.
  */
 export function globalDnsStep(bundle: ClusterBundle): string[] {
   const dns = bundle.cluster.dns;
   if (dns.coreDnsReloads !== false) return [];
   const why = dns.corefileForm === CorefileForm.CUSTOM_SERVER_BLOCK
-    ? 'CoreDNS reads `coredns-custom` only when it starts (its `reload` plugin watches the Corefile, not the files it imports)'
+    ? '`coredns-custom` reaches CoreDNS without a restart only if the cluster\'s own Corefile has the `reload` plugin, which the mesh does not see'
     : 'The cluster\'s Corefile has no `reload` plugin, so CoreDNS reads it only when it starts';
   const when = dns.mode === GlobalDnsMode.STATIC_ZONE ? ', and whenever the mesh\'s `.global` hosts change' : '';
+  // A rolling restart is harmless where CoreDNS would have reloaded anyway.
   return [`**DNS.** ${why}: after applying \`mesh/\`${when}, restart it: `
     + `\`kubectl --context "${contextOrName(bundle.cluster.clusterName)}" -n ${KUBE_SYSTEM} rollout restart deployment coredns\`.`];
 }
