@@ -7,6 +7,7 @@ import { EXPECTED_STATE_FILE } from './expected-state';
 import { IstioChart, IstioRelease } from './istio-install';
 import { ARGO_CD_DIR } from './gitops/argo-cd';
 import { contextAssignment, contextVariable } from './shell';
+import { GATEWAY_API_VERSION, GatewayApiGateway } from './topologies/multi-network/gateway-api';
 
 /** How the cluster's `cacerts` arrives, in the words and commands of the CA step. */
 function caStep(bundle: ClusterBundle): { what: string; commands: string[] } {
@@ -60,6 +61,13 @@ export function renderApplyGuide(bundle: ClusterBundle, releases: readonly Istio
   // Every command names the cluster's kube context: with several clusters at hand, applying one cluster's
   // bundle to another's current context is the mistake to rule out.
   const context = contextVariable(cluster.clusterName);
+  // Istio's Gateways for east-west traffic and waypoints are Gateway API objects, whose CRDs most clusters lack.
+  const gatewayApi = bundle.rendersKind(GatewayApiGateway);
+  const gatewayApiCrds = [
+    `# the Gateway API CRDs (v${GATEWAY_API_VERSION}, standard channel) that the mesh layer's Gateways need, unless the cluster has them`,
+    `kubectl --context "$${context}" get crd gateways.gateway.networking.k8s.io >/dev/null 2>&1 || kubectl --context "$${context}" apply --server-side -f `
+      + `https://github.com/kubernetes-sigs/gateway-api/releases/download/v${GATEWAY_API_VERSION}/standard-install.yaml`,
+  ];
   const helm = releases.map(r => `helm upgrade --install ${r.releaseName} ${chartRef(r.chart)} --kube-context "$${context}" -n ${ISTIO_SYSTEM} --version ${version} -f ${BundleLayer.ISTIO}/${r.valuesFile}${r.chart === IstioChart.ISTIOD ? ' --wait' : ''}`);
   const automated = gitOps?.tool === GitOpsTool.ARGO_CD
     ? `Argo CD applies the layers in this order: see \`../${ARGO_CD_DIR}/${cluster.clusterName}.yaml\` (sync waves).`
@@ -76,7 +84,7 @@ to the others), and the mesh configuration needs Istio's CRDs.
 | --- | --- | --- | --- |
 | 1 | CA | \`${BundleLayer.CA}/\` | \`${ISTIO_SYSTEM}\`; ${ca.what} |
 | 2 | Istio | \`${BundleLayer.ISTIO}/\` | Helm values for ${releases.map(r => `\`${r.chart}\``).join(', ')} (Istio ${version}); \`istio-operator.yaml\` for istioctl instead |
-| 3 | mesh | \`${BundleLayer.MESH}/\` | namespaces, gateway, security, DNS, global services, routes, workloads |
+| 3 | mesh | \`${BundleLayer.MESH}/\` | namespaces, gateway, security, DNS, global services, routes, workloads${gatewayApi ? ` (its Gateway API Gateways need the Gateway API CRDs, v${GATEWAY_API_VERSION} standard channel)` : ''} |
 
 ${automated}
 
@@ -89,6 +97,7 @@ ${[...ca.commands,
     ...(oci ? [] : [`helm repo add istio ${repository} && helm repo update istio`]),
     ...helm,
     `# or, instead of helm: istioctl install --context "$${context}" -f ${BundleLayer.ISTIO}/istio-operator.yaml`,
+    ...gatewayApi ? gatewayApiCrds : [],
     `kubectl --context "$${context}" apply -k ${BundleLayer.MESH}`].join('\n')}
 \`\`\`
 ${topologySteps.map(step => `\n${step}\n`).join('')}

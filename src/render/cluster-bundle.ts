@@ -226,6 +226,16 @@ export class ClusterBundle {
     return this.entries.has(objectKey(type.GVK.apiVersion, type.GVK.kind, namespace, name));
   }
 
+  /** Whether any object of this kind is rendered into this cluster (one that needs CRDs the cluster may lack). */
+  public rendersKind(type: ApiObjectClass): boolean {
+    const { apiVersion, kind } = type.GVK;
+    for (const { object } of this.entries.values()) {
+      const gvk = object as { readonly apiVersion?: string; readonly kind?: string };
+      if (gvk.apiVersion === apiVersion && gvk.kind === kind) return true;
+    }
+    return false;
+  }
+
   /**
    * Declares that the cluster's objects live in a namespace, and whether mesh workloads run there (its
    * sidecars need injection) or it only holds configuration (a consumer's entries and routes, which any

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { MeshCa, MeshCluster } from '../../src';
+import { MeshCa, MeshCluster, MeshTopology } from '../../src';
 import { shellcheckFindings } from '../support/shellcheck';
 import { bundleFile, tempDir, testMesh } from '../support/synth';
 
@@ -80,4 +80,28 @@ describe('a cluster README\'s commands', () => {
     expect(fs.readFileSync(path.join(bundleDir(), 'README.md'), 'utf8'))
       .toContain('# or, instead of helm: istioctl install --context "$CTX_EAST_1" -f istio/istio-operator.yaml');
   });
+});
+
+test('a bundle with Gateway API objects installs their CRDs before the mesh layer, unless the cluster has them', () => {
+  // GIVEN a multi-network mesh, whose primaries pin the other network's gateway with istio-remote Gateways
+  const dir = tempDir();
+  const { app, mesh } = testMesh({ topology: MeshTopology.MULTI_NETWORK }, dir);
+  new MeshCluster(mesh, 'east', { network: 'n1', gateway: { address: '10.0.0.1' } });
+  new MeshCluster(mesh, 'west', { network: 'n2', gateway: { address: '10.0.1.1' } });
+  bundleFile(app, 'east/README.md');
+
+  // WHEN its README's commands run
+  const calls = runGuide(path.join(app.bundlesOutdir, 'east'), path.dirname(app.secretsOutdir));
+
+  // THEN the CRDs are looked for (the stub has them: nothing applied) just before the mesh layer
+  const crd = calls.indexOf('kubectl --context east get crd gateways.gateway.networking.k8s.io');
+  expect(crd).toBeGreaterThan(0);
+  expect(calls[crd + 1]).toBe('kubectl --context east apply -k mesh');
+  expect(bundleFile(app, 'east/README.md')).toContain('|| kubectl --context "$CTX_EAST" apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml');
+});
+
+test('a bundle without them does not', () => {
+  const { app, mesh } = testMesh();
+  new MeshCluster(mesh, 'east', { gateway: { address: '10.0.0.1' } });
+  expect(bundleFile(app, 'east/README.md')).not.toContain('gateway.networking.k8s.io');
 });

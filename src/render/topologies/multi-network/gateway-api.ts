@@ -14,4 +14,7 @@ export interface GatewayApiGatewaySpec {
   readonly infrastructure?: { readonly labels?: { readonly [key: string]: string } };
 }
 
+/** The Gateway API release whose standard-channel CRDs the rendered Gateways are validated against (the one Istio 1.30 builds against). */
+export const GATEWAY_API_VERSION = '1.5.1';
+
 export const GatewayApiGateway = customKind<GatewayApiGatewaySpec>({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' });
