@@ -45,6 +45,33 @@ function caStep(bundle: ClusterBundle): { what: string; commands: string[] } {
   }
 }
 
+/** Why the layers go in their order, and what comes before them, for the cluster at hand. */
+function whyThisOrder(bundle: ClusterBundle): string {
+  const { cluster, mesh } = bundle;
+  const primary = cluster.primary;
+  if (primary) {
+    return `This cluster is a remote of ${primary.clusterName}: its proxies get their
+configuration and certificates from ${primary.clusterName}'s istiod, through ${primary.clusterName}'s east-west gateway, so apply ${primary.clusterName}'s
+bundle first, and this one once that gateway runs. Apply the layers in this order, each once the previous one
+is ready: the mesh configuration needs Istio's CRDs.`;
+  }
+  if (!mesh.ca) return 'Apply the layers in this order, each once the previous one is ready: the mesh configuration needs Istio\'s CRDs.';
+  // The istiod chart names its Deployment after the revision, when there is one.
+  const istiod = mesh.injectionRevision ? `istiod-${mesh.injectionRevision}` : 'istiod';
+  return `Apply the layers in this order, each once the previous one is ready:
+istiod reads \`cacerts\` only when it starts (without it, it makes its own root, and this cluster cannot talk
+to the others; if istiod ran before \`cacerts\` was applied, restart it, then the workloads:
+\`kubectl --context "${contextOrName(cluster.clusterName)}" -n ${ISTIO_SYSTEM} rollout restart deployment ${istiod}\`), and the mesh
+configuration needs Istio's CRDs.`;
+}
+
+/** Installs the Gateway API CRDs unless the cluster has them: Istio's east-west Gateways and waypoints need them, and most clusters lack them. */
+const gatewayApiCrdCommands = (context: string) => [
+  `# the Gateway API CRDs (v${GATEWAY_API_VERSION}, standard channel) that the mesh layer's Gateways need, unless the cluster has them`,
+  `kubectl --context "$${context}" get crd gateways.gateway.networking.k8s.io >/dev/null 2>&1 || kubectl --context "$${context}" apply --server-side -f `
+    + `https://github.com/kubernetes-sigs/gateway-api/releases/download/v${GATEWAY_API_VERSION}/standard-install.yaml`,
+];
+
 /**
  * Writes the cluster's README.md: its layers in apply order, and the commands that apply them by hand
  * (kubectl and helm, or istioctl) or the GitOps objects that do.
@@ -61,36 +88,16 @@ export function renderApplyGuide(bundle: ClusterBundle, releases: readonly Istio
   // Every command names the cluster's kube context: with several clusters at hand, applying one cluster's
   // bundle to another's current context is the mistake to rule out.
   const context = contextVariable(cluster.clusterName);
-  // Istio's Gateways for east-west traffic and waypoints are Gateway API objects, whose CRDs most clusters lack.
   const gatewayApi = bundle.rendersKind(GatewayApiGateway);
-  const gatewayApiCrds = [
-    `# the Gateway API CRDs (v${GATEWAY_API_VERSION}, standard channel) that the mesh layer's Gateways need, unless the cluster has them`,
-    `kubectl --context "$${context}" get crd gateways.gateway.networking.k8s.io >/dev/null 2>&1 || kubectl --context "$${context}" apply --server-side -f `
-      + `https://github.com/kubernetes-sigs/gateway-api/releases/download/v${GATEWAY_API_VERSION}/standard-install.yaml`,
-  ];
   const helm = releases.map(r => `helm upgrade --install ${r.releaseName} ${chartRef(r.chart)} --kube-context "$${context}" -n ${ISTIO_SYSTEM} --version ${version} -f ${BundleLayer.ISTIO}/${r.valuesFile}${r.chart === IstioChart.ISTIOD ? ' --wait' : ''}`);
   const automated = gitOps?.tool === GitOpsTool.ARGO_CD
     ? `Argo CD applies the layers in this order: see \`../${ARGO_CD_DIR}/${cluster.clusterName}.yaml\` (sync waves).`
     : gitOps?.tool === GitOpsTool.FLUX
       ? `Flux applies the layers in this order: point this cluster's Flux at \`flux/\` (its Kustomizations depend on each other; \`flux/istio/\` holds the HelmReleases).`
       : 'To let Argo CD or Flux apply them in this order, set the mesh\'s `gitOps`.';
-  const primary = cluster.primary;
-  // The istiod chart names its Deployment after the revision, when there is one.
-  const istiodDeployment = mesh.injectionRevision ? `istiod-${mesh.injectionRevision}` : 'istiod';
-  const why = primary
-    ? `This cluster is a remote of ${primary.clusterName}: its proxies get their
-configuration and certificates from ${primary.clusterName}'s istiod, through ${primary.clusterName}'s east-west gateway, so apply ${primary.clusterName}'s
-bundle first, and this one once that gateway runs. Apply the layers in this order, each once the previous one
-is ready: the mesh configuration needs Istio's CRDs.`
-    : mesh.ca ? `Apply the layers in this order, each once the previous one is ready:
-istiod reads \`cacerts\` only when it starts (without it, it makes its own root, and this cluster cannot talk
-to the others; if istiod ran before \`cacerts\` was applied, restart it, then the workloads:
-\`kubectl --context "${contextOrName(cluster.clusterName)}" -n ${ISTIO_SYSTEM} rollout restart deployment ${istiodDeployment}\`), and the mesh
-configuration needs Istio's CRDs.`
-      : 'Apply the layers in this order, each once the previous one is ready: the mesh configuration needs Istio\'s CRDs.';
   const text = `# ${cluster.clusterName}
 
-Generated by cdk8s-istio-multicluster. ${why}
+Generated by cdk8s-istio-multicluster. ${whyThisOrder(bundle)}
 
 | # | layer | directory | holds |
 | --- | --- | --- | --- |
@@ -109,7 +116,7 @@ ${[...ca.commands,
     ...(oci ? [] : [`helm repo add istio ${repository} && helm repo update istio`]),
     ...helm,
     `# or, instead of helm: istioctl install --context "$${context}" -f ${BundleLayer.ISTIO}/istio-operator.yaml`,
-    ...gatewayApi ? gatewayApiCrds : [],
+    ...gatewayApi ? gatewayApiCrdCommands(context) : [],
     `kubectl --context "$${context}" apply -k ${BundleLayer.MESH}`].join('\n')}
 \`\`\`
 ${topologySteps.map(step => `\n${step}\n`).join('')}
