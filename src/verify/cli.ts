@@ -14,11 +14,13 @@ each client scope's .global clusters (endpoints, SNI), the gateway's SNI filter 
 multi-primary topologies the remote clusters istiod reads, and in ambient ones the global services
 a ztunnel knows, with endpoints. Needs kubectl and istioctl on PATH.
 It asks the first running pod with a sidecar of each client scope; --all-pods asks every one, to find
-a proxy that missed an update; a scope with no such pod is skipped, which --strict counts as a failure
-(right after a rollout, it means the rollout is not done). Each cluster's kube context is CTX_<CLUSTER> when set (CTX_EAST_1 for
-east-1, as in the bundles' commands), else the cluster's name; --context names it for a single file.
-With several files, --json prints an array, one entry per file. Exit status: 0 all checks pass,
-1 a check failed, 2 verify could not run (the highest of all files').`;
+a proxy that missed an update. A scope with no such pod is skipped, which --strict counts as a failure
+(right after a rollout, it means the rollout is not done).
+Each cluster's kube context is CTX_<CLUSTER> when set (CTX_EAST_1 for east-1, as in the bundles'
+commands), else the cluster's name; --context names it for a single file.
+--json prints JSON whatever happens: the report object, or { error }; with several files, an array
+with an entry per file. Exit status: 0 all checks pass, 1 a check failed, 2 verify could not run
+(the highest of all files').`;
 
 interface VerifyOptions {
   readonly files: readonly string[];
@@ -105,9 +107,9 @@ export function main(argv: readonly string[], run: CommandRunner, out: (text: st
   const { files, json } = line.options;
   const outcomes = files.map(file => verifyFile(file, line.options, run, env));
   const report = (outcome: Outcome) => ('error' in outcome ? outcome.error : formatReport(outcome.cluster, outcome.results));
-  // One file prints as it always has (its report object, or why it could not run); several, an entry each.
+  // One file prints its report object (or { error }); several, an array with an entry each, naming its file.
   const entry = ({ status, file, ...rest }: Outcome) => (files.length > 1 ? { file, ...rest } : rest);
-  if (json && (files.length > 1 || outcomes[0].status !== 2)) out(JSON.stringify(files.length > 1 ? outcomes.map(entry) : entry(outcomes[0]), null, 2));
+  if (json) out(JSON.stringify(files.length > 1 ? outcomes.map(entry) : entry(outcomes[0]), null, 2));
   else out([...outcomes.map(report), ...files.length > 1 ? [summary(outcomes)] : []].join('\n\n'));
   return Math.max(...outcomes.map(o => o.status));
 }

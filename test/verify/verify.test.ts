@@ -359,6 +359,9 @@ describe('the verify command', () => {
     fs.writeFileSync(stale, JSON.stringify({ format: 'something/else' }));
     expect(main(['verify', stale], run, t => out.push(t))).toBe(2);
     expect(out.pop()).toMatch(/is not an expected-state file of this version/);
+    // A CI that reads --json gets JSON even then.
+    expect(main(['verify', '/nonexistent.json', '--json'], run, t => out.push(t))).toBe(2);
+    expect(JSON.parse(out.pop()!)).toEqual({ error: expect.stringMatching(/^verify: cannot read \/nonexistent.json/) });
   });
 
   test('refuses a command line it cannot read whole, naming what is wrong, and prints its usage on --help', () => {
