@@ -1,3 +1,5 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import { Duration } from 'cdk8s';
 import { MeshCa, MeshCluster, VmWorkload, VmWorkloadProps } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
@@ -168,6 +170,23 @@ describe('VmWorkload', () => {
     expect(objectsOf(app, 'cluster1').get('WorkloadEntry/default/whoami-vm1')?.metadata).toMatchObject({
       annotations: { 'proxy.istio.io/health-checks-enabled': 'true' },
     });
+  });
+
+  test('the kit\'s hosts step replaces an earlier run\'s istiod line: a VM onboarded again after the gateway moved resolves the new address', () => {
+    // GIVEN the kit's command, run as root would on a scratch /etc/hosts
+    const { app } = whoami();
+    const kit = path.join(app.bundlesOutdir, 'cluster1/vm/default/whoami-vm1');
+    const command = file(app, 'cluster1/vm/default/whoami-vm1/README.md').split('\n').map(l => l.trim()).find(l => l.includes('/etc/hosts'))!;
+    const hosts = path.join(tempDir(), 'hosts');
+    fs.writeFileSync(hosts, '127.0.0.1 localhost\n10.9.9.9 istiod.istio-system.svc\n192.168.0.1 istiod.istio-system.svc.example\n');
+    const run = () => execFileSync('bash', ['--norc', '-c', command.replace(/sudo /g, '').replace(/\/etc\/hosts/g, hosts)], { cwd: kit });
+
+    // WHEN it runs twice
+    run();
+    run();
+
+    // THEN the old address is gone, the new one is there once, and every other line stays
+    expect(fs.readFileSync(hosts, 'utf8')).toBe('127.0.0.1 localhost\n192.168.0.1 istiod.istio-system.svc.example\n172.18.0.3 istiod.istio-system.svc\n');
   });
 
   test('behind a NodePort gateway, istiod gets a pinned NodePort that the kit dials for discovery and certificates', () => {

@@ -200,7 +200,8 @@ function writeOnboardingKit(vm: VmWorkload, instance: ResolvedVmInstance, bundle
     '   sudo cp istio-token /var/run/secrets/tokens/istio-token',
     '   sudo cp cluster.env /var/lib/istio/envoy/cluster.env',
     '   sudo cp mesh.yaml /etc/istio/config/mesh',
-    '   sudo sh -c "cat hosts >> /etc/hosts"',
+    // Replaces an earlier run's line: a VM onboarded again after the gateway moved must not keep the old address first.
+    `   sudo sed -i '/ ${ISTIOD_HOST.replace(/\./g, '\\.')}$/d' /etc/hosts && sudo sh -c "cat hosts >> /etc/hosts"`,
     '   sudo chown -R istio-proxy /var/lib/istio /etc/certs /etc/istio/proxy /etc/istio/config /var/run/secrets /etc/certs/root-cert.pem',
     '   sudo systemctl start istio',
     '   ```',
