@@ -189,6 +189,16 @@ describe('VmWorkload', () => {
     expect(fs.readFileSync(hosts, 'utf8')).toBe('127.0.0.1 localhost\n192.168.0.1 istiod.istio-system.svc.example\n172.18.0.3 istiod.istio-system.svc\n');
   });
 
+  test('the kit\'s commands make every directory they hand to istio-proxy (chown -R stops at one that is missing)', () => {
+    const { app } = whoami({}, true);
+    const lines = file(app, 'cluster1/vm/default/whoami-vm1/README.md').split('\n').map(l => l.trim());
+    const made = lines.find(l => l.startsWith('sudo mkdir -p '))!.split(' ').slice(3);
+    const copied = lines.filter(l => l.startsWith('sudo cp ')).map(l => l.split(' ')[3]);
+    const owned = lines.find(l => l.startsWith('sudo chown -R istio-proxy '))!.split(' ').slice(4);
+    expect(owned.filter(p => !copied.includes(p) && !made.some(dir => dir === p || dir.startsWith(`${p}/`)))).toEqual([]);
+    expect(owned).toContain('/etc/istio/proxy');
+  });
+
   test('behind a NodePort gateway, istiod gets a pinned NodePort that the kit dials for discovery and certificates', () => {
     const dir = tempDir();
     const { app, mesh: m } = testMesh({ meshId: 'mesh1' }, dir);

@@ -195,7 +195,7 @@ function writeOnboardingKit(vm: VmWorkload, instance: ResolvedVmInstance, bundle
     '2. On the VM, install the `istio-sidecar` package of your Istio version, then:',
     '',
     '   ```sh',
-    '   sudo mkdir -p /etc/certs /var/run/secrets/tokens /etc/istio/config /var/lib/istio/envoy',
+    '   sudo mkdir -p /etc/certs /var/run/secrets/tokens /etc/istio/config /etc/istio/proxy /var/lib/istio/envoy',
     rootCerts ? '   sudo cp root-cert.pem /etc/certs/root-cert.pem' : '   # root-cert.pem: the mesh has no ca; copy it from the istio-ca-root-cert ConfigMap',
     '   sudo cp istio-token /var/run/secrets/tokens/istio-token',
     '   sudo cp cluster.env /var/lib/istio/envoy/cluster.env',
