@@ -189,7 +189,7 @@ describe('VmWorkload', () => {
     expect(fs.readFileSync(hosts, 'utf8')).toBe('127.0.0.1 localhost\n192.168.0.1 istiod.istio-system.svc.example\n172.18.0.3 istiod.istio-system.svc\n');
   });
 
-  test('the kit\'s commands make every directory they hand to istio-proxy (chown -R stops at one that is missing)', () => {
+  test('the kit\'s commands make every directory they hand to istio-proxy (chown -R fails on one that is missing)', () => {
     const { app } = whoami({}, true);
     const lines = file(app, 'cluster1/vm/default/whoami-vm1/README.md').split('\n').map(l => l.trim());
     const made = lines.find(l => l.startsWith('sudo mkdir -p '))!.split(' ').slice(3);
