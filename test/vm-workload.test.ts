@@ -163,6 +163,8 @@ describe('VmWorkload', () => {
     expect(file(app, `${kit}/root-cert.pem`)).toMatch(/^-----BEGIN CERTIFICATE-----/);
     const readme = file(app, `${kit}/README.md`);
     expect(readme).toContain('kubectl --context "${CTX_CLUSTER1:-cluster1}" -n default create token whoami --audience istio-ca --duration 1h > istio-token');
+    // The proxy's package of the mesh's Istio release, not whichever the VM's admin picks.
+    expect(readme).toContain('curl -fLO https://storage.googleapis.com/istio-release/releases/1.30.3/deb/istio-sidecar.deb');
     expect(shellcheckFindings([...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map(m => m[1]).join(''), `${kit}/README.md`)).toEqual([]);
     const kustomization = require('js-yaml').loadAll(file(app, 'cluster1/mesh/kustomization.yaml')) as any[];
     expect(kustomization[0].resources).toEqual(['namespaces.yaml', 'mesh-gateway.yaml', 'security.yaml', 'workloads.yaml']);

@@ -17,6 +17,9 @@ import { contextOrName } from './shell';
 
 const ISTIOD_HOST = 'istiod.istio-system.svc';
 
+/** Where Istio publishes the VM proxy's package of a release. */
+const sidecarPackageUrl = (version: string, format: 'deb' | 'rpm') => `https://storage.googleapis.com/istio-release/releases/${version}/${format}/istio-sidecar.${format}`;
+
 const seconds = (d: { toSeconds(): number } | undefined) => d && d.toSeconds();
 
 function renderProbe(probe: VmProbe): WorkloadGroupSpecProbe {
@@ -187,14 +190,16 @@ function writeOnboardingKit(vm: VmWorkload, instance: ResolvedVmInstance, bundle
     '',
     `Joins the VM to cluster \`${bundle.cluster.clusterName}\` of mesh \`${bundle.mesh.meshId}\` as service account \`${vm.serviceAccount}\` in \`${vm.namespace}\`.`,
     '',
-    '1. The one file this kit cannot hold is the token, which needs the live cluster. Make it with:',
+    '1. The one file this kit cannot hold is the token, which needs the live cluster. Make it in this directory, then copy the directory to the VM:',
     '',
     '   ```sh',
     `   kubectl --context "${contextOrName(bundle.cluster.clusterName)}" -n ${vm.namespace} create token ${vm.serviceAccount} --audience istio-ca --duration 1h > istio-token`,
     '   ```',
-    '2. On the VM, install the `istio-sidecar` package of your Istio version, then:',
+    `2. On the VM, from this kit's directory: install the \`istio-sidecar\` package of the mesh's Istio (${bundle.mesh.istioVersion}), put the files in place and start the proxy:`,
     '',
     '   ```sh',
+    `   curl -fLO ${sidecarPackageUrl(bundle.mesh.istioVersion, 'deb')}  # RPM-based: ${sidecarPackageUrl(bundle.mesh.istioVersion, 'rpm')}`,
+    '   sudo dpkg -i istio-sidecar.deb  # RPM-based: sudo rpm -i istio-sidecar.rpm',
     '   sudo mkdir -p /etc/certs /var/run/secrets/tokens /etc/istio/config /etc/istio/proxy /var/lib/istio/envoy',
     rootCerts ? '   sudo cp root-cert.pem /etc/certs/root-cert.pem' : '   # root-cert.pem: the mesh has no ca; copy it from the istio-ca-root-cert ConfigMap',
     '   sudo cp istio-token /var/run/secrets/tokens/istio-token',
