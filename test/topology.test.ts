@@ -109,7 +109,7 @@ describe('each cluster\'s README says which remote secrets it takes part in, and
     new MeshCluster(mesh, 'east-remote', { network: 'n1', primary: east });
     new MeshCluster(mesh, 'west', { network: 'n2', gateway: { address: '10.0.1.1' } });
     const step = (cluster: string) => bundleFile(app, `${cluster}/README.md`).split('\n').find(l => l.startsWith('**Remote secrets.**'));
-    return { east: step('east'), remote: step('east-remote'), west: step('west') };
+    return { app, east: step('east'), remote: step('east-remote'), west: step('west') };
   };
 
   test('by script: what each istiod reads, and when to run remote-secrets.sh', () => {
@@ -121,7 +121,11 @@ describe('each cluster\'s README says which remote secrets it takes part in, and
   });
 
   test('by ExternalSecrets: the store, and the key each cluster\'s kubeconfig goes under', () => {
-    const { east, remote } = declare(RemoteSecrets.externalSecret({ storeName: 'vault', remoteKeyPrefix: 'platform/kube' }));
+    const { app, east, remote } = declare(RemoteSecrets.externalSecret({ storeName: 'vault', remoteKeyPrefix: 'platform/kube' }));
+    // The layer table says what the ExternalSecrets need; the script mode renders none.
+    const meshRow = (cluster: string) => bundleFile(app, `${cluster}/README.md`).split('\n').find(l => l.startsWith('| 3 | mesh |'));
+    expect(meshRow('east')).toContain('its ExternalSecrets need the External Secrets Operator and the store they name');
+    expect(bundleFile(declare().app, 'east/README.md')).not.toContain('External Secrets Operator');
     expect(east).toBe('**Remote secrets.** This cluster\'s istiod reads the API servers of east-remote and west through ExternalSecrets (in `mesh/`) from the store `vault`, '
       + 'each kubeconfig under `platform/kube/<cluster>`, property `kubeconfig` (the one `istioctl create-remote-secret --name=<cluster>` writes into its Secret). '
       + 'The istiod of west reads this cluster\'s API server: put its kubeconfig under `platform/kube/east`.');
