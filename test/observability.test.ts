@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Mesh, MeshCluster, MeshTopology, TracingProtocol } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
@@ -34,6 +35,8 @@ describe('observability', () => {
       const provider = [{ name: 'mesh-tracing', opentelemetry: { service: 'otel-collector.observability.svc.cluster.local', port: 4317 } }];
       expect(all.get(`IstioOperator/istio-system/${cluster}`)?.spec.meshConfig.extensionProviders).toEqual(provider);
       expect(readYaml(path.join(app.bundlesOutdir, cluster, 'istio', 'istiod-values.yaml'))[0].meshConfig.extensionProviders).toEqual(provider);
+      // The monitors are Prometheus Operator kinds: the cluster's README says the mesh layer needs it.
+      expect(fs.readFileSync(path.join(app.bundlesOutdir, cluster, 'README.md'), 'utf8')).toContain('its ServiceMonitor and PodMonitor need the Prometheus Operator');
     }
   });
 

@@ -5,7 +5,9 @@ import { STORE_FILE } from './cacerts';
 import { BundleLayer, ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { EXPECTED_STATE_FILE } from './expected-state';
 import { IstioChart, IstioRelease } from './istio-install';
+import { ApiObjectClass } from './manifest';
 import { ExternalSecret } from './external-secret';
+import { ServiceMonitor } from './observability';
 import { ARGO_CD_DIR } from './gitops/argo-cd';
 import { contextAssignment, contextOrName, contextVariable } from './shell';
 import { GATEWAY_API_VERSION, GatewayApiGateway } from './topologies/multi-network/gateway-api';
@@ -66,6 +68,13 @@ to the others; if istiod ran before \`cacerts\` was applied, restart it, then th
 configuration needs Istio's CRDs.`;
 }
 
+/** Kinds the mesh layer may hold that a cluster serves only with an add-on, and what the README says of them. */
+const MESH_LAYER_ADD_ONS: ReadonlyArray<readonly [ApiObjectClass, string]> = [
+  [GatewayApiGateway, `its Gateway API Gateways need the Gateway API CRDs, v${GATEWAY_API_VERSION} standard channel`],
+  [ExternalSecret, 'its ExternalSecrets need the External Secrets Operator and the store they name'],
+  [ServiceMonitor, 'its ServiceMonitor and PodMonitor need the Prometheus Operator'],
+];
+
 /** Installs the Gateway API CRDs unless the cluster has them: Istio's east-west Gateways and waypoints need them, and most clusters lack them. */
 const gatewayApiCrdCommands = (context: string) => [
   `# the Gateway API CRDs (v${GATEWAY_API_VERSION}, standard channel) that the mesh layer's Gateways need, unless the cluster has them`,
@@ -89,12 +98,8 @@ export function renderApplyGuide(bundle: ClusterBundle, releases: readonly Istio
   // Every command names the cluster's kube context: with several clusters at hand, applying one cluster's
   // bundle to another's current context is the mistake to rule out.
   const context = contextVariable(cluster.clusterName);
-  const gatewayApi = bundle.rendersKind(GatewayApiGateway);
-  // What the mesh layer's kinds need in the cluster beyond Istio.
-  const meshNeeds = [
-    ...gatewayApi ? [`its Gateway API Gateways need the Gateway API CRDs, v${GATEWAY_API_VERSION} standard channel`] : [],
-    ...bundle.rendersKind(ExternalSecret) ? [`its ExternalSecrets need the External Secrets Operator and the store they name`] : [],
-  ];
+  const gatewayApi = bundle.rendersKind(GatewayApiGateway, BundleLayer.MESH);
+  const meshNeeds = MESH_LAYER_ADD_ONS.filter(([type]) => bundle.rendersKind(type, BundleLayer.MESH)).map(([, need]) => need);
   const helm = releases.map(r => `helm upgrade --install ${r.releaseName} ${chartRef(r.chart)} --kube-context "$${context}" -n ${ISTIO_SYSTEM} --version ${version} -f ${BundleLayer.ISTIO}/${r.valuesFile}${r.chart === IstioChart.ISTIOD ? ' --wait' : ''}`);
   const automated = gitOps?.tool === GitOpsTool.ARGO_CD
     ? `Argo CD applies the layers in this order: see \`../${ARGO_CD_DIR}/${cluster.clusterName}.yaml\` (sync waves).`

@@ -226,12 +226,12 @@ export class ClusterBundle {
     return this.entries.has(objectKey(type.GVK.apiVersion, type.GVK.kind, namespace, name));
   }
 
-  /** Whether any object of this kind is rendered into this cluster (one that needs CRDs the cluster may lack). */
-  public rendersKind(type: ApiObjectClass): boolean {
+  /** Whether a layer of this cluster holds an object of this kind (one that needs CRDs the cluster may lack). */
+  public rendersKind(type: ApiObjectClass, layer: BundleLayer): boolean {
     const { apiVersion, kind } = type.GVK;
-    for (const { object } of this.entries.values()) {
+    for (const { object, concern } of this.entries.values()) {
       const gvk = object as { readonly apiVersion?: string; readonly kind?: string };
-      if (gvk.apiVersion === apiVersion && gvk.kind === kind) return true;
+      if (gvk.apiVersion === apiVersion && gvk.kind === kind && CONCERNS[concern].dir === layer) return true;
     }
     return false;
   }

@@ -26,7 +26,7 @@ interface PodMonitorSpec {
   readonly podMetricsEndpoints: ReadonlyArray<{ readonly path: string; readonly interval: string; readonly relabelings: readonly Relabeling[] }>;
 }
 
-const ServiceMonitor = customKind<ServiceMonitorSpec>({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor' });
+export const ServiceMonitor = customKind<ServiceMonitorSpec>({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor' });
 const PodMonitor = customKind<PodMonitorSpec>({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor' });
 
 /**
