@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import { Duration } from 'cdk8s';
 import { MeshCa, MeshCluster, VmWorkload, VmWorkloadProps } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
-import { shellcheckFindings } from './support/shellcheck';
+import { shellBlocks, shellcheckFindings } from './support/shellcheck';
 import { allObjects, bundleFile, objectsOf, tempDir, testMesh } from './support/synth';
 import * as path from 'path';
 
@@ -165,7 +165,7 @@ describe('VmWorkload', () => {
     expect(readme).toContain('kubectl --context "${CTX_CLUSTER1:-cluster1}" -n default create token whoami --audience istio-ca --duration 1h > istio-token');
     // The proxy's package of the mesh's Istio release, not whichever the VM's admin picks.
     expect(readme).toContain('curl -fLO https://storage.googleapis.com/istio-release/releases/1.30.3/deb/istio-sidecar.deb');
-    expect(shellcheckFindings([...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map(m => m[1]).join(''), `${kit}/README.md`)).toEqual([]);
+    expect(shellcheckFindings(shellBlocks(readme), `${kit}/README.md`)).toEqual([]);
     const kustomization = require('js-yaml').loadAll(file(app, 'cluster1/mesh/kustomization.yaml')) as any[];
     expect(kustomization[0].resources).toEqual(['namespaces.yaml', 'mesh-gateway.yaml', 'security.yaml', 'workloads.yaml']);
     // The probe reaches hand-made WorkloadEntries only with the health-check annotation.

@@ -98,8 +98,9 @@ export function renderApplyGuide(bundle: ClusterBundle, releases: readonly Istio
   // Every command names the cluster's kube context: with several clusters at hand, applying one cluster's
   // bundle to another's current context is the mistake to rule out.
   const context = contextVariable(cluster.clusterName);
-  const gatewayApi = bundle.rendersKind(GatewayApiGateway, BundleLayer.MESH);
-  const meshNeeds = MESH_LAYER_ADD_ONS.filter(([type]) => bundle.rendersKind(type, BundleLayer.MESH)).map(([, need]) => need);
+  const meshHolds = bundle.kindsIn(BundleLayer.MESH);
+  const gatewayApi = meshHolds(GatewayApiGateway);
+  const meshNeeds = MESH_LAYER_ADD_ONS.filter(([type]) => meshHolds(type)).map(([, need]) => need);
   const helm = releases.map(r => `helm upgrade --install ${r.releaseName} ${chartRef(r.chart)} --kube-context "$${context}" -n ${ISTIO_SYSTEM} --version ${version} -f ${BundleLayer.ISTIO}/${r.valuesFile}${r.chart === IstioChart.ISTIOD ? ' --wait' : ''}`);
   const automated = gitOps?.tool === GitOpsTool.ARGO_CD
     ? `Argo CD applies the layers in this order: see \`../${ARGO_CD_DIR}/${cluster.clusterName}.yaml\` (sync waves).`

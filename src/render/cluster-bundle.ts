@@ -226,14 +226,17 @@ export class ClusterBundle {
     return this.entries.has(objectKey(type.GVK.apiVersion, type.GVK.kind, namespace, name));
   }
 
-  /** Whether a layer of this cluster holds an object of this kind (one that needs CRDs the cluster may lack). */
-  public rendersKind(type: ApiObjectClass, layer: BundleLayer): boolean {
-    const { apiVersion, kind } = type.GVK;
+  /**
+   * Whether a layer of this cluster holds objects of a kind (one that needs CRDs the cluster may lack): the
+   * layer's kinds are read in one pass, and the returned test asks them.
+   */
+  public kindsIn(layer: BundleLayer): (type: ApiObjectClass) => boolean {
+    const kinds = new Set<string>();
     for (const { object, concern } of this.entries.values()) {
-      const gvk = object as { readonly apiVersion?: string; readonly kind?: string };
-      if (gvk.apiVersion === apiVersion && gvk.kind === kind && CONCERNS[concern].dir === layer) return true;
+      const { apiVersion, kind } = object as { readonly apiVersion?: string; readonly kind?: string };
+      if (CONCERNS[concern].dir === layer) kinds.add(`${apiVersion} ${kind}`);
     }
-    return false;
+    return type => kinds.has(`${type.GVK.apiVersion} ${type.GVK.kind}`);
   }
 
   /**

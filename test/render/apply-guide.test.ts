@@ -2,11 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CacertsDelivery, MeshCa, MeshCluster, MeshTopology } from '../../src';
-import { shellcheckFindings } from '../support/shellcheck';
+import { shellBlocks, shellcheckFindings } from '../support/shellcheck';
 import { bundleFile, tempDir, testMesh } from '../support/synth';
-
-/** The shell blocks of a cluster README, as one script. */
-const shellBlocks = (readme: string) => [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map(m => m[1]).join('');
 
 /**
  * Runs a README's commands in bash from the cluster's bundle directory, with kubectl, helm, istioctl and npx

@@ -10,3 +10,6 @@ export function shellcheckFindings(script: string, name: string): string[] {
   if (run.error) throw new Error(`shellcheck cannot run (${run.error.message}): install it (Debian: apt-get install shellcheck)`);
   return run.stdout.split('\n').filter(line => line).map(line => line.replace(/^-:/, `${name}:`));
 }
+
+/** The shell blocks of a Markdown file (a cluster README, a VM kit's), as one script. */
+export const shellBlocks = (markdown: string) => [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].map(m => m[1]).join('');
