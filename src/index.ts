@@ -12,7 +12,7 @@ export {
 } from './gitops';
 export { ExternalEndpoint, ExternalResolution, ExternalService, ExternalServiceProps, TlsOrigination, TlsOriginationMode } from './external-service';
 export { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINORS } from './istio-version';
-export { IstioApiVersion, Mesh, MeshProps, NamespaceManagement, OutboundTrafficPolicy } from './mesh';
+export { DiscoveryScope, IstioApiVersion, Mesh, MeshProps, NamespaceManagement, OutboundTrafficPolicy } from './mesh';
 export { MonitoringOptions, ObservabilityOptions, TracingOptions, TracingProtocol } from './observability';
 export { MeshApp, MeshAppProps } from './mesh-app';
 export { MeshMetadata } from './mesh-metadata';

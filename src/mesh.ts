@@ -52,6 +52,19 @@ export enum NamespaceManagement {
   NONE = 'none',
 }
 
+/** Which namespaces each istiod discovers (`meshConfig.discoverySelectors`). */
+export enum DiscoveryScope {
+  /** Every namespace of its cluster and of the clusters it reads: Istio's default. */
+  ALL_NAMESPACES = 'all-namespaces',
+  /**
+   * Only the mesh's: namespaces labelled for injection (or for the ambient data plane) by this mesh's label,
+   * and the ones labelled `istio-discovery: enabled`, which every namespace the bundles render carries.
+   * istiod then ignores the Services, pods and Istio configuration of every other namespace, and gives them
+   * no `istio-ca-root-cert`.
+   */
+  MESH_NAMESPACES = 'mesh-namespaces',
+}
+
 /** What sidecars may call outside the mesh (`meshConfig.outboundTrafficPolicy.mode`). */
 export enum OutboundTrafficPolicy {
   /** Any host: unknown ones pass through. */
@@ -229,6 +242,15 @@ export interface MeshProps {
   readonly injectionRevision?: string;
 
   /**
+   * Which namespaces each istiod discovers. In large clusters, MESH_NAMESPACES keeps istiod from watching
+   * and pushing the Services and pods of namespaces that take no part in the mesh. A namespace whose pods
+   * call the mesh must then be labelled for injection (or `istio-discovery: enabled`): pods injected by a
+   * pod label in a namespace istiod does not discover find no `istio-ca-root-cert` and do not start.
+   * @default DiscoveryScope.ALL_NAMESPACES
+   */
+  readonly discovery?: DiscoveryScope;
+
+  /**
    * Labels on every object the mesh renders (team, cost centre, GitOps selectors), after the standard
    * `app.kubernetes.io/managed-by` and `app.kubernetes.io/part-of` ones; an object's own labels win.
    * @default - only the standard ownership labels
@@ -309,6 +331,7 @@ export class Mesh extends Construct {
   private readonly namespaceOverrides: { readonly [namespace: string]: NamespaceManagement };
   /** @default - `istio-injection: enabled` */
   public readonly injectionRevision?: string;
+  public readonly discovery: DiscoveryScope;
   /** Labels of every rendered object: the ownership labels, then the ones given. */
   public readonly labels: { readonly [key: string]: string };
   public readonly annotations: { readonly [key: string]: string };
@@ -340,6 +363,7 @@ export class Mesh extends Construct {
     this.namespaceManagement = checkNamespaceManagement(this, 'namespaces', props.namespaces ?? NamespaceManagement.CREATE);
     this.namespaceOverrides = checkNamespaceOverrides(this, props.namespaceOverrides ?? {});
     this.injectionRevision = props.injectionRevision === undefined ? undefined : checkDnsLabel(this, 'injectionRevision', props.injectionRevision);
+    this.discovery = checkOneOf(this, 'discovery', props.discovery ?? DiscoveryScope.ALL_NAMESPACES, DiscoveryScope, 'a discovery scope');
     this.labels = {
       'app.kubernetes.io/managed-by': 'cdk8s-istio-multicluster',
       'app.kubernetes.io/part-of': this.meshId,

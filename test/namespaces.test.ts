@@ -1,17 +1,18 @@
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { AccessPolicy, GlobalService, Mesh, MeshCluster, MeshMetadata, NamespaceManagement, Principal, VmWorkload } from '../src';
+import { AccessPolicy, DiscoveryScope, GlobalService, Mesh, MeshCluster, MeshMetadata, NamespaceManagement, Principal, VmWorkload } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
-import { allObjects, KubeObject, objectsOf, readYaml, tempDir, testApp } from './support/synth';
+import { allObjects, KubeObject, objectsOf, readYaml, synthOnce, tempDir, testApp } from './support/synth';
+import { discoverySelectorsOf, discovers, undiscovered } from './support/discovery';
 
 /** A mesh whose services come and go: bar served by c2 and consumed by c1, shop by c2 too, a VM in c3. */
 function declare(dir: string, options: {
-  services?: string[]; clusters?: string[]; namespaces?: NamespaceManagement; namespaceOverrides?: Record<string, NamespaceManagement>; injectionRevision?: string;
+  services?: string[]; clusters?: string[]; namespaces?: NamespaceManagement; namespaceOverrides?: Record<string, NamespaceManagement>; injectionRevision?: string; discovery?: DiscoveryScope;
 } = {}) {
   const app = testApp(dir);
   const mesh = new Mesh(app, 'mesh', {
     meshId: 'mesh1', lockFile: path.join(dir, 'mesh.lock.json'), namespaces: options.namespaces, namespaceOverrides: options.namespaceOverrides,
-    injectionRevision: options.injectionRevision,
+    injectionRevision: options.injectionRevision, discovery: options.discovery,
     labels: { team: 'platform' }, annotations: { 'argocd.argoproj.io/sync-wave': '2' },
   });
   const clusters = Object.fromEntries((options.clusters ?? ['c1', 'c2', 'c3']).map(name =>
@@ -156,5 +157,53 @@ describe('namespaces', () => {
     [{ namespaceOverrides: { shop: 'mine' as NamespaceManagement } }, /\[mesh\] namespaceOverrides.shop "mine" is not a namespace management: use one of create, label-only, none/],
   ])('bad mesh metadata: %j', (props, message) => {
     expect(() => new Mesh(testApp(), 'mesh', props)).toThrow(message);
+  });
+});
+
+describe('discovery: MESH_NAMESPACES', () => {
+  const labelsIn = (app: ReturnType<typeof testApp>, cluster: string) =>
+    new Map(namespacesOf(app, cluster).map(ns => [ns.metadata.name, ns.metadata.labels ?? {}]));
+
+  test('by default istiod discovers every namespace: no selectors, no discovery label', () => {
+    const app = declare(tempDir());
+    for (const cluster of ['c1', 'c2', 'c3']) {
+      expect(discoverySelectorsOf(app, cluster)).toBeUndefined();
+      expect([...labelsIn(app, cluster).values()].filter(labels => 'istio-discovery' in labels)).toEqual([]);
+    }
+  });
+
+  test.each<[string, { injectionRevision?: string; namespaces?: NamespaceManagement }]>([
+    ['CREATE', {}],
+    ['a revision', { injectionRevision: '1-30-3' }],
+    ['LABEL_ONLY', { namespaces: NamespaceManagement.LABEL_ONLY }],
+  ])('with %s, every namespace the bundle uses is one istiod discovers, and injected namespaces are discovered by their injection label', (_, options) => {
+    const app = declare(tempDir(), { ...options, discovery: DiscoveryScope.MESH_NAMESPACES });
+    for (const cluster of ['c1', 'c2', 'c3']) {
+      const selectors = discoverySelectorsOf(app, cluster)!;
+      expect([cluster, undiscovered(app, cluster, ['istio-system'])]).toEqual([cluster, []]);
+      // A namespace of the user's, labelled for injection by this mesh, is discovered without the bundle's label;
+      // one labelled for nothing is not.
+      const injection: Record<string, string> = options.injectionRevision ? { 'istio.io/rev': options.injectionRevision } : { 'istio-injection': 'enabled' };
+      expect([discovers(selectors, injection), discovers(selectors, { team: 'x' })]).toEqual([true, false]);
+    }
+    // c1 only consumes bar: under LABEL_ONLY its Namespace is now rendered, with the discovery label and no injection.
+    expect(labelsIn(app, 'c1').get('bar')).toMatchObject({ 'istio-discovery': 'enabled' });
+    expect(Object.keys(labelsIn(app, 'c1').get('bar')!).filter(key => key.startsWith('istio'))).toEqual(['istio-discovery']);
+    expect(app.warnings.filter(w => w.includes('MCM120'))).toEqual([]);
+  });
+
+  test('a namespace left to the platform that holds only configuration gets a warning (MCM120) naming it and the label', () => {
+    const app = declare(tempDir(), { namespaces: NamespaceManagement.NONE, discovery: DiscoveryScope.MESH_NAMESPACES });
+    synthOnce(app);
+    // c1 holds bar's consumer entry; c2 and c3 hold only namespaces where workloads run, which their injection label enrolls.
+    expect(app.warnings.filter(w => w.includes('MCM120'))).toEqual([
+      expect.stringMatching(/^\[mesh\/c1\] namespace bar holds the cluster's mesh configuration, .* label it istio-discovery=enabled, or istiod ignores the Istio objects there \[MCM120\]$/),
+    ]);
+    // istio-system, the one namespace the bundle still renders, carries the label.
+    expect(labelsIn(app, 'c1').get('istio-system')).toMatchObject({ 'istio-discovery': 'enabled' });
+  });
+
+  test('a bad discovery scope is refused by name', () => {
+    expect(() => new Mesh(testApp(), 'mesh', { discovery: 'mine' as DiscoveryScope })).toThrow(/\[mesh\] discovery "mine" is not a discovery scope: use one of all-namespaces, mesh-namespaces/);
   });
 });

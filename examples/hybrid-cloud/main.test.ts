@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { expectExampleHolds, renderExample } from '../../test/support/examples';
+import { undiscovered } from '../../test/support/discovery';
 import { objectsOf, readYaml } from '../../test/support/synth';
 import { build } from './main';
 
@@ -32,4 +33,10 @@ test.each(['cluster1', 'cluster2'])('%s: the seed\'s scenario, object by object'
   expect(objects.get('Telemetry/istio-system/mesh-default')?.spec.tracing).toEqual([{ providers: [{ name: 'mesh-tracing' }], randomSamplingPercentage: 1 }]);
   expect(readYaml(path.join(app.bundlesOutdir, cluster, 'istio', 'istiod-values.yaml'))[0].meshConfig.extensionProviders)
     .toEqual([{ name: 'mesh-tracing', opentelemetry: { service: 'otel-collector.observability.svc.cluster.local', port: 4317 } }]);
+});
+
+test.each(['cluster1', 'cluster2'])('%s: istiod discovers every namespace the bundle uses, and the tracing collector\'s', cluster => {
+  expect(undiscovered(app, cluster, ['istio-system', 'observability'])).toEqual([]);
+  // The external service's namespace holds its ServiceEntry: the bundle renders it, labelled.
+  expect(objectsOf(app, cluster).get('Namespace/default')?.metadata.labels).toMatchObject({ 'istio-discovery': 'enabled' });
 });

@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import {
-  AccessPolicy, ExternalService, GlobalService, HttpMethod, Mesh, MeshApp, MeshCa, MeshCluster, MeshTopology, Principal, VersionedRoute,
+  AccessPolicy, DiscoveryScope, ExternalService, GlobalService, HttpMethod, Mesh, MeshApp, MeshCa, MeshCluster, MeshTopology, Principal, VersionedRoute,
 } from '../../src';
 
 export function build(dir: string = __dirname): MeshApp {
@@ -14,6 +14,8 @@ export function build(dir: string = __dirname): MeshApp {
   const mesh = new Mesh(app, 'mesh', {
     meshId: 'hybrid',
     topology: MeshTopology.MULTI_NETWORK,
+    // Each istiod watches only the mesh's namespaces, not every namespace of both clusters.
+    discovery: DiscoveryScope.MESH_NAMESPACES,
     lockFile: path.join(dir, 'mesh.lock.json'),
     ca: MeshCa.generate({ keyStore: path.join(dir, '.mesh-keys') }),
     observability: {

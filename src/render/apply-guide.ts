@@ -1,5 +1,7 @@
 import { GitOpsTool, ISTIO_CHART_REPOSITORY } from '../gitops';
 import { CacertsDeliveryMode } from '../mesh-ca';
+import { DiscoveryScope } from '../mesh';
+import { formatLabels } from '../validation/names';
 import { OutputRoot } from '../write/output-file';
 import { STORE_FILE } from './cacerts';
 import { BundleLayer, ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
@@ -7,6 +9,7 @@ import { EXPECTED_STATE_FILE } from './expected-state';
 import { IstioChart, IstioRelease } from './istio-install';
 import { ApiObjectClass } from './manifest';
 import { ExternalSecret } from './external-secret';
+import { DISCOVERY_LABEL, enrollmentLabels } from './namespace-labels';
 import { ServiceMonitor } from './observability';
 import { ARGO_CD_DIR } from './gitops/argo-cd';
 import { contextAssignment, contextOrName, contextVariable } from './shell';
@@ -83,6 +86,22 @@ const gatewayApiCrdCommands = (context: string) => [
 ];
 
 /**
+ * Where istiod discovers only the mesh's namespaces: which labels make a namespace one of them, and how to
+ * label one the bundle does not render (clients of the mesh it does not know of, namespaces left to the platform).
+ */
+function discoveryStep(bundle: ClusterBundle, context: string): string[] {
+  if (bundle.mesh.discovery !== DiscoveryScope.MESH_NAMESPACES) return [];
+  const [enrolled, marked] = [enrollmentLabels(bundle.mesh), DISCOVERY_LABEL].map(labels => `\`${formatLabels(labels)}\``);
+  return [`**Discovery.** The mesh's istiods discover only the namespaces labelled ${enrolled} or ${marked} (the mesh's \`discovery\`); `
+    + 'the namespaces this bundle renders carry the label. Label every other namespace of this cluster whose pods take part in the mesh '
+    + `(clients it does not render, namespaces left to the platform): a pod istiod does not discover gets no configuration, and an injected one does not start.
+
+\`\`\`sh
+kubectl --context "$${context}" label namespace my-clients ${formatLabels(DISCOVERY_LABEL)}  # my-clients: each such namespace
+\`\`\``];
+}
+
+/**
  * Writes the cluster's README.md: its layers in apply order, and the commands that apply them by hand
  * (kubectl and helm, or istioctl) or the GitOps objects that do.
  */
@@ -131,7 +150,7 @@ ${[...ca.commands,
     ...gatewayApi ? gatewayApiCrdCommands(context) : [],
     `kubectl --context "$${context}" apply -k ${BundleLayer.MESH}`].join('\n')}
 \`\`\`
-${topologySteps.map(step => `\n${step}\n`).join('')}
+${[...topologySteps, ...discoveryStep(bundle, context)].map(step => `\n${step}\n`).join('')}
 Then check the live cluster against what this bundle says it must show (roots, each client's endpoints and
 SNI names, the gateway's filter chains, the remote clusters istiod reads), with kubectl and istioctl on PATH:
 

@@ -2,9 +2,8 @@ import { CHECKS } from '../validation/findings';
 import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { IstioApiVersion, Mesh, NamespaceManagement } from '../mesh';
+import { DiscoveryScope, IstioApiVersion, Mesh, NamespaceManagement } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
-import { MeshTopology } from '../topology';
 import { ResolvedPort } from '../service-port';
 import { metadataLayer, MetadataLayer } from '../mesh-metadata';
 import { MeshConfigError } from '../validation/errors';
@@ -13,6 +12,7 @@ import { OutputFile, OutputRoot } from '../write/output-file';
 import { addToGroup } from '../groups';
 import { byEntryKey, byKey, inKeyOrder } from '../order';
 import { ApiObjectClass, manifestOf, withApiVersion } from './manifest';
+import { DISCOVERY_LABEL, enrollmentLabels } from './namespace-labels';
 
 export const ISTIO_SYSTEM = 'istio-system';
 
@@ -188,6 +188,11 @@ export class ClusterBundle {
   public exposesIstiodWebhook = false;
   /** Ports of external services that leave through the egress gateway, by number (the install then adds one). */
   public readonly egressPorts = new Map<number, ResolvedPort>();
+  /**
+   * Namespaces that hold only this cluster's configuration and that the bundle leaves alone
+   * (NamespaceManagement.NONE) where istiod discovers only labelled namespaces: someone must label them.
+   */
+  public readonly undiscoveredNamespaces: string[] = [];
   /** `.global` hosts this cluster knows, with their VIPs: what a static DNS zone answers. */
   public readonly globalHosts = new Map<string, string>();
 
@@ -354,19 +359,25 @@ export class ClusterBundle {
       };
     };
     const network = this.cluster.network;
+    // When istiod discovers only the mesh's namespaces, each namespace the bundle renders says it is one.
+    const discovery = this.mesh.discovery === DiscoveryScope.MESH_NAMESPACES ? DISCOVERY_LABEL : undefined;
     this.add('control-plane-namespace', this.cluster, k8s.KubeNamespace, {
-      metadata: { name: ISTIO_SYSTEM, labels: network ? { 'topology.istio.io/network': network } : undefined, annotations: pruneSafe(this.mesh.namespaceManagement) },
+      metadata: { name: ISTIO_SYSTEM, labels: network || discovery ? { ...discovery, ...(network ? { 'topology.istio.io/network': network } : {}) } : undefined, annotations: pruneSafe(this.mesh.namespaceManagement) },
     });
-    // Ambient workloads join through ztunnel, not injection: the namespace opts into the ambient data plane.
-    const injection: { [key: string]: string } = this.mesh.topology === MeshTopology.AMBIENT
-      ? { 'istio.io/dataplane-mode': 'ambient', ...(this.mesh.injectionRevision ? { 'istio.io/rev': this.mesh.injectionRevision } : {}) }
-      : this.mesh.injectionRevision ? { 'istio.io/rev': this.mesh.injectionRevision } : { 'istio-injection': 'enabled' };
+    const enrollment = enrollmentLabels(this.mesh);
     for (const [namespace, workloads] of [...this.namespaces].sort(byEntryKey)) {
       const management = this.mesh.namespaceManagementOf(namespace);
-      // A namespace that only holds a consumer's config needs no injection, and label-only has nothing to say there.
-      if (management === NamespaceManagement.NONE || (!workloads && management === NamespaceManagement.LABEL_ONLY)) continue;
+      if (management === NamespaceManagement.NONE) {
+        // Nothing enrolls a namespace that only holds configuration: istiod would ignore it unless it is labelled.
+        if (discovery && !workloads) this.undiscoveredNamespaces.push(namespace);
+        continue;
+      }
+      // A namespace that only holds a consumer's config needs no injection, and label-only has nothing to say
+      // there unless istiod must be told to discover it.
+      if (!workloads && management === NamespaceManagement.LABEL_ONLY && !discovery) continue;
+      const labels = workloads ? { ...enrollment, ...discovery } : discovery;
       this.add('namespaces', this.cluster, k8s.KubeNamespace, {
-        metadata: { name: namespace, labels: workloads ? injection : undefined, annotations: pruneSafe(management) },
+        metadata: { name: namespace, labels: labels && { ...labels }, annotations: pruneSafe(management) },
       });
     }
   }

@@ -5,7 +5,7 @@ import {
 import { ExternalResolution, ExternalService, TlsOriginationMode } from '../external-service';
 import { ResolvedExternalService } from '../resolve/resolved-mesh';
 import { isHttpPort, Protocol } from '../service-port';
-import { ClusterBundle, ISTIO_SYSTEM, suppressAnalysis } from './cluster-bundle';
+import { ClusterBundle, ISTIO_SYSTEM, NamespaceUse, suppressAnalysis } from './cluster-bundle';
 import { EGRESS_GATEWAY_NAME } from './istio-install';
 import { boundedDnsLabel } from '../validation/names';
 
@@ -27,6 +27,7 @@ const TLS_MODES: { readonly [m in TlsOriginationMode]: DestinationRuleSpecTraffi
  */
 export function renderExternalService({ service, portOnlyCallers }: ResolvedExternalService, bundle: ClusterBundle): void {
   const { namespace, serviceName: name } = service;
+  bundle.useNamespace(namespace, NamespaceUse.CONFIG);
   // IST0134 flags a TCP port of an entry without addresses, and offline it reads no mesh config: where no
   // caller matches by port alone, each takes the address Istio allocates, or NONE asks for every address.
   const portMatchFalsePositive = service.addresses.length === 0 && portOnlyCallers.length === 0 && service.ports.some(p => p.protocol === Protocol.TCP);

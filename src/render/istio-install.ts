@@ -3,6 +3,7 @@ import { TRACING_PROVIDER, TracingProtocol } from '../observability';
 import { OutputRoot } from '../write/output-file';
 import { BundleLayer, ClusterBundle, ISTIO_SYSTEM } from './cluster-bundle';
 import { sanitized } from './manifest';
+import { discoverySelectors } from './namespace-labels';
 import { IstioOperator } from './istio-operator';
 
 /** Istio's Helm charts, in install order: `base` (CRDs), `istiod`, then the cross-cluster gateway. */
@@ -85,6 +86,7 @@ function installPlan(bundle: ClusterBundle, gateway: GatewayComponent | undefine
       defaultConfig: proxyMetadata && { proxyMetadata },
       outboundTrafficPolicy: mesh.outboundTrafficPolicy && { mode: mesh.outboundTrafficPolicy },
       serviceSettings: mesh.clusterLocalHosts.length > 0 ? [{ settings: { clusterLocal: true }, hosts: [...mesh.clusterLocalHosts] }] : undefined,
+      discoverySelectors: discoverySelectors(mesh),
       extensionProviders: tracing && [{ name: TRACING_PROVIDER, [tracing.protocol ?? TracingProtocol.OPENTELEMETRY]: { service: tracing.service, port: tracing.port } }],
     },
     global: {

@@ -2,7 +2,8 @@ import { GitOpsTool } from '../gitops';
 import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { MeshConfigError } from '../validation/errors';
-import { CHECKS, Finding } from '../validation/findings';
+import { CHECKS, Finding, finding } from '../validation/findings';
+import { formatLabels } from '../validation/names';
 import { renderedConflicts } from '../validation/rendered-conflicts';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
@@ -20,6 +21,7 @@ import { renderBudgets } from './budgets';
 import { expectedStates } from './expected-state';
 import { renderExternalService } from './external-services';
 import { renderMeshPicture } from './mesh-picture';
+import { DISCOVERY_LABEL } from './namespace-labels';
 import { renderObservability } from './observability';
 import { TOPOLOGY_RENDERERS } from './topologies';
 import { renderVmWorkload } from './vm-workloads';
@@ -68,5 +70,8 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   const files = [
     ...[...clusterFiles.values()].flat(), ...[...states.values()].map(state => state.file), budgets.file, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
   ];
-  return { files, warnings: budgets.warnings };
+  const undiscovered = [...bundles.values()].flatMap(({ cluster, undiscoveredNamespaces }) => undiscoveredNamespaces.map(namespace => finding(CHECKS.undiscoveredNamespace,
+    `[${cluster.node.path}] namespace ${namespace} holds the cluster's mesh configuration, and the mesh leaves the Namespace alone (NamespaceManagement.NONE) `
+    + `while istiod discovers only the mesh's namespaces (discovery: MESH_NAMESPACES): label it ${formatLabels(DISCOVERY_LABEL)}, or istiod ignores the Istio objects there`)));
+  return { files, warnings: [...budgets.warnings, ...undiscovered] };
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CacertsDelivery, MeshCa, MeshCluster, MeshTopology } from '../../src';
+import { CacertsDelivery, DiscoveryScope, MeshCa, MeshCluster, MeshTopology } from '../../src';
 import { shellBlocks, shellcheckFindings } from '../support/shellcheck';
 import { bundleFile, tempDir, testMesh } from '../support/synth';
 
@@ -101,6 +101,24 @@ test('a bundle without them does not', () => {
   const { app, mesh } = testMesh();
   new MeshCluster(mesh, 'east', { gateway: { address: '10.0.0.1' } });
   expect(bundleFile(app, 'east/README.md')).not.toContain('gateway.networking.k8s.io');
+});
+
+test('where istiod discovers only the mesh\'s namespaces, the README names the labels and labels a namespace it does not render', () => {
+  // GIVEN a mesh whose istiods discover only its namespaces, with a revision
+  const { app, mesh } = testMesh({ discovery: DiscoveryScope.MESH_NAMESPACES, injectionRevision: '1-30-3' });
+  new MeshCluster(mesh, 'east', { gateway: { address: '10.0.0.1' } });
+  const readme = bundleFile(app, 'east/README.md');
+
+  // WHEN its commands run
+  const calls = runGuide(path.join(app.bundlesOutdir, 'east'), path.dirname(app.secretsOutdir));
+
+  // THEN the labels istiod selects are named, and the label command runs through the cluster's context
+  expect(readme).toContain('discover only the namespaces labelled `istio.io/rev=1-30-3` or `istio-discovery=enabled`');
+  expect(calls).toContain('kubectl --context east label namespace my-clients istio-discovery=enabled');
+  // and a mesh that discovers every namespace says nothing of it
+  const plain = testMesh();
+  new MeshCluster(plain.mesh, 'east', { gateway: { address: '10.0.0.1' } });
+  expect(bundleFile(plain.app, 'east/README.md')).not.toContain('istio-discovery');
 });
 
 describe('the README\'s opening says why the order matters, for the cluster at hand', () => {

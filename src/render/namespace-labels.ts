@@ -1,0 +1,24 @@
+import { DiscoveryScope, Mesh } from '../mesh';
+import { MeshTopology } from '../topology';
+
+/** The label of the namespaces istiod discovers beyond the enrolled ones, when it discovers only the mesh's. */
+export const DISCOVERY_LABEL: { readonly [key: string]: string } = { 'istio-discovery': 'enabled' };
+
+/**
+ * The labels that enroll a namespace's workloads in the mesh: its revision's (or the default) sidecar
+ * injection, or in the ambient topology the ambient data plane (with the revision, when the mesh has one).
+ */
+export function enrollmentLabels(mesh: Mesh): { readonly [key: string]: string } {
+  const revision = mesh.injectionRevision ? { 'istio.io/rev': mesh.injectionRevision } : undefined;
+  if (mesh.topology === MeshTopology.AMBIENT) return { 'istio.io/dataplane-mode': 'ambient', ...revision };
+  return revision ?? { 'istio-injection': 'enabled' };
+}
+
+/**
+ * `meshConfig.discoverySelectors` when istiod discovers only the mesh's namespaces: the enrolled ones (so
+ * a namespace labelled for injection is never one whose pods istiod ignores) and the ones the bundles mark.
+ */
+export function discoverySelectors(mesh: Mesh): object[] | undefined {
+  if (mesh.discovery !== DiscoveryScope.MESH_NAMESPACES) return undefined;
+  return [{ matchLabels: { ...enrollmentLabels(mesh) } }, { matchLabels: { ...DISCOVERY_LABEL } }];
+}
