@@ -9,12 +9,13 @@ import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  AccessPolicy, CacertsDelivery, ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GitOps, GlobalService, HttpMethod, IstioApiVersion, Mesh, MeshCa, MeshApp, MeshCluster, MeshConfigError, MeshTopology, NamespaceManagement, OutboundTrafficPolicy, Principal, RemoteSecrets, ServiceVersion,
+  AccessPolicy, CacertsDelivery, ClientNamespace, DiscoveryScope, ExternalResolution, ExternalService, ExternalServiceProps, GitOps, GlobalService, HttpMethod, IstioApiVersion, Mesh, MeshCa, MeshApp, MeshCluster, MeshConfigError, MeshTopology, NamespaceManagement, OutboundTrafficPolicy, Principal, RemoteSecrets, ServiceVersion,
   ServingEntry, TlsOriginationMode, VersionedRoute, VmWorkload, StringMatch, FaultInjection, TrafficPolicy, LoadBalancerAlgorithm,
 } from '../../src';
 import { EXPECTED_STATE_FILE, ExpectedCluster, ExpectedState, scopeClusters } from '../../src/render/expected-state';
 import { diffState, VerifyStatus } from '../../src/verify/diff';
 import { LiveState, selectionKey } from '../../src/verify/live-state';
+import { undiscovered } from '../support/discovery';
 import { istioSchemaErrors, istiodWarningsOf } from '../support/istio-schema';
 import { KubeObject, listFiles, readYaml, synthOnce, testApp } from '../support/synth';
 import { toolSchemaErrors } from '../support/tool-schema';
@@ -98,6 +99,7 @@ const settingsArb = fc.record({
   strictMtls: maybe(fc.boolean()),
   namespaces: maybe(mostly([NamespaceManagement.CREATE, NamespaceManagement.LABEL_ONLY, NamespaceManagement.NONE], [])),
   injectionRevision: maybe(mostly(['canary', '1-30-3'], ['Canary'])),
+  discovery: maybe(mostly([DiscoveryScope.ALL_NAMESPACES, DiscoveryScope.MESH_NAMESPACES], ['labelled' as DiscoveryScope])),
   labels: maybe(mostly<{ readonly [key: string]: string }>([{ team: 'platform' }, { 'app.kubernetes.io/part-of': 'mesh' }], [{ 'bad key!': 'x' }])),
   outboundTrafficPolicy: maybe(mostly([OutboundTrafficPolicy.ALLOW_ANY, OutboundTrafficPolicy.REGISTRY_ONLY], [])),
   observability: maybe(fc.record({
@@ -427,6 +429,13 @@ test('generated meshes: a MeshConfigError naming a construct, or output that Ist
     expect(istiodWarningsOf(objects)).toEqual([]);
     expect(toolSchemaErrors(objects)).toEqual([]);
     expect(crossObjectProblems(objects, o => clusterOf.get(o) ?? '?')).toEqual([]);
+    // Where istiod discovers only the mesh's namespaces, it discovers each one the bundle uses, unless the platform owns them all.
+    if (spec.settings.discovery === DiscoveryScope.MESH_NAMESPACES) {
+      for (const cluster of listFiles(app.bundlesOutdir).filter(f => f.endsWith('/istio/istiod-values.yaml')).map(f => f.split('/')[0])) {
+        const left = spec.settings.namespaces === NamespaceManagement.NONE ? [] : undiscovered(app, cluster, ['istio-system']);
+        expect([cluster, left]).toEqual([cluster, []]);
+      }
+    }
     // verify passes a cluster that shows what its expected state says (the roots aside: no certificate here has their fingerprints).
     for (const file of listFiles(app.bundlesOutdir).filter(f => f.endsWith(`/${EXPECTED_STATE_FILE}`))) {
       const expected = JSON.parse(fs.readFileSync(path.join(app.bundlesOutdir, file), 'utf8')) as ExpectedState;
