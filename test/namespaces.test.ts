@@ -197,7 +197,7 @@ describe('discovery: MESH_NAMESPACES', () => {
     synthOnce(app);
     // c1 holds bar's consumer entry; c2 and c3 hold only namespaces where workloads run, which their injection label enrolls.
     expect(app.warnings.filter(w => w.includes('MCM120'))).toEqual([
-      expect.stringMatching(/^\[mesh\/c1\] namespace bar holds the cluster's mesh configuration, .* label it istio-discovery=enabled, or istiod ignores the Istio objects there \[MCM120\]$/),
+      expect.stringMatching(/^\[mesh\/c1\] namespace bar holds what istiod must discover \(the cluster's mesh configuration, or the tracing collector\), .* label it istio-discovery=enabled, or istiod ignores what is there \[MCM120\]$/),
     ]);
     // istio-system, the one namespace the bundle still renders, carries the label.
     expect(labelsIn(app, 'c1').get('istio-system')).toMatchObject({ 'istio-discovery': 'enabled' });

@@ -189,8 +189,9 @@ export class ClusterBundle {
   /** Ports of external services that leave through the egress gateway, by number (the install then adds one). */
   public readonly egressPorts = new Map<number, ResolvedPort>();
   /**
-   * Namespaces that hold only this cluster's configuration and that the bundle leaves alone
-   * (NamespaceManagement.NONE) where istiod discovers only labelled namespaces: someone must label them.
+   * Namespaces that istiod must discover for nothing else than this cluster's configuration (or the tracing
+   * collector), which the bundle leaves alone (NamespaceManagement.NONE) where istiod discovers only
+   * labelled namespaces: someone must label them.
    */
   public readonly undiscoveredNamespaces: string[] = [];
   /** `.global` hosts this cluster knows, with their VIPs: what a static DNS zone answers. */
@@ -361,14 +362,15 @@ export class ClusterBundle {
     const network = this.cluster.network;
     // When istiod discovers only the mesh's namespaces, each namespace the bundle renders says it is one.
     const discovery = this.mesh.discovery === DiscoveryScope.MESH_NAMESPACES ? DISCOVERY_LABEL : undefined;
+    const systemLabels = { ...discovery, ...(network ? { 'topology.istio.io/network': network } : {}) };
     this.add('control-plane-namespace', this.cluster, k8s.KubeNamespace, {
-      metadata: { name: ISTIO_SYSTEM, labels: network || discovery ? { ...discovery, ...(network ? { 'topology.istio.io/network': network } : {}) } : undefined, annotations: pruneSafe(this.mesh.namespaceManagement) },
+      metadata: { name: ISTIO_SYSTEM, labels: Object.keys(systemLabels).length > 0 ? systemLabels : undefined, annotations: pruneSafe(this.mesh.namespaceManagement) },
     });
     const enrollment = enrollmentLabels(this.mesh);
     for (const [namespace, workloads] of [...this.namespaces].sort(byEntryKey)) {
       const management = this.mesh.namespaceManagementOf(namespace);
       if (management === NamespaceManagement.NONE) {
-        // Nothing enrolls a namespace that only holds configuration: istiod would ignore it unless it is labelled.
+        // Nothing enrolls a namespace without mesh workloads: istiod would ignore it unless it is labelled.
         if (discovery && !workloads) this.undiscoveredNamespaces.push(namespace);
         continue;
       }

@@ -71,7 +71,7 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
     ...[...clusterFiles.values()].flat(), ...[...states.values()].map(state => state.file), budgets.file, ...argoCd, ...topology.meshFiles(model), ...renderCertificateInventory(model), ...renderRotationCheck(model), ...renderAnalyzeScript(model), picture, ...lock, ...model.pki?.keyStoreFiles ?? [],
   ];
   const undiscovered = [...bundles.values()].flatMap(({ cluster, undiscoveredNamespaces }) => undiscoveredNamespaces.map(namespace => finding(CHECKS.undiscoveredNamespace,
-    `[${cluster.node.path}] namespace ${namespace} holds the cluster's mesh configuration, and the mesh leaves the Namespace alone (NamespaceManagement.NONE) `
-    + `while istiod discovers only the mesh's namespaces (discovery: MESH_NAMESPACES): label it ${formatLabels(DISCOVERY_LABEL)}, or istiod ignores the Istio objects there`)));
+    `[${cluster.node.path}] namespace ${namespace} holds what istiod must discover (the cluster's mesh configuration, or the tracing collector), and the mesh leaves the Namespace alone (NamespaceManagement.NONE) `
+    + `while istiod discovers only the mesh's namespaces (discovery: MESH_NAMESPACES): label it ${formatLabels(DISCOVERY_LABEL)}, or istiod ignores what is there`)));
   return { files, warnings: [...budgets.warnings, ...undiscovered] };
 }
