@@ -1,6 +1,7 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { expectExampleHolds, renderExample } from '../../test/support/examples';
-import { undiscovered } from '../../test/support/discovery';
+import { discoverySelectorsOf, undiscovered } from '../../test/support/discovery';
 import { objectsOf, readYaml } from '../../test/support/synth';
 import { build } from './main';
 
@@ -37,6 +38,9 @@ test.each(['cluster1', 'cluster2'])('%s: the seed\'s scenario, object by object'
 
 test.each(['cluster1', 'cluster2'])('%s: istiod discovers every namespace the bundle uses, and the tracing collector\'s', cluster => {
   expect(undiscovered(app, cluster, ['istio-system', 'observability'])).toEqual([]);
+  // verify checks the live namespaces against the same label sets istiod selects by.
+  const expectedState = JSON.parse(fs.readFileSync(path.join(app.bundlesOutdir, cluster, 'expected-state.json'), 'utf8'));
+  expect(expectedState.discovery).toEqual(discoverySelectorsOf(app, cluster)!.map(s => s.matchLabels));
   // The external service's namespace holds its ServiceEntry: the bundle renders it, labelled.
   expect(objectsOf(app, cluster).get('Namespace/default')?.metadata.labels).toMatchObject({ 'istio-discovery': 'enabled' });
 });

@@ -9,6 +9,7 @@ import { addToGroup } from '../groups';
 import { byKey } from '../order';
 import { certificateFacts } from './certificate-inventory';
 import { BundleLayer, ISTIO_SYSTEM } from './cluster-bundle';
+import { discoveryLabelSets } from './namespace-labels';
 import { remoteSecretPairs } from './topologies/multi-network/remote-secrets';
 
 /** The expected-state file of a cluster, beside its bundle and in no kustomization: `verify` reads it. */
@@ -88,6 +89,12 @@ export interface ExpectedState {
   readonly remoteClusters?: readonly string[];
   /** The global services the cluster's ztunnels must know (ambient topology). @default - not an ambient cluster */
   readonly ambientServices?: readonly ExpectedAmbientService[];
+  /**
+   * The label sets of which istiod discovers a namespace that carries every label of one (the mesh's
+   * `meshConfig.discoverySelectors`): each namespace where pods with a sidecar run must carry one.
+   * @default - istiod discovers every namespace
+   */
+  readonly discovery?: readonly Labels[];
 }
 
 
@@ -423,6 +430,7 @@ export function expectedStates(model: ResolvedMesh, clusterFiles: ReadonlyMap<Me
       remoteClusters: globalNames || cluster.isRemote ? undefined
         : [cluster.clusterName, ...remoteSecretPairs(model.clusters).filter(p => p.holder === cluster).map(p => p.peer.clusterName)].sort(),
       ambientServices: sidecarTopology ? undefined : ambientServices(model, cluster),
+      discovery: discoveryLabelSets(mesh),
     };
     // The header as indented JSON, then the outbound clusters a line each, as the last member.
     const header = JSON.stringify(state, null, 2);

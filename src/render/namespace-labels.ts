@@ -15,10 +15,14 @@ export function enrollmentLabels(mesh: Mesh): { readonly [key: string]: string }
 }
 
 /**
- * `meshConfig.discoverySelectors` when istiod discovers only the mesh's namespaces: the enrolled ones (so
- * a namespace labelled for injection is never one whose pods istiod ignores) and the ones the bundles mark.
+ * The label sets of which istiod discovers a namespace that carries every label of one, when it discovers
+ * only the mesh's namespaces: the enrolled ones (so a namespace labelled for injection is never one whose
+ * pods istiod ignores) and the ones the bundles mark. @returns undefined where istiod discovers every namespace
  */
-export function discoverySelectors(mesh: Mesh): object[] | undefined {
+export function discoveryLabelSets(mesh: Mesh): Array<{ readonly [key: string]: string }> | undefined {
   if (mesh.discovery !== DiscoveryScope.MESH_NAMESPACES) return undefined;
-  return [{ matchLabels: { ...enrollmentLabels(mesh) } }, { matchLabels: { ...DISCOVERY_LABEL } }];
+  return [{ ...enrollmentLabels(mesh) }, { ...DISCOVERY_LABEL }];
 }
+
+/** `meshConfig.discoverySelectors`: the discovery label sets as namespace selectors. */
+export const discoverySelectors = (mesh: Mesh) => discoveryLabelSets(mesh)?.map(matchLabels => ({ matchLabels }));

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'crypto';
 import { splitPemBundle } from '../pki/x509';
-import { formatLabels } from '../validation/names';
+import { formatLabels, selectorMatches } from '../validation/names';
 import { ExpectedCluster, ExpectedEndpoint, ExpectedScope, ExpectedState, hostOf, scopeClusters, scopeToCheck } from '../render/expected-state';
+import { DISCOVERY_LABEL } from '../render/namespace-labels';
 import { EnvoyCluster, LiveProxy, LiveState, selectionKey } from './live-state';
 
 /** How one check of `verify` came out. */
@@ -184,8 +185,19 @@ function checkAmbientServices(expected: ExpectedState, live: LiveState): VerifyR
 export function diffState(expected: ExpectedState, live: LiveState): VerifyResult[] {
   return [
     ...checkRoots(expected, live), ...checkScopes(expected, live), ...checkGateway(expected, live), ...checkRemoteClusters(expected, live),
-    ...checkAmbientServices(expected, live),
+    ...checkAmbientServices(expected, live), ...checkDiscovery(expected, live),
   ];
+}
+
+/** Where istiod discovers only labelled namespaces: each namespace where sidecars run must be one of them. */
+function checkDiscovery(expected: ExpectedState, live: LiveState): VerifyResult[] {
+  if (!expected.discovery) return [];
+  const namespaces = Object.entries(live.sidecarNamespaces ?? {});
+  const undiscovered = namespaces.filter(([, labels]) => !expected.discovery!.some(set => selectorMatches(set, labels))).map(([namespace]) => namespace);
+  if (undiscovered.length === 0) return [ok('discovery', `each of the ${namespaces.length} namespace(s) where sidecars run is one istiod discovers`)];
+  const labelled = expected.discovery.map(set => formatLabels(set)).join(' or ');
+  return undiscovered.map(namespace => fail(`discovery ${namespace}`, `pods with a sidecar run here, but istiod discovers only namespaces labelled ${labelled}: `
+    + `they get no configuration, and injected pods do not start (no istio-ca-root-cert); label it ${formatLabels(DISCOVERY_LABEL)}`));
 }
 
 /** The report for people: one line per check, failures first, and a summary. */

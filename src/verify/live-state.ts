@@ -80,6 +80,11 @@ export interface LiveState {
   readonly ztunnelPod?: string;
   /** The services that ztunnel knows. @default - none read */
   readonly ztunnelServices?: readonly ZtunnelService[];
+  /**
+   * The labels of each namespace where pods with a sidecar run, in any phase (an injected pod istiod does
+   * not discover never starts). @default - not read: istiod discovers every namespace
+   */
+  readonly sidecarNamespaces?: { readonly [namespace: string]: { readonly [key: string]: string } };
 }
 
 /** Runs a command and returns its standard output; throws when it fails. */
@@ -87,9 +92,12 @@ export type CommandRunner = (command: string, args: readonly string[]) => string
 
 interface KubePod {
   readonly metadata: { readonly name: string; readonly namespace: string; readonly labels?: { readonly [key: string]: string } };
-  readonly spec: { readonly containers: ReadonlyArray<{ readonly name: string }> };
+  /** Native sidecars (Kubernetes 1.29+) run `istio-proxy` as an init container. */
+  readonly spec: { readonly containers: ReadonlyArray<{ readonly name: string }>; readonly initContainers?: ReadonlyArray<{ readonly name: string }> };
   readonly status: { readonly phase?: string; readonly podIP?: string };
 }
+
+const hasSidecar = (pod: KubePod) => [...pod.spec.containers, ...pod.spec.initContainers ?? []].some(c => c.name === 'istio-proxy');
 
 /** How istioctl takes a pod: `<pod>.<namespace>`. @returns undefined when there is no pod */
 const podRef = (pod: KubePod | undefined) => pod && `${pod.metadata.name}.${pod.metadata.namespace}`;
@@ -119,7 +127,7 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
   const scopes = expected.scopes.map((scope): LiveScope => {
     if (!scopeToCheck(expected, scope)) return { namespace: scope.namespace, proxies: [] };
     const candidates = pods(scope.namespace === '*' ? undefined : scope.namespace, scope.selector)
-      .filter(p => p.spec.containers.some(c => c.name === 'istio-proxy'))
+      .filter(hasSidecar)
       .filter(p => scope.namespace !== '*' || (!SYSTEM_NAMESPACES.test(p.metadata.namespace) && !scoped.has(p.metadata.namespace)));
     return {
       namespace: scope.namespace,
@@ -153,9 +161,17 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
     if (ztunnelPod) ztunnelServices = json<ZtunnelService[]>(istioctl('ztunnel-config', 'services', ztunnelPod, '-o', 'json'));
   }
 
+  let sidecarNamespaces: { [namespace: string]: { readonly [key: string]: string } } | undefined;
+  if (expected.discovery) {
+    const withSidecars = new Set(json<{ items: KubePod[] }>(kubectl('get', 'pods', '--all-namespaces', '-o', 'json')).items.filter(hasSidecar).map(p => p.metadata.namespace));
+    const namespaces = json<{ items: Array<{ metadata: { name: string; labels?: { readonly [key: string]: string } } }> }>(kubectl('get', 'namespaces', '-o', 'json')).items;
+    sidecarNamespaces = Object.fromEntries(namespaces.filter(n => withSidecars.has(n.metadata.name)).map(n => [n.metadata.name, n.metadata.labels ?? {}] as const)
+      .sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
   return {
     rootCertPem, scopes, podIps, gatewayPod, gatewayListeners,
     remoteClustersText: expected.remoteClusters ? istioctl('remote-clusters') : undefined,
-    ztunnelPod, ztunnelServices,
+    ztunnelPod, ztunnelServices, sidecarNamespaces,
   };
 }

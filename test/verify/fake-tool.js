@@ -24,6 +24,7 @@ function fakeRunner(fixtures, rootCertPem) {
         && selector.every(([k, v]) => (p.metadata.labels || {})[k] === v));
       return JSON.stringify(list);
     }
+    if (tool === 'kubectl' && rest[0] === 'get' && rest[1] === 'namespaces') return read('namespaces.json');
     if (tool === 'istioctl' && rest[0] === 'proxy-config') {
       return read(`${rest[2]}.${{ cluster: 'clusters', endpoint: 'endpoints', listener: 'listeners' }[rest[1]]}.json`);
     }

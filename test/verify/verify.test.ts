@@ -183,6 +183,26 @@ describe('verify', () => {
     expect(queried).toEqual(['kubectl get configmap']);
   });
 
+  test('discovery: where istiod discovers only labelled namespaces, a namespace running sidecars without the label fails, a pod that never started included', () => {
+    // GIVEN c1 as a mesh whose istiod discovers only the mesh's namespaces (the recorded batch namespace has no label)
+    const expected: ExpectedState = { ...mesh.expected('c1'), discovery: [{ 'istio-injection': 'enabled' }, { 'istio-discovery': 'enabled' }] };
+    const state = collectLiveState(expected, fakeRunner(FIXTURES, rootPem), 'c1');
+
+    // THEN the namespaces with sidecars are read with their labels, the Pending pod's native sidecar counted
+    expect(Object.keys(state.sidecarNamespaces!)).toEqual(['batch', 'default', 'frontend']);
+    expect(failures(diffState(expected, state))).toEqual([
+      'discovery batch: pods with a sidecar run here, but istiod discovers only namespaces labelled istio-injection=enabled or istio-discovery=enabled: '
+        + 'they get no configuration, and injected pods do not start (no istio-ca-root-cert); label it istio-discovery=enabled',
+    ]);
+    // and once it is labelled, the check passes
+    const labelled = { ...state, sidecarNamespaces: { ...state.sidecarNamespaces, batch: { 'istio-discovery': 'enabled' } } };
+    expect(diffState(expected, labelled).filter(r => r.subject.startsWith('discovery'))).toEqual([
+      { status: VerifyStatus.OK, subject: 'discovery', detail: 'each of the 3 namespace(s) where sidecars run is one istiod discovers' },
+    ]);
+    // A mesh whose istiod discovers every namespace asks for none of it.
+    expect(live('c1').sidecarNamespaces).toBeUndefined();
+  });
+
   test('remote clusters: listed and synced pass, others fail with the status', () => {
     const expected: ExpectedState = { ...mesh.expected('c1'), topology: MeshTopology.MULTI_NETWORK, outbound: [], scopes: [], remoteClusters: ['east', 'north', 'west'] };
     const text = fs.readFileSync(path.join(FIXTURES, 'remote-clusters.txt'), 'utf8');
