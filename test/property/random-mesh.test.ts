@@ -439,7 +439,10 @@ test('generated meshes: a MeshConfigError naming a construct, or output that Ist
     // verify passes a cluster that shows what its expected state says (the roots aside: no certificate here has their fingerprints).
     for (const file of listFiles(app.bundlesOutdir).filter(f => f.endsWith(`/${EXPECTED_STATE_FILE}`))) {
       const expected = JSON.parse(fs.readFileSync(path.join(app.bundlesOutdir, file), 'utf8')) as ExpectedState;
-      expect(diffState(expected, liveAsExpected(expected)).filter(r => r.status === VerifyStatus.FAIL && r.subject !== 'roots')).toEqual([]);
+      // Sidecars run in every namespace the bundle renders (with its labels): verify's discovery check must find each discovered.
+      const renderedNamespaces = objects.filter(o => o.kind === 'Namespace' && clusterOf.get(o) === file.split('/')[0]);
+      const live = { ...liveAsExpected(expected), sidecarNamespaces: Object.fromEntries(renderedNamespaces.map(ns => [ns.metadata.name, ns.metadata.labels ?? {}])) };
+      expect(diffState(expected, live).filter(r => r.status === VerifyStatus.FAIL && r.subject !== 'roots')).toEqual([]);
     }
   }), { numRuns: Number(process.env.MESH_PROPERTY_RUNS ?? 4000), seed: process.env.MESH_PROPERTY_SEED ? Number(process.env.MESH_PROPERTY_SEED) : undefined });
   // Both outcomes must be exercised, in every topology, or the generator has drifted into testing one side only.
