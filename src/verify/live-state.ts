@@ -112,9 +112,14 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
   const kubectl = (...args: string[]) => run('kubectl', ['--context', context, ...args]);
   const istioctl = (...args: string[]) => run('istioctl', ['--context', context, ...args]);
   const json = <T>(text: string): T => JSON.parse(text) as T;
-  const pods = (namespace: string | undefined, selector?: { readonly [key: string]: string }) => json<{ items: KubePod[] }>(kubectl(
+  const listPods = (namespace: string | undefined, selector?: { readonly [key: string]: string }) => json<{ items: KubePod[] }>(kubectl(
     'get', 'pods', ...(namespace ? ['-n', namespace] : ['--all-namespaces']), ...(selector ? ['-l', formatLabels(selector)] : []), '-o', 'json',
-  )).items.filter(p => p.status.phase === 'Running').sort((a, b) => (`${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1));
+  )).items;
+  // Every pod of the cluster, in any phase, is read at most once: the unscoped clients and the discovery check both need them.
+  let everyPod: KubePod[] | undefined;
+  const allPods = () => (everyPod ??= listPods(undefined));
+  const pods = (namespace: string | undefined, selector?: { readonly [key: string]: string }) => (namespace || selector ? listPods(namespace, selector) : allPods())
+    .filter(p => p.status.phase === 'Running').sort((a, b) => (`${a.metadata.namespace}/${a.metadata.name}` < `${b.metadata.namespace}/${b.metadata.name}` ? -1 : 1));
 
   let rootCertPem: string | undefined;
   try {
@@ -163,7 +168,7 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
 
   let sidecarNamespaces: { [namespace: string]: { readonly [key: string]: string } } | undefined;
   if (expected.discovery) {
-    const withSidecars = new Set(json<{ items: KubePod[] }>(kubectl('get', 'pods', '--all-namespaces', '-o', 'json')).items.filter(hasSidecar).map(p => p.metadata.namespace));
+    const withSidecars = new Set(allPods().filter(hasSidecar).map(p => p.metadata.namespace));
     const namespaces = json<{ items: Array<{ metadata: { name: string; labels?: { readonly [key: string]: string } } }> }>(kubectl('get', 'namespaces', '-o', 'json')).items;
     sidecarNamespaces = Object.fromEntries(namespaces.filter(n => withSidecars.has(n.metadata.name)).map(n => [n.metadata.name, n.metadata.labels ?? {}] as const)
       .sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -1,8 +1,7 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import * as yaml from 'js-yaml';
 import { MeshApp } from '../../src';
-import { objectsOf } from './synth';
+import { selectorMatches } from '../../src/validation/names';
+import { objectsOf, readYaml, synthOnce } from './synth';
 
 /** A namespace selector of `meshConfig.discoverySelectors`, as the library renders them (matchLabels only). */
 export interface NamespaceSelector {
@@ -11,8 +10,8 @@ export interface NamespaceSelector {
 
 /** A cluster's `meshConfig.discoverySelectors`; the Helm values and the istioctl overlay must say the same. */
 export function discoverySelectorsOf(app: MeshApp, cluster: string): NamespaceSelector[] | undefined {
-  const read = (file: string) => yaml.loadAll(fs.readFileSync(path.join(app.bundlesOutdir, cluster, 'istio', file), 'utf8'))[0] as Record<string, any>;
-  objectsOf(app, cluster); // synthesizes once
+  synthOnce(app);
+  const read = (file: string) => readYaml(path.join(app.bundlesOutdir, cluster, 'istio', file))[0];
   const helm = read('istiod-values.yaml').meshConfig.discoverySelectors;
   expect(read('istio-operator.yaml').spec.meshConfig.discoverySelectors).toEqual(helm);
   return helm;
@@ -20,7 +19,7 @@ export function discoverySelectorsOf(app: MeshApp, cluster: string): NamespaceSe
 
 /** Whether istiod discovers a namespace with these labels: one selector whose labels it all carries (matchLabels). */
 export const discovers = (selectors: readonly NamespaceSelector[], labels: Readonly<Record<string, string>> = {}) =>
-  selectors.some(({ matchLabels }) => Object.entries(matchLabels).every(([key, value]) => labels[key] === value));
+  selectors.some(({ matchLabels }) => selectorMatches(matchLabels, labels));
 
 /** Whether istiod reads objects of this kind: Istio's configuration, Gateway API's, and Services. */
 const readByIstiod = (o: { apiVersion: string; kind: string }) => /\.istio\.io\/|^gateway\.networking\.k8s\.io\//.test(o.apiVersion) || o.kind === 'Service';

@@ -186,9 +186,15 @@ describe('verify', () => {
   test('discovery: where istiod discovers only labelled namespaces, a namespace running sidecars without the label fails, a pod that never started included', () => {
     // GIVEN c1 as a mesh whose istiod discovers only the mesh's namespaces (the recorded batch namespace has no label)
     const expected: ExpectedState = { ...mesh.expected('c1'), discovery: [{ 'istio-injection': 'enabled' }, { 'istio-discovery': 'enabled' }] };
-    const state = collectLiveState(expected, fakeRunner(FIXTURES, rootPem), 'c1');
+    const commands: string[] = [];
+    const state = collectLiveState(expected, (tool, args) => {
+      commands.push(`${tool} ${args.slice(2).join(' ')}`);
+      return fakeRunner(FIXTURES, rootPem)(tool, args);
+    }, 'c1');
 
-    // THEN the namespaces with sidecars are read with their labels, the Pending pod's native sidecar counted
+    // THEN the cluster's pods are listed once, for the unscoped clients and the check alike
+    expect(commands.filter(c => c.startsWith('kubectl get pods --all-namespaces'))).toEqual(['kubectl get pods --all-namespaces -o json']);
+    // and the namespaces with sidecars are read with their labels, the Pending pod's native sidecar counted
     expect(Object.keys(state.sidecarNamespaces!)).toEqual(['batch', 'default', 'frontend']);
     expect(failures(diffState(expected, state))).toEqual([
       'discovery batch: pods with a sidecar run here, but istiod discovers only namespaces labelled istio-injection=enabled or istio-discovery=enabled: '
