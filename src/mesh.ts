@@ -53,16 +53,44 @@ export enum NamespaceManagement {
 }
 
 /** Which namespaces each istiod discovers (`meshConfig.discoverySelectors`). */
-export enum DiscoveryScope {
+export class DiscoveryScope {
   /** Every namespace of its cluster and of the clusters it reads: Istio's default. */
-  ALL_NAMESPACES = 'all-namespaces',
+  public static readonly ALL_NAMESPACES = new DiscoveryScope(false, []);
+
   /**
    * Only the mesh's: namespaces labelled for injection (or for the ambient data plane) by this mesh's label,
    * and the ones labelled `istio-discovery: enabled`, which every namespace the bundles render carries.
    * istiod then ignores the Services, pods and Istio configuration of every other namespace, and gives them
    * no `istio-ca-root-cert`.
    */
-  MESH_NAMESPACES = 'mesh-namespaces',
+  public static readonly MESH_NAMESPACES = new DiscoveryScope(true, []);
+
+  /**
+   * The mesh's namespaces (as MESH_NAMESPACES), and also every namespace that carries all the labels of one
+   * of `labelSets`: the label your platform already gives the namespaces of mesh clients
+   * (`{ 'platform.example.com/mesh': 'member' }`), so that they need no `istio-discovery` label of their own.
+   */
+  public static meshNamespacesAnd(labelSets: ReadonlyArray<{ readonly [key: string]: string }>): DiscoveryScope {
+    return new DiscoveryScope(true, labelSets.map(labels => ({ ...labels })));
+  }
+
+  private constructor(
+    /** @internal whether istiod discovers only the selected namespaces */
+    public readonly _selective: boolean,
+    /** @internal the label sets that select namespaces beyond the mesh's own */
+    public readonly _platformLabelSets: ReadonlyArray<{ readonly [key: string]: string }>,
+  ) {}
+
+  /** Throws unless each label set is a non-empty set of valid labels. @internal */
+  public _check(scope: IConstruct): void {
+    this._platformLabelSets.forEach((labels, index) => {
+      const prop = `discovery.labelSets[${index}]`;
+      if (Object.keys(labels).length === 0) {
+        throw propError(scope, prop, labels, 'is empty, and an empty selector selects every namespace: give at least one label, or use DiscoveryScope.ALL_NAMESPACES');
+      }
+      checkLabels(scope, prop, labels);
+    });
+  }
 }
 
 /** What sidecars may call outside the mesh (`meshConfig.outboundTrafficPolicy.mode`). */
@@ -244,8 +272,9 @@ export interface MeshProps {
   /**
    * Which namespaces each istiod discovers. In large clusters, MESH_NAMESPACES keeps istiod from watching
    * and pushing the Services and pods of namespaces that take no part in the mesh. A namespace whose pods
-   * call the mesh must then be labelled for injection (or `istio-discovery: enabled`): pods injected by a
-   * pod label in a namespace istiod does not discover find no `istio-ca-root-cert` and do not start.
+   * call the mesh must then be labelled for injection (or `istio-discovery: enabled`, or with one of the
+   * scope's own label sets: `DiscoveryScope.meshNamespacesAnd`): pods injected by a pod label in a namespace
+   * istiod does not discover find no `istio-ca-root-cert` and do not start.
    * @default DiscoveryScope.ALL_NAMESPACES
    */
   readonly discovery?: DiscoveryScope;
@@ -363,7 +392,8 @@ export class Mesh extends Construct {
     this.namespaceManagement = checkNamespaceManagement(this, 'namespaces', props.namespaces ?? NamespaceManagement.CREATE);
     this.namespaceOverrides = checkNamespaceOverrides(this, props.namespaceOverrides ?? {});
     this.injectionRevision = props.injectionRevision === undefined ? undefined : checkDnsLabel(this, 'injectionRevision', props.injectionRevision);
-    this.discovery = checkOneOf(this, 'discovery', props.discovery ?? DiscoveryScope.ALL_NAMESPACES, DiscoveryScope, 'a discovery scope');
+    this.discovery = props.discovery ?? DiscoveryScope.ALL_NAMESPACES;
+    this.discovery._check(this);
     this.labels = {
       'app.kubernetes.io/managed-by': 'cdk8s-istio-multicluster',
       'app.kubernetes.io/part-of': this.meshId,

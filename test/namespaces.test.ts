@@ -1,9 +1,11 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import { AccessPolicy, DiscoveryScope, GlobalService, Mesh, MeshCluster, MeshMetadata, NamespaceManagement, Principal, VmWorkload } from '../src';
 import { istioSchemaErrors } from './support/istio-schema';
 import { allObjects, KubeObject, objectsOf, readYaml, synthOnce, tempDir, testApp } from './support/synth';
 import { discoverySelectorsOf, discovers, undiscovered } from './support/discovery';
+import { EXPECTED_STATE_FILE, ExpectedState } from '../src/render/expected-state';
 
 /** A mesh whose services come and go: bar served by c2 and consumed by c1, shop by c2 too, a VM in c3. */
 function declare(dir: string, options: {
@@ -203,7 +205,37 @@ describe('discovery: MESH_NAMESPACES', () => {
     expect(labelsIn(app, 'c1').get('istio-system')).toMatchObject({ 'istio-discovery': 'enabled' });
   });
 
-  test('a bad discovery scope is refused by name', () => {
-    expect(() => new Mesh(testApp(), 'mesh', { discovery: 'mine' as DiscoveryScope })).toThrow(/\[mesh\] discovery "mine" is not a discovery scope: use one of all-namespaces, mesh-namespaces/);
+  describe('with the platform\'s own label sets (meshNamespacesAnd)', () => {
+    const platform = { 'platform.example.com/mesh': 'member', tier: 'gold' };
+
+    test('istiod also discovers the namespaces that carry all of one set, and every place that names the labels says so', () => {
+      // GIVEN a mesh whose platform labels its client namespaces by its own convention (the bundle's label named again)
+      const dir = tempDir();
+      const app = declare(dir, { namespaces: NamespaceManagement.NONE, discovery: DiscoveryScope.meshNamespacesAnd([platform, { 'istio-discovery': 'enabled' }]) });
+
+      // THEN the selectors hold the mesh's two sets, then the platform's, each once
+      const selectors = discoverySelectorsOf(app, 'c1')!;
+      expect(selectors.map(s => s.matchLabels)).toEqual([{ 'istio-injection': 'enabled' }, { 'istio-discovery': 'enabled' }, platform]);
+      // a namespace needs every label of the set
+      expect([discovers(selectors, { ...platform, team: 'x' }), discovers(selectors, { 'platform.example.com/mesh': 'member' })]).toEqual([true, false]);
+      // the expected state that verify reads carries the same sets
+      const expected = JSON.parse(fs.readFileSync(path.join(app.bundlesOutdir, 'c1', EXPECTED_STATE_FILE), 'utf8')) as ExpectedState;
+      expect(expected.discovery).toEqual(selectors.map(s => s.matchLabels));
+      // the warning for the consumer-only namespace left to the platform offers the platform's labels too
+      expect(app.warnings.filter(w => w.includes('MCM120'))).toEqual([
+        expect.stringContaining('label it istio-discovery=enabled or platform.example.com/mesh=member,tier=gold, or istiod ignores what is there'),
+      ]);
+      // and the cluster's README names all three
+      expect(fs.readFileSync(path.join(app.bundlesOutdir, 'c1', 'README.md'), 'utf8').replace(/\s+/g, ' ')).toContain(
+        'discover only the namespaces labelled `istio-injection=enabled` or `istio-discovery=enabled` or `platform.example.com/mesh=member,tier=gold`');
+    });
+
+    test.each<[string, Record<string, string>, RegExp]>([
+      ['an empty set', {}, /\[mesh\] discovery.labelSets\[1\] \{\} is empty, and an empty selector selects every namespace: give at least one label, or use DiscoveryScope.ALL_NAMESPACES/],
+      ['a bad label key', { 'bad key': 'x' }, /\[mesh\] discovery.labelSets\[1\] key "bad key" is not a label key/],
+      ['a bad label value', { team: 'a b' }, /\[mesh\] discovery.labelSets\[1\].team "a b" is not a label value/],
+    ])('%s is refused by name', (_, labels, message) => {
+      expect(() => new Mesh(testApp(), 'mesh', { discovery: DiscoveryScope.meshNamespacesAnd([platform, labels]) })).toThrow(message);
+    });
   });
 });

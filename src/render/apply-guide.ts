@@ -1,6 +1,5 @@
 import { GitOpsTool, ISTIO_CHART_REPOSITORY } from '../gitops';
 import { CacertsDeliveryMode } from '../mesh-ca';
-import { DiscoveryScope } from '../mesh';
 import { formatLabels } from '../validation/names';
 import { OutputRoot } from '../write/output-file';
 import { STORE_FILE } from './cacerts';
@@ -9,7 +8,7 @@ import { EXPECTED_STATE_FILE } from './expected-state';
 import { IstioChart, IstioRelease } from './istio-install';
 import { ApiObjectClass } from './manifest';
 import { ExternalSecret } from './external-secret';
-import { DISCOVERY_LABEL, enrollmentLabels } from './namespace-labels';
+import { DISCOVERY_LABEL, discoveryLabelSets } from './namespace-labels';
 import { ServiceMonitor } from './observability';
 import { ARGO_CD_DIR } from './gitops/argo-cd';
 import { contextAssignment, contextOrName, contextVariable } from './shell';
@@ -90,10 +89,11 @@ const gatewayApiCrdCommands = (context: string) => [
  * label one the bundle does not render (clients of the mesh it does not know of, namespaces left to the platform).
  */
 function discoveryStep(bundle: ClusterBundle, context: string): string[] {
-  if (bundle.mesh.discovery !== DiscoveryScope.MESH_NAMESPACES) return [];
-  const [enrolled, marked] = [enrollmentLabels(bundle.mesh), DISCOVERY_LABEL].map(labels => `\`${formatLabels(labels)}\``);
-  return [`**Discovery.** The mesh's istiods discover only the namespaces labelled ${enrolled} or ${marked} (the mesh's \`discovery\`); `
-    + 'the namespaces this bundle renders carry the label. Label every other namespace of this cluster whose pods take part in the mesh '
+  const labelSets = discoveryLabelSets(bundle.mesh);
+  if (!labelSets) return [];
+  const labelled = labelSets.map(labels => `\`${formatLabels(labels)}\``).join(' or ');
+  return [`**Discovery.** The mesh's istiods discover only the namespaces labelled ${labelled} (the mesh's \`discovery\`); `
+    + `the namespaces this bundle renders carry \`${formatLabels(DISCOVERY_LABEL)}\`. Label every other namespace of this cluster whose pods take part in the mesh `
     + `(clients it does not render, namespaces left to the platform): a pod istiod does not discover gets no configuration, and an injected one does not start.
 
 \`\`\`sh

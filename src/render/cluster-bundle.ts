@@ -2,7 +2,7 @@ import { CHECKS } from '../validation/findings';
 import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { DiscoveryScope, IstioApiVersion, Mesh, NamespaceManagement } from '../mesh';
+import { IstioApiVersion, Mesh, NamespaceManagement } from '../mesh';
 import { MeshCluster } from '../mesh-cluster';
 import { ResolvedPort } from '../service-port';
 import { metadataLayer, MetadataLayer } from '../mesh-metadata';
@@ -361,7 +361,7 @@ export class ClusterBundle {
     };
     const network = this.cluster.network;
     // When istiod discovers only the mesh's namespaces, each namespace the bundle renders says it is one.
-    const discovery = this.mesh.discovery === DiscoveryScope.MESH_NAMESPACES ? DISCOVERY_LABEL : undefined;
+    const discovery = this.mesh.discovery._selective ? DISCOVERY_LABEL : undefined;
     const systemLabels = { ...discovery, ...(network ? { 'topology.istio.io/network': network } : {}) };
     this.add('control-plane-namespace', this.cluster, k8s.KubeNamespace, {
       metadata: { name: ISTIO_SYSTEM, labels: Object.keys(systemLabels).length > 0 ? systemLabels : undefined, annotations: pruneSafe(this.mesh.namespaceManagement) },

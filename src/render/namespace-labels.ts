@@ -1,4 +1,5 @@
-import { DiscoveryScope, Mesh } from '../mesh';
+import { Mesh } from '../mesh';
+import { formatLabels } from '../validation/names';
 import { MeshTopology } from '../topology';
 
 /** The label of the namespaces istiod discovers beyond the enrolled ones, when it discovers only the mesh's. */
@@ -17,12 +18,24 @@ export function enrollmentLabels(mesh: Mesh): { readonly [key: string]: string }
 /**
  * The label sets of which istiod discovers a namespace that carries every label of one, when it discovers
  * only the mesh's namespaces: the enrolled ones (so a namespace labelled for injection is never one whose
- * pods istiod ignores) and the ones the bundles mark. @returns undefined where istiod discovers every namespace
+ * pods istiod ignores), the ones the bundles mark, and the platform's own, each once.
+ * @returns undefined where istiod discovers every namespace
  */
 export function discoveryLabelSets(mesh: Mesh): Array<{ readonly [key: string]: string }> | undefined {
-  if (mesh.discovery !== DiscoveryScope.MESH_NAMESPACES) return undefined;
-  return [{ ...enrollmentLabels(mesh) }, { ...DISCOVERY_LABEL }];
+  if (!mesh.discovery._selective) return undefined;
+  const sets = new Map<string, { readonly [key: string]: string }>();
+  for (const labels of [enrollmentLabels(mesh), DISCOVERY_LABEL, ...mesh.discovery._platformLabelSets]) sets.set(formatLabels(labels), { ...labels });
+  return [...sets.values()];
 }
 
 /** `meshConfig.discoverySelectors`: the discovery label sets as namespace selectors. */
 export const discoverySelectors = (mesh: Mesh) => discoveryLabelSets(mesh)?.map(matchLabels => ({ matchLabels }));
+
+/**
+ * How to make a namespace one istiod discovers, for messages: the bundles' label, or one of the platform's own
+ * sets where the mesh names some (enrollment aside, which does more than make istiod discover it).
+ */
+export function discoveryLabelHint(mesh: Mesh): string {
+  const enrollment = formatLabels(enrollmentLabels(mesh));
+  return (discoveryLabelSets(mesh) ?? [DISCOVERY_LABEL]).map(labels => formatLabels(labels)).filter(labels => labels !== enrollment).join(' or ');
+}

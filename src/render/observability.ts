@@ -1,5 +1,4 @@
 import { Telemetry } from '../../imports/telemetry.istio.io';
-import { DiscoveryScope } from '../mesh';
 import { TRACING_PROVIDER } from '../observability';
 import { ClusterBundle, ISTIO_SYSTEM, NamespaceUse } from './cluster-bundle';
 import { customKind } from './custom-kind';
@@ -83,7 +82,7 @@ export function renderObservability(bundle: ClusterBundle): void {
   // istiod finds the tracing provider's service in its registry: where it discovers only the mesh's
   // namespaces, the collector's must be one of them.
   const collectorNamespace = tracing && /^[^.]+\.([^.]+)\.svc(\.|$)/.exec(tracing.service)?.[1];
-  if (collectorNamespace && mesh.discovery === DiscoveryScope.MESH_NAMESPACES) bundle.useNamespace(collectorNamespace, NamespaceUse.CONFIG);
+  if (collectorNamespace && mesh.discovery._selective) bundle.useNamespace(collectorNamespace, NamespaceUse.CONFIG);
   // A remote's Istio configuration is its primary's, Telemetry included.
   if ((tracing || accessLogging) && !cluster.isRemote) {
     bundle.add('observability', mesh, Telemetry, {

@@ -3,7 +3,6 @@ import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { MeshConfigError } from '../validation/errors';
 import { CHECKS, Finding, finding } from '../validation/findings';
-import { formatLabels } from '../validation/names';
 import { renderedConflicts } from '../validation/rendered-conflicts';
 import { OutputFile, OutputRoot } from '../write/output-file';
 import { renderClusterBaseline } from './cluster-baseline';
@@ -21,7 +20,7 @@ import { renderBudgets } from './budgets';
 import { expectedStates } from './expected-state';
 import { renderExternalService } from './external-services';
 import { renderMeshPicture } from './mesh-picture';
-import { DISCOVERY_LABEL } from './namespace-labels';
+import { discoveryLabelHint } from './namespace-labels';
 import { renderObservability } from './observability';
 import { TOPOLOGY_RENDERERS } from './topologies';
 import { renderVmWorkload } from './vm-workloads';
@@ -72,6 +71,6 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   ];
   const undiscovered = [...bundles.values()].flatMap(({ cluster, undiscoveredNamespaces }) => undiscoveredNamespaces.map(namespace => finding(CHECKS.undiscoveredNamespace,
     `[${cluster.node.path}] namespace ${namespace} holds what istiod must discover (the cluster's mesh configuration, or the tracing collector), and the mesh leaves the Namespace alone (NamespaceManagement.NONE) `
-    + `while istiod discovers only the mesh's namespaces (discovery: MESH_NAMESPACES): label it ${formatLabels(DISCOVERY_LABEL)}, or istiod ignores what is there`)));
+    + `while istiod discovers only the mesh's namespaces (the mesh's discovery): label it ${discoveryLabelHint(model.mesh)}, or istiod ignores what is there`)));
   return { files, warnings: [...budgets.warnings, ...undiscovered] };
 }

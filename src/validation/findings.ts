@@ -79,7 +79,7 @@ export const CHECKS = {
   portOnlyExternal: rule('MCM117', Severity.WARNING, 'An external TCP service that sidecars match by port alone', 'Give its addresses, or let the calling clusters\' sidecars capture DNS (GlobalDns.dnsProxy()).'),
   l7PolicyOnOpaquePort: rule('MCM118', Severity.WARNING, 'An access policy with methods or paths over a port that carries no HTTP', 'Set ports to the HTTP ones, and allow the other port in a policy without methods and paths.'),
   registryOnlyInAmbient: rule('MCM119', Severity.WARNING, 'REGISTRY_ONLY in the ambient topology, which ztunnel does not enforce', 'Control egress with an egress waypoint and AuthorizationPolicies, or drop it.'),
-  undiscoveredNamespace: rule('MCM120', Severity.WARNING, 'A namespace istiod must discover is left unlabelled', 'Label the namespace istio-discovery=enabled, or let the bundle manage it (namespaceOverrides).'),
+  undiscoveredNamespace: rule('MCM120', Severity.WARNING, 'A namespace istiod must discover is left unlabelled', 'Label the namespace istio-discovery=enabled (or with one of the discovery scope\'s own label sets), or let the bundle manage it (namespaceOverrides).'),
   // Notes: assumptions to confirm once.
   targetPortAssumed: rule('MCM201', Severity.NOTE, 'A port without targetPort', 'Confirm the containers listen on the service port, or set targetPort.'),
   corefileWithoutReload: rule('MCM202', Severity.NOTE, 'A Corefile without the reload plugin', 'Add reload to the Corefile, or restart CoreDNS after each apply (the cluster\'s README says how).'),

@@ -99,7 +99,8 @@ const settingsArb = fc.record({
   strictMtls: maybe(fc.boolean()),
   namespaces: maybe(mostly([NamespaceManagement.CREATE, NamespaceManagement.LABEL_ONLY, NamespaceManagement.NONE], [])),
   injectionRevision: maybe(mostly(['canary', '1-30-3'], ['Canary'])),
-  discovery: maybe(mostly([DiscoveryScope.ALL_NAMESPACES, DiscoveryScope.MESH_NAMESPACES], ['labelled' as DiscoveryScope])),
+  discovery: maybe(mostly([DiscoveryScope.ALL_NAMESPACES, DiscoveryScope.MESH_NAMESPACES, DiscoveryScope.meshNamespacesAnd([{ 'platform.example.com/mesh': 'member' }, { 'istio-discovery': 'enabled' }])],
+    [DiscoveryScope.meshNamespacesAnd([{}]), DiscoveryScope.meshNamespacesAnd([{ team: 'bad value!' }])])),
   labels: maybe(mostly<{ readonly [key: string]: string }>([{ team: 'platform' }, { 'app.kubernetes.io/part-of': 'mesh' }], [{ 'bad key!': 'x' }])),
   outboundTrafficPolicy: maybe(mostly([OutboundTrafficPolicy.ALLOW_ANY, OutboundTrafficPolicy.REGISTRY_ONLY], [])),
   observability: maybe(fc.record({
@@ -430,7 +431,7 @@ test('generated meshes: a MeshConfigError naming a construct, or output that Ist
     expect(toolSchemaErrors(objects)).toEqual([]);
     expect(crossObjectProblems(objects, o => clusterOf.get(o) ?? '?')).toEqual([]);
     // Where istiod discovers only the mesh's namespaces, it discovers each one the bundle uses, unless the platform owns them all.
-    if (spec.settings.discovery === DiscoveryScope.MESH_NAMESPACES) {
+    if (spec.settings.discovery?._selective) {
       for (const cluster of listFiles(app.bundlesOutdir).filter(f => f.endsWith('/istio/istiod-values.yaml')).map(f => f.split('/')[0])) {
         const left = spec.settings.namespaces === NamespaceManagement.NONE ? [] : undiscovered(app, cluster, ['istio-system']);
         expect([cluster, left]).toEqual([cluster, []]);
