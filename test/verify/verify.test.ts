@@ -84,7 +84,7 @@ describe('verify', () => {
       expect(failures(results)).toEqual([]);
       expect(results.filter(r => r.status === VerifyStatus.SKIP)).toEqual([]);
     }
-    // Roots, then 4 clusters from the unscoped pod and 3 from the frontend's in c1.
+    // Roots, then 4 clusters from the unscoped pod and 3 from the frontend's in c1 (its sidecar a native one: an init container).
     expect(diffState(mesh.expected('c1'), live('c1')).map(r => r.subject)).toEqual([
       'roots',
       ...mesh.expected('c1').outbound.map(c => `sleep-5c7b9d8f4-x2kqp.default ${c.name}`),
