@@ -3,7 +3,7 @@ import { Mesh } from './mesh';
 import { checkLocality, MeshCluster } from './mesh-cluster';
 import { namesHost, Protocol, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { propError, unsetPropError } from './validation/errors';
-import { checkDnsLabel, isDnsSubdomain, isHostName, isQualifiedHostName } from './validation/names';
+import { checkDnsLabel, checkLabels, formatLabels, isDnsSubdomain, isHostName, isNeverInjected, isQualifiedHostName } from './validation/names';
 import { classifyAddress } from './validation/network';
 import { checkOneOf } from './validation/values';
 
@@ -38,17 +38,34 @@ export interface TlsOrigination {
 
   /**
    * A Secret with the client certificate, key and CA (`cert`, `key`, `cacert`): required for MUTUAL. Istio
-   * reads it at gateways only (at sidecars only through a DestinationRule with a workload selector), so it
-   * needs `egressGateway`, and the Secret in the egress gateway's namespace, `istio-system`.
+   * reads it at gateways, and at sidecars only through a DestinationRule with a workload selector: so it
+   * needs `egressGateway` (the Secret in the egress gateway's namespace, `istio-system`) or `workloads`
+   * (the Secret in each of their namespaces).
    * @default - none (SIMPLE verifies the server with the system's roots)
    */
   readonly credentialName?: string;
+
+  /**
+   * The workloads whose sidecars originate TLS with `credentialName`, each reading the Secret from its own
+   * namespace: one DestinationRule each, with their workload selector, exported to their namespace only. The
+   * alternative to `egressGateway` for a credential; other workloads get no TLS origination towards the host.
+   * @default - with credentialName, the egress gateway originates; without, every sidecar
+   */
+  readonly workloads?: TlsOriginatingWorkloads[];
 
   /**
    * The SNI name the sidecar sends.
    * @default - the host the workload called
    */
   readonly sni?: string;
+}
+
+/** Workloads whose sidecars originate TLS to an external service with a client credential of their namespace. */
+export interface TlsOriginatingWorkloads {
+  /** Their namespace, which must hold the Secret `credentialName`. */
+  readonly namespace: string;
+  /** Their pods' labels, at least one (the DestinationRule's `workloadSelector`). */
+  readonly selector: { readonly [label: string]: string };
 }
 
 /** An address of an external service. */
@@ -211,10 +228,13 @@ export class ExternalService extends Construct {
       throw propError(this, 'tls', this.tls!.mode, `would wrap port ${encrypted.name}, which workloads already speak TLS on, in TLS again: originate TLS for a plain port (e.g. { name: 'http', number: 80, targetPort: 443 }), or drop tls`);
     }
     this.egressGateway = props.egressGateway ?? false;
-    if (this.tls?.credentialName !== undefined && !this.egressGateway) {
-      throw propError(this, 'tls.credentialName', this.tls.credentialName, 'would reach no sidecar: Istio reads credentialName at gateways only (at sidecars only '
-        + 'through a DestinationRule with a workload selector, in the workloads\' own namespace); set egressGateway: true to originate TLS at the egress '
-        + 'gateway, with the Secret in istio-system');
+    if (this.tls?.credentialName !== undefined && !this.egressGateway && !this.tls.workloads) {
+      throw propError(this, 'tls.credentialName', this.tls.credentialName, 'would reach no sidecar: Istio reads credentialName at gateways, and at sidecars only '
+        + 'through a DestinationRule with a workload selector, in the workloads\' own namespace; set egressGateway: true to originate TLS at the egress '
+        + 'gateway, with the Secret in istio-system, or name the workloads that originate it (tls.workloads), with the Secret in their namespace');
+    }
+    if (this.tls?.workloads && this.egressGateway) {
+      throw propError(this, 'tls.workloads', this.tls.workloads.map(w => w.namespace), 'would originate TLS at those sidecars while egressGateway originates it at the egress gateway: keep one');
     }
     if (this.egressGateway) {
       if (this.hosts.length !== 1 || this.hosts[0].startsWith('*')) {
@@ -279,6 +299,27 @@ export class ExternalService extends Construct {
       throw propError(this, 'tls.credentialName', tls.credentialName, 'is not a Secret name: use lower-case letters, digits, "-" and ".", e.g. ledger-client');
     }
     if (tls.sni !== undefined && !isHostName(tls.sni)) throw propError(this, 'tls.sni', tls.sni, 'is not a host name');
-    return tls;
+    if (tls.workloads === undefined) return tls;
+    if (tls.credentialName === undefined) {
+      throw unsetPropError(this, 'tls.credentialName', 'tls.workloads names the sidecars that read it: name the Secret, or drop workloads (every sidecar then originates)');
+    }
+    if (tls.workloads.length === 0) throw propError(this, 'tls.workloads', [], 'is empty: name the workloads that originate TLS, or drop it');
+    const seen = new Set<string>();
+    const workloads = tls.workloads.map((w, i) => {
+      const prop = `tls.workloads[${i}]`;
+      checkDnsLabel(this, `${prop}.namespace`, w.namespace);
+      if (isNeverInjected(w.namespace)) {
+        throw propError(this, `${prop}.namespace`, w.namespace, 'is a namespace where Istio injects no sidecar to originate TLS: name the namespace of the calling workloads');
+      }
+      if (Object.keys(w.selector).length === 0) {
+        throw propError(this, `${prop}.selector`, {}, 'is empty, and a DestinationRule\'s workload selector without labels selects nothing in particular (istiod warns): give the labels of the calling pods');
+      }
+      checkLabels(this, `${prop}.selector`, w.selector);
+      const key = `${w.namespace}/${formatLabels(w.selector)}`;
+      if (seen.has(key)) throw propError(this, prop, key, 'names the same workloads as an earlier entry: drop one');
+      seen.add(key);
+      return { namespace: w.namespace, selector: { ...w.selector } };
+    });
+    return { ...tls, workloads };
   }
 }

@@ -10,7 +10,9 @@ export {
 export {
   ArgoCdOptions, FluxOptions, FluxSourceRef, GitOps, GitOpsOptions, GitOpsTool,
 } from './gitops';
-export { ExternalEndpoint, ExternalResolution, ExternalService, ExternalServiceProps, TlsOrigination, TlsOriginationMode } from './external-service';
+export {
+  ExternalEndpoint, ExternalResolution, ExternalService, ExternalServiceProps, TlsOriginatingWorkloads, TlsOrigination, TlsOriginationMode,
+} from './external-service';
 export { DEFAULT_ISTIO_VERSION, SUPPORTED_ISTIO_MINORS } from './istio-version';
 export { DiscoveryScope, IstioApiVersion, Mesh, MeshProps, NamespaceManagement, OutboundTrafficPolicy } from './mesh';
 export { MonitoringOptions, ObservabilityOptions, TracingOptions, TracingProtocol } from './observability';

@@ -3,7 +3,7 @@ import {
   ExternalResolution, ExternalService, ExternalServiceProps, GlobalDns, GlobalService, MeshCluster, MeshTopology, OutboundTrafficPolicy, TlsOriginationMode,
 } from '../src';
 import { KUBEADM_COREFILE } from './support/fixtures';
-import { istioSchemaErrors } from './support/istio-schema';
+import { istioSchemaErrors, istiodWarningsOf } from './support/istio-schema';
 import { allObjects, bundleFile, objectsOf, readYaml, synthOnce, testMesh } from './support/synth';
 import { gatewayValuesErrors } from './support/tool-schema';
 
@@ -78,6 +78,38 @@ describe('ExternalService', () => {
     }
   });
 
+  test('mutual TLS originated by named workloads: a rule per host and workloads, in their namespace, that only their sidecars read', () => {
+    // GIVEN a bank API called with a client certificate from two workloads, the Secret in each one's namespace
+    const { app, mesh: m } = mesh();
+    new ExternalService(m, 'ledger', {
+      hosts: ['ledger.bank.example.com', 'audit.bank.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
+      tls: {
+        mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client',
+        workloads: [{ namespace: 'payments', selector: { app: 'billing' } }, { namespace: 'reports', selector: { app: 'auditor', tier: 'batch' } }],
+      },
+    });
+
+    for (const cluster of ['c1', 'c2']) {
+      const objects = objectsOf(app, cluster);
+      // THEN no rule reaches every sidecar: the credential would not
+      // (each workload's namespace holds one rule per host, selecting its pods and seen only there)
+      const rules = [...objects.entries()].filter(([key, o]) => key.startsWith('DestinationRule/') && o.spec.host.endsWith('.bank.example.com')).map(([key, o]) => [key, o.spec]);
+      const tls = { mode: 'MUTUAL', credentialName: 'ledger-client' };
+      expect(rules).toEqual(expect.arrayContaining([
+        ['DestinationRule/payments/ledger-1-client-1', { host: 'ledger.bank.example.com', exportTo: ['.'], workloadSelector: { matchLabels: { app: 'billing' } }, trafficPolicy: { tls } }],
+        ['DestinationRule/payments/ledger-2-client-1', { host: 'audit.bank.example.com', exportTo: ['.'], workloadSelector: { matchLabels: { app: 'billing' } }, trafficPolicy: { tls } }],
+        ['DestinationRule/reports/ledger-1-client-2', { host: 'ledger.bank.example.com', exportTo: ['.'], workloadSelector: { matchLabels: { app: 'auditor', tier: 'batch' } }, trafficPolicy: { tls } }],
+        ['DestinationRule/reports/ledger-2-client-2', { host: 'audit.bank.example.com', exportTo: ['.'], workloadSelector: { matchLabels: { app: 'auditor', tier: 'batch' } }, trafficPolicy: { tls } }],
+      ]));
+      expect(rules).toHaveLength(4);
+      // the workloads' namespaces are the mesh's: created, labelled for injection
+      for (const namespace of ['payments', 'reports']) expect(objects.get(`Namespace/${namespace}`)?.metadata.labels).toMatchObject({ 'istio-injection': 'enabled' });
+    }
+    // and istiod takes them (the schemas, and a selector rule exported to its namespace only) without a warning
+    expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+    expect(istiodWarningsOf(allObjects(app))).toEqual([]);
+  });
+
   test.each<[string, Partial<ExternalServiceProps>, RegExp]>([
     ['the seeds\' *.cluster2 (a wildcard DNS cannot look up)', { hosts: ['*.cluster2.example.com'] },
       /\[mesh\/ext\] hosts\[0\] "\*.cluster2.example.com" is a wildcard, which DNS resolution cannot look up: give endpoints/],
@@ -92,7 +124,20 @@ describe('ExternalService', () => {
     ['a credential that is no Secret name', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'Ledger Client' }, egressGateway: true }, /\[mesh\/ext\] tls.credentialName "Ledger Client" is not a Secret name/],
     // Istio reads credentialName at gateways; a sidecar would originate without the client certificate.
     ['a credential for the sidecars', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client' } },
-      /\[mesh\/ext\] tls.credentialName "ledger-client" would reach no sidecar: Istio reads credentialName at gateways only .*; set egressGateway: true to originate TLS at the egress gateway, with the Secret in istio-system/],
+      /\[mesh\/ext\] tls.credentialName "ledger-client" would reach no sidecar: Istio reads credentialName at gateways, and at sidecars only .*; set egressGateway: true to originate TLS at the egress gateway, with the Secret in istio-system, or name the workloads that originate it \(tls.workloads\), with the Secret in their namespace/],
+    ['workloads without a credential', { tls: { mode: TlsOriginationMode.SIMPLE, workloads: [{ namespace: 'payments', selector: { app: 'billing' } }] } },
+      /\[mesh\/ext\] tls.credentialName is not set, and tls.workloads names the sidecars that read it: name the Secret, or drop workloads \(every sidecar then originates\)/],
+    ['no workloads', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client', workloads: [] } }, /\[mesh\/ext\] tls.workloads \[\] is empty: name the workloads that originate TLS, or drop it/],
+    ['workloads with the egress gateway', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client', workloads: [{ namespace: 'payments', selector: { app: 'billing' } }] }, egressGateway: true },
+      /\[mesh\/ext\] tls.workloads \["payments"\] would originate TLS at those sidecars while egressGateway originates it at the egress gateway: keep one/],
+    ['workloads selected by nothing', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client', workloads: [{ namespace: 'payments', selector: {} }] } },
+      /\[mesh\/ext\] tls.workloads\[0\].selector \{\} is empty, .*: give the labels of the calling pods/],
+    ['workloads with a bad label', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client', workloads: [{ namespace: 'payments', selector: { 'bad key': 'x' } }] } },
+      /\[mesh\/ext\] tls.workloads\[0\].selector key "bad key" is not a label key/],
+    ['workloads in kube-system, where nothing is injected', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client', workloads: [{ namespace: 'kube-system', selector: { app: 'x' } }] } },
+      /\[mesh\/ext\] tls.workloads\[0\].namespace "kube-system" is a namespace where Istio injects no sidecar to originate TLS/],
+    ['workloads named twice', { tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client', workloads: [{ namespace: 'payments', selector: { app: 'billing', tier: 'a' } }, { namespace: 'payments', selector: { tier: 'a', app: 'billing' } }] } },
+      /\[mesh\/ext\] tls.workloads\[1\] "payments\/app=billing,tier=a" names the same workloads as an earlier entry: drop one/],
     ['a CA for SIMPLE, by credential, for the sidecars', { tls: { mode: TlsOriginationMode.SIMPLE, credentialName: 'bank-ca' } }, /tls.credentialName "bank-ca" would reach no sidecar/],
     ['TLS origination over a TLS port', { ports: [{ name: 'https', number: 443 }], tls: { mode: TlsOriginationMode.SIMPLE } }, /tls "SIMPLE" would wrap port https, which workloads already speak TLS on/],
     ['an endpoint port for no port', { endpoints: [{ address: 'a.example.com', ports: { grpc: 9000 } }] }, /endpoints.ports "grpc" names no port of the service: use one of http/],

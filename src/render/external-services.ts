@@ -23,7 +23,8 @@ const TLS_MODES: { readonly [m in TlsOriginationMode]: DestinationRuleSpecTraffi
 
 /**
  * Renders an external service into one calling cluster: its MESH_EXTERNAL ServiceEntry and, where the
- * sidecar originates TLS, one DestinationRule per host. Every calling cluster gets the same objects.
+ * sidecar originates TLS, one DestinationRule per host (per host and originating workloads, in their
+ * namespace, where they originate with a credential). Every calling cluster gets the same objects.
  */
 export function renderExternalService({ service, portOnlyCallers }: ResolvedExternalService, bundle: ClusterBundle): void {
   const { namespace, serviceName: name } = service;
@@ -46,15 +47,24 @@ export function renderExternalService({ service, portOnlyCallers }: ResolvedExte
   });
   const tls = service.tls;
   if (tls) {
-    service.hosts.forEach((host, i) => bundle.add('external-services', service, DestinationRule, {
+    service.hosts.forEach((host, i) => {
       // IST0128 asks for caCertificates, but since Istio 1.20 (VERIFY_CERTIFICATE_AT_CLIENT on) the originating
       // proxy verifies the server against the OS roots without them, or against credentialName's CA.
-      metadata: { name: service.hosts.length === 1 ? name : `${name}-${i + 1}`, namespace, annotations: suppressAnalysis('IST0128') },
-      spec: {
-        host,
-        trafficPolicy: { tls: { mode: TLS_MODES[tls.mode], credentialName: tls.credentialName, sni: tls.sni } },
-      },
-    }));
+      const metadata = { name: service.hosts.length === 1 ? name : `${name}-${i + 1}`, annotations: suppressAnalysis('IST0128') };
+      const trafficPolicy = { tls: { mode: TLS_MODES[tls.mode], credentialName: tls.credentialName, sni: tls.sni } };
+      if (!tls.workloads) {
+        bundle.add('external-services', service, DestinationRule, { metadata: { ...metadata, namespace }, spec: { host, trafficPolicy } });
+        return;
+      }
+      // Sidecars read credentialName only from a rule that selects them, in their own namespace (where the Secret is).
+      tls.workloads.forEach((workloads, j) => {
+        bundle.useNamespace(workloads.namespace, NamespaceUse.WORKLOADS);
+        bundle.add('external-services', service, DestinationRule, {
+          metadata: { ...metadata, name: boundedDnsLabel(`${metadata.name}-client-${j + 1}`), namespace: workloads.namespace },
+          spec: { host, exportTo: ['.'], workloadSelector: { matchLabels: { ...workloads.selector } }, trafficPolicy },
+        });
+      });
+    });
   }
   if (service.egressGateway) renderEgressRoute(service, bundle);
 }

@@ -150,7 +150,11 @@ const meshArb = fc.record({
       { hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'https', number: 443 }], resolution: ExternalResolution.DNS_ROUND_ROBIN, endpoints: [{ address: 'lb.partner.example.com' }] },
       { hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'http', number: 80 }, { name: 'tls', number: 8443 }] },
       { hosts: ['a.db.example.com', 'b.db.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE },
+      { hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
+        tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'partner-client', workloads: [{ namespace: 'foo', selector: { app: 'web' } }, { namespace: 'shop', selector: { app: 'cart', tier: 'a' } }] } },
     ], [
+      { hosts: ['api.partner.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
+        tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'partner-client', workloads: [{ namespace: 'foo', selector: { app: 'web' } }] }, egressGateway: true },
       { hosts: ['db.partner.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], addresses: ['203.0.113.0/24'] },
       { hosts: ['a.db.example.com', 'b.db.example.com'], ports: [{ name: 'tcp-db', number: 5432 }] },
       { hosts: ['*.db.example.com'], ports: [{ name: 'tcp-db', number: 5432, targetPort: 6432 }], resolution: ExternalResolution.NONE },
