@@ -103,9 +103,10 @@ kubectl --context "$${context}" label namespace my-clients ${formatLabels(DISCOV
 
 /**
  * Writes the cluster's README.md: its layers in apply order, and the commands that apply them by hand
- * (kubectl and helm, or istioctl) or the GitOps objects that do.
+ * (kubectl and helm, or istioctl) or the GitOps objects that do, then `steps` (the topology's and the
+ * renderers' own, one paragraph each).
  */
-export function renderApplyGuide(bundle: ClusterBundle, releases: readonly IstioRelease[], topologySteps: readonly string[]): void {
+export function renderApplyGuide(bundle: ClusterBundle, releases: readonly IstioRelease[], steps: readonly string[]): void {
   const { cluster, mesh } = bundle;
   const gitOps = mesh.gitOps;
   const version = mesh.istioVersion;
@@ -150,7 +151,7 @@ ${[...ca.commands,
     ...gatewayApi ? gatewayApiCrdCommands(context) : [],
     `kubectl --context "$${context}" apply -k ${BundleLayer.MESH}`].join('\n')}
 \`\`\`
-${[...topologySteps, ...discoveryStep(bundle, context)].map(step => `\n${step}\n`).join('')}
+${[...steps, ...discoveryStep(bundle, context)].map(step => `\n${step}\n`).join('')}
 Then check the live cluster against what this bundle says it must show (roots, each client's endpoints and
 SNI names, the gateway's filter chains, the remote clusters istiod reads), with kubectl and istioctl on PATH:
 

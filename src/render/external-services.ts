@@ -3,11 +3,13 @@ import {
   ServiceEntrySpecResolution, VirtualService,
 } from '../../imports/networking.istio.io';
 import { ExternalResolution, ExternalService, TlsOriginationMode } from '../external-service';
+import { MeshCluster } from '../mesh-cluster';
 import { ResolvedExternalService } from '../resolve/resolved-mesh';
 import { isHttpPort, Protocol } from '../service-port';
 import { ClusterBundle, ISTIO_SYSTEM, NamespaceUse, suppressAnalysis } from './cluster-bundle';
 import { EGRESS_GATEWAY_NAME } from './istio-install';
 import { boundedDnsLabel } from '../validation/names';
+import { contextOrName } from './shell';
 
 const RESOLUTIONS: { readonly [r in ExternalResolution]: ServiceEntrySpecResolution } = {
   [ExternalResolution.DNS]: ServiceEntrySpecResolution.DNS,
@@ -118,4 +120,38 @@ function renderEgressRoute(service: ExternalService, bundle: ClusterBundle): voi
       ]),
     },
   });
+}
+
+/** The keys of a credentialName Secret, by origination mode: Istio's generic Secret form. */
+const CREDENTIAL_KEYS: { readonly [m in TlsOriginationMode]: readonly string[] } = {
+  [TlsOriginationMode.SIMPLE]: ['cacert'],
+  [TlsOriginationMode.MUTUAL]: ['cert', 'key', 'cacert'],
+};
+
+/**
+ * The step of a cluster's README that creates the Secrets its proxies originate TLS with, which the bundle
+ * does not hold (their keys stay out of Git): in istio-system for the egress gateway, else in each
+ * originating workloads' namespace, in every cluster whose workloads call the service (remotes included:
+ * a proxy's credential is read from its own cluster).
+ */
+export function credentialSecretsStep(externals: readonly ResolvedExternalService[], allClusters: readonly MeshCluster[], cluster: MeshCluster): string[] {
+  const commands = new Map<string, string>();
+  for (const { service } of externals) {
+    const tls = service.tls;
+    if (!tls?.credentialName || !service._clusters(allClusters).includes(cluster)) continue;
+    const namespaces = tls.workloads ? tls.workloads.map(w => w.namespace) : [ISTIO_SYSTEM];
+    const files = CREDENTIAL_KEYS[tls.mode].map(key => `--from-file=${key}=${tls.credentialName}-${key}.pem`).join(' ');
+    for (const namespace of namespaces) {
+      commands.set(`${namespace}/${tls.credentialName}`, `kubectl --context "${contextOrName(cluster.clusterName)}" -n ${namespace} create secret generic ${tls.credentialName} ${files}`);
+    }
+  }
+  if (commands.size === 0) return [];
+  const lines = [...commands].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, command]) => command);
+  return [`**Client credentials.** The mesh's proxies originate TLS to external services with Secrets this bundle does not hold (their keys stay out of Git): `
+    + `create each in this cluster before the service is called, with the client certificate (\`cert\`), its key (\`key\`) and the server's CA (\`cacert\`), `
+    + `or the CA alone for SIMPLE origination.
+
+\`\`\`sh
+${lines.join('\n')}
+\`\`\``];
 }

@@ -18,7 +18,7 @@ import { renderArgoCd } from './gitops/argo-cd';
 import { renderFlux } from './gitops/flux';
 import { renderBudgets } from './budgets';
 import { expectedStates } from './expected-state';
-import { renderExternalService } from './external-services';
+import { credentialSecretsStep, renderExternalService } from './external-services';
 import { renderMeshPicture } from './mesh-picture';
 import { discoveryLabelHint } from './namespace-labels';
 import { renderObservability } from './observability';
@@ -46,7 +46,9 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   // The cluster-wide parts go last: they collect what the renderers above registered.
   bundles.forEach(bundle => topology.renderCluster(bundle, model, bundleOf));
   const releases = new Map([...bundles].map(([cluster, bundle]) => [cluster, renderClusterBaseline(bundle, topology)]));
-  bundles.forEach((bundle, cluster) => renderApplyGuide(bundle, releases.get(cluster)!, topology.applySteps?.(bundle, model) ?? []));
+  bundles.forEach((bundle, cluster) => renderApplyGuide(bundle, releases.get(cluster)!, [
+    ...topology.applySteps?.(bundle, model) ?? [], ...credentialSecretsStep(model.externals, model.clusters, cluster),
+  ]));
   const gitOps = model.mesh.gitOps;
   if (gitOps?.tool === GitOpsTool.FLUX) bundles.forEach((bundle, cluster) => renderFlux(bundle, gitOps, releases.get(cluster)!));
   const argoCd = gitOps?.tool === GitOpsTool.ARGO_CD ? renderArgoCd(model.mesh, gitOps, releases) : [];

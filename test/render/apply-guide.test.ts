@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CacertsDelivery, DiscoveryScope, MeshCa, MeshCluster, MeshTopology } from '../../src';
+import { CacertsDelivery, DiscoveryScope, ExternalService, MeshCa, MeshCluster, MeshTopology, TlsOriginationMode } from '../../src';
 import { shellBlocks, shellcheckFindings } from '../support/shellcheck';
 import { bundleFile, tempDir, testMesh } from '../support/synth';
 
@@ -119,6 +119,35 @@ test('where istiod discovers only the mesh\'s namespaces, the README names the l
   const plain = testMesh();
   new MeshCluster(plain.mesh, 'east', { gateway: { address: '10.0.0.1' } });
   expect(bundleFile(plain.app, 'east/README.md')).not.toContain('istio-discovery');
+});
+
+test('the README creates the Secrets the proxies originate TLS with, where they read them, in the clusters that call', () => {
+  // GIVEN a mesh whose east calls a bank through the egress gateway and a partner from two workloads, and whose west calls neither
+  const { app, mesh } = testMesh();
+  const east = new MeshCluster(mesh, 'east', { gateway: { address: '10.0.0.1' } });
+  new MeshCluster(mesh, 'west', { gateway: { address: '10.0.0.2' } });
+  const plainPort = [{ name: 'http', number: 80, targetPort: 443 }];
+  new ExternalService(mesh, 'bank', { hosts: ['ledger.bank.example.com'], ports: plainPort, clusters: [east], egressGateway: true, tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client' } });
+  new ExternalService(mesh, 'partner', {
+    hosts: ['api.partner.example.com'], ports: plainPort, clusters: [east],
+    tls: { mode: TlsOriginationMode.SIMPLE, credentialName: 'partner-ca', workloads: [{ namespace: 'shop', selector: { app: 'cart' } }, { namespace: 'billing', selector: { app: 'invoice' } }] },
+  });
+  // (TLS originated without a credential needs no Secret)
+  new ExternalService(mesh, 'public', { hosts: ['api.example.com'], ports: plainPort, clusters: [east], tls: { mode: TlsOriginationMode.SIMPLE } });
+
+  // WHEN east's commands run
+  const readme = bundleFile(app, 'east/README.md');
+  const calls = runGuide(path.join(app.bundlesOutdir, 'east'), path.dirname(app.secretsOutdir));
+
+  // THEN each Secret is created once, through east's context, in the namespace that reads it, with the keys its mode needs
+  expect(calls.filter(call => call.includes('create secret'))).toEqual([
+    'kubectl --context east -n billing create secret generic partner-ca --from-file=cacert=partner-ca-cacert.pem',
+    'kubectl --context east -n istio-system create secret generic ledger-client --from-file=cert=ledger-client-cert.pem --from-file=key=ledger-client-key.pem --from-file=cacert=ledger-client-cacert.pem',
+    'kubectl --context east -n shop create secret generic partner-ca --from-file=cacert=partner-ca-cacert.pem',
+  ]);
+  expect(readme).toContain('**Client credentials.**');
+  // and west, which calls neither, is told nothing of them
+  expect(bundleFile(app, 'west/README.md')).not.toContain('create secret');
 });
 
 describe('the README\'s opening says why the order matters, for the cluster at hand', () => {
