@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
 import { Mesh } from './mesh';
+import { ExternalSecretOptions } from './mesh-ca';
 import { checkLocality, MeshCluster } from './mesh-cluster';
 import { namesHost, Protocol, ResolvedPort, resolvePorts, ServicePort } from './service-port';
 import { propError, unsetPropError } from './validation/errors';
 import { checkDnsLabel, checkLabels, formatLabels, isDnsSubdomain, isHostName, isNeverInjected, isQualifiedHostName } from './validation/names';
 import { classifyAddress } from './validation/network';
-import { checkOneOf } from './validation/values';
+import { checkOneOf, checkSecretStoreRef } from './validation/values';
 
 const EXTERNAL_SERVICE_SYMBOL = Symbol.for('cdk8s-istio-multicluster.ExternalService');
 
@@ -52,6 +53,14 @@ export interface TlsOrigination {
    * @default - with credentialName, the egress gateway originates; without, every sidecar
    */
   readonly workloads?: TlsOriginatingWorkloads[];
+
+  /**
+   * Where the External Secrets Operator reads `credentialName` from, for each namespace and cluster that
+   * needs it: the key `<remoteKeyPrefix>/<credentialName>` (prefix `<meshId>/credentials` unless given),
+   * one property per Secret key (`cert`, `key`, `cacert`). Services that share a credential name it once.
+   * @default - none: each calling cluster's README has the commands that create the Secret by hand
+   */
+  readonly credentialStore?: ExternalSecretOptions;
 
   /**
    * The SNI name the sidecar sends.
@@ -299,6 +308,12 @@ export class ExternalService extends Construct {
       throw propError(this, 'tls.credentialName', tls.credentialName, 'is not a Secret name: use lower-case letters, digits, "-" and ".", e.g. ledger-client');
     }
     if (tls.sni !== undefined && !isHostName(tls.sni)) throw propError(this, 'tls.sni', tls.sni, 'is not a host name');
+    if (tls.credentialStore) {
+      if (tls.credentialName === undefined) {
+        throw unsetPropError(this, 'tls.credentialName', 'tls.credentialStore delivers a Secret of that name: name it, or drop credentialStore');
+      }
+      checkSecretStoreRef(this, 'tls.credentialStore', tls.credentialStore);
+    }
     if (tls.workloads === undefined) return tls;
     if (tls.credentialName === undefined) {
       throw unsetPropError(this, 'tls.credentialName', 'tls.workloads names the sidecars that read it: name the Secret, or drop workloads (every sidecar then originates)');

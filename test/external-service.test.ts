@@ -5,7 +5,7 @@ import {
 import { KUBEADM_COREFILE } from './support/fixtures';
 import { istioSchemaErrors, istiodWarningsOf } from './support/istio-schema';
 import { allObjects, bundleFile, objectsOf, readYaml, synthOnce, testMesh } from './support/synth';
-import { gatewayValuesErrors } from './support/tool-schema';
+import { gatewayValuesErrors, toolSchemaErrors } from './support/tool-schema';
 
 function mesh(props: Parameters<typeof testMesh>[0] = {}) {
   const m = testMesh({ meshId: 'mesh1', ...props });
@@ -295,6 +295,71 @@ describe('ExternalService', () => {
     expect(warned(MeshTopology.AMBIENT)).toEqual(['[mesh] outboundTrafficPolicy REGISTRY_ONLY: ztunnel does not enforce it (istio/istio#54281), so ambient workloads '
       + 'still reach any address, declared or not: control egress with an egress waypoint and AuthorizationPolicies, or drop it [MCM119]']);
     expect(warned(MeshTopology.MULTI_NETWORK)).toEqual([]);
+  });
+
+  describe('credentials from a store (credentialStore)', () => {
+    const vault = { storeName: 'vault' };
+    const team = { storeName: 'team-store', storeKind: 'SecretStore' as const, remoteKeyPrefix: 'team/tls', refreshInterval: '15m' };
+    const plainPort = [{ name: 'http', number: 80, targetPort: 443 }];
+    function declare(partnerMutualStore: typeof vault | typeof team = team) {
+      const m = testMesh({ meshId: 'mesh1', topology: MeshTopology.MULTI_NETWORK });
+      const p = new MeshCluster(m.mesh, 'p', { network: 'n1', gateway: { address: '10.0.0.1' } });
+      new MeshCluster(m.mesh, 'r', { network: 'n1', primary: p });
+      // the egress gateway's credential, and one the shop's two workloads share (SIMPLE needs the CA, MUTUAL all three keys)
+      new ExternalService(m.mesh, 'bank', { hosts: ['ledger.bank.example.com'], ports: plainPort, egressGateway: true, tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client', credentialStore: vault } });
+      new ExternalService(m.mesh, 'partner', {
+        hosts: ['api.partner.example.com'], ports: plainPort,
+        tls: { mode: TlsOriginationMode.SIMPLE, credentialName: 'partner-tls', credentialStore: team, workloads: [{ namespace: 'shop', selector: { app: 'cart' } }] },
+      });
+      new ExternalService(m.mesh, 'partner-mtls', {
+        hosts: ['mtls.partner.example.com'], ports: plainPort,
+        tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'partner-tls', credentialStore: partnerMutualStore, workloads: [{ namespace: 'shop', selector: { app: 'checkout' } }] },
+      });
+      return m.app;
+    }
+
+    test('each namespace that reads a credential gets one ExternalSecret, in every cluster whose proxies read it, remotes included', () => {
+      const app = declare();
+      for (const cluster of ['p', 'r']) {
+        const objects = objectsOf(app, cluster);
+        // THEN the egress gateway's Secret comes from vault, under the mesh's default prefix, with the three keys of MUTUAL
+        expect(objects.get('ExternalSecret/istio-system/ledger-client')?.spec).toEqual({
+          refreshInterval: '1h',
+          secretStoreRef: { name: 'vault', kind: 'ClusterSecretStore' },
+          target: { name: 'ledger-client', creationPolicy: 'Owner' },
+          data: ['cert', 'key', 'cacert'].map(key => ({ secretKey: key, remoteRef: { key: 'mesh1/credentials/ledger-client', property: key } })),
+        });
+        // and the shared one once, with what both services need
+        expect(objects.get('ExternalSecret/shop/partner-tls')?.spec).toEqual({
+          refreshInterval: '15m',
+          secretStoreRef: { name: 'team-store', kind: 'SecretStore' },
+          target: { name: 'partner-tls', creationPolicy: 'Owner' },
+          data: ['cert', 'key', 'cacert'].map(key => ({ secretKey: key, remoteRef: { key: 'team/tls/partner-tls', property: key } })),
+        });
+        expect(objects.get('Namespace/shop')?.metadata.labels).toMatchObject({ 'istio-injection': 'enabled' });
+        // the README says where each comes from, and creates none by hand
+        const readme = bundleFile(app, `${cluster}/README.md`).replace(/\s+/g, ' ');
+        expect(readme).toContain('The ExternalSecret shop/partner-tls in `mesh/` reads `cert`, `key`, `cacert` from `team/tls/partner-tls` in the store `team-store`');
+        expect(readme).not.toContain('create secret');
+      }
+      // (the rules that select the workloads are the primary's: the remote's configuration is served from there)
+      expect(objectsOf(app, 'r').has('DestinationRule/shop/partner-client-1')).toBe(false);
+      expect(toolSchemaErrors(allObjects(app))).toEqual([]);
+      expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+    });
+
+    test('one Secret read from two stores is refused at synth (MCM036), naming both services and stores', () => {
+      expect(() => synthOnce(declare(vault))).toThrow(
+        /\[mesh\] Secret shop\/partner-tls is read from 2 different stores by mesh\/partner and mesh\/partner-mtls \(SecretStore team-store, team\/tls\/partner-tls; ClusterSecretStore vault, mesh1\/credentials\/partner-tls\): an ExternalSecret writes it from one: give them the same credentialStore, or different credentialNames \[MCM036\]/);
+    });
+
+    test.each<[string, Partial<ExternalServiceProps>, RegExp]>([
+      ['a store without a credential', { tls: { mode: TlsOriginationMode.SIMPLE, credentialStore: vault } }, /\[mesh\/ext\] tls.credentialName is not set, and tls.credentialStore delivers a Secret of that name: name it, or drop credentialStore/],
+      ['a store the External Secrets CRD refuses', { egressGateway: true, tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'c', credentialStore: { storeName: 'Vault Store' } } }, /\[mesh\/ext\] tls.credentialStore.storeName "Vault Store" is not a store name/],
+    ])('refused: %s', (_, props, message) => {
+      const { mesh: m } = mesh();
+      expect(() => new ExternalService(m, 'ext', { hosts: ['api.example.com'], ports: plainPort, ...props })).toThrow(message);
+    });
   });
 
   test('a host declared twice is refused at synth; REGISTRY_ONLY makes the declared services the allow-list', () => {

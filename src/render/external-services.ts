@@ -10,6 +10,8 @@ import { ClusterBundle, ISTIO_SYSTEM, NamespaceUse, suppressAnalysis } from './c
 import { EGRESS_GATEWAY_NAME } from './istio-install';
 import { boundedDnsLabel } from '../validation/names';
 import { contextOrName } from './shell';
+import { ExternalSecret } from './external-secret';
+import { CredentialSecret } from '../resolve/credentials';
 
 const RESOLUTIONS: { readonly [r in ExternalResolution]: ServiceEntrySpecResolution } = {
   [ExternalResolution.DNS]: ServiceEntrySpecResolution.DNS,
@@ -122,36 +124,45 @@ function renderEgressRoute(service: ExternalService, bundle: ClusterBundle): voi
   });
 }
 
-/** The keys of a credentialName Secret, by origination mode: Istio's generic Secret form. */
-const CREDENTIAL_KEYS: { readonly [m in TlsOriginationMode]: readonly string[] } = {
-  [TlsOriginationMode.SIMPLE]: ['cacert'],
-  [TlsOriginationMode.MUTUAL]: ['cert', 'key', 'cacert'],
-};
+/**
+ * Where a credential comes from a store: an ExternalSecret in the namespace whose proxies read it, which the
+ * External Secrets Operator turns into the Secret (`cert`, `key`, `cacert` as Istio reads them).
+ */
+export function renderCredentialSecret(credential: CredentialSecret, bundle: ClusterBundle): void {
+  const store = credential.stores[0];
+  if (!store) return;
+  bundle.useNamespace(credential.namespace, credential.namespace === ISTIO_SYSTEM ? NamespaceUse.CONFIG : NamespaceUse.WORKLOADS);
+  bundle.add('external-services', bundle.mesh, ExternalSecret, {
+    metadata: { name: credential.name, namespace: credential.namespace },
+    spec: {
+      refreshInterval: store.refreshInterval,
+      secretStoreRef: { name: store.storeName, kind: store.storeKind },
+      target: { name: credential.name, creationPolicy: 'Owner' },
+      data: credential.keys.map(key => ({ secretKey: key, remoteRef: { key: `${store.remoteKeyPrefix}/${credential.name}`, property: key } })),
+    },
+  });
+}
 
 /**
- * The step of a cluster's README that creates the Secrets its proxies originate TLS with, which the bundle
- * does not hold (their keys stay out of Git): in istio-system for the egress gateway, else in each
- * originating workloads' namespace, in every cluster whose workloads call the service (remotes included:
- * a proxy's credential is read from its own cluster).
+ * The step of a cluster's README for the Secrets its proxies originate TLS with, which the bundle never holds
+ * (their keys stay out of Git): the commands that create them, or where their ExternalSecrets read them.
  */
-export function credentialSecretsStep(externals: readonly ResolvedExternalService[], allClusters: readonly MeshCluster[], cluster: MeshCluster): string[] {
-  const commands = new Map<string, string>();
-  for (const { service } of externals) {
-    const tls = service.tls;
-    if (!tls?.credentialName || !service._clusters(allClusters).includes(cluster)) continue;
-    const namespaces = tls.workloads ? tls.workloads.map(w => w.namespace) : [ISTIO_SYSTEM];
-    const files = CREDENTIAL_KEYS[tls.mode].map(key => `--from-file=${key}=${tls.credentialName}-${key}.pem`).join(' ');
-    for (const namespace of namespaces) {
-      commands.set(`${namespace}/${tls.credentialName}`, `kubectl --context "${contextOrName(cluster.clusterName)}" -n ${namespace} create secret generic ${tls.credentialName} ${files}`);
-    }
-  }
-  if (commands.size === 0) return [];
-  const lines = [...commands].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, command]) => command);
-  return [`**Client credentials.** The mesh's proxies originate TLS to external services with Secrets this bundle does not hold (their keys stay out of Git): `
-    + `create each in this cluster before the service is called, with the client certificate (\`cert\`), its key (\`key\`) and the server's CA (\`cacert\`), `
-    + `or the CA alone for SIMPLE origination.
+export function credentialSecretsStep(credentials: readonly CredentialSecret[], cluster: MeshCluster): string[] {
+  const here = credentials.filter(c => c.clusters.includes(cluster));
+  if (here.length === 0) return [];
+  const stored = here.filter(c => c.stores.length > 0);
+  const byHand = here.filter(c => c.stores.length === 0);
+  const keysOf = (c: CredentialSecret) => c.keys.map(k => `\`${k}\``).join(', ');
+  return [[
+    '**Client credentials.** The mesh\'s proxies originate TLS to external services with Secrets this bundle does not hold (their keys stay out of Git): '
+    + '`cert` and `key` are the client certificate and its key, `cacert` the server\'s CA.',
+    ...stored.map(c => `The ExternalSecret ${c.namespace}/${c.name} in \`mesh/\` reads ${keysOf(c)} from \`${c.stores[0].remoteKeyPrefix}/${c.name}\` `
+      + `in the store \`${c.stores[0].storeName}\`: put them there before applying.`),
+    ...byHand.length === 0 ? [] : [`Create ${byHand.length > 1 ? 'these' : 'this one'} in this cluster before the service is called:
 
 \`\`\`sh
-${lines.join('\n')}
-\`\`\``];
+${byHand.map(c => `kubectl --context "${contextOrName(cluster.clusterName)}" -n ${c.namespace} create secret generic ${c.name} `
+  + c.keys.map(k => `--from-file=${k}=${c.name}-${k}.pem`).join(' ')).join('\n')}
+\`\`\``],
+  ].join(' ')];
 }

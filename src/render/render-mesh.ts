@@ -18,7 +18,7 @@ import { renderArgoCd } from './gitops/argo-cd';
 import { renderFlux } from './gitops/flux';
 import { renderBudgets } from './budgets';
 import { expectedStates } from './expected-state';
-import { credentialSecretsStep, renderExternalService } from './external-services';
+import { credentialSecretsStep, renderCredentialSecret, renderExternalService } from './external-services';
 import { renderMeshPicture } from './mesh-picture';
 import { discoveryLabelHint } from './namespace-labels';
 import { renderObservability } from './observability';
@@ -37,6 +37,7 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   // Istio reads a remote cluster's configuration from its primary: a policy lands there, once.
   model.policies.forEach(({ policy, clusters }) => new Set(clusters.map(c => c.configCluster)).forEach(cluster => renderAccessPolicy(policy, bundleOf(cluster))));
   model.externals.forEach(external => external.clusters.forEach(cluster => renderExternalService(external, bundleOf(cluster))));
+  model.credentials.forEach(credential => credential.clusters.forEach(cluster => renderCredentialSecret(credential, bundleOf(cluster))));
   model.clientNamespaces.forEach(({ client, clusters }) => clusters.forEach(cluster => renderClientNamespace(client, bundleOf(cluster))));
   // The egress gateway runs in every calling cluster, remotes included (their configuration is the primary's).
   model.externals.filter(({ service }) => service.egressGateway).forEach(({ service }) => service._clusters(model.clusters)
@@ -47,7 +48,7 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   bundles.forEach(bundle => topology.renderCluster(bundle, model, bundleOf));
   const releases = new Map([...bundles].map(([cluster, bundle]) => [cluster, renderClusterBaseline(bundle, topology)]));
   bundles.forEach((bundle, cluster) => renderApplyGuide(bundle, releases.get(cluster)!, [
-    ...topology.applySteps?.(bundle, model) ?? [], ...credentialSecretsStep(model.externals, model.clusters, cluster),
+    ...topology.applySteps?.(bundle, model) ?? [], ...credentialSecretsStep(model.credentials, cluster),
   ]));
   const gitOps = model.mesh.gitOps;
   if (gitOps?.tool === GitOpsTool.FLUX) bundles.forEach((bundle, cluster) => renderFlux(bundle, gitOps, releases.get(cluster)!));

@@ -14,6 +14,7 @@ import { MeshTopology } from '../topology';
 import { CROSS_CLUSTER_OUTLIER_EXAMPLE, ejectsOn5xx } from '../traffic-policy';
 import { VersionedRoute } from '../versioned-route';
 import { VmWorkload } from '../vm-workload';
+import { CredentialSecret, credentialSecrets } from './credentials';
 import { PolicyPlacement, policyClusters, policyPlacements, selectedWorkloads } from './policy-placement';
 import { RoutePlan } from './route-plan';
 import { allocateVips, readVipLock, renderVipLock } from './vips';
@@ -82,6 +83,8 @@ export interface ResolvedMesh {
   readonly policies: readonly ResolvedPolicy[];
   /** External services sorted by construct path. */
   readonly externals: readonly ResolvedExternalService[];
+  /** The Secrets the external services originate TLS with, each from one store at most, sorted by namespace and name. */
+  readonly credentials: readonly CredentialSecret[];
   /** Client namespaces sorted by construct path. */
   readonly clientNamespaces: readonly ResolvedClientNamespace[];
   /** The VIP lock file's new content. @default - none: the topology has no VIPs */
@@ -123,6 +126,8 @@ export interface MeshInventory {
   readonly policyPlacements: ReadonlyMap<AccessPolicy, readonly PolicyPlacement[]>;
   /** The clusters each access policy is rendered in (see `policyClusters`). */
   readonly policyClusters: ReadonlyMap<AccessPolicy, readonly MeshCluster[]>;
+  /** The Secrets external services originate TLS with (see `credentialSecrets`). */
+  readonly credentials: readonly CredentialSecret[];
 }
 
 /**
@@ -138,6 +143,7 @@ export function meshInventory(mesh: Mesh): MeshInventory {
   const vms = all.filter(VmWorkload.isVmWorkload).sort(byPath);
   const policies = all.filter(AccessPolicy.isAccessPolicy).sort(byPath);
   const placements = new Map(policies.map(policy => [policy, policyPlacements(policy, services, vms)]));
+  const externalServices = all.filter(ExternalService.isExternalService).sort(byPath);
   return {
     clusters,
     services,
@@ -145,11 +151,12 @@ export function meshInventory(mesh: Mesh): MeshInventory {
     reachedServers: new Map(services.map(s => [s, s._reachedServers(consumers.get(s)!).sort(byClusterName)])),
     routes: all.filter(VersionedRoute.isVersionedRoute).sort(byKey(r => r.service.globalHost)),
     vms,
-    externalServices: all.filter(ExternalService.isExternalService).sort(byPath),
+    externalServices,
     clientNamespaces: all.filter(ClientNamespace.isClientNamespace).sort(byPath),
     policies,
     policyPlacements: placements,
     policyClusters: new Map(policies.map(policy => [policy, policyClusters(policy, placements.get(policy)!)])),
+    credentials: credentialSecrets(externalServices, clusters),
   };
 }
 
@@ -206,6 +213,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
     vms,
     policies: policies.map(policy => ({ policy, clusters: inventory.policyClusters.get(policy)! })),
     externals,
+    credentials: inventory.credentials,
     clientNamespaces: clientNamespaces.map(client => ({
       client,
       clusters: configClusters(client.clusters),

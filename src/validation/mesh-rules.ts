@@ -72,6 +72,12 @@ export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
         .map(host => `${host} is declared by ${externalServices.filter(e => e.hosts.includes(host)).map(e => e.node.path).join(' and ')}: declare each external host once (one ServiceEntry per host)`),
     },
     {
+      rule: CHECKS.credentialFromTwoStores,
+      check: () => inventory.credentials.filter(c => c.stores.length > 1).map(c => `Secret ${c.namespace}/${c.name} is read from ${c.stores.length} different stores `
+        + `by ${c.services.map(s => s.node.path).join(' and ')} (${c.stores.map(s => `${s.storeKind} ${s.storeName}, ${s.remoteKeyPrefix}/${c.name}`).join('; ')}): `
+        + 'an ExternalSecret writes it from one: give them the same credentialStore, or different credentialNames'),
+    },
+    {
       // A call from a cluster that holds no entry for the host (nor runs the service) resolves nowhere.
       rule: CHECKS.callResolvesNowhere,
       check: () => clientNamespaces.flatMap(client => [

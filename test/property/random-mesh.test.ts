@@ -151,7 +151,8 @@ const meshArb = fc.record({
       { hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'http', number: 80 }, { name: 'tls', number: 8443 }] },
       { hosts: ['a.db.example.com', 'b.db.example.com'], ports: [{ name: 'tcp-db', number: 5432 }], resolution: ExternalResolution.NONE },
       { hosts: ['a.example.com', 'b.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
-        tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'partner-client', workloads: [{ namespace: 'foo', selector: { app: 'web' } }, { namespace: 'shop', selector: { app: 'cart', tier: 'a' } }] } },
+        tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'partner-client', credentialStore: { storeName: 'vault' }, workloads: [{ namespace: 'foo', selector: { app: 'web' } }, { namespace: 'shop', selector: { app: 'cart', tier: 'a' } }] } },
+      { hosts: ['api.partner.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }], tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'partner-client' }, egressGateway: true },
     ], [
       { hosts: ['api.partner.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
         tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'partner-client', workloads: [{ namespace: 'foo', selector: { app: 'web' } }] }, egressGateway: true },
