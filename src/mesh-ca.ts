@@ -24,7 +24,7 @@ export enum CacertsDeliveryMode {
   SEALED_SECRET = 'sealed-secret',
 }
 
-/** Options of {@link CacertsDelivery.externalSecret}. */
+/** Where an ExternalSecret reads from: {@link CacertsDelivery.externalSecret}, an external service's `tls.credentialStore`. */
 export interface ExternalSecretOptions {
   /** The SecretStore or ClusterSecretStore to read from. */
   readonly storeName: string;
@@ -36,8 +36,9 @@ export interface ExternalSecretOptions {
   readonly storeKind?: 'SecretStore' | 'ClusterSecretStore';
 
   /**
-   * The remote key prefix; each cluster reads `<prefix>/<cluster>`, one property per Secret key.
-   * @default '<meshId>/cacerts'
+   * The remote key prefix, under which each Secret is one key with a property per Secret key: a cluster's
+   * cacerts are read from `<prefix>/<cluster>`, a TLS origination credential from `<prefix>/<credentialName>`.
+   * @default - '<meshId>/cacerts' for cacerts, '<meshId>/credentials' for credentials
    */
   readonly remoteKeyPrefix?: string;
 
