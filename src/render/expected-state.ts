@@ -95,6 +95,11 @@ export interface ExpectedState {
    * @default - istiod discovers every namespace
    */
   readonly discovery?: readonly Labels[];
+  /**
+   * The Secrets the cluster's proxies originate TLS to external services with (`credentialName`), each with
+   * the keys it must hold. @default - none: no proxy of the cluster originates with a credential
+   */
+  readonly credentials?: ReadonlyArray<{ readonly namespace: string; readonly name: string; readonly keys: readonly string[] }>;
 }
 
 
@@ -398,6 +403,12 @@ export const scopeToCheck = (state: ExpectedState, scope: ExpectedScope): boolea
 /** The host of an Envoy cluster name, `outbound|<port>|<subset>|<host>`. */
 export const hostOf = (clusterName: string) => clusterName.slice(clusterName.lastIndexOf('|') + 1);
 
+/** The credential Secrets a cluster's proxies read. @returns undefined where they read none */
+function credentialsOf(model: ResolvedMesh, cluster: MeshCluster): ExpectedState['credentials'] {
+  const here = model.credentials.filter(c => c.clusters.includes(cluster));
+  return here.length === 0 ? undefined : here.map(({ namespace, name, keys }) => ({ namespace, name, keys: [...keys] }));
+}
+
 /**
  * The expected state of every cluster, from its rendered mesh layer: `dist/<cluster>/expected-state.json`,
  * indented, with one line per outbound cluster, so that a review diff shows each changed cluster on its
@@ -431,6 +442,7 @@ export function expectedStates(model: ResolvedMesh, clusterFiles: ReadonlyMap<Me
         : [cluster.clusterName, ...remoteSecretPairs(model.clusters).filter(p => p.holder === cluster).map(p => p.peer.clusterName)].sort(),
       ambientServices: sidecarTopology ? undefined : ambientServices(model, cluster),
       discovery: discoveryLabelSets(mesh),
+      credentials: credentialsOf(model, cluster),
     };
     // The header as indented JSON, then the outbound clusters a line each, as the last member.
     const header = JSON.stringify(state, null, 2);

@@ -185,7 +185,7 @@ function checkAmbientServices(expected: ExpectedState, live: LiveState): VerifyR
 export function diffState(expected: ExpectedState, live: LiveState): VerifyResult[] {
   return [
     ...checkRoots(expected, live), ...checkScopes(expected, live), ...checkGateway(expected, live), ...checkRemoteClusters(expected, live),
-    ...checkAmbientServices(expected, live), ...checkDiscovery(expected, live),
+    ...checkAmbientServices(expected, live), ...checkDiscovery(expected, live), ...checkCredentials(expected, live),
   ];
 }
 
@@ -198,6 +198,20 @@ function checkDiscovery(expected: ExpectedState, live: LiveState): VerifyResult[
   const labelled = expected.discovery.map(set => formatLabels(set)).join(' or ');
   return undiscovered.map(namespace => fail(`discovery ${namespace}`, `pods with a sidecar run here, but istiod discovers only namespaces labelled ${labelled}: `
     + `they get no configuration, and injected pods do not start (no istio-ca-root-cert); label it ${formatLabels(DISCOVERY_LABEL)}`));
+}
+
+/** Each Secret a proxy originates TLS with must exist with the keys its services' modes need. */
+function checkCredentials(expected: ExpectedState, live: LiveState): VerifyResult[] {
+  return (expected.credentials ?? []).map(({ namespace, name, keys }) => {
+    const subject = `credential ${namespace}/${name}`;
+    const found = live.credentialKeys?.[`${namespace}/${name}`];
+    if (!found || 'error' in found) {
+      return fail(subject, `cannot be read (${found?.error ?? 'not looked up'}): TLS origination with it fails; create it (the cluster's README says how), or see why its ExternalSecret does not sync`);
+    }
+    const missing = keys.filter(k => !found.keys.includes(k));
+    return missing.length === 0 ? ok(subject, `holds ${list(keys)}`)
+      : fail(subject, `lacks ${list(missing)} (holds ${list(found.keys) || 'nothing'}): the proxies read cert and key as the client certificate, cacert as the server's CA`);
+  });
 }
 
 /** The report for people: one line per check, failures first, and a summary. */

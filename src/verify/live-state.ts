@@ -85,6 +85,11 @@ export interface LiveState {
    * not discover never starts). @default - not read: istiod discovers every namespace
    */
   readonly sidecarNamespaces?: { readonly [namespace: string]: { readonly [key: string]: string } };
+  /**
+   * Each expected credential Secret (`<namespace>/<name>`): the keys it holds (never their values), or why
+   * it could not be read. @default - none expected
+   */
+  readonly credentialKeys?: { readonly [secret: string]: { readonly keys: readonly string[] } | { readonly error: string } };
 }
 
 /** Runs a command and returns its standard output; throws when it fails. */
@@ -106,6 +111,9 @@ const podRef = (pod: KubePod | undefined) => pod && `${pod.metadata.name}.${pod.
 export const selectionKey = (namespace: string, labels: { readonly [key: string]: string }) => `${namespace}/${formatLabels(labels)}`;
 
 const SYSTEM_NAMESPACES = /^(istio-system|kube-.*)$/;
+
+/** Lists a Secret's data keys, a line each. */
+const SECRET_KEYS_TEMPLATE = '{{range $key, $value := .data}}{{$key}}{{"\\n"}}{{end}}';
 
 /** Reads the live state `expected` is checked against, through kubectl and istioctl on a kube context. */
 export function collectLiveState(expected: ExpectedState, run: CommandRunner, context: string, options: CollectOptions = {}): LiveState {
@@ -174,8 +182,18 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
       .sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
+  // A go-template that lists the Secret's keys only: its values never leave the cluster.
+  const credentialKeys = expected.credentials && Object.fromEntries(expected.credentials.map(({ namespace, name }) => {
+    try {
+      const keys = kubectl('get', 'secret', name, '-n', namespace, '-o', `go-template=${SECRET_KEYS_TEMPLATE}`).split('\n').filter(Boolean).sort();
+      return [`${namespace}/${name}`, { keys }];
+    } catch (e) {
+      return [`${namespace}/${name}`, { error: (e as Error).message.split('\n')[0] }];
+    }
+  }));
+
   return {
-    rootCertPem, scopes, podIps, gatewayPod, gatewayListeners,
+    rootCertPem, scopes, podIps, gatewayPod, gatewayListeners, credentialKeys,
     remoteClustersText: expected.remoteClusters ? istioctl('remote-clusters') : undefined,
     ztunnelPod, ztunnelServices, sidecarNamespaces,
   };

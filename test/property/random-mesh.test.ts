@@ -402,6 +402,7 @@ function liveAsExpected(expected: ExpectedState): LiveState {
     remoteClustersText: expected.remoteClusters && ['NAME SECRET STATUS ISTIOD', ...expected.remoteClusters.map(name => `${name} istio-system/istio-remote-secret-${name} synced istiod-0`)].join('\n'),
     ztunnelPod: expected.ambientServices && 'ztunnel-0.istio-system',
     ztunnelServices: expected.ambientServices?.map(service => ({ hostname: service.host, endpoints: { uid: { workloadUid: 'uid', service: service.host } } })),
+    credentialKeys: expected.credentials && Object.fromEntries(expected.credentials.map(c => [`${c.namespace}/${c.name}`, { keys: [...c.keys] }])),
   };
 }
 

@@ -25,6 +25,14 @@ function fakeRunner(fixtures, rootCertPem) {
       return JSON.stringify(list);
     }
     if (tool === 'kubectl' && rest[0] === 'get' && rest[1] === 'namespaces') return read('namespaces.json');
+    if (tool === 'kubectl' && rest[0] === 'get' && rest[1] === 'secret') {
+      // Only the template that lists keys is answered: verify must never ask for a Secret's values.
+      const [name, namespace, output] = [rest[2], rest[rest.indexOf('-n') + 1], rest[rest.indexOf('-o') + 1]];
+      if (!/^go-template=\{\{range \$key, \$value := \.data\}\}\{\{\$key\}\}/.test(output)) throw new Error(`kubectl ${rest.join(' ')}: asks for more than the keys`);
+      const keys = JSON.parse(read('secrets.json'))[`${namespace}/${name}`];
+      if (!keys) throw new Error(`Error from server (NotFound): secrets "${name}" not found`);
+      return keys.map(key => `${key}\n`).join('');
+    }
     if (tool === 'istioctl' && rest[0] === 'proxy-config') {
       return read(`${rest[2]}.${{ cluster: 'clusters', endpoint: 'endpoints', listener: 'listeners' }[rest[1]]}.json`);
     }

@@ -89,6 +89,7 @@ describe('verify', () => {
       'roots',
       ...mesh.expected('c1').outbound.map(c => `sleep-5c7b9d8f4-x2kqp.default ${c.name}`),
       ...mesh.expected('c1').outbound.filter(c => c.name.includes('httpbin')).map(c => `web-6f8d4c9b7-7hjzt.frontend ${c.name}`),
+      'credential frontend/ledger-client',
     ]);
   });
 
@@ -173,7 +174,7 @@ describe('verify', () => {
   });
 
   test('a cluster without .global clusters asks no pod: only what it has is checked', () => {
-    const expected: ExpectedState = { ...mesh.expected('c1'), outbound: [], scopes: [{ namespace: '*', exclusive: false }] };
+    const expected: ExpectedState = { ...mesh.expected('c1'), outbound: [], scopes: [{ namespace: '*', exclusive: false }], credentials: undefined };
     const queried: string[] = [];
     const runner: CommandRunner = (tool, args) => {
       queried.push(`${tool} ${args.slice(2, 4).join(' ')}`);
@@ -181,6 +182,20 @@ describe('verify', () => {
     };
     expect(diffState(expected, collectLiveState(expected, runner, 'c1')).map(r => `${r.status} ${r.subject}`)).toEqual(['ok roots']);
     expect(queried).toEqual(['kubectl get configmap']);
+  });
+
+  test('credentials: each Secret a proxy originates TLS with must exist with its keys; verify reads the keys, never the values', () => {
+    // The bank's client certificate, for the frontend's web pods: MUTUAL needs all three keys.
+    expect(mesh.expected('c1').credentials).toEqual([{ namespace: 'frontend', name: 'ledger-client', keys: ['cert', 'key', 'cacert'] }]);
+    expect(mesh.expected('c2').credentials).toBeUndefined();
+    const check = (expected: ExpectedState) => diffState(expected, collectLiveState(expected, fakeRunner(FIXTURES, rootPem), 'c1')).filter(r => r.subject.startsWith('credential'));
+    expect(check(mesh.expected('c1'))).toEqual([{ status: VerifyStatus.OK, subject: 'credential frontend/ledger-client', detail: 'holds cert, key, cacert' }]);
+    // A Secret that was never created, and one that lacks a key.
+    const wanting = { ...mesh.expected('c1'), credentials: [{ namespace: 'frontend', name: 'ledger-client', keys: ['cert', 'key', 'cacert', 'crl'] }, { namespace: 'shop', name: 'partner-ca', keys: ['cacert'] }] };
+    expect(check(wanting).map(r => `${r.status} ${r.subject}: ${r.detail}`)).toEqual([
+      'fail credential frontend/ledger-client: lacks crl (holds cacert, cert, key): the proxies read cert and key as the client certificate, cacert as the server\'s CA',
+      'fail credential shop/partner-ca: cannot be read (Error from server (NotFound): secrets "partner-ca" not found): TLS origination with it fails; create it (the cluster\'s README says how), or see why its ExternalSecret does not sync',
+    ]);
   });
 
   test('discovery: where istiod discovers only labelled namespaces, a namespace running sidecars without the label fails, a pod that never started included', () => {
@@ -223,7 +238,7 @@ describe('verify', () => {
     const state = withEndpoints(live('c1'), 'frontend', 'outbound|8000|v2|httpbin.demo.global', []);
     const report = formatReport('c1', diffState(mesh.expected('c1'), state)).split('\n');
     expect(report[0]).toBe('FAIL web-6f8d4c9b7-7hjzt.frontend outbound|8000|v2|httpbin.demo.global: missing endpoint 192.0.2.2:15443');
-    expect(report[report.length - 1]).toBe('c1: 1 failed, 0 skipped, 7 ok');
+    expect(report[report.length - 1]).toBe('c1: 1 failed, 0 skipped, 8 ok');
   });
 });
 
@@ -437,9 +452,9 @@ describe('the verify command', () => {
 
     // AND a failing check anywhere exits 1; a file that cannot be verified, 2, after the others are reported
     expect(main(['verify', ...files], runner(otherCaPem), t => out.push(t), env)).toBe(1);
-    expect(out.pop()).toMatch(/^FAIL roots: [\s\S]*\nc1: 1 failed, 0 skipped, 7 ok\n\nFAIL roots: [\s\S]*\nc2: 1 failed, 0 skipped, 5 ok\n\nverify: 2 files, 2 failing \(c1, c2\), 0 not verified$/);
+    expect(out.pop()).toMatch(/^FAIL roots: [\s\S]*\nc1: 1 failed, 0 skipped, 8 ok\n\nFAIL roots: [\s\S]*\nc2: 1 failed, 0 skipped, 5 ok\n\nverify: 2 files, 2 failing \(c1, c2\), 0 not verified$/);
     expect(main(['verify', files[0], '/nonexistent.json'], runner(rootPem), t => out.push(t), env)).toBe(2);
-    expect(out.pop()).toMatch(/\nc1: 0 failed, 0 skipped, 8 ok\n\nverify: cannot read \/nonexistent.json: [^\n]*\n\nverify: 2 files, 0 failing, 1 not verified \(\/nonexistent.json\)$/);
+    expect(out.pop()).toMatch(/\nc1: 0 failed, 0 skipped, 9 ok\n\nverify: cannot read \/nonexistent.json: [^\n]*\n\nverify: 2 files, 0 failing, 1 not verified \(\/nonexistent.json\)$/);
     expect(main(['verify', files[0], '/nonexistent.json', '--json'], runner(otherCaPem), t => out.push(t), env)).toBe(2);
     expect(JSON.parse(out.pop()!).map((e: { cluster?: string; error?: string }) => e.cluster ?? e.error))
       .toEqual(['c1', expect.stringMatching(/^verify: cannot read \/nonexistent.json/)]);
