@@ -108,6 +108,8 @@ describe('ExternalService', () => {
     // and istiod takes them (the schemas, and a selector rule exported to its namespace only) without a warning
     expect(istioSchemaErrors(allObjects(app))).toEqual([]);
     expect(istiodWarningsOf(allObjects(app))).toEqual([]);
+    // and the mesh's picture says where and with what TLS is originated
+    expect(bundleFile(app, 'mesh.md')).toContain('| ledger.bank.example.com, audit.bank.example.com | http 80->443 | DNS | MUTUAL (ledger-client) at payments app=billing; reports app=auditor,tier=batch | c1, c2 |');
   });
 
   test.each<[string, Partial<ExternalServiceProps>, RegExp]>([

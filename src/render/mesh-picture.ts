@@ -1,7 +1,9 @@
+import { ExternalService } from '../external-service';
 import { joinClusterNames, MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { describePlan } from '../resolve/route-plan';
 import { MeshTopology } from '../topology';
+import { formatLabels } from '../validation/names';
 
 /** A Mermaid node id: letters, digits and `_` only. */
 const id = (...parts: string[]) => parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
@@ -125,7 +127,7 @@ export function renderMeshPicture(model: ResolvedMesh): string {
       '| hosts | ports | resolution | TLS origination | called from |',
       '| --- | --- | --- | --- | --- |',
       ...model.externals.map(({ service, clusters }) => `| ${service.hosts.join(', ')} | ${service.ports.map(p => `${p.name} ${p.number}${p.targetPort ? `->${p.targetPort}` : ''}`).join(', ')} | `
-        + `${service.resolution} | ${service.tls?.mode ?? '-'} | ${joinClusterNames(clusters, ', ')} |`),
+        + `${service.resolution} | ${originationOf(service)} | ${joinClusterNames(clusters, ', ')} |`),
     ]),
     '',
     '## Access policies',
@@ -143,4 +145,13 @@ export function renderMeshPicture(model: ResolvedMesh): string {
     '',
   ];
   return sections.join('\n').replace(/\n{3,}/g, '\n\n');
+}
+
+/** Where an external service's TLS is originated, and with which credential: `MUTUAL (ledger-client) at frontend app=web`. */
+function originationOf(service: ExternalService): string {
+  const tls = service.tls;
+  if (!tls) return '-';
+  const where = service.egressGateway ? ' at the egress gateway'
+    : tls.workloads ? ` at ${tls.workloads.map(w => `${w.namespace} ${formatLabels(w.selector)}`).join('; ')}` : '';
+  return `${tls.mode}${tls.credentialName ? ` (${tls.credentialName})` : ''}${where}`;
 }
