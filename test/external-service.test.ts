@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   ExternalResolution, ExternalService, ExternalServiceProps, GlobalDns, GlobalService, MeshCluster, MeshTopology, OutboundTrafficPolicy, TlsOriginationMode,
@@ -269,22 +270,56 @@ describe('ExternalService', () => {
     });
   });
 
-  test('in the ambient topology, TLS origination and the egress gateway are refused (ztunnel carries out neither); a plain entry renders', () => {
+  describe('in the ambient topology', () => {
     const ambient = () => {
       const m = testMesh({ meshId: 'mesh1', topology: MeshTopology.AMBIENT });
       new MeshCluster(m.mesh, 'c1', { network: 'n1', gateway: { address: '10.0.0.1' } });
+      new MeshCluster(m.mesh, 'c2', { network: 'n2', gateway: { address: '10.0.0.2' } });
       return m;
     };
-    const refused = ambient();
-    new ExternalService(refused.mesh, 'provider', { hosts: ['api.provider.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }], tls: { mode: TlsOriginationMode.SIMPLE } });
-    new ExternalService(refused.mesh, 'audited', { hosts: ['api.audited.example.com'], ports: [{ name: 'https', number: 443 }], egressGateway: true });
-    expect(() => refused.app.synth()).toThrow(expect.objectContaining({ message: expect.stringMatching(new RegExp([
-      '\\[mesh/audited\\] egressGateway: ztunnel reads no VirtualService, so the traffic would leave directly, not through the egress gateway .*: drop egressGateway, or use MeshTopology.MULTI_NETWORK \\[MCM026\\]\n',
-      '.*\\[mesh/provider\\] tls SIMPLE: ztunnel does not originate TLS, an egress waypoint would, and the library renders none: let the workloads speak TLS to the service \\(drop tls\\), or use MeshTopology.MULTI_NETWORK \\[MCM026\\]',
-    ].join(''))) }));
-    const plain = ambient();
-    new ExternalService(plain.mesh, 'provider', { hosts: ['api.provider.example.com'], ports: [{ name: 'https', number: 443 }] });
-    expect(objectsOf(plain.app, 'c1').get('ServiceEntry/istio-system/provider')?.spec.hosts).toEqual(['api.provider.example.com']);
+
+    test('the egress gateway is an egress waypoint: ztunnel sends the host there, and it originates TLS', () => {
+      // GIVEN an external API that c1's workloads call in plain HTTP, through the egress gateway with TLS origination
+      const { app, mesh: m } = ambient();
+      new ExternalService(m, 'provider', {
+        namespace: 'egress', hosts: ['api.provider.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
+        tls: { mode: TlsOriginationMode.SIMPLE }, egressGateway: true, clusters: [m.node.findChild('c1') as MeshCluster],
+      });
+      const objects = objectsOf(app, 'c1');
+      // THEN the namespace gets a waypoint for services, and the ServiceEntry uses it
+      expect(objects.get('Gateway/egress/egress-waypoint')).toMatchObject({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        metadata: { labels: { 'istio.io/waypoint-for': 'service' } },
+        spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+      });
+      expect(objects.get('ServiceEntry/egress/provider')?.metadata.labels).toMatchObject({ 'istio.io/use-waypoint': 'egress-waypoint' });
+      // the waypoint reads the host's DestinationRule and originates TLS
+      expect(objects.get('DestinationRule/egress/provider')?.spec).toEqual({ host: 'api.provider.example.com', trafficPolicy: { tls: { mode: 'SIMPLE' } } });
+      // and nothing of the sidecar recipe: no egress gateway install, no Gateway or VirtualService steering sidecars
+      expect([...objects.keys()].filter(key => /^(VirtualService|Gateway)\//.test(key) && key !== 'Gateway/egress/egress-waypoint' && !key.includes('istio-system'))).toEqual([]);
+      expect(readYaml(path.join(app.bundlesOutdir, 'c1', 'istio', 'istio-operator.yaml'))[0].spec.components?.egressGateways).toBeUndefined();
+      expect(fs.existsSync(path.join(app.bundlesOutdir, 'c1', 'istio', 'egress-gateway-values.yaml'))).toBe(false);
+      // c2 does not call it
+      expect(objectsOf(app, 'c2').has('Gateway/egress/egress-waypoint')).toBe(false);
+      expect(istioSchemaErrors(allObjects(app))).toEqual([]);
+      expect(toolSchemaErrors(allObjects(app))).toEqual([]);
+    });
+
+    test('TLS without the waypoint, and a credential (istiod gives a waypoint none), are refused (MCM026); a plain entry renders', () => {
+      const refused = ambient();
+      new ExternalService(refused.mesh, 'provider', { hosts: ['api.provider.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }], tls: { mode: TlsOriginationMode.SIMPLE } });
+      new ExternalService(refused.mesh, 'bank', {
+        namespace: 'egress', hosts: ['ledger.bank.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
+        tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client' }, egressGateway: true,
+      });
+      expect(() => refused.app.synth()).toThrow(expect.objectContaining({ message: expect.stringMatching(new RegExp([
+        '\\[mesh/bank\\] tls.credentialName ledger-client: in ambient TLS is originated by the egress waypoint, which istiod does not give credentialName Secrets \\(istio/istio#55329\\): .* \\[MCM026\\]\n',
+        '.*\\[mesh/provider\\] tls SIMPLE: ztunnel does not originate TLS, the egress waypoint does: set egressGateway: true, or let the workloads speak TLS to the service \\(drop tls\\) \\[MCM026\\]',
+      ].join(''))) }));
+      const plain = ambient();
+      new ExternalService(plain.mesh, 'provider', { hosts: ['api.provider.example.com'], ports: [{ name: 'https', number: 443 }] });
+      expect(objectsOf(plain.app, 'c1').get('ServiceEntry/istio-system/provider')?.spec.hosts).toEqual(['api.provider.example.com']);
+    });
   });
 
   test('REGISTRY_ONLY warns in the ambient topology: ztunnel does not enforce the allow-list (MCM119)', () => {
@@ -295,7 +330,7 @@ describe('ExternalService', () => {
       return app.warnings.filter(w => w.endsWith('[MCM119]'));
     };
     expect(warned(MeshTopology.AMBIENT)).toEqual(['[mesh] outboundTrafficPolicy REGISTRY_ONLY: ztunnel does not enforce it (istio/istio#54281), so ambient workloads '
-      + 'still reach any address, declared or not: control egress with an egress waypoint and AuthorizationPolicies, or drop it [MCM119]']);
+      + 'still reach any address, declared or not: control egress with the egress waypoint (egressGateway: true) and AuthorizationPolicies, or drop it [MCM119]']);
     expect(warned(MeshTopology.MULTI_NETWORK)).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import {
 } from '../../imports/networking.istio.io';
 import { ExternalResolution, ExternalService, TlsOriginationMode } from '../external-service';
 import { MeshCluster } from '../mesh-cluster';
+import { MeshTopology } from '../topology';
 import { ResolvedExternalService } from '../resolve/resolved-mesh';
 import { isHttpPort, Protocol } from '../service-port';
 import { ClusterBundle, ISTIO_SYSTEM, NamespaceUse, suppressAnalysis } from './cluster-bundle';
@@ -12,6 +13,7 @@ import { boundedDnsLabel } from '../validation/names';
 import { contextOrName } from './shell';
 import { ExternalSecret } from './external-secret';
 import { CredentialSecret } from '../resolve/credentials';
+import { addWaypoint } from './topologies/ambient/waypoint';
 
 const RESOLUTIONS: { readonly [r in ExternalResolution]: ServiceEntrySpecResolution } = {
   [ExternalResolution.DNS]: ServiceEntrySpecResolution.DNS,
@@ -36,8 +38,13 @@ export function renderExternalService({ service, portOnlyCallers }: ResolvedExte
   // IST0134 flags a TCP port of an entry without addresses, and offline it reads no mesh config: where no
   // caller matches by port alone, each takes the address Istio allocates, or NONE asks for every address.
   const portMatchFalsePositive = service.addresses.length === 0 && portOnlyCallers.length === 0 && service.ports.some(p => p.protocol === Protocol.TCP);
+  // In ambient, ztunnel sends the host's traffic through the egress waypoint, which originates TLS.
+  const egressWaypoint = service.egressGateway && bundle.mesh.topology === MeshTopology.AMBIENT;
   bundle.add('external-services', service, ServiceEntry, {
-    metadata: { name, namespace, annotations: portMatchFalsePositive ? suppressAnalysis('IST0134') : undefined },
+    metadata: {
+      name, namespace, annotations: portMatchFalsePositive ? suppressAnalysis('IST0134') : undefined,
+      labels: egressWaypoint ? { 'istio.io/use-waypoint': EGRESS_WAYPOINT_NAME } : undefined,
+    },
     spec: {
       hosts: [...service.hosts],
       location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
@@ -70,8 +77,12 @@ export function renderExternalService({ service, portOnlyCallers }: ResolvedExte
       });
     });
   }
-  if (service.egressGateway) renderEgressRoute(service, bundle);
+  if (egressWaypoint) addWaypoint(bundle, 'external-services', service, namespace, EGRESS_WAYPOINT_NAME);
+  else if (service.egressGateway) renderEgressRoute(service, bundle);
 }
+
+/** The waypoint of an ambient cluster that the external services of a namespace leave through. */
+export const EGRESS_WAYPOINT_NAME = 'egress-waypoint';
 
 /** The egress gateway's Service, which sidecars send the external traffic to. */
 const EGRESS_GATEWAY_HOST = `${EGRESS_GATEWAY_NAME}.${ISTIO_SYSTEM}.svc.cluster.local`;

@@ -1,4 +1,5 @@
 import { GitOpsTool } from '../gitops';
+import { MeshTopology } from '../topology';
 import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { MeshConfigError } from '../validation/errors';
@@ -39,8 +40,9 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   model.externals.forEach(external => external.clusters.forEach(cluster => renderExternalService(external, bundleOf(cluster))));
   model.credentials.forEach(credential => credential.clusters.forEach(cluster => renderCredentialSecret(credential, bundleOf(cluster))));
   model.clientNamespaces.forEach(({ client, clusters }) => clusters.forEach(cluster => renderClientNamespace(client, bundleOf(cluster))));
-  // The egress gateway runs in every calling cluster, remotes included (their configuration is the primary's).
-  model.externals.filter(({ service }) => service.egressGateway).forEach(({ service }) => service._clusters(model.clusters)
+  // The egress gateway runs in every calling cluster, remotes included (their configuration is the primary's);
+  // in ambient, an egress waypoint is the gateway, rendered with the service.
+  model.externals.filter(({ service }) => service.egressGateway && model.mesh.topology !== MeshTopology.AMBIENT).forEach(({ service }) => service._clusters(model.clusters)
     .forEach(cluster => service.ports.forEach(port => bundleOf(cluster).egressPorts.set(port.number, port))));
   bundles.forEach(renderObservability);
   model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material, model.pki!.sealingKeys.get(cluster)));

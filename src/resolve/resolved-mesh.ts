@@ -236,7 +236,7 @@ export function resolveMesh(mesh: Mesh, inventory: MeshInventory): ResolvedMesh 
       // The allow-list is an Envoy setting; ztunnel forwards any address (istio/istio#54281).
       ...(mesh.topology === MeshTopology.AMBIENT && mesh.outboundTrafficPolicy === OutboundTrafficPolicy.REGISTRY_ONLY
         ? [finding(CHECKS.registryOnlyInAmbient, `[${mesh.node.path}] outboundTrafficPolicy REGISTRY_ONLY: ztunnel does not enforce it (istio/istio#54281), so ambient `
-          + 'workloads still reach any address, declared or not: control egress with an egress waypoint and AuthorizationPolicies, or drop it')]
+          + 'workloads still reach any address, declared or not: control egress with the egress waypoint (egressGateway: true) and AuthorizationPolicies, or drop it')]
         : []),
       ...(stale.length === 0 ? [] : [finding(CHECKS.staleVips, `[${mesh.node.path}] ${mesh.lockFile} keeps VIPs of removed services: ${stale.join(', ')}; free them with pruneVips: true`)]),
     ],

@@ -51,7 +51,7 @@ export const CHECKS = {
   hostConflict: rule('MCM023', Severity.ERROR, 'One host in two namespaces, or one port with two protocols', 'Declare each host once, each port with one protocol.'),
   gatewayProtocolConflict: rule('MCM024', Severity.ERROR, 'Two Gateways serve one port of the same pods with listeners of different kinds', 'Move one of them to another port.'),
   sidecarsOverlap: rule('MCM025', Severity.ERROR, 'Two Sidecars apply to the same workloads of a namespace', 'Declare the namespace once with all its calls, or give each ClientNamespace a selector of different workloads.'),
-  externalOptionInAmbient: rule('MCM026', Severity.ERROR, 'TLS origination or an egress gateway for an external service in the ambient topology', 'Drop tls and egressGateway (ztunnel carries out neither), or use the multi-network topology.'),
+  externalOptionInAmbient: rule('MCM026', Severity.ERROR, 'TLS origination that ambient cannot carry out', 'Originate TLS at the egress waypoint (egressGateway: true) without a credential, or use the multi-network topology.'),
   policyBehindWaypoint: rule('MCM027', Severity.ERROR, 'An access policy over the pods of a routed service in the ambient topology', 'Drop the policy or the route, or use the multi-network topology.'),
   // Errors of one construct or file, raised where they are found.
   invalidProperty: rule('MCM030', Severity.ERROR, 'A construct property is invalid', 'The message names the construct, the property, the value and what is allowed.'),
@@ -79,7 +79,7 @@ export const CHECKS = {
   ineffectiveMatch: rule('MCM116', Severity.WARNING, 'A route match that never applies', 'Drop the match, or move its rule above the one that takes its requests.'),
   portOnlyExternal: rule('MCM117', Severity.WARNING, 'An external TCP service that sidecars match by port alone', 'Give its addresses, or let the calling clusters\' sidecars capture DNS (GlobalDns.dnsProxy()).'),
   l7PolicyOnOpaquePort: rule('MCM118', Severity.WARNING, 'An access policy with methods or paths over a port that carries no HTTP', 'Set ports to the HTTP ones, and allow the other port in a policy without methods and paths.'),
-  registryOnlyInAmbient: rule('MCM119', Severity.WARNING, 'REGISTRY_ONLY in the ambient topology, which ztunnel does not enforce', 'Control egress with an egress waypoint and AuthorizationPolicies, or drop it.'),
+  registryOnlyInAmbient: rule('MCM119', Severity.WARNING, 'REGISTRY_ONLY in the ambient topology, which ztunnel does not enforce', 'Send external services through the egress waypoint (egressGateway: true) and control it with AuthorizationPolicies, or drop it.'),
   undiscoveredNamespace: rule('MCM120', Severity.WARNING, 'A namespace istiod must discover is left unlabelled', 'Label the namespace istio-discovery=enabled (or with one of the discovery scope\'s own label sets), or let the bundle manage it (namespaceOverrides).'),
   // Notes: assumptions to confirm once.
   targetPortAssumed: rule('MCM201', Severity.NOTE, 'A port without targetPort', 'Confirm the containers listen on the service port, or set targetPort.'),

@@ -174,14 +174,15 @@ function multiNetworkRules(mesh: Mesh, { clusters, services, routes, vms, polici
         `[${p.node.path}] methods and paths are L7, which ambient enforces only in a waypoint (ztunnel would deny every request): drop them to allow by identity, or use MeshTopology.MULTI_NETWORK`)),
     },
     {
-      // ztunnel is L4 and reads no VirtualService: TLS origination and routing to an egress gateway happen in a
-      // waypoint, which is ambient's egress gateway (istio.io, ambient egress gateways).
+      // ztunnel is L4: TLS is originated in a waypoint, ambient's egress gateway (istio.io, ambient egress gateways),
+      // and there are no sidecars to read a credential. A waypoint is not given credentialName Secrets (istio/istio#55329).
       rule: CHECKS.externalOptionInAmbient,
       check: () => (mesh.topology !== MeshTopology.AMBIENT ? [] : externalServices.flatMap(service => [
-        ...(service.tls ? [`[${service.node.path}] tls ${service.tls.mode}: ztunnel does not originate TLS, an egress waypoint would, and the library renders none: `
-          + 'let the workloads speak TLS to the service (drop tls), or use MeshTopology.MULTI_NETWORK'] : []),
-        ...(service.egressGateway ? [`[${service.node.path}] egressGateway: ztunnel reads no VirtualService, so the traffic would leave directly, not through `
-          + 'the egress gateway (in ambient an egress waypoint is the gateway, and the library renders none): drop egressGateway, or use MeshTopology.MULTI_NETWORK'] : []),
+        ...(service.tls && !service.egressGateway ? [`[${service.node.path}] tls ${service.tls.mode}: ztunnel does not originate TLS, the egress waypoint does: `
+          + 'set egressGateway: true, or let the workloads speak TLS to the service (drop tls)'] : []),
+        ...(service.tls?.credentialName ? [`[${service.node.path}] tls.credentialName ${service.tls.credentialName}: in ambient TLS is originated by the egress waypoint, `
+          + 'which istiod does not give credentialName Secrets (istio/istio#55329): originate without it (SIMPLE, the system\'s roots), let the workloads speak TLS, '
+          + 'or use MeshTopology.MULTI_NETWORK'] : []),
       ])),
     },
     {

@@ -1,11 +1,11 @@
-import { HBONE_PORT, MeshCluster } from '../../../mesh-cluster';
+import { MeshCluster } from '../../../mesh-cluster';
 import { ResolvedRoute } from '../../../resolve/resolved-mesh';
 import { checkSubsetNames, ClientPlan, Hop, split } from '../../../resolve/route-plan';
 import { VersionedRoute } from '../../../versioned-route';
 import { renderClusterPinnedRoute } from '../../routes';
-import { GatewayApiGateway } from '../multi-network/gateway-api';
 import { BundleOf } from '../topology-renderer';
 import { GLOBAL_LABEL, WAYPOINT_NAME } from './services';
+import { addWaypoint } from './waypoint';
 
 /**
  * The route as every waypoint applies it, whichever cluster the request comes from: each version's share
@@ -41,17 +41,8 @@ export function renderAmbientRoute({ route, service: resolved }: ResolvedRoute, 
   const plan = meshWidePlan(route, route.clients[0]);
   for (const cluster of new Set([...resolved.servedBy, ...resolved.consumers, ...route.clients])) {
     const bundle = bundleOf(cluster);
-    // One waypoint per namespace, shared by its routed services.
-    if (!bundle.has(GatewayApiGateway, namespace, WAYPOINT_NAME)) {
-      bundle.add('routing', route, GatewayApiGateway, {
-        metadata: { name: WAYPOINT_NAME, namespace, labels: { 'istio.io/waypoint-for': 'service' } },
-        spec: {
-          gatewayClassName: 'istio-waypoint',
-          listeners: [{ name: 'mesh', port: HBONE_PORT, protocol: 'HBONE' }],
-          infrastructure: { labels: { ...GLOBAL_LABEL } },
-        },
-      });
-    }
+    // One waypoint per namespace, shared by its routed services, its Service global.
+    addWaypoint(bundle, 'routing', route, namespace, WAYPOINT_NAME, GLOBAL_LABEL);
     renderClusterPinnedRoute(bundle, route, plan);
   }
 }
