@@ -149,7 +149,8 @@ export interface ExternalServiceProps {
    * Send the traffic out through each calling cluster's egress gateway (installed with the cluster's Istio),
    * as Istio's egress gateway task does: one place where traffic leaves, for firewalls and audits. HTTP ports
    * are routed by host (and TLS originated at the gateway with `tls`), TLS ports passed through by SNI.
-   * Needs one host, not a wildcard.
+   * In the ambient topology the egress gateway is an egress waypoint in the service's namespace, which
+   * ztunnel sends the host's traffic to and which originates `tls`. Needs one host, not a wildcard.
    * @default false
    */
   readonly egressGateway?: boolean;
