@@ -1,11 +1,14 @@
 /**
  * Istio's ambient multicluster on two networks: three primaries (east1 and east2 on network east, west on
  * network west), no sidecars. `reviews` runs everywhere, marked global; a waypoint-routed canary sends 10%
- * to v2 in west, and failover prefers the caller's cluster, then its network.
+ * to v2 in west, and failover prefers the caller's cluster, then its network. An external catalogue is
+ * called through each cluster's egress waypoint, which originates TLS.
  */
 import * as path from 'path';
 import { Duration } from 'cdk8s';
-import { GlobalService, Mesh, MeshApp, MeshCa, MeshCluster, MeshTopology, RemoteSecrets, TrafficDistribution, VersionedRoute } from '../../src';
+import {
+  ExternalService, GlobalService, Mesh, MeshApp, MeshCa, MeshCluster, MeshTopology, RemoteSecrets, TlsOriginationMode, TrafficDistribution, VersionedRoute,
+} from '../../src';
 
 export function build(dir: string = __dirname): MeshApp {
   const app = new MeshApp({ outdir: path.join(dir, 'dist'), secretsOutdir: path.join(dir, 'secrets') });
@@ -40,6 +43,16 @@ export function build(dir: string = __dirname): MeshApp {
   // Called from east1 only, which does not run it: a stub there; calls go to the closest endpoints first.
   new GlobalService(mesh, 'ratings', {
     namespace: 'bookinfo', ports: [{ name: 'http', number: 9080 }], servedBy: [west], consumers: [east1], trafficDistribution: TrafficDistribution.PREFER_CLOSE,
+  });
+
+  // A book catalogue outside the mesh, called in plain HTTP: each cluster's egress waypoint (in istio-egress)
+  // is where the traffic leaves, and it originates the TLS.
+  new ExternalService(mesh, 'catalogue', {
+    namespace: 'istio-egress',
+    hosts: ['api.catalogue.example.com'],
+    ports: [{ name: 'http', number: 80, targetPort: 443 }],
+    tls: { mode: TlsOriginationMode.SIMPLE },
+    egressGateway: true,
   });
   return app;
 }
