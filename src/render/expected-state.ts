@@ -90,6 +90,11 @@ export interface ExpectedState {
   /** The global services the cluster's ztunnels must know (ambient topology). @default - not an ambient cluster */
   readonly ambientServices?: readonly ExpectedAmbientService[];
   /**
+   * The waypoints the bundle renders (ambient topology: routes' and egress), each of which istiod must have
+   * programmed. @default - none
+   */
+  readonly waypoints?: ReadonlyArray<{ readonly namespace: string; readonly name: string }>;
+  /**
    * The label sets of which istiod discovers a namespace that carries every label of one (the mesh's
    * `meshConfig.discoverySelectors`): each namespace where pods with a sidecar run must carry one.
    * @default - istiod discovers every namespace
@@ -403,6 +408,13 @@ export const scopeToCheck = (state: ExpectedState, scope: ExpectedScope): boolea
 /** The host of an Envoy cluster name, `outbound|<port>|<subset>|<host>`. */
 export const hostOf = (clusterName: string) => clusterName.slice(clusterName.lastIndexOf('|') + 1);
 
+/** The waypoints among a cluster's objects (Gateway API Gateways of class istio-waypoint). @returns undefined where there are none */
+function waypointsOf(objects: readonly ManifestObject[]): ExpectedState['waypoints'] {
+  const waypoints = objects.filter(o => o.kind === 'Gateway' && o.apiVersion.startsWith('gateway.networking.k8s.io/') && o.spec?.gatewayClassName === 'istio-waypoint')
+    .map(o => ({ namespace: o.metadata.namespace!, name: o.metadata.name }));
+  return waypoints.length === 0 ? undefined : waypoints;
+}
+
 /** The credential Secrets a cluster's proxies read. @returns undefined where they read none */
 function credentialsOf(model: ResolvedMesh, cluster: MeshCluster): ExpectedState['credentials'] {
   const here = model.credentials.filter(c => c.clusters.includes(cluster));
@@ -441,6 +453,7 @@ export function expectedStates(model: ResolvedMesh, clusterFiles: ReadonlyMap<Me
       remoteClusters: globalNames || cluster.isRemote ? undefined
         : [cluster.clusterName, ...remoteSecretPairs(model.clusters).filter(p => p.holder === cluster).map(p => p.peer.clusterName)].sort(),
       ambientServices: sidecarTopology ? undefined : ambientServices(model, cluster),
+      waypoints: sidecarTopology ? undefined : waypointsOf(objects),
       discovery: discoveryLabelSets(mesh),
       credentials: credentialsOf(model, cluster),
     };

@@ -185,7 +185,7 @@ function checkAmbientServices(expected: ExpectedState, live: LiveState): VerifyR
 export function diffState(expected: ExpectedState, live: LiveState): VerifyResult[] {
   return [
     ...checkRoots(expected, live), ...checkScopes(expected, live), ...checkGateway(expected, live), ...checkRemoteClusters(expected, live),
-    ...checkAmbientServices(expected, live), ...checkDiscovery(expected, live), ...checkCredentials(expected, live),
+    ...checkAmbientServices(expected, live), ...checkWaypoints(expected, live), ...checkDiscovery(expected, live), ...checkCredentials(expected, live),
   ];
 }
 
@@ -198,6 +198,20 @@ function checkDiscovery(expected: ExpectedState, live: LiveState): VerifyResult[
   const labelled = expected.discovery.map(set => formatLabels(set)).join(' or ');
   return undiscovered.map(namespace => fail(`discovery ${namespace}`, `pods with a sidecar run here, but istiod discovers only namespaces labelled ${labelled}: `
     + `they get no configuration, and injected pods do not start (no istio-ca-root-cert); label it ${formatLabels(DISCOVERY_LABEL)}`));
+}
+
+/** Each waypoint the bundle renders must be programmed: until it is, what ztunnel sends it goes nowhere. */
+function checkWaypoints(expected: ExpectedState, live: LiveState): VerifyResult[] {
+  return (expected.waypoints ?? []).map(({ namespace, name }) => {
+    const subject = `waypoint ${namespace}/${name}`;
+    const status = live.waypointStatus?.[`${namespace}/${name}`];
+    if (!status || 'error' in status) {
+      return fail(subject, `cannot be read (${status?.error ?? 'not looked up'}): are the Gateway API CRDs installed and mesh/ applied?`);
+    }
+    if (status.programmed) return ok(subject, 'programmed');
+    const why = [status.reason, status.message].filter(Boolean).join(': ');
+    return fail(subject, `not programmed${why ? ` (${why})` : ''}: ztunnel sends the traffic of the services that use it there, which fails until istiod deploys it (is Istio's istio-waypoint GatewayClass there?)`);
+  });
 }
 
 /** Each Secret a proxy originates TLS with must exist with the keys its services' modes need. */

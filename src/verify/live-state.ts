@@ -90,6 +90,16 @@ export interface LiveState {
    * it could not be read. @default - none expected
    */
   readonly credentialKeys?: { readonly [secret: string]: { readonly keys: readonly string[] } | { readonly error: string } };
+  /**
+   * Each expected waypoint (`<namespace>/<name>`): its Gateway's `Programmed` condition, or why it could not be
+   * read. @default - none expected
+   */
+  readonly waypointStatus?: { readonly [waypoint: string]: { readonly programmed: boolean; readonly reason?: string; readonly message?: string } | { readonly error: string } };
+}
+
+/** A Gateway API Gateway's status, the part verify reads. */
+interface GatewayStatus {
+  readonly status?: { readonly conditions?: ReadonlyArray<{ readonly type: string; readonly status: string; readonly reason?: string; readonly message?: string }> };
 }
 
 /** Runs a command and returns its standard output; throws when it fails. */
@@ -192,8 +202,17 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
     }
   }));
 
+  const waypointStatus = expected.waypoints && Object.fromEntries(expected.waypoints.map(({ namespace, name }) => {
+    try {
+      const programmed = json<GatewayStatus>(kubectl('get', 'gateways.gateway.networking.k8s.io', name, '-n', namespace, '-o', 'json')).status?.conditions?.find(c => c.type === 'Programmed');
+      return [`${namespace}/${name}`, { programmed: programmed?.status === 'True', reason: programmed?.reason, message: programmed?.message }];
+    } catch (e) {
+      return [`${namespace}/${name}`, { error: (e as Error).message.split('\n')[0] }];
+    }
+  }));
+
   return {
-    rootCertPem, scopes, podIps, gatewayPod, gatewayListeners, credentialKeys,
+    rootCertPem, scopes, podIps, gatewayPod, gatewayListeners, credentialKeys, waypointStatus,
     remoteClustersText: expected.remoteClusters ? istioctl('remote-clusters') : undefined,
     ztunnelPod, ztunnelServices, sidecarNamespaces,
   };

@@ -403,6 +403,7 @@ function liveAsExpected(expected: ExpectedState): LiveState {
     ztunnelPod: expected.ambientServices && 'ztunnel-0.istio-system',
     ztunnelServices: expected.ambientServices?.map(service => ({ hostname: service.host, endpoints: { uid: { workloadUid: 'uid', service: service.host } } })),
     credentialKeys: expected.credentials && Object.fromEntries(expected.credentials.map(c => [`${c.namespace}/${c.name}`, { keys: [...c.keys] }])),
+    waypointStatus: expected.waypoints && Object.fromEntries(expected.waypoints.map(w => [`${w.namespace}/${w.name}`, { programmed: true }])),
   };
 }
 

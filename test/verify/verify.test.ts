@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { GlobalService, MeshCluster, MeshTopology } from '../../src';
+import { ExternalService, GlobalService, MeshCluster, MeshTopology, TlsOriginationMode } from '../../src';
 import { ExpectedState } from '../../src/render/expected-state';
 import { main } from '../../src/verify/cli';
 import { diffState, formatReport, parseRemoteClusters, VerifyResult, VerifyStatus } from '../../src/verify/diff';
@@ -291,6 +291,10 @@ describe('ambient', () => {
     const c2 = new MeshCluster(mesh, 'c2', { network: 'n2', gateway: { address: '192.0.2.2' }, apiServer: 'https://192.0.2.12:6443' });
     new GlobalService(mesh, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80, targetPort: 8080 }], servedBy: [c1], consumers: [c2] });
     new GlobalService(mesh, 'api', { namespace: 'shop', ports: [{ name: 'http', number: 80 }], servedBy: [c1, c2] });
+    // c2 calls a catalogue through its egress waypoint.
+    new ExternalService(mesh, 'catalogue', {
+      namespace: 'egress', hosts: ['api.catalogue.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }], tls: { mode: TlsOriginationMode.SIMPLE }, egressGateway: true, clusters: [c2],
+    });
     synthOnce(app);
     return (cluster: string) => JSON.parse(fs.readFileSync(path.join(app.outdir, cluster, 'expected-state.json'), 'utf8')) as ExpectedState;
   }
@@ -303,9 +307,9 @@ describe('ambient', () => {
     endpoints: Object.fromEntries(workloads.map(uid => [uid, { workloadUid: uid, service: '', port: { 80: 8080 } }])),
   });
   /** `null` plays a cluster without a running ztunnel. */
-  const liveWith = (services: object[], ztunnelPod: string | null = 'ztunnel-x1.istio-system'): LiveState => ({
+  const liveWith = (services: object[], ztunnelPod: string | null = 'ztunnel-x1.istio-system', waypointStatus: LiveState['waypointStatus'] = { 'egress/egress-waypoint': { programmed: true } }): LiveState => ({
     rootCertPem: undefined, podIps: {}, gatewayListeners: [], scopes: [], ztunnelPod: ztunnelPod ?? undefined, ztunnelServices: services as LiveState['ztunnelServices'],
-    remoteClustersText: 'NAME SECRET STATUS ISTIOD\nc1 istio-system/istio-remote-secret-c1 synced x\nc2 synced x\n',
+    remoteClustersText: 'NAME SECRET STATUS ISTIOD\nc1 istio-system/istio-remote-secret-c1 synced x\nc2 synced x\n', waypointStatus,
   });
   const results = (live: LiveState) => diffState(expected('c2'), live).filter(r => r.subject !== 'roots').map(r => `${r.status} ${r.subject}: ${r.detail}`);
 
@@ -327,7 +331,32 @@ describe('ambient', () => {
       'ok remote-clusters c2: synced',
       `ok ztunnel-x1.istio-system ${api}: 2 endpoint(s)`,
       `ok ztunnel-x1.istio-system ${web}: 1 endpoint(s)`,
+      'ok waypoint egress/egress-waypoint: programmed',
     ]);
+  });
+
+  test('each waypoint the bundle renders must be programmed; verify reads its Gateway\'s Programmed condition', () => {
+    expect([expected('c1').waypoints, expected('c2').waypoints]).toEqual([undefined, [{ namespace: 'egress', name: 'egress-waypoint' }]]);
+    const waypoint = (status: LiveState['waypointStatus']) => results(liveWith([ztunnelService(web, ['c1//Pod/shop/web-1']), ztunnelService(api, ['c2//Pod/shop/api-1'])], undefined, status))
+      .filter(r => r.includes('waypoint'));
+    expect(waypoint({ 'egress/egress-waypoint': { programmed: false, reason: 'Invalid', message: 'GatewayClass istio-waypoint not found' } })).toEqual([
+      'fail waypoint egress/egress-waypoint: not programmed (Invalid: GatewayClass istio-waypoint not found): ztunnel sends the traffic of the services that use it there, '
+        + 'which fails until istiod deploys it (is Istio\'s istio-waypoint GatewayClass there?)',
+    ]);
+    expect(waypoint({ 'egress/egress-waypoint': { error: 'error: the server doesn\'t have a resource type "gateways"' } })).toEqual([
+      'fail waypoint egress/egress-waypoint: cannot be read (error: the server doesn\'t have a resource type "gateways"): are the Gateway API CRDs installed and mesh/ applied?',
+    ]);
+    // Read from the cluster: the Gateway's status, as kubectl prints it.
+    const gateway = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', status: { conditions: [{ type: 'Accepted', status: 'True' }, { type: 'Programmed', status: 'False', reason: 'Pending', message: 'waiting for deployment' }] } };
+    const calls: string[] = [];
+    const run: CommandRunner = (tool, args) => {
+      calls.push(`${tool} ${args.join(' ')}`);
+      if (args.includes('gateways.gateway.networking.k8s.io')) return JSON.stringify(gateway);
+      if (args.includes('configmap')) throw new Error('not found');
+      return args.includes('pods') ? JSON.stringify({ items: [] }) : 'NAME SECRET STATUS ISTIOD\n';
+    };
+    expect(collectLiveState(expected('c2'), run, 'c2').waypointStatus).toEqual({ 'egress/egress-waypoint': { programmed: false, reason: 'Pending', message: 'waiting for deployment' } });
+    expect(calls).toContain('kubectl --context c2 get gateways.gateway.networking.k8s.io egress-waypoint -n egress -o json');
   });
 
   test('a service unknown to ztunnel, and one served only elsewhere without endpoints, fail saying where to look', () => {
