@@ -125,6 +125,21 @@ const SYSTEM_NAMESPACES = /^(istio-system|kube-.*)$/;
 /** Lists a Secret's data keys, a line each. */
 const SECRET_KEYS_TEMPLATE = '{{range $key, $value := .data}}{{$key}}{{"\\n"}}{{end}}';
 
+/**
+ * Reads one object per expected item, keyed `<namespace>/<name>`; a read that fails (not found, forbidden) is
+ * kept as its error's first line. @returns undefined where nothing is expected
+ */
+function readEach<R>(items: ReadonlyArray<{ readonly namespace: string; readonly name: string }> | undefined, read: (namespace: string, name: string) => R):
+  { [key: string]: R | { readonly error: string } } | undefined {
+  return items && Object.fromEntries(items.map(({ namespace, name }) => {
+    try {
+      return [`${namespace}/${name}`, read(namespace, name)];
+    } catch (e) {
+      return [`${namespace}/${name}`, { error: (e as Error).message.split('\n')[0] }];
+    }
+  }));
+}
+
 /** Reads the live state `expected` is checked against, through kubectl and istioctl on a kube context. */
 export function collectLiveState(expected: ExpectedState, run: CommandRunner, context: string, options: CollectOptions = {}): LiveState {
   const kubectl = (...args: string[]) => run('kubectl', ['--context', context, ...args]);
@@ -193,23 +208,12 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
   }
 
   // A go-template that lists the Secret's keys only: its values never leave the cluster.
-  const credentialKeys = expected.credentials && Object.fromEntries(expected.credentials.map(({ namespace, name }) => {
-    try {
-      const keys = kubectl('get', 'secret', name, '-n', namespace, '-o', `go-template=${SECRET_KEYS_TEMPLATE}`).split('\n').filter(Boolean).sort();
-      return [`${namespace}/${name}`, { keys }];
-    } catch (e) {
-      return [`${namespace}/${name}`, { error: (e as Error).message.split('\n')[0] }];
-    }
-  }));
-
-  const waypointStatus = expected.waypoints && Object.fromEntries(expected.waypoints.map(({ namespace, name }) => {
-    try {
-      const programmed = json<GatewayStatus>(kubectl('get', 'gateways.gateway.networking.k8s.io', name, '-n', namespace, '-o', 'json')).status?.conditions?.find(c => c.type === 'Programmed');
-      return [`${namespace}/${name}`, { programmed: programmed?.status === 'True', reason: programmed?.reason, message: programmed?.message }];
-    } catch (e) {
-      return [`${namespace}/${name}`, { error: (e as Error).message.split('\n')[0] }];
-    }
-  }));
+  const credentialKeys = readEach(expected.credentials, (namespace, name) =>
+    ({ keys: kubectl('get', 'secret', name, '-n', namespace, '-o', `go-template=${SECRET_KEYS_TEMPLATE}`).split('\n').filter(Boolean).sort() }));
+  const waypointStatus = readEach(expected.waypoints, (namespace, name) => {
+    const programmed = json<GatewayStatus>(kubectl('get', 'gateways.gateway.networking.k8s.io', name, '-n', namespace, '-o', 'json')).status?.conditions?.find(c => c.type === 'Programmed');
+    return { programmed: programmed?.status === 'True', reason: programmed?.reason, message: programmed?.message };
+  });
 
   return {
     rootCertPem, scopes, podIps, gatewayPod, gatewayListeners, credentialKeys, waypointStatus,
