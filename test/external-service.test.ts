@@ -295,6 +295,7 @@ describe('ExternalService', () => {
       expect(objects.get('ServiceEntry/egress/provider')?.metadata.labels).toMatchObject({ 'istio.io/use-waypoint': 'egress-waypoint' });
       // the waypoint reads the host's DestinationRule and originates TLS
       expect(objects.get('DestinationRule/egress/provider')?.spec).toEqual({ host: 'api.provider.example.com', trafficPolicy: { tls: { mode: 'SIMPLE' } } });
+      expect(bundleFile(app, 'mesh.md')).toContain('| api.provider.example.com | http 80->443 | DNS | SIMPLE at the egress waypoint | c1 |');
       // and nothing of the sidecar recipe: no egress gateway install, no Gateway or VirtualService steering sidecars
       expect([...objects.keys()].filter(key => /^(VirtualService|Gateway)\//.test(key) && key !== 'Gateway/egress/egress-waypoint' && !key.includes('istio-system'))).toEqual([]);
       expect(readYaml(path.join(app.bundlesOutdir, 'c1', 'istio', 'istio-operator.yaml'))[0].spec.components?.egressGateways).toBeUndefined();

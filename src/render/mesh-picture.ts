@@ -127,7 +127,7 @@ export function renderMeshPicture(model: ResolvedMesh): string {
       '| hosts | ports | resolution | TLS origination | called from |',
       '| --- | --- | --- | --- | --- |',
       ...model.externals.map(({ service, clusters }) => `| ${service.hosts.join(', ')} | ${service.ports.map(p => `${p.name} ${p.number}${p.targetPort ? `->${p.targetPort}` : ''}`).join(', ')} | `
-        + `${service.resolution} | ${originationOf(service)} | ${joinClusterNames(clusters, ', ')} |`),
+        + `${service.resolution} | ${originationOf(service, model.mesh.topology)} | ${joinClusterNames(clusters, ', ')} |`),
     ]),
     '',
     '## Access policies',
@@ -148,10 +148,10 @@ export function renderMeshPicture(model: ResolvedMesh): string {
 }
 
 /** Where an external service's TLS is originated, and with which credential: `MUTUAL (ledger-client) at frontend app=web`. */
-function originationOf(service: ExternalService): string {
+function originationOf(service: ExternalService, topology: MeshTopology): string {
   const tls = service.tls;
   if (!tls) return '-';
-  const where = service.egressGateway ? ' at the egress gateway'
+  const where = service.egressGateway ? ` at the egress ${topology === MeshTopology.AMBIENT ? 'waypoint' : 'gateway'}`
     : tls.workloads ? ` at ${tls.workloads.map(w => `${w.namespace} ${formatLabels(w.selector)}`).join('; ')}` : '';
   return `${tls.mode}${tls.credentialName ? ` (${tls.credentialName})` : ''}${where}`;
 }
