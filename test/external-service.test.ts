@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  ExternalResolution, ExternalService, ExternalServiceProps, GlobalDns, GlobalService, MeshCluster, MeshTopology, OutboundTrafficPolicy, TlsOriginationMode,
+  ClientNamespace, ExternalResolution, ExternalService, ExternalServiceProps, GlobalDns, GlobalService, MeshCluster, MeshTopology, OutboundTrafficPolicy, TlsOriginationMode,
 } from '../src';
 import { KUBEADM_COREFILE } from './support/fixtures';
 import { istioSchemaErrors, istiodWarningsOf } from './support/istio-schema';
@@ -333,6 +333,25 @@ describe('ExternalService', () => {
     expect(warned(MeshTopology.AMBIENT)).toEqual(['[mesh] outboundTrafficPolicy REGISTRY_ONLY: ztunnel does not enforce it (istio/istio#54281), so ambient workloads '
       + 'still reach any address, declared or not: control egress with the egress waypoint (egressGateway: true) and AuthorizationPolicies, or drop it [MCM119]']);
     expect(warned(MeshTopology.MULTI_NETWORK)).toEqual([]);
+  });
+
+  test('workloads that originate TLS but whose ClientNamespace scope leaves the service out are refused (MCM037)', () => {
+    const declare = (callsExternal: boolean) => {
+      const { app, mesh: m, c1 } = mesh();
+      const bank = new ExternalService(m, 'bank', {
+        hosts: ['ledger.bank.example.com'], ports: [{ name: 'http', number: 80, targetPort: 443 }],
+        tls: { mode: TlsOriginationMode.MUTUAL, credentialName: 'ledger-client', workloads: [{ namespace: 'payments', selector: { app: 'billing', tier: 'a' } }] },
+      });
+      const web = new GlobalService(m, 'web', { namespace: 'shop', ports: [{ name: 'http', number: 80, targetPort: 8080 }], servedBy: [c1] });
+      // The whole payments namespace is scoped to web (and the bank where it says so); its billing pods are among them.
+      new ClientNamespace(m, 'payments', { namespace: 'payments', clusters: [c1], calls: [web], callsExternal: callsExternal ? [bank] : [] });
+      // A scope of other pods of the namespace says nothing of the billing pods.
+      new ClientNamespace(m, 'reports', { namespace: 'payments', clusters: [c1], calls: [web], selector: { app: 'reports' } });
+      return app;
+    };
+    expect(() => synthOnce(declare(false))).toThrow(
+      /\[mesh\/bank\] tls.workloads names payments app=billing,tier=a, whose sidecars mesh\/payments scopes to what it calls, which leaves out ledger.bank.example.com: their calls never reach the rule that originates TLS; add mesh\/bank to its callsExternal, or drop the workloads \[MCM037\]/);
+    expect(() => synthOnce(declare(true))).not.toThrow();
   });
 
   describe('credentials from a store (credentialStore)', () => {

@@ -34,6 +34,7 @@ export const CHECKS = {
   policySelectsNothing: rule('MCM007', Severity.ERROR, 'An access policy selects no workload the mesh declares', 'Fix the selector, or set clusters where the workloads run.'),
   unknownDestination: rule('MCM008', Severity.ERROR, 'An Argo CD destination names no cluster of the mesh', 'Use a cluster name of the mesh in gitOps.destinations.'),
   externalHostTwice: rule('MCM009', Severity.ERROR, 'An external host is declared twice', 'Declare each external host in one ExternalService.'),
+  originationScopedAway: rule('MCM037', Severity.ERROR, 'Workloads that originate TLS to an external service are scoped away from it', 'Add the service to their ClientNamespace\'s callsExternal, or drop the workloads from tls.workloads.'),
   credentialFromTwoStores: rule('MCM036', Severity.ERROR, 'One TLS origination Secret is read from two stores', 'Give every external service that shares a credentialName in a namespace the same credentialStore.'),
   globalOptionUnused: rule('MCM010', Severity.ERROR, 'A .global option in a topology without .global names', 'Remove it, or keep a service\'s .global name (keepGlobalName) during a move.'),
   keptNameOnRemote: rule('MCM011', Severity.ERROR, 'A kept .global name reaches a remote cluster', 'Keep .global names only between primaries.'),

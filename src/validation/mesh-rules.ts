@@ -72,6 +72,16 @@ export function meshRules(mesh: Mesh, inventory: MeshInventory): MeshRule[] {
         .map(host => `${host} is declared by ${externalServices.filter(e => e.hosts.includes(host)).map(e => e.node.path).join(' and ')}: declare each external host once (one ServiceEntry per host)`),
     },
     {
+      // A Sidecar that scopes the originating pods without the host leaves them no route to it: the rule that
+      // originates their TLS never applies.
+      rule: CHECKS.originationScopedAway,
+      check: () => externalServices.flatMap(service => (service.tls?.workloads ?? []).flatMap(w => clientNamespaces
+        .filter(c => c.namespace === w.namespace && (!c.selector || selectorMatches(c.selector, w.selector)) && !c.callsExternal.includes(service)
+          && c.clusters.some(cluster => service._clusters(clusters).includes(cluster)))
+        .map(c => `[${service.node.path}] tls.workloads names ${w.namespace} ${formatLabels(w.selector)}, whose sidecars ${c.node.path} scopes to what it calls, `
+          + `which leaves out ${service.hosts.join(', ')}: their calls never reach the rule that originates TLS; add ${service.node.path} to its callsExternal, or drop the workloads`))),
+    },
+    {
       rule: CHECKS.credentialFromTwoStores,
       check: () => inventory.credentials.filter(c => c.stores.length > 1).map(c => `Secret ${c.namespace}/${c.name} is read from ${c.stores.length} different stores `
         + `by ${c.services.map(s => s.node.path).join(' and ')} (${c.stores.map(s => `${s.storeKind} ${s.storeName}, ${s.remoteKeyPrefix}/${c.name}`).join('; ')}): `
