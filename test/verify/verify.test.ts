@@ -49,7 +49,7 @@ describe('expected state', () => {
       ['outbound|8000|v1|httpbin.demo.global', 'outbound_.8000_.v1_.httpbin.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
       ['outbound|8000|v2|httpbin.demo.global', 'outbound_.8000_.v2_.httpbin.demo.global', [{ port: 15443, address: '192.0.2.2' }]],
     ]);
-    // The frontend's Sidecar admits httpbin only; other namespaces see everything.
+    // Of the .global services, the frontend's Sidecar admits httpbin only; other namespaces see everything.
     expect(c1.scopes).toEqual([
       { namespace: '*', exclusive: false },
       { namespace: 'frontend', clusters: c1.outbound.map(c => c.name).filter(n => n.includes('httpbin')), exclusive: true },
