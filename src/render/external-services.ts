@@ -38,8 +38,7 @@ export function renderExternalService({ service, portOnlyCallers }: ResolvedExte
   // IST0134 flags a TCP port of an entry without addresses, and offline it reads no mesh config: where no
   // caller matches by port alone, each takes the address Istio allocates, or NONE asks for every address.
   const portMatchFalsePositive = service.addresses.length === 0 && portOnlyCallers.length === 0 && service.ports.some(p => p.protocol === Protocol.TCP);
-  // In ambient, ztunnel sends the host's traffic through the egress waypoint, which originates TLS.
-  const egressWaypoint = service.egressGateway && bundle.mesh.topology === MeshTopology.AMBIENT;
+  const egressWaypoint = leavesThroughWaypoint(service);
   bundle.add('external-services', service, ServiceEntry, {
     metadata: {
       name, namespace, annotations: portMatchFalsePositive ? suppressAnalysis('IST0134') : undefined,
@@ -80,6 +79,12 @@ export function renderExternalService({ service, portOnlyCallers }: ResolvedExte
   if (egressWaypoint) addWaypoint(bundle, 'external-services', service, namespace, EGRESS_WAYPOINT_NAME);
   else if (service.egressGateway) renderEgressRoute(service, bundle);
 }
+
+/**
+ * Whether an external service's egress gateway is an egress waypoint: in ambient, ztunnel sends the host's
+ * traffic through it, and it originates TLS; no egress gateway is installed for it.
+ */
+export const leavesThroughWaypoint = (service: ExternalService) => service.egressGateway && service.mesh.topology === MeshTopology.AMBIENT;
 
 /** The waypoint of an ambient cluster that the external services of a namespace leave through. */
 export const EGRESS_WAYPOINT_NAME = 'egress-waypoint';
@@ -142,7 +147,8 @@ function renderEgressRoute(service: ExternalService, bundle: ClusterBundle): voi
 export function renderCredentialSecret(credential: CredentialSecret, bundle: ClusterBundle): void {
   const store = credential.stores[0];
   if (!store) return;
-  bundle.useNamespace(credential.namespace, credential.namespace === ISTIO_SYSTEM ? NamespaceUse.CONFIG : NamespaceUse.WORKLOADS);
+  // The proxies that read it run there (istio-system, the egress gateway's, is never rendered as a mesh namespace).
+  bundle.useNamespace(credential.namespace, NamespaceUse.WORKLOADS);
   bundle.add('external-services', bundle.mesh, ExternalSecret, {
     metadata: { name: credential.name, namespace: credential.namespace },
     spec: {

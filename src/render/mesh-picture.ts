@@ -4,6 +4,7 @@ import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { describePlan } from '../resolve/route-plan';
 import { MeshTopology } from '../topology';
 import { formatLabels } from '../validation/names';
+import { leavesThroughWaypoint } from './external-services';
 
 /** A Mermaid node id: letters, digits and `_` only. */
 const id = (...parts: string[]) => parts.join('_').replace(/[^A-Za-z0-9_]/g, '_');
@@ -127,7 +128,7 @@ export function renderMeshPicture(model: ResolvedMesh): string {
       '| hosts | ports | resolution | TLS origination | called from |',
       '| --- | --- | --- | --- | --- |',
       ...model.externals.map(({ service, clusters }) => `| ${service.hosts.join(', ')} | ${service.ports.map(p => `${p.name} ${p.number}${p.targetPort ? `->${p.targetPort}` : ''}`).join(', ')} | `
-        + `${service.resolution} | ${originationOf(service, model.mesh.topology)} | ${joinClusterNames(clusters, ', ')} |`),
+        + `${service.resolution} | ${originationOf(service)} | ${joinClusterNames(clusters, ', ')} |`),
     ]),
     '',
     '## Access policies',
@@ -148,10 +149,10 @@ export function renderMeshPicture(model: ResolvedMesh): string {
 }
 
 /** Where an external service's TLS is originated, and with which credential: `MUTUAL (ledger-client) at frontend app=web`. */
-function originationOf(service: ExternalService, topology: MeshTopology): string {
+function originationOf(service: ExternalService): string {
   const tls = service.tls;
   if (!tls) return '-';
-  const where = service.egressGateway ? ` at the egress ${topology === MeshTopology.AMBIENT ? 'waypoint' : 'gateway'}`
+  const where = service.egressGateway ? ` at the egress ${leavesThroughWaypoint(service) ? 'waypoint' : 'gateway'}`
     : tls.workloads ? ` at ${tls.workloads.map(w => `${w.namespace} ${formatLabels(w.selector)}`).join('; ')}` : '';
   return `${tls.mode}${tls.credentialName ? ` (${tls.credentialName})` : ''}${where}`;
 }

@@ -1,5 +1,4 @@
 import { GitOpsTool } from '../gitops';
-import { MeshTopology } from '../topology';
 import { MeshCluster } from '../mesh-cluster';
 import { ResolvedMesh } from '../resolve/resolved-mesh';
 import { MeshConfigError } from '../validation/errors';
@@ -19,7 +18,7 @@ import { renderArgoCd } from './gitops/argo-cd';
 import { renderFlux } from './gitops/flux';
 import { renderBudgets } from './budgets';
 import { expectedStates } from './expected-state';
-import { credentialSecretsStep, renderCredentialSecret, renderExternalService } from './external-services';
+import { credentialSecretsStep, leavesThroughWaypoint, renderCredentialSecret, renderExternalService } from './external-services';
 import { renderMeshPicture } from './mesh-picture';
 import { discoveryLabelHint } from './namespace-labels';
 import { renderObservability } from './observability';
@@ -42,7 +41,7 @@ export function renderMesh(model: ResolvedMesh): { readonly files: OutputFile[];
   model.clientNamespaces.forEach(({ client, clusters }) => clusters.forEach(cluster => renderClientNamespace(client, bundleOf(cluster))));
   // The egress gateway runs in every calling cluster, remotes included (their configuration is the primary's);
   // in ambient, an egress waypoint is the gateway, rendered with the service.
-  model.externals.filter(({ service }) => service.egressGateway && model.mesh.topology !== MeshTopology.AMBIENT).forEach(({ service }) => service._clusters(model.clusters)
+  model.externals.filter(({ service }) => service.egressGateway && !leavesThroughWaypoint(service)).forEach(({ service }) => service._clusters(model.clusters)
     .forEach(cluster => service.ports.forEach(port => bundleOf(cluster).egressPorts.set(port.number, port))));
   bundles.forEach(renderObservability);
   model.pki?.clusters.forEach((material, cluster) => renderCacerts(bundleOf(cluster), model.mesh.ca!, material, model.pki!.sealingKeys.get(cluster)));

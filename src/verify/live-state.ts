@@ -1,4 +1,5 @@
 import { ExpectedState, scopeToCheck } from '../render/expected-state';
+import { byEntryKey } from '../order';
 import { formatLabels } from '../validation/names';
 
 /** A host of an Envoy cluster, as `istioctl proxy-config endpoint -o json` prints Envoy's /clusters. */
@@ -204,7 +205,7 @@ export function collectLiveState(expected: ExpectedState, run: CommandRunner, co
     const withSidecars = new Set(allPods().filter(hasSidecar).map(p => p.metadata.namespace));
     const namespaces = json<{ items: Array<{ metadata: { name: string; labels?: { readonly [key: string]: string } } }> }>(kubectl('get', 'namespaces', '-o', 'json')).items;
     sidecarNamespaces = Object.fromEntries(namespaces.filter(n => withSidecars.has(n.metadata.name)).map(n => [n.metadata.name, n.metadata.labels ?? {}] as const)
-      .sort(([a], [b]) => (a < b ? -1 : 1)));
+      .sort(byEntryKey));
   }
 
   // A go-template that lists the Secret's keys only: its values never leave the cluster.
